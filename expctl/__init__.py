@@ -1,0 +1,3 @@
+"""expctl: manage PostHog experiments from the command line, scripts and CI."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Allow ``python -m expctl``."""
+
+from expctl.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""PostHog's REST API over httpx: auth, retries, rate limits, paging, errors. Never prints."""

@@ -1,0 +1,456 @@
+"""One HTTP client per run: auth, timeouts, retries, rate limits, redaction, size limits.
+
+Retry rules:
+
+* GET, PUT, PATCH, DELETE (and POSTs marked ``idempotent``, such as queries) are
+  retried on connection failures, timeouts, 429, 502, 503 and 504, with exponential
+  backoff and jitter.
+* A 429 waits what PostHog asks: ``Retry-After``, else the seconds in its detail
+  ("Expected available in N seconds"), else backoff; never more than ``max_wait``.
+* A POST that writes is never blindly retried. When its outcome is unknown (the
+  connection dropped after sending, a timeout, a 502/503/504), ``reconcile`` is asked
+  whether the write landed (e.g. look the experiment up by its flag key); only when it
+  did not is the POST sent again. A POST that never left (connection refused) or was
+  throttled (429) is safe to repeat.
+
+The client never follows a redirect to another origin, so the Authorization header
+only ever goes to the configured host.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from expctl import __version__
+from expctl.api.errors import error_for_response
+from expctl.api.ratelimit import Budget, RateLimiter
+from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError
+from expctl.settings.secret import Secret
+
+if TYPE_CHECKING:
+    import httpx
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+_DETAIL_SECONDS_RE = re.compile(r"available in (\d+) seconds?")
+_DEBUG_BODY_LIMIT = 2000
+
+
+@dataclass
+class ClientConfig:
+    host: str
+    project: str
+    api_key: Secret
+    timeout: float = 30.0
+    max_wait: float = 120.0
+    retries: int = 5
+    backoff: float = 0.5
+    ca_bundle: str | None = None
+    budget: Budget | None = None
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+
+
+@dataclass
+class ClientHooks:
+    """How the client tells the outside world what it is doing, without printing."""
+
+    debug: Callable[[str], None] | None = None
+    notice: Callable[[str], None] | None = None
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+
+
+@dataclass
+class ClientStats:
+    sent: int = 0
+    retried: int = 0
+    throttled: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+class _RetryableError(Exception):
+    """Internal: this attempt failed in a way that may be retried."""
+
+    def __init__(self, reason: str, *, sent: bool, wait_hint: float | None = None, error: ExpctlError | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.sent = sent  # False: the request certainly did not reach PostHog's application
+        self.wait_hint = wait_hint
+        self.error = error
+
+
+class PostHogClient:
+    """Talks to one PostHog host for one project."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        hooks: ClientHooks | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        import httpx
+
+        self.config = config
+        self.hooks = hooks or ClientHooks()
+        self._sleep = sleep
+        self._jitter = jitter
+        self.stats = ClientStats()
+        self.limiter = RateLimiter(
+            config.budget or Budget(api=(), query=(), query_concurrency=None),
+            sleep=sleep,
+            on_wait=self._announce_budget_wait,
+        )
+        self.capabilities: dict[str, bool] = {}
+        self._origin = _origin(config.host)
+        self._http = httpx.Client(
+            base_url=config.host,
+            headers={
+                "Authorization": f"Bearer {config.api_key.reveal()}",
+                "User-Agent": f"expctl/{__version__}",
+                "Accept": "application/json",
+            },
+            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
+            verify=_verify_setting(config),
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        )
+
+    # -- public helpers ------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return self.config.host
+
+    @property
+    def project(self) -> str:
+        return self.config.project
+
+    def project_path(self, suffix: str) -> str:
+        return f"/api/projects/{self.config.project}/{suffix.lstrip('/')}"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PostHogClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, bucket: str = "api") -> Any:
+        return self.request("GET", path, params=params, bucket=bucket).data
+
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        idempotent: bool = False,
+        reconcile: Callable[[], Any | None] | None = None,
+        bucket: str = "api",
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return self.request(
+            "POST", path, json_body=body, idempotent=idempotent, reconcile=reconcile, bucket=bucket, params=params
+        ).data
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.request("PATCH", path, json_body=body).data
+
+    # -- the one place requests are made ---------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        idempotent: bool | None = None,
+        reconcile: Callable[[], Any | None] | None = None,
+        bucket: str = "api",
+    ) -> ApiResponse:
+        method = method.upper()
+        safe_to_repeat = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        attempts = max(1, self.config.retries + 1)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.limiter.slot(bucket):
+                    return self._attempt(method, path, params, json_body)
+            except _RetryableError as failure:
+                if failure.sent and not safe_to_repeat:
+                    if reconcile is None:
+                        raise ApiUnavailableError(
+                            f"{method} {path}: {failure.reason}; PostHog may or may not have applied it",
+                            hint="check the current state (e.g. `expctl get`) before running the command again",
+                        ) from None
+                    landed = reconcile()
+                    if landed is not None:
+                        self._notice(f"{failure.reason}; the change had been applied, continuing")
+                        return ApiResponse(status=200, headers={}, data=landed)
+                if attempt >= attempts:
+                    raise self._final_error(method, path, failure, attempt) from None
+                wait = self._wait_for(failure, attempt)
+                if wait > self.config.max_wait:
+                    raise ApiUnavailableError(
+                        f"{failure.reason}; PostHog asks to wait {wait:.0f} s, more than --max-wait "
+                        f"({self.config.max_wait:g} s)",
+                        hint="run again later, or raise --max-wait",
+                    ) from None
+                self.stats.retried += 1
+                self._notice(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {attempts})")
+                self._sleep(wait)
+
+    def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> ApiResponse:
+        import httpx
+
+        content = None if json_body is None else json.dumps(json_body).encode("utf-8")
+        headers = {"Content-Type": "application/json"} if content is not None else {}
+        request = self._http.build_request(method, path, params=_clean_params(params), content=content, headers=headers)
+        self._debug_request(request, content)
+        started = time.monotonic()
+        self.stats.sent += 1
+        try:
+            response = self._http.send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False) from None
+        except httpx.PoolTimeout:
+            raise _RetryableError("no free connection (pool timeout)", sent=False) from None
+        except httpx.TimeoutException:
+            raise _RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
+            raise _RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+        try:
+            raw = self._read_capped(response)
+        except httpx.TimeoutException:
+            raise _RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.NetworkError) as exc:
+            raise _RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+        finally:
+            response.close()
+        elapsed_ms = (time.monotonic() - started) * 1000
+        status = response.status_code
+        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        self._debug_response(response, raw, elapsed_ms)
+        content_type = response.headers.get("content-type", "")
+        if 300 <= status < 400:
+            raise self._redirect_error(method, path, response)
+        if status in RETRY_STATUSES:
+            error = error_for_response(
+                status=status, method=method, path=path, raw=raw, content_type=content_type, host=self.host
+            )
+            if status == 429:
+                self.stats.throttled += 1
+            raise _RetryableError(
+                _retry_reason(status, error),
+                sent=status != 429,
+                wait_hint=_server_wait(response.headers, error.detail) if status in (429, 503) else None,
+                error=error,
+            )
+        if status >= 400:
+            raise error_for_response(
+                status=status, method=method, path=path, raw=raw, content_type=content_type, host=self.host
+            )
+        return ApiResponse(status=status, headers=response.headers, data=self._decode(raw, status, method, path))
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length")
+        limit = self.config.max_response_bytes
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise ApiUnexpectedError(
+                f"PostHog's answer is {int(declared) // (1024 * 1024)} MiB, more than the {limit // (1024 * 1024)} MiB "
+                "expctl reads; stopped",
+                hint="ask for less (e.g. a smaller --limit)",
+            )
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_bytes():
+            total += len(chunk)
+            if total > limit:
+                raise ApiUnexpectedError(
+                    f"PostHog's answer is larger than {limit // (1024 * 1024)} MiB; stopped reading",
+                    hint="ask for less (e.g. a smaller --limit)",
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _decode(self, raw: bytes, status: int, method: str, path: str) -> Any:
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            info = ApiErrorInfo(status=status, method=method, path=path, detail="invalid JSON")
+            if raw.lstrip()[:1] == b"<":
+                raise ApiUnexpectedError(
+                    f"{method} {path}: got an HTML page instead of PostHog's JSON",
+                    info=info,
+                    hint="check that --host points at PostHog itself",
+                ) from None
+            raise ApiUnexpectedError(
+                f"{method} {path}: PostHog's answer is not valid JSON (truncated or corrupted)",
+                info=info,
+                hint="run the command again; use --debug to see the raw answer",
+            ) from None
+
+    def _redirect_error(self, method: str, path: str, response: httpx.Response) -> ExpctlError:
+        location = response.headers.get("location", "")
+        target = _origin(location) if "://" in location else self._origin
+        if target != self._origin:
+            return ApiUnexpectedError(
+                f"PostHog redirected {method} {path} to {target}; not following it with your API key",
+                hint=f"if {target} is the right server, use --host {target}",
+            )
+        return ApiUnexpectedError(
+            f"PostHog redirected {method} {path} to {location} (HTTP {response.status_code})",
+            hint="check --host; expctl does not follow redirects",
+        )
+
+    def _wait_for(self, failure: _RetryableError, attempt: int) -> float:
+        if failure.wait_hint is not None:
+            return failure.wait_hint
+        backoff = min(self.config.max_wait, self.config.backoff * (2 ** (attempt - 1)))
+        return float(backoff * (0.5 + 0.5 * self._jitter()))
+
+    def _final_error(self, method: str, path: str, failure: _RetryableError, attempts: int) -> ExpctlError:
+        if failure.error is not None:
+            error = failure.error
+            error.message = f"{error.message} (gave up after {attempts} attempts)"
+            return error
+        return ApiUnavailableError(
+            f"{failure.reason} (gave up after {attempts} attempts)",
+            hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
+        )
+
+    def _announce_budget_wait(self, seconds: float) -> None:
+        self._notice(f"pacing requests to stay within PostHog's rate limit: waiting {seconds:.1f} s")
+
+    def _notice(self, text: str) -> None:
+        if self.hooks.notice is not None:
+            self.hooks.notice(text)
+
+    def _debug_request(self, request: httpx.Request, content: bytes | None) -> None:
+        if self.hooks.debug is None:
+            return
+        lines = [f"> {request.method} {request.url}"]
+        for name, value in request.headers.items():
+            shown = "Bearer [REDACTED]" if name.lower() == "authorization" else value
+            lines.append(f"> {name}: {shown}")
+        if content:
+            lines.append("> " + _truncate(content.decode("utf-8", "replace")))
+        self.hooks.debug(self._redact("\n".join(lines)))
+
+    def _debug_response(self, response: httpx.Response, raw: bytes, elapsed_ms: float) -> None:
+        if self.hooks.debug is None:
+            return
+        lines = [f"< HTTP {response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms, {len(raw)} bytes)"]
+        for name in ("content-type", "retry-after", "location"):
+            if name in response.headers:
+                lines.append(f"< {name}: {response.headers[name]}")
+        if raw:
+            lines.append("< " + _truncate(raw.decode("utf-8", "replace")))
+        self.hooks.debug(self._redact("\n".join(lines)))
+
+    def _redact(self, text: str) -> str:
+        secret = self.config.api_key.reveal()
+        return text.replace(secret, "[REDACTED]") if secret else text
+
+
+def _verify_setting(config: ClientConfig) -> Any:
+    """TLS verification is always on; the CA bundle is loaded only for https hosts."""
+    import ssl
+
+    if not config.host.startswith("https://"):
+        # Plain-http hosts never do TLS (no cross-origin redirects are followed), so skip
+        # loading the CA store; a context with no trusted CAs fails closed if ever used.
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if config.ca_bundle:
+        try:
+            return ssl.create_default_context(cafile=config.ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            from expctl.errors import UsageError
+
+            raise UsageError(f"cannot load CA bundle {config.ca_bundle}: {exc}") from None
+    return True
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return f"{scheme}://{host}:{port}"
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if not params:
+        return None
+    cleaned: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            cleaned[key] = "true" if value else "false"
+        else:
+            cleaned[key] = str(value)
+    return cleaned
+
+
+def _server_wait(headers: Mapping[str, str], detail: str) -> float | None:
+    header = headers.get("retry-after")
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - time.time())
+    match = _DETAIL_SECONDS_RE.search(detail or "")
+    if match:
+        return float(match.group(1))
+    return None
+
+
+def _retry_reason(status: int, error: ExpctlError) -> str:
+    if status == 429:
+        return "PostHog is throttling requests (HTTP 429)"
+    return f"PostHog answered HTTP {status}"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= _DEBUG_BODY_LIMIT else text[:_DEBUG_BODY_LIMIT] + f"... ({len(text)} characters)"
+
+
+def query_string(params: Mapping[str, Any]) -> str:
+    """Encode params the way the client does, for messages and tests."""
+    return urlencode(_clean_params(params) or {})

@@ -1,0 +1,127 @@
+"""Turn a failed HTTP response into the typed error it means.
+
+PostHog's errors come through drf-exceptions-hog as ``{"type", "code", "detail", "attr"}``;
+some actions answer with a bare ``{"detail": ...}`` or ``{"error": ...}``; DELETE on an
+experiment answers 405 with an empty body; a proxy in front of PostHog may answer with
+an HTML page. Each becomes one readable message, keeping the field name when PostHog
+named one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from expctl.errors import (
+    ApiAuthError,
+    ApiError,
+    ApiErrorInfo,
+    ApiNotFoundError,
+    ApiRejectedError,
+    ApiUnavailableError,
+    ApiUnexpectedError,
+)
+
+KEY_PAGE = "/settings/user-api-keys"
+_SCOPE_RE = re.compile(r"missing required scope '([^']+)'")
+
+
+def parse_error_body(raw: bytes, content_type: str) -> tuple[str | None, str | None, str | None, Any]:
+    """Return ``(detail, code, attr, body)``; detail is None when the body says nothing."""
+    if not raw.strip():
+        return None, None, None, None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None, None, None, raw[:2000].decode("utf-8", "replace")
+    if isinstance(body, dict):
+        detail = body.get("detail") or body.get("error") or body.get("message")
+        if isinstance(detail, (dict, list)):
+            detail = json.dumps(detail)
+        code = body.get("code")
+        attr = body.get("attr")
+        if detail is None and body:
+            # A plain DRF validation body: {"field": ["message"]}
+            field, messages = next(iter(body.items()))
+            if isinstance(messages, list) and messages:
+                detail, attr = str(messages[0]), str(field)
+        return (
+            str(detail) if detail is not None else None,
+            str(code) if code is not None else None,
+            str(attr) if attr is not None else None,
+            body,
+        )
+    if isinstance(body, list) and body and isinstance(body[0], str):
+        return body[0], None, None, body
+    return None, None, None, body
+
+
+def error_for_response(
+    *,
+    status: int,
+    method: str,
+    path: str,
+    raw: bytes,
+    content_type: str,
+    host: str,
+) -> ApiError:
+    """Build the error for a final (non-retried) failed response."""
+    detail, code, attr, body = parse_error_body(raw, content_type)
+    looks_like_html = raw.lstrip()[:1] == b"<" or "html" in content_type
+    if detail is None and looks_like_html:
+        info = ApiErrorInfo(status=status, method=method, path=path, detail="HTML page", body=None)
+        return (
+            ApiUnavailableError(
+                f"HTTP {status} from {host}: an HTML page instead of PostHog's JSON "
+                "(a proxy or load balancer answered, not PostHog)",
+                info=info,
+                hint="check --host, or try again if PostHog is having an incident",
+            )
+            if status >= 500 or status == 429
+            else ApiUnexpectedError(
+                f"HTTP {status} from {host}: an HTML page instead of PostHog's JSON",
+                info=info,
+                hint="check that --host points at PostHog itself (us.posthog.com, eu.posthog.com or your site)",
+            )
+        )
+    info = ApiErrorInfo(status=status, method=method, path=path, detail=detail or "", code=code, attr=attr, body=body)
+    said = detail or f"HTTP {status} with no details"
+    field = f" (field: {attr})" if attr else ""
+    if status == 400:
+        return ApiRejectedError(f"PostHog rejected the request: {said}{field}", info=info)
+    if status == 401:
+        return ApiAuthError(
+            f"PostHog did not accept the API key: {said}",
+            info=info,
+            hint=f"check it with `expctl auth status`, or create a personal API key at {host}{KEY_PAGE}",
+        )
+    if status == 403:
+        scope = _SCOPE_RE.search(said)
+        hint = (
+            f"give the key the {scope.group(1)} scope at {host}{KEY_PAGE}"
+            if scope
+            else "check --project and the key's project access at " + host + KEY_PAGE
+        )
+        return ApiAuthError(f"permission denied: {said}", info=info, hint=hint)
+    if status == 404:
+        return ApiNotFoundError(f"not found: {said}", info=info)
+    if status == 405:
+        return ApiUnexpectedError(f"PostHog does not allow {method} on {path} (HTTP 405)", info=info)
+    if status == 409:
+        change = body.get("change_request_id") if isinstance(body, dict) else None
+        extra = f" (change request {change})" if change else ""
+        return ApiRejectedError(f"PostHog refused the change: {said}{extra}", info=info)
+    if status == 429:
+        return ApiUnavailableError(
+            f"PostHog is throttling requests: {said}",
+            info=info,
+            hint="wait a minute and run again, or raise --max-wait",
+        )
+    if status >= 500:
+        return ApiUnavailableError(
+            f"PostHog failed with HTTP {status}: {said}",
+            info=info,
+            hint="try again in a minute",
+        )
+    return ApiUnexpectedError(f"unexpected HTTP {status} from PostHog: {said}", info=info)

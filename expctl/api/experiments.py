@@ -1,0 +1,250 @@
+"""The experiments resource: list, get, create, update, delete, look up by flag key.
+
+Returns PostHog's JSON as it came (dicts), so ``-o json`` can pass every field through,
+and turns PostHog's 404s into messages that name the experiment and the project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from expctl.api.client import PostHogClient
+from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
+from expctl.core.lifecycle import matches_status_filter
+from expctl.errors import (
+    ApiNotFoundError,
+    ApiUnexpectedError,
+    NotFoundError,
+    UsageError,
+)
+
+FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    status: str | None = None
+    archived: bool = False
+    search: str | None = None
+    created_by_id: int | None = None
+    order: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.status:
+            params["status"] = self.status
+        if self.archived:
+            params["archived"] = "true"
+        if self.search:
+            params["search"] = self.search
+        if self.created_by_id is not None:
+            params["created_by_id"] = self.created_by_id
+        if self.order:
+            params["order"] = self.order
+        return params
+
+    def keeps(self, experiment: Mapping[str, Any]) -> bool:
+        """Older releases ignore the list filters; apply them again on our side."""
+        if bool(experiment.get("archived")) != self.archived:
+            return False
+        if not matches_status_filter(experiment, self.status):
+            return False
+        return not (self.search and self.search.lower() not in str(experiment.get("name", "")).lower())
+
+
+@dataclass(frozen=True)
+class ExperimentRef:
+    """What the user typed for EXPERIMENT: a numeric id or a feature flag key."""
+
+    text: str
+
+    @property
+    def id(self) -> int | None:
+        return int(self.text) if self.text.isdigit() else None
+
+    @classmethod
+    def parse(cls, text: str) -> ExperimentRef:
+        value = text.strip()
+        if value.isdigit():
+            return cls(value)
+        if FLAG_KEY_RE.match(value):
+            return cls(value)
+        raise UsageError(
+            f"{text!r} is neither an experiment id nor a feature flag key",
+            hint="use the numeric id or the flag key shown by `expctl list` (letters, digits, - and _)",
+        )
+
+
+class ExperimentsApi:
+    def __init__(self, client: PostHogClient, *, key_hint: Callable[[str], int | None] | None = None) -> None:
+        self.client = client
+        self.base = client.project_path("experiments/")
+        self._key_hint = key_hint
+
+    def path(self, experiment_id: int | str, action: str | None = None) -> str:
+        suffix = f"{action}/" if action else ""
+        return f"{self.base}{experiment_id}/{suffix}"
+
+    # -- reading -----------------------------------------------------------------------
+
+    def iter(
+        self,
+        filters: ListFilters,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        page_size: int = ALL_PAGE_SIZE,
+        info: PageInfo | None = None,
+        on_page: Callable[[PageInfo], None] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        items = iter_list(
+            self.client,
+            self.base,
+            filters.params(),
+            page_size=page_size,
+            offset=offset,
+            limit=limit,
+            info=info,
+            on_page=on_page,
+        )
+        for item in items:
+            if filters.keeps(item):
+                yield item
+
+    def get(self, experiment_id: int) -> dict[str, Any]:
+        try:
+            data = self.client.get(self.path(experiment_id))
+        except ApiNotFoundError as exc:
+            raise self._not_found(str(experiment_id), exc) from None
+        return _experiment(data, f"GET experiment {experiment_id}")
+
+    def resolve(self, ref: ExperimentRef) -> dict[str, Any]:
+        """The full experiment for an id or a flag key."""
+        if ref.id is not None:
+            return self.get(ref.id)
+        hinted = self._key_hint(ref.text) if self._key_hint else None
+        if hinted is not None:
+            try:
+                found = self.get(hinted)
+            except NotFoundError:
+                found = None
+            if found is not None and found.get("feature_flag_key") == ref.text:
+                return found
+        matches = self.find_by_flag_key(ref.text)
+        if not matches:
+            raise NotFoundError(
+                f"no experiment uses the feature flag key {ref.text!r} in project {self.client.project}",
+                hint="list experiments with `expctl list` (archived ones with --archived)",
+            )
+        if len(matches) > 1:
+            ids = ", ".join(str(m.get("id")) for m in matches)
+            raise UsageError(
+                f"{len(matches)} experiments use the flag key {ref.text!r} (ids {ids})",
+                hint="pass the numeric id instead",
+            )
+        # List rows may be slimmed down (newest Cloud); fetch the whole object.
+        return self.get(int(matches[0]["id"]))
+
+    def find_by_flag_key(self, key: str) -> list[dict[str, Any]]:
+        """Every experiment (archived or not) whose flag key is ``key``, oldest first."""
+        found: dict[Any, dict[str, Any]] = {}
+        saw_archived_in_default = False
+        for row in iter_list(self.client, self.base, {}, page_size=ALL_PAGE_SIZE):
+            saw_archived_in_default = saw_archived_in_default or bool(row.get("archived"))
+            if row.get("feature_flag_key") == key:
+                found[row.get("id")] = row
+        if not saw_archived_in_default:
+            # Current releases hide archived experiments unless asked for them.
+            for row in iter_list(self.client, self.base, {"archived": "true"}, page_size=ALL_PAGE_SIZE):
+                if row.get("feature_flag_key") == key:
+                    found[row.get("id")] = row
+        return sorted(found.values(), key=lambda r: int(r.get("id") or 0))
+
+    # -- writing -----------------------------------------------------------------------
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a new experiment; never twice, even when the first answer was lost."""
+        key = str(body.get("feature_flag_key", ""))
+        name = body.get("name")
+        started = datetime.now(timezone.utc) - timedelta(minutes=5)
+
+        def landed() -> dict[str, Any] | None:
+            for row in reversed(self.find_by_flag_key(key)):
+                created = _parse_time(row.get("created_at"))
+                if row.get("name") == name and (created is None or created >= started):
+                    return self.get(int(row["id"]))
+            return None
+
+        data = self.client.post(self.base, dict(body), reconcile=landed)
+        return _experiment(data, "create experiment")
+
+    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            data = self.client.patch(self.path(experiment_id), dict(body))
+        except ApiNotFoundError as exc:
+            raise self._not_found(str(experiment_id), exc) from None
+        return _experiment(data, f"update experiment {experiment_id}")
+
+    def delete(self, experiment_id: int) -> str:
+        """Delete; returns ``"soft"`` (current PostHog) or ``"hard"`` (older releases).
+
+        Current PostHog answers DELETE with 405 and deletes with ``PATCH {"deleted": true}``;
+        releases before May 2025 ignore that field and hard-delete on DELETE. PATCH is
+        tried first and its answer tells which kind of server this is.
+        """
+        caps = self.client.capabilities
+        if caps.get("soft_delete") is not False:
+            try:
+                data = self.client.patch(self.path(experiment_id), {"deleted": True})
+            except ApiNotFoundError as exc:
+                raise self._not_found(str(experiment_id), exc) from None
+            if isinstance(data, dict) and data.get("deleted") is True:
+                caps["soft_delete"] = True
+                return "soft"
+            caps["soft_delete"] = False
+        try:
+            self.client.request("DELETE", self.path(experiment_id))
+        except ApiNotFoundError as exc:
+            raise self._not_found(str(experiment_id), exc) from None
+        return "hard"
+
+    def _not_found(self, ref: str, exc: ApiNotFoundError) -> NotFoundError:
+        detail = exc.detail
+        if detail == "Project not found.":
+            return NotFoundError(
+                f"project {self.client.project} not found on {self.client.host}",
+                hint="check --project (see `expctl config`)",
+            )
+        if detail == "Endpoint not found.":
+            return NotFoundError(
+                f"{self.client.host} has no experiments API at this path",
+                hint="check --host; PostHog builds without the enterprise package have no experiments",
+            )
+        return NotFoundError(
+            f"experiment {ref} not found in project {self.client.project}",
+            hint="list experiments with `expctl list` (archived ones with --archived)",
+        )
+
+
+def _experiment(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or "id" not in data:
+        raise ApiUnexpectedError(f"{what}: PostHog's answer is not an experiment object")
+    return data
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

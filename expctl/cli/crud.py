@@ -1,0 +1,293 @@
+"""list, get, create, update, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
+
+import typer
+
+from expctl.cli.app import runtime_of
+from expctl.cli.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples
+
+list_app = typer.Typer()
+get_app = typer.Typer()
+create_app = typer.Typer()
+update_app = typer.Typer()
+delete_app = typer.Typer()
+
+DEFAULT_LIMIT = 100
+
+
+@list_app.command(
+    "list",
+    epilog=examples(
+        "expctl list                                  # newest 100, table on a terminal",
+        "expctl list --status running --search checkout",
+        "expctl list --archived                       # archived experiments only",
+        "expctl list --all -o jsonl | jq .name        # every experiment, streamed",
+        "expctl list --columns id,flag,status -o plain | cut -f2",
+    ),
+)
+def list_command(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None,
+        typer.Option(help="draft, running, paused, exposure_frozen, stopped (or complete), all.", show_default=False),
+    ] = None,
+    archived: Annotated[bool, typer.Option("--archived", help="List archived experiments instead.")] = False,
+    search: Annotated[str | None, typer.Option(help="Only names containing this text.", show_default=False)] = None,
+    created_by: Annotated[
+        int | None, typer.Option("--created-by", help="Only those created by this user id.", show_default=False)
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(
+            help="Sort: created_at, updated_at, name, start_date, end_date, duration, status; '-' for descending.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many to show.", min=1)] = DEFAULT_LIMIT,
+    offset: Annotated[int, typer.Option(help="Skip this many first.", min=0)] = 0,
+    all_: Annotated[bool, typer.Option("--all", help="Every experiment, fetching all pages.")] = False,
+    output: OutputOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """List experiments.
+
+    Newest first; archived experiments only with --archived. When more exist than were
+    shown, a note on stderr says how many and how to see them.
+    """
+    from expctl.api.experiments import ListFilters
+    from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo
+    from expctl.cli.keycache import MAX_ENTRIES, KeyCache
+    from expctl.core.lifecycle import LIST_STATUS_FILTERS
+    from expctl.errors import UsageError
+    from expctl.render.columns import choose_columns
+
+    rt = runtime_of(ctx)
+    if status is not None and status not in LIST_STATUS_FILTERS:
+        raise UsageError(f"--status {status!r} is not one of {', '.join(LIST_STATUS_FILTERS)}")
+    out = rt.output(output)
+    chosen = choose_columns(columns)
+    filters = ListFilters(status=status, archived=archived, search=search, created_by_id=created_by, order=order)
+    info = PageInfo()
+    seen: list[Mapping[str, Any]] = []
+
+    def remember(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if len(seen) < MAX_ENTRIES:
+                seen.append(
+                    {"id": item.get("id"), "feature_flag_key": item.get("feature_flag_key"), "name": item.get("name")}
+                )
+            yield item
+
+    items = rt.experiments.iter(
+        filters,
+        limit=None if all_ else limit,
+        offset=offset,
+        page_size=ALL_PAGE_SIZE if all_ else min(limit, ALL_PAGE_SIZE),
+        info=info,
+    )
+    shown = out.rows(remember(items), chosen)
+    KeyCache.for_runtime(rt).update(seen)
+    if shown == 0 and out.mode == "table":
+        rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
+    if not all_ and info.more_after_limit and info.count is not None:
+        rt.messages.note(
+            f"Showing {shown} of {info.count} experiments (from {offset}); "
+            "use --all for every one, or --limit/--offset for the next page."
+        )
+
+
+@get_app.command(
+    "get",
+    epilog=examples(
+        "expctl get 42",
+        "expctl get checkout-redesign -o json | jq .parameters",
+        "expctl get checkout-redesign -o yaml",
+    ),
+)
+def get_command(
+    ctx: typer.Context, experiment: ExperimentArg, output: OutputOpt = None, columns: ColumnsOpt = None
+) -> None:
+    """Show one experiment.
+
+    EXPERIMENT is a numeric id or the experiment's feature flag key. On a terminal a
+    summary is shown; -o json gives PostHog's object unchanged.
+    """
+    from expctl.api.experiments import ExperimentRef
+    from expctl.render.columns import choose_columns
+    from expctl.render.detail import experiment_detail
+
+    rt = runtime_of(ctx)
+    out = rt.output(output)
+    found = rt.experiments.resolve(ExperimentRef.parse(experiment))
+    url = rt.web_url(found.get("id"))
+    out.item(found, choose_columns(columns), lambda exp, color: experiment_detail(exp, color, url))
+
+
+@create_app.command(
+    "create",
+    epilog=examples(
+        "expctl create --name 'Checkout v2' --flag-key checkout-v2",
+        "expctl create --name 'Pricing' --flag-key pricing --variant control=34 --variant a=33 --variant b=33",
+        "expctl create --name 'Hero' --flag-key hero --type web -o ids      # print only the new id",
+        "expctl create --name 'Revenue' --flag-key rev --set 'stats_config={\"method\": \"frequentist\"}'",
+    ),
+)
+def create_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Experiment name.", show_default=False)],
+    flag_key: Annotated[
+        str, typer.Option("--flag-key", help="Feature flag key (letters, digits, - and _).", show_default=False)
+    ],
+    description: Annotated[str | None, typer.Option(help="What the experiment tests.", show_default=False)] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", help="KEY=PERCENT, repeated; default control=50 test=50.", show_default=False),
+    ] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="product (default) or web.", show_default=False)] = None,
+    holdout: Annotated[
+        int | None, typer.Option("--holdout", help="Holdout group id to exclude.", show_default=False)
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
+    ] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Create a draft experiment.
+
+    PostHog creates the feature flag too (or links an existing flag with that key,
+    which must have a 'control' variant). The experiment starts as a draft: launch it
+    with `expctl launch`.
+    """
+    from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
+    from expctl.core.fields import TYPES
+    from expctl.core.lifecycle import status_of
+    from expctl.errors import UsageError
+    from expctl.render.columns import choose_columns
+
+    rt = runtime_of(ctx)
+    if type_ is not None and type_ not in TYPES:
+        raise UsageError(f"--type must be one of {', '.join(TYPES)}")
+    extra = parse_sets(set_ or [])
+    for reserved in ("name", "feature_flag_key"):
+        if reserved in extra:
+            raise UsageError(f"use --{reserved.replace('feature_flag_key', 'flag-key')} instead of --set {reserved}")
+    body = ExperimentCreate(
+        name=name,
+        feature_flag_key=check_flag_key(flag_key),
+        description=description,
+        type=type_,
+        holdout_id=holdout,
+        variants=parse_variants(variant or []),
+        extra=extra,
+    )
+    created = rt.experiments.create(body.body())
+    rt.messages.success(
+        f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
+        f"{status_of(created)}"
+    )
+    if output:
+        rt.output(output).item(created, choose_columns(None))
+
+
+@update_app.command(
+    "update",
+    epilog=examples(
+        "expctl update checkout-v2 --name 'Checkout v2 (mobile)'",
+        "expctl update 42 --description 'Now with Apple Pay'",
+        'expctl update 42 --set \'metrics=[{"kind": "ExperimentMetric", "metric_type": "mean", '
+        '"source": {"kind": "EventsNode", "event": "purchase"}}]\'',
+        "expctl update 42 --set conclusion='\"won\"' -o json",
+    ),
+)
+def update_command(
+    ctx: typer.Context,
+    experiment: ExperimentArg,
+    name: Annotated[str | None, typer.Option(help="New name.", show_default=False)] = None,
+    description: Annotated[str | None, typer.Option(help="New description.", show_default=False)] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="FIELD=JSON, repeated; any writable experiment field.", show_default=False),
+    ] = None,
+    update_flag: Annotated[
+        bool,
+        typer.Option("--update-flag", help="Also apply variant/rollout changes to the flag of a launched experiment."),
+    ] = False,
+    output: OutputOpt = None,
+) -> None:
+    """Change fields of an experiment.
+
+    Only fields whose value differs from PostHog's are sent (PATCH). On a launched
+    experiment, variant splits in `parameters` reach the flag only with --update-flag,
+    and changing the split biases results that are already collected.
+    """
+    from expctl.api.experiments import ExperimentRef
+    from expctl.core.bodies import changed_fields, parse_sets
+    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
+    from expctl.core.lifecycle import status_of
+    from expctl.errors import UsageError
+    from expctl.render.columns import choose_columns
+
+    rt = runtime_of(ctx)
+    wanted = parse_sets(set_ or [])
+    if name is not None:
+        wanted["name"] = name
+    if description is not None:
+        wanted["description"] = description
+    if not wanted:
+        raise UsageError("nothing to change", hint="pass --name, --description or --set FIELD=JSON")
+    current = rt.experiments.resolve(ExperimentRef.parse(experiment))
+    for field in CREATE_ONLY_FIELDS & set(wanted):
+        if wanted[field] != current.get(field):
+            raise UsageError(f"{field} cannot change after creation (PostHog refuses it)")
+        del wanted[field]
+    changes = changed_fields(current, wanted, WRITE_ONLY_FIELDS)
+    label = f"'{current.get('name')}' (id {current.get('id')})"
+    if not changes:
+        rt.messages.info(f"No changes: {label} already has those values.")
+        if output:
+            rt.output(output).item(current, choose_columns(None))
+        return
+    if "parameters" in changes and status_of(current) != "draft":
+        if update_flag:
+            changes["update_feature_flag_params"] = True
+            rt.messages.warn("changing the split of a launched experiment biases the results collected so far")
+        else:
+            rt.messages.warn("the experiment is launched: its flag keeps the old split unless you pass --update-flag")
+    updated = rt.experiments.update(int(current["id"]), changes)
+    shown = ", ".join(sorted(k for k in changes if k != "update_feature_flag_params"))
+    rt.messages.success(f"Updated {label}: {shown}")
+    if output:
+        rt.output(output).item(updated, choose_columns(None))
+
+
+@delete_app.command(
+    "delete",
+    epilog=examples(
+        "expctl delete 42                    # asks first on a terminal",
+        "expctl delete old-test other-test --yes",
+    ),
+)
+def delete_command(ctx: typer.Context, experiments: ExperimentsArg, yes: YesOpt = False) -> None:
+    """Delete experiments.
+
+    Current PostHog keeps a deleted experiment in its database (soft delete) and leaves
+    its feature flag alone; older self-hosted releases delete it for good. Every
+    experiment is looked up first, so a typo deletes nothing.
+    """
+    from expctl.api.experiments import ExperimentRef
+    from expctl.cli.prompts import confirm
+
+    rt = runtime_of(ctx)
+    refs = [ExperimentRef.parse(text) for text in experiments]
+    targets = [rt.experiments.resolve(ref) for ref in refs]
+    names = ", ".join(f"'{t.get('name')}' (id {t.get('id')})" for t in targets)
+    confirm(rt, f"Delete {names}?", assume_yes=yes)
+    for target in targets:
+        how = rt.experiments.delete(int(target["id"]))
+        suffix = "" if how == "soft" else " (permanently: this server has no soft delete)"
+        rt.messages.success(f"Deleted '{target.get('name')}' (id {target.get('id')}){suffix}")

@@ -1,0 +1,80 @@
+"""A small local cache of flag key -> experiment id, refreshed by `expctl list`.
+
+It feeds shell completion (which must never touch the network) and lets a flag key be
+resolved with one GET instead of a scan of the whole list; the GET confirms the key,
+so a stale entry costs one request and is never trusted blindly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from expctl.settings.atomic import write_atomic
+from expctl.settings.paths import cache_dir
+
+if TYPE_CHECKING:
+    from expctl.cli.runtime import Runtime
+
+MAX_ENTRIES = 2000
+COMPLETION_TTL_SECONDS = 24 * 3600
+
+
+class KeyCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    @classmethod
+    def for_runtime(cls, runtime: Runtime) -> KeyCache:
+        try:
+            settings = runtime.settings
+        except Exception:
+            return cls(None)
+        return cls.for_target(runtime.env, settings.host, settings.project)
+
+    @classmethod
+    def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:
+        digest = hashlib.sha256(f"{host}|{project}".encode()).hexdigest()[:16]
+        return cls(cache_dir(env) / f"keys-{digest}.json")
+
+    def load(self) -> dict[str, Any]:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def lookup(self, key: str) -> int | None:
+        entry = self.load().get("entries", {}).get(key)
+        if isinstance(entry, dict) and isinstance(entry.get("id"), int):
+            return int(entry["id"])
+        return None
+
+    def entries(self, *, max_age: float | None = COMPLETION_TTL_SECONDS) -> dict[str, dict[str, Any]]:
+        data = self.load()
+        written = data.get("written")
+        if max_age is not None and (not isinstance(written, (int, float)) or time.time() - written > max_age):
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def update(self, experiments: Iterable[Mapping[str, Any]], *, replace: bool = False) -> None:
+        """Merge what a listing saw; failures to write are ignored (it is only a cache)."""
+        if self.path is None:
+            return
+        current = {} if replace else dict(self.load().get("entries") or {})
+        for exp in experiments:
+            key = exp.get("feature_flag_key")
+            if isinstance(key, str) and isinstance(exp.get("id"), int):
+                current[key] = {"id": exp["id"], "name": str(exp.get("name") or "")}
+        if len(current) > MAX_ENTRIES:
+            current = dict(list(current.items())[-MAX_ENTRIES:])
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, json.dumps({"written": time.time(), "entries": current}), mode=0o600)

@@ -1,0 +1,57 @@
+"""Everything that is not data goes here, to stderr: status lines, warnings, errors, debug.
+
+Every line passes through redaction, so a key that reached a message by accident
+(an exception text, a URL) is still never printed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TextIO
+
+from expctl.render.style import Styler
+
+
+class Messages:
+    def __init__(self, stream: TextIO, *, color: bool, debug: bool = False) -> None:
+        self.stream = stream
+        self.style = Styler(color)
+        self.debug_enabled = debug
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add_secret(self, secret: str) -> None:
+        if secret:
+            self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def _emit(self, text: str) -> None:
+        with self._lock:
+            self.stream.write(self.redact(text) + "\n")
+            self.stream.flush()
+
+    def success(self, text: str) -> None:
+        self._emit(f"{self.style('✓', 'green')} {text}")
+
+    def info(self, text: str) -> None:
+        self._emit(text)
+
+    def note(self, text: str) -> None:
+        self._emit(self.style(text, "dim"))
+
+    def warn(self, text: str) -> None:
+        self._emit(f"{self.style('warning:', 'yellow', 'bold')} {text}")
+
+    def error(self, text: str, hint: str | None = None) -> None:
+        line = f"{self.style('error:', 'red', 'bold')} {text}"
+        if hint:
+            line += f"; {hint}"
+        self._emit(line)
+
+    def debug(self, text: str) -> None:
+        if self.debug_enabled:
+            self._emit(self.style(text, "dim"))

@@ -1,0 +1,60 @@
+"""Options and arguments shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from expctl.render.columns import COLUMN_NAMES_HELP
+
+
+def complete_experiment(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Flag keys and names from the local cache; never the network."""
+    from expctl.cli.completion_source import cached_experiments
+
+    return cached_experiments(incomplete)
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output format: table, plain, json, yaml, ids or jsonl (default: table on a terminal, plain when piped).",
+        show_default=False,
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help=f"Comma-separated columns for table/plain output. Available: {COLUMN_NAMES_HELP}.",
+        show_default=False,
+    ),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")]
+ExperimentArg = Annotated[
+    str,
+    typer.Argument(
+        help="Experiment id, or its feature flag key.",
+        metavar="EXPERIMENT",
+        autocompletion=complete_experiment,
+        show_default=False,
+    ),
+]
+ExperimentsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="One or more experiment ids or feature flag keys.",
+        metavar="EXPERIMENT...",
+        autocompletion=complete_experiment,
+        show_default=False,
+    ),
+]
+
+
+def examples(*lines: str) -> str:
+    """An epilog of examples that click prints as written."""
+    body = "\n".join(f"  {line}" for line in lines)
+    return f"\b\nExamples:\n{body}"

@@ -1,0 +1,250 @@
+"""Everything a command needs, built lazily: streams, settings, key, client, output.
+
+Tests inject what they need (environment, streams, TTY answers, an httpx transport, a
+keyring backend) through :class:`RuntimeOverrides` instead of patching globals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TextIO
+
+from expctl.cli.messages import Messages
+from expctl.render.style import color_enabled
+
+if TYPE_CHECKING:
+    import httpx
+
+    from expctl.api.client import PostHogClient
+    from expctl.api.experiments import ExperimentsApi
+    from expctl.render.output import Output
+    from expctl.settings.credentials import ResolvedKey
+    from expctl.settings.keyring_store import KeyringStore
+    from expctl.settings.resolve import Settings
+
+
+@dataclass
+class GlobalOptions:
+    host: str | None = None
+    project: str | None = None
+    profile: str | None = None
+    debug: bool = False
+    timeout: float | None = None
+    max_wait: float | None = None
+    rate_limit: str | None = None
+    ca_bundle: str | None = None
+    allow_insecure_http: bool = False
+
+    def as_flags(self) -> dict[str, str | None]:
+        return {
+            "host": self.host,
+            "project": self.project,
+            "profile": self.profile,
+            "timeout": None if self.timeout is None else str(self.timeout),
+            "max_wait": None if self.max_wait is None else str(self.max_wait),
+            "rate_limit": self.rate_limit,
+            "ca_bundle": self.ca_bundle,
+            "allow_insecure_http": "true" if self.allow_insecure_http else None,
+        }
+
+
+@dataclass
+class RuntimeOverrides:
+    """What tests may replace; every field left as None means "the real thing"."""
+
+    env: Mapping[str, str] | None = None
+    stdin_isatty: bool | None = None
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    transport: httpx.BaseTransport | None = None
+    keyring_backend: Any = None
+    sleep: Callable[[float], None] | None = None
+
+
+@dataclass
+class Streams:
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    stdin_isatty: bool
+    stdout_isatty: bool
+    stderr_isatty: bool
+
+    @classmethod
+    def current(cls, overrides: RuntimeOverrides) -> Streams:
+        def tty(stream: TextIO, forced: bool | None) -> bool:
+            if forced is not None:
+                return forced
+            try:
+                return stream.isatty()
+            except (AttributeError, ValueError):
+                return False
+
+        return cls(
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdin_isatty=tty(sys.stdin, overrides.stdin_isatty),
+            stdout_isatty=tty(sys.stdout, overrides.stdout_isatty),
+            stderr_isatty=tty(sys.stderr, overrides.stderr_isatty),
+        )
+
+
+@dataclass
+class Runtime:
+    options: GlobalOptions
+    overrides: RuntimeOverrides = field(default_factory=RuntimeOverrides)
+
+    def __post_init__(self) -> None:
+        self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
+        self.streams = Streams.current(self.overrides)
+        self.messages = Messages(
+            self.streams.stderr,
+            color=color_enabled(self.env, self.streams.stderr_isatty),
+            debug=self.options.debug,
+        )
+        self._client: PostHogClient | None = None
+        self._resolved_key: ResolvedKey | None = None
+
+    # -- environment -------------------------------------------------------------------
+
+    @property
+    def interactive(self) -> bool:
+        """May we prompt? Only with a person at a terminal, and never in CI."""
+        if self.env.get("CI", "").lower() in ("1", "true", "yes") and self.overrides.stdin_isatty is None:
+            return False
+        return self.streams.stdin_isatty and self.streams.stderr_isatty
+
+    @property
+    def progress_allowed(self) -> bool:
+        return self.streams.stderr_isatty and self.env.get("CI", "").lower() not in ("1", "true", "yes")
+
+    @property
+    def stdout_color(self) -> bool:
+        return color_enabled(self.env, self.streams.stdout_isatty)
+
+    @property
+    def width(self) -> int | None:
+        columns = self.env.get("COLUMNS", "")
+        if columns.isdigit():
+            return int(columns)
+        if self.streams.stdout_isatty:
+            import shutil
+
+            return shutil.get_terminal_size((100, 24)).columns
+        return None
+
+    # -- settings and credentials ------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> Settings:
+        from expctl.settings.config_file import ConfigFile
+        from expctl.settings.paths import config_file
+        from expctl.settings.resolve import resolve_settings
+
+        return resolve_settings(self.options.as_flags(), self.env, ConfigFile.load(config_file(self.env)))
+
+    @cached_property
+    def keyring(self) -> KeyringStore:
+        from expctl.settings.keyring_store import DEFAULT_TIMEOUT, KeyringStore
+
+        raw = self.env.get("EXPCTL_KEYRING_TIMEOUT", "")
+        try:
+            timeout = float(raw) if raw else DEFAULT_TIMEOUT
+        except ValueError:
+            timeout = DEFAULT_TIMEOUT
+        return KeyringStore(timeout=timeout, backend=self.overrides.keyring_backend)
+
+    def api_key(self) -> ResolvedKey:
+        if self._resolved_key is None:
+            from expctl.settings.credentials import require_api_key
+
+            self._resolved_key = require_api_key(self.settings, self.keyring, self.messages.warn)
+            self.messages.add_secret(self._resolved_key.secret.reveal())
+        return self._resolved_key
+
+    # -- API -----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> PostHogClient:
+        if self._client is None:
+            self._client = self.make_client(self.api_key().secret.reveal())
+        return self._client
+
+    def make_client(self, key: str, *, host: str | None = None, project: str | None = None) -> PostHogClient:
+        from expctl.api.client import ClientConfig, ClientHooks, PostHogClient
+        from expctl.api.ratelimit import parse_budget
+        from expctl.settings.hosts import is_posthog_cloud
+        from expctl.settings.secret import Secret
+
+        settings = self.settings
+        self.messages.add_secret(key)
+        target = host or settings.host
+        config = ClientConfig(
+            host=target,
+            project=project or settings.project,
+            api_key=Secret(key),
+            timeout=settings.timeout,
+            max_wait=settings.max_wait,
+            retries=_int_env(self.env, "EXPCTL_RETRIES", 5),
+            backoff=_float_env(self.env, "EXPCTL_RETRY_BACKOFF", 0.5),
+            ca_bundle=settings.ca_bundle,
+            budget=parse_budget(settings.rate_limit, is_cloud=is_posthog_cloud(target)),
+        )
+        hooks = ClientHooks(
+            debug=self.messages.debug if self.options.debug else None,
+            notice=self.messages.note,
+        )
+        sleep = self.overrides.sleep
+        kwargs: dict[str, Any] = {"transport": self.overrides.transport, "hooks": hooks}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        return PostHogClient(config, **kwargs)
+
+    @cached_property
+    def experiments(self) -> ExperimentsApi:
+        from expctl.api.experiments import ExperimentsApi
+        from expctl.cli.keycache import KeyCache
+
+        cache = KeyCache.for_runtime(self)
+        return ExperimentsApi(self.client, key_hint=cache.lookup)
+
+    # -- output --------------------------------------------------------------------------
+
+    def output(self, flag: str | None, allowed: tuple[str, ...] | None = None) -> Output:
+        from expctl.render.output import MODES, Output, resolve_mode
+
+        configured = self.env.get("EXPCTL_OUTPUT") or None
+        if configured is None:
+            try:
+                configured = self.settings.output
+            except Exception:  # a broken config must not stop `-o json` from working
+                configured = None
+        mode = resolve_mode(flag, configured, self.streams.stdout_isatty, allowed or MODES)
+        return Output(mode, self.streams.stdout, color=self.stdout_color and mode == "table", width=self.width)
+
+    def web_url(self, experiment_id: Any) -> str:
+        from expctl.core.urls import experiment_url
+
+        return experiment_url(self.settings.host, self.client.project, experiment_id)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    return int(raw) if raw.isdigit() else default
+
+
+def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        return float(env[name]) if env.get(name) else default
+    except ValueError:
+        return default

@@ -1,0 +1,120 @@
+"""Experiment fields as PostHog's serializer defines them (shared/reference/experiment-fields.json).
+
+Used to check ``--set FIELD=JSON`` and spec keys before anything is sent.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+# field -> JSON type ("string", "integer", "boolean", "object", "array")
+WRITABLE_FIELDS: dict[str, str] = {
+    "name": "string",
+    "description": "string",
+    "start_date": "string",
+    "end_date": "string",
+    "feature_flag_key": "string",
+    "holdout_id": "integer",
+    "parameters": "object",
+    "running_time_calculation": "object",
+    "excluded_variants": "array",
+    "secondary_metrics": "array",
+    "saved_metrics_ids": "array",
+    "filters": "object",
+    "archived": "boolean",
+    "deleted": "boolean",
+    "type": "string",
+    "exposure_criteria": "object",
+    "metrics": "array",
+    "metrics_secondary": "array",
+    "stats_config": "object",
+    "scheduling_config": "object",
+    "allow_unknown_events": "boolean",
+    "_create_in_folder": "string",
+    "conclusion": "string",
+    "conclusion_comment": "string",
+    "primary_metrics_ordered_uuids": "array",
+    "secondary_metrics_ordered_uuids": "array",
+    "only_count_matured_users": "boolean",
+    "update_feature_flag_params": "boolean",
+}
+NULLABLE = {
+    "description",
+    "start_date",
+    "end_date",
+    "holdout_id",
+    "parameters",
+    "running_time_calculation",
+    "excluded_variants",
+    "secondary_metrics",
+    "saved_metrics_ids",
+    "type",
+    "exposure_criteria",
+    "metrics",
+    "metrics_secondary",
+    "stats_config",
+    "scheduling_config",
+    "conclusion",
+    "conclusion_comment",
+    "primary_metrics_ordered_uuids",
+    "secondary_metrics_ordered_uuids",
+    "deleted",
+}
+READ_ONLY_FIELDS = frozenset(
+    {
+        "id",
+        "feature_flag",
+        "holdout",
+        "exposure_cohort",
+        "saved_metrics",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "status",
+        "is_legacy",
+        "user_access_level",
+    }
+)
+# Fields the server accepts but never returns.
+WRITE_ONLY_FIELDS = frozenset(
+    {"allow_unknown_events", "update_feature_flag_params", "_create_in_folder", "saved_metrics_ids"}
+)
+# Fields current PostHog refuses in a PATCH ("Can't update keys: ... on Experiment").
+CREATE_ONLY_FIELDS = frozenset({"feature_flag_key", "type"})
+CONCLUSIONS = ("won", "lost", "inconclusive", "stopped_early", "invalid")
+TYPES = ("product", "web")
+
+
+def suggest(name: str, candidates: Iterable[object]) -> str:
+    """A " (did you mean 'x'?)" suffix for messages, or ""."""
+    matches = difflib.get_close_matches(name, [str(n) for n in candidates], n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def json_type_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def type_matches(field: str, value: object) -> bool:
+    expected = WRITABLE_FIELDS[field]
+    actual = json_type_of(value)
+    if actual == "null":
+        return field in NULLABLE
+    if expected == "integer":
+        return actual == "integer"
+    return actual == expected

@@ -1,0 +1,183 @@
+"""Every failure expctl knows how to explain, and the exit code each one ends with.
+
+The tree (exit code in brackets)::
+
+    ExpctlError [1]                      unexpected or unclassified failure
+    ├── UsageError [2]                   bad flag, bad input file, missing prompt answer
+    │   └── ConfirmationRequiredError    destructive command without a TTY and without --yes
+    ├── CancelledError [3]               the user said no at a prompt
+    ├── AuthError [4]                    no key, 401, 403, insecure key storage
+    ├── NotFoundError [5]                404, or no experiment with that flag key
+    ├── RejectedError [6]                PostHog refused: 400, 409, illegal lifecycle move
+    │   └── IllegalTransitionError       refused locally, before anything was sent
+    ├── UnavailableError [7]             429, 5xx, connection failure, timeout (after retries)
+    ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
+    ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
+    ├── GateFailedError [9]              results --fail-on condition held
+    └── InterruptedByUserError [130]          Ctrl-C
+
+API failures carry what PostHog said (``status``, ``code``, ``detail``, ``attr``) so the
+message can name the field. Only the entry point turns these into text and an exit code
+(``expctl.cli.errors_report``); nothing below the CLI prints.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes; README's table is generated from the same meanings."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CANCELLED = 3
+    AUTH = 4
+    NOT_FOUND = 5
+    REJECTED = 6
+    UNAVAILABLE = 7
+    CHANGES_PENDING = 8
+    GATE_FAILED = 9
+    INTERRUPTED = 130
+
+
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.ERROR: "unexpected error",
+    ExitCode.USAGE: "usage error or invalid input (bad flag, bad file, confirmation needed without a TTY)",
+    ExitCode.CANCELLED: "cancelled at a prompt",
+    ExitCode.AUTH: "authentication or permission: no key, 401, 403",
+    ExitCode.NOT_FOUND: "not found: 404, or no experiment with that flag key",
+    ExitCode.REJECTED: "rejected by PostHog: 400 validation, 409, illegal lifecycle transition",
+    ExitCode.UNAVAILABLE: "PostHog unavailable after retries: 429, 5xx, connection error, timeout",
+    ExitCode.CHANGES_PENDING: "changes pending (`diff`, `apply --dry-run`)",
+    ExitCode.GATE_FAILED: "results gate failed (`results --fail-on`)",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+
+class ExpctlError(Exception):
+    """Base of every expected failure: a message for people and, often, the next step."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(ExpctlError):
+    exit_code = ExitCode.USAGE
+
+
+class ConfirmationRequiredError(UsageError):
+    """Raised instead of prompting when standard input is not a terminal."""
+
+
+class CancelledError(ExpctlError):
+    exit_code = ExitCode.CANCELLED
+
+
+class AuthError(ExpctlError):
+    exit_code = ExitCode.AUTH
+
+
+class NotFoundError(ExpctlError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class RejectedError(ExpctlError):
+    exit_code = ExitCode.REJECTED
+
+
+class IllegalTransitionError(RejectedError):
+    """A lifecycle move that the local rules already know PostHog would refuse."""
+
+
+class UnavailableError(ExpctlError):
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class UnexpectedResponseError(ExpctlError):
+    """PostHog (or something in front of it) answered with a shape we cannot use."""
+
+
+class ChangesPendingError(ExpctlError):
+    exit_code = ExitCode.CHANGES_PENDING
+
+
+class GateFailedError(ExpctlError):
+    exit_code = ExitCode.GATE_FAILED
+
+
+class InterruptedByUserError(ExpctlError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+class ApiErrorInfo:
+    """What PostHog said about a failed request, kept for messages and tests."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        detail: str,
+        code: str | None = None,
+        attr: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.detail = detail
+        self.code = code
+        self.attr = attr
+        self.body = body
+
+
+class ApiError(ExpctlError):
+    """Mixin-like base for errors that came back from PostHog's API."""
+
+    def __init__(self, message: str, *, info: ApiErrorInfo | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.info = info
+
+    @property
+    def status(self) -> int | None:
+        return self.info.status if self.info else None
+
+    @property
+    def attr(self) -> str | None:
+        return self.info.attr if self.info else None
+
+    @property
+    def detail(self) -> str:
+        return self.info.detail if self.info else self.message
+
+
+class ApiAuthError(ApiError, AuthError):
+    """401 or 403 from PostHog."""
+
+
+class ApiNotFoundError(ApiError, NotFoundError):
+    """404 from PostHog."""
+
+
+class ApiRejectedError(ApiError, RejectedError):
+    """400 or 409 from PostHog."""
+
+
+class ApiUnavailableError(ApiError, UnavailableError):
+    """429, 5xx, or no answer at all, after the retries ran out."""
+
+
+class ApiUnexpectedError(ApiError, UnexpectedResponseError):
+    """A status or body PostHog's API does not produce (HTML from a proxy, 405, broken JSON)."""

@@ -1,0 +1,86 @@
+"""Entry point: ``expctl`` and ``python -m expctl``.
+
+Two things happen before typer sees the arguments: ``--version`` alone is answered at
+once (it is run thousands of times by scripts and needs nothing else), and global
+options written after the subcommand (``expctl list --project 2``, the way gh and
+kubectl allow) are moved in front of it, where the root command parses them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+GLOBAL_VALUE_OPTIONS = frozenset(
+    {"--host", "--project", "-p", "--profile", "--timeout", "--max-wait", "--rate-limit", "--ca-bundle"}
+)
+GLOBAL_FLAG_OPTIONS = frozenset({"--debug", "--allow-insecure-http"})
+
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """Move global options found after the subcommand to before it (up to ``--``)."""
+    args = list(argv)
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token in GLOBAL_VALUE_OPTIONS:
+            index += 2
+            continue
+        if token.startswith("-"):
+            index += 1
+            continue
+        break
+    command_at = index
+    if command_at >= len(args):
+        return args
+    before, after = args[:command_at], args[command_at:]
+    moved: list[str] = []
+    kept: list[str] = []
+    position = 0
+    while position < len(after):
+        token = after[position]
+        if token == "--":
+            kept.extend(after[position:])
+            break
+        name = token.split("=", 1)[0]
+        if name in GLOBAL_VALUE_OPTIONS and position > 0:
+            if "=" in token:
+                moved.append(token)
+                position += 1
+            else:
+                moved.extend(after[position : position + 2])
+                position += 2
+            continue
+        if token in GLOBAL_FLAG_OPTIONS and position > 0:
+            moved.append(token)
+            position += 1
+            continue
+        kept.append(token)
+        position += 1
+    return before + moved + kept
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):
+        from expctl import __version__
+
+        sys.stdout.write(f"expctl {__version__}\n")
+        return 0
+    import typer
+
+    from expctl.cli.app import app
+
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=hoist_global_options(args), prog_name="expctl", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        return code if isinstance(code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Everything that turns data into text: tables, TSV, JSON, YAML, results. No network."""

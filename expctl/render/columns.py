@@ -1,0 +1,105 @@
+"""Experiment columns, defined once for table and plain output and for ``--columns``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from expctl.core.lifecycle import display_status, variants_of
+from expctl.errors import UsageError
+from expctl.render import timefmt
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str
+    value: Callable[[Mapping[str, Any]], Any]
+    kind: str = "text"  # text | time | status | number
+    flexible: bool = False  # may be shortened to fit the terminal
+
+
+def _creator(exp: Mapping[str, Any]) -> str:
+    creator = exp.get("created_by")
+    if isinstance(creator, Mapping):
+        return str(creator.get("email") or creator.get("first_name") or "")
+    return ""
+
+
+def _variants(exp: Mapping[str, Any]) -> str:
+    parts = []
+    for variant in variants_of(exp):
+        share = variant.get("split_percent", variant.get("rollout_percentage"))
+        parts.append(f"{variant.get('key')}:{share:g}" if isinstance(share, (int, float)) else str(variant.get("key")))
+    return ",".join(parts)
+
+
+def _flag_active(exp: Mapping[str, Any]) -> str:
+    flag = exp.get("feature_flag")
+    if isinstance(flag, Mapping) and isinstance(flag.get("active"), bool):
+        return "true" if flag["active"] else "false"
+    return ""
+
+
+EXPERIMENT_COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("id", "ID", lambda e: e.get("id"), "number"),
+        Column("name", "NAME", lambda e: e.get("name") or "", flexible=True),
+        Column("flag", "FLAG", lambda e: e.get("feature_flag_key") or "", flexible=True),
+        Column("status", "STATUS", display_status, "status"),
+        Column("type", "TYPE", lambda e: e.get("type") or ""),
+        Column("variants", "VARIANTS", _variants),
+        Column("started", "STARTED", lambda e: e.get("start_date"), "time"),
+        Column("ended", "ENDED", lambda e: e.get("end_date"), "time"),
+        Column("created", "CREATED", lambda e: e.get("created_at"), "time"),
+        Column("updated", "UPDATED", lambda e: e.get("updated_at"), "time"),
+        Column("archived", "ARCHIVED", lambda e: "true" if e.get("archived") else "false"),
+        Column("flag_active", "FLAG ACTIVE", _flag_active),
+        Column("conclusion", "CONCLUSION", lambda e: e.get("conclusion") or ""),
+        Column("creator", "CREATED BY", _creator, flexible=True),
+        Column("description", "DESCRIPTION", lambda e: e.get("description") or "", flexible=True),
+    )
+}
+DEFAULT_COLUMNS = ("id", "name", "flag", "status", "started", "ended", "created")
+COLUMN_NAMES_HELP = ", ".join(EXPERIMENT_COLUMNS)
+
+
+def choose_columns(spec: str | None, available: Mapping[str, Column] = EXPERIMENT_COLUMNS) -> list[Column]:
+    """Parse ``--columns id,name,...``; unknown names are a usage error with the valid list."""
+    if not spec:
+        return [available[name] for name in DEFAULT_COLUMNS if name in available]
+    chosen = []
+    for raw in spec.split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name not in available:
+            raise UsageError(f"unknown column {name!r}", hint=f"choose from: {', '.join(available)}")
+        chosen.append(available[name])
+    if not chosen:
+        raise UsageError("--columns needs at least one column name", hint=f"choose from: {', '.join(available)}")
+    return chosen
+
+
+def plain_cell(column: Column, row: Mapping[str, Any]) -> str:
+    """Tab-separated value: ISO times as the API sent them, no colour, tabs/newlines flattened."""
+    value = column.value(row)
+    if value is None:
+        return ""
+    text = str(value)
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def table_cell(column: Column, row: Mapping[str, Any]) -> str:
+    value = column.value(row)
+    if column.kind == "time":
+        return timefmt.relative(value)
+    if value is None:
+        return ""
+    return str(value).replace("\n", " ")
+
+
+def headers(columns: Sequence[Column]) -> list[str]:
+    return [c.header for c in columns]

@@ -1,0 +1,159 @@
+"""The one output sink: data to stdout in the chosen mode, nothing else.
+
+Modes: ``table`` (aligned columns for people; the default on a terminal), ``plain``
+(tab-separated, no header, no colour, RFC 3339 times; the default when piped), ``json``
+(the API objects unchanged; a list is one array), ``yaml`` (the same as YAML), ``ids``
+(one id per line) and ``jsonl`` (one compact object per line, written as pages arrive).
+
+Lists are written as they are produced, so a large ``--all`` listing never has to sit
+in memory and ``| head`` sees the first lines at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+from expctl.errors import UsageError
+from expctl.render.columns import Column, plain_cell, table_cell
+from expctl.render.style import STATUS_STYLES
+
+MODES = ("table", "plain", "json", "yaml", "ids", "jsonl")
+
+
+def resolve_mode(flag: str | None, configured: str | None, stdout_isatty: bool, allowed: Sequence[str] = MODES) -> str:
+    mode = flag or configured or ("table" if stdout_isatty else "plain")
+    if mode not in allowed:
+        raise UsageError(f"output {mode!r} is not available here", hint=f"choose one of: {', '.join(allowed)}")
+    return mode
+
+
+class Output:
+    def __init__(self, mode: str, stream: TextIO, *, color: bool, width: int | None) -> None:
+        self.mode = mode
+        self.stream = stream
+        self.color = color
+        self.width = width
+
+    # -- lists -------------------------------------------------------------------------
+
+    def rows(self, items: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> int:
+        """Write a list of objects; returns how many were written."""
+        if self.mode == "json":
+            return self._json_array(items)
+        if self.mode == "jsonl":
+            count = 0
+            for item in items:
+                self._write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+                count += 1
+            return count
+        if self.mode == "yaml":
+            collected = list(items)
+            self._yaml(collected)
+            return len(collected)
+        if self.mode == "ids":
+            count = 0
+            for item in items:
+                self._write(f"{item.get('id')}\n")
+                count += 1
+            return count
+        if self.mode == "plain":
+            count = 0
+            for item in items:
+                self._write("\t".join(plain_cell(c, item) for c in columns) + "\n")
+                count += 1
+            return count
+        collected = list(items)
+        self._table(collected, columns)
+        return len(collected)
+
+    # -- single objects ----------------------------------------------------------------
+
+    def item(
+        self,
+        obj: Mapping[str, Any],
+        columns: Sequence[Column],
+        detail: Callable[[Mapping[str, Any], bool], str] | None = None,
+    ) -> None:
+        if self.mode == "json":
+            self._write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+        elif self.mode == "jsonl":
+            self._write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+        elif self.mode == "yaml":
+            self._yaml(obj)
+        elif self.mode == "ids":
+            self._write(f"{obj.get('id')}\n")
+        elif self.mode == "plain" or detail is None:
+            if self.mode == "table" and detail is None:
+                self._table([obj], columns)
+            else:
+                self._write("\t".join(plain_cell(c, obj) for c in columns) + "\n")
+        else:
+            self._write(detail(obj, self.color))
+
+    def data(self, payload: Any, text: Callable[[Any], str] | None = None) -> None:
+        """Arbitrary JSON (API passthrough, settings...): json/yaml as is, else ``text``."""
+        if self.mode in ("json", "jsonl") or text is None:
+            indent = None if self.mode == "jsonl" else 2
+            self._write(json.dumps(payload, indent=indent, ensure_ascii=False) + "\n")
+        elif self.mode == "yaml":
+            self._yaml(payload)
+        else:
+            self._write(text(payload))
+
+    def text(self, value: str) -> None:
+        self._write(value)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def _json_array(self, items: Iterable[Mapping[str, Any]]) -> int:
+        count = 0
+        for item in items:
+            body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            self._write(("[\n  " if count == 0 else ",\n  ") + body)
+            count += 1
+        self._write("\n]\n" if count else "[]\n")
+        return count
+
+    def _yaml(self, payload: Any) -> None:
+        import yaml
+
+        self._write(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, default_flow_style=False))
+
+    def _table(self, items: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> None:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        console = Console(
+            file=self.stream,
+            width=self.width,
+            no_color=not self.color,
+            force_terminal=self.color,
+            highlight=False,
+            soft_wrap=False,
+        )
+        table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold" if self.color else "")
+        for column in columns:
+            table.add_column(
+                column.header,
+                overflow="ellipsis" if column.flexible else "fold",
+                no_wrap=True,
+                ratio=None,
+                min_width=4 if column.flexible else None,
+                justify="right" if column.kind == "number" else "left",
+            )
+        for item in items:
+            cells = []
+            for column in columns:
+                value = table_cell(column, item)
+                if column.kind == "status" and self.color:
+                    cells.append(Text(value, style=" ".join(STATUS_STYLES.get(value, ()))))
+                else:
+                    cells.append(Text(value))
+            table.add_row(*cells)
+        console.print(table)

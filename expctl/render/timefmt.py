@@ -1,0 +1,63 @@
+"""Times as people read them (relative, local to UTC) and as scripts read them (RFC 3339)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+
+def parse(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def relative(value: Any, now: datetime | None = None) -> str:
+    """ "3 days ago", "in 2 hours", "just now"; "-" when there is no time."""
+    moment = parse(value)
+    if moment is None:
+        return "-"
+    reference = now or datetime.now(timezone.utc)
+    seconds = (reference - moment).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 60:
+        return "just now"
+    for unit, size in (
+        ("year", 31536000),
+        ("month", 2592000),
+        ("week", 604800),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
+        if seconds >= size:
+            count = int(seconds // size)
+            text = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"
+
+
+def short_utc(value: Any) -> str:
+    """ "2026-11-26 10:02 UTC"; "-" when missing."""
+    moment = parse(value)
+    if moment is None:
+        return "-"
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration_days(start: Any, end: Any = None, now: datetime | None = None) -> str:
+    begin = parse(start)
+    if begin is None:
+        return ""
+    finish = parse(end) or now or datetime.now(timezone.utc)
+    days = (finish - begin).total_seconds() / 86400
+    if days < 1:
+        hours = int(days * 24)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    whole = int(days)
+    return f"{whole} day{'s' if whole != 1 else ''}"

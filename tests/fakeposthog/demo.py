@@ -1,0 +1,158 @@
+"""A few realistic experiments, created through the server's own endpoints."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from tests.fakeposthog.server import FakePostHog
+from tests.fakeposthog.state import FULL_KEY, iso, now
+from tests.fakeposthog.wire import FakeRequest
+
+CHECKOUT_METRICS = [
+    {
+        "kind": "ExperimentMetric",
+        "metric_type": "funnel",
+        "name": "Checkout conversion",
+        "uuid": "11111111-1111-4111-8111-111111111111",
+        "series": [{"kind": "EventsNode", "event": "checkout_started"}, {"kind": "EventsNode", "event": "purchase"}],
+    },
+    {
+        "kind": "ExperimentMetric",
+        "metric_type": "mean",
+        "name": "Revenue per user",
+        "uuid": "22222222-2222-4222-8222-222222222222",
+        "source": {"kind": "EventsNode", "event": "purchase", "math": "sum", "math_property": "revenue"},
+    },
+]
+SECONDARY_METRICS = [
+    {
+        "kind": "ExperimentMetric",
+        "metric_type": "mean",
+        "name": "Add to cart",
+        "uuid": "33333333-3333-4333-8333-333333333333",
+        "source": {"kind": "EventsNode", "event": "add_to_cart"},
+    }
+]
+
+
+def call(fake: FakePostHog, method: str, path: str, body: Any = None, project: int = 1) -> Any:
+    request = FakeRequest.build(
+        method,
+        path.format(project=project),
+        "",
+        {"authorization": f"Bearer {FULL_KEY}", "host": "127.0.0.1"},
+        json.dumps(body).encode() if body is not None else b"",
+    )
+    response = fake.handle(request)
+    if response.status >= 400:
+        raise RuntimeError(f"{method} {path}: {response.status} {response.body!r}")
+    return json.loads(response.body) if response.body else None
+
+
+def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
+    """Create the demo set; returns flag key -> experiment id."""
+    base = "/api/projects/{project}/experiments/"
+    ids: dict[str, int] = {}
+    if fake.flavour == "cloud":
+        checkout = call(
+            fake,
+            "POST",
+            base,
+            {
+                "name": "Checkout redesign",
+                "feature_flag_key": "checkout-redesign",
+                "description": "New one-page checkout",
+                "parameters": {},
+                "metrics": CHECKOUT_METRICS,
+                "metrics_secondary": SECONDARY_METRICS,
+            },
+        )
+        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(now() - timedelta(days=14))})
+        ids["checkout-redesign"] = checkout["id"]
+        pricing = call(
+            fake,
+            "POST",
+            base,
+            {
+                "name": "Pricing page copy",
+                "feature_flag_key": "pricing-copy",
+                "parameters": {},
+                "metrics": CHECKOUT_METRICS[1:],
+            },
+        )
+        ids["pricing-copy"] = pricing["id"]
+        onboarding = call(
+            fake,
+            "POST",
+            base,
+            {
+                "name": "Onboarding checklist",
+                "feature_flag_key": "onboarding-checklist",
+                "parameters": {
+                    "feature_flag_variants": [
+                        {"key": "control", "rollout_percentage": 34},
+                        {"key": "short", "rollout_percentage": 33},
+                        {"key": "long", "rollout_percentage": 33},
+                    ]
+                },
+                "stats_config": {"method": "frequentist"},
+                "metrics": CHECKOUT_METRICS[:1],
+            },
+        )
+        start = iso(now() - timedelta(days=30))
+        end = iso(now() - timedelta(days=2))
+        call(fake, "PATCH", f"{base}{onboarding['id']}/", {"start_date": start, "end_date": end})
+        ids["onboarding-checklist"] = onboarding["id"]
+    else:
+        checkout = call(
+            fake,
+            "POST",
+            base,
+            {
+                "name": "Checkout redesign",
+                "feature_flag_key": "checkout-redesign",
+                "description": "New one-page checkout",
+                "parameters": {
+                    "feature_flag_variants": [
+                        {"key": "control", "rollout_percentage": 50},
+                        {"key": "test", "rollout_percentage": 50},
+                    ]
+                },
+                "filters": {"events": [{"id": "purchase", "type": "events", "order": 0}], "insight": "TRENDS"},
+                "secondary_metrics": [
+                    {
+                        "name": "Signups",
+                        "filters": {"events": [{"id": "signup", "type": "events", "order": 0}], "insight": "TRENDS"},
+                    }
+                ],
+            },
+        )
+        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(now() - timedelta(days=14))})
+        ids["checkout-redesign"] = checkout["id"]
+        funnel = call(
+            fake,
+            "POST",
+            base,
+            {
+                "name": "Signup funnel",
+                "feature_flag_key": "signup-funnel",
+                "parameters": {},
+                "filters": {
+                    "events": [
+                        {"id": "$pageview", "type": "events", "order": 0},
+                        {"id": "signup", "type": "events", "order": 1},
+                    ],
+                    "insight": "FUNNELS",
+                },
+            },
+        )
+        call(fake, "PATCH", f"{base}{funnel['id']}/", {"start_date": iso(now() - timedelta(days=7))})
+        ids["signup-funnel"] = funnel["id"]
+        pricing = call(
+            fake, "POST", base, {"name": "Pricing page copy", "feature_flag_key": "pricing-copy", "parameters": {}}
+        )
+        ids["pricing-copy"] = pricing["id"]
+    fake.clear_log()
+    return ids

@@ -1,0 +1,93 @@
+"""Serve a FakePostHog on a real socket: ThreadingHTTPServer on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.fakeposthog.server import FakePostHog
+from tests.fakeposthog.wire import FakeRequest
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], fake: FakePostHog) -> None:
+        self.fake = fake
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        request = FakeRequest.build(self.command, parts.path, parts.query, dict(self.headers.items()), body)
+        response = self.server.fake.handle(request)
+        if response.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.stream is not None:
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                for chunk in response.stream:
+                    self.wfile.write(chunk)
+            return
+        self.send_header("Content-Length", str(len(response.body)))
+        if response.truncate_to is not None:
+            self.end_headers()
+            self.wfile.write(response.body[: response.truncate_to])
+            self.wfile.flush()
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+
+class RunningServer:
+    """A FakePostHog listening on 127.0.0.1; stop() shuts it down."""
+
+    def __init__(self, fake: FakePostHog, port: int = 0) -> None:
+        self.fake = fake
+        self._httpd = _Server(("127.0.0.1", port), fake)
+        self.port = self._httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fakeposthog", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@contextlib.contextmanager
+def serve(fake: FakePostHog, port: int = 0) -> Iterator[RunningServer]:
+    running = RunningServer(fake, port)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,411 @@
+"""FakePostHog: one handler object, faithful to ``shared/reference``, in two flavours.
+
+``cloud``  current PostHog Cloud: lifecycle action endpoints, soft delete (DELETE is 405),
+           slim list rows, server-side list filters, status field, ExperimentQuery results.
+``legacy`` an older self-hosted release (early 2025): no action endpoints, DELETE
+           hard-deletes, duplicate flag keys are a 400, list filters are ignored,
+           legacy ``results/`` endpoints, 500 when ``parameters`` is missing on create.
+
+The same :meth:`FakePostHog.handle` serves ``httpx.MockTransport`` and a real
+``ThreadingHTTPServer`` on 127.0.0.1 (see ``http.py`` and ``mock.py``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakeposthog import experiments as exp_routes
+from tests.fakeposthog import flags as flag_routes
+from tests.fakeposthog import queries as query_routes
+from tests.fakeposthog.state import ApiKey, Store, Team, User, seeded_store
+from tests.fakeposthog.wire import FakeRequest, FakeResponse, HttpError, error, not_found
+
+Handler = Callable[["Ctx"], FakeResponse]
+
+
+@dataclass
+class Ctx:
+    server: FakePostHog
+    request: FakeRequest
+    match: re.Match[str]
+    key: ApiKey
+    user: User
+    team: Team
+
+    @property
+    def store(self) -> Store:
+        return self.server.store
+
+    @property
+    def flavour(self) -> str:
+        return self.server.flavour
+
+    def base_url(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}"
+
+
+@dataclass
+class Faults:
+    """Transient failures, injected before (or, for drops, after) handling."""
+
+    error_rate: float = 0.0  # 503 without doing anything
+    drop_rate: float = 0.0  # connection closed: half before handling, half after
+    latency: float = 0.0  # seconds added to every /api request
+    query_latency: float = 0.0  # seconds added to every query
+    seed: int = 0
+
+
+@dataclass
+class Throttle:
+    """PostHog's sliding-window throttles, per key (off unless enabled, as self-hosted)."""
+
+    enabled: bool = False
+    windows: list[tuple[int, float]] = field(default_factory=lambda: [(480, 60.0), (4800, 3600.0)])
+    query_windows: list[tuple[int, float]] = field(default_factory=lambda: [(240, 60.0), (2400, 3600.0)])
+    send_retry_after: bool = True
+
+
+@dataclass
+class LogEntry:
+    started: float
+    finished: float
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    key: str | None
+    body: bytes
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    scope: str | None
+    flavours: tuple[str, ...] = ("cloud", "legacy")
+
+
+class FakePostHog:
+    def __init__(self, flavour: str = "cloud", *, store: Store | None = None, seed: int = 0) -> None:
+        if flavour not in ("cloud", "legacy"):
+            raise ValueError(flavour)
+        self.flavour = flavour
+        self.store = store or seeded_store()
+        self.faults = Faults(seed=seed)
+        self.throttle = Throttle()
+        self.log: list[LogEntry] = []
+        self.scripted: deque[tuple[str, re.Pattern[str], FakeResponse | Callable[[FakeRequest], FakeResponse]]] = (
+            deque()
+        )
+        self.query_concurrency_limit = 3
+        self.max_concurrent_queries_seen = 0
+        self._running_queries: dict[int, int] = {}
+        self._throttle_log: dict[tuple[str, str], deque[float]] = {}
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self.routes = self._routes()
+        self.query_results: dict[tuple[int, str], dict[str, Any]] = {}  # test overrides
+        self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
+        self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
+
+    # -- configuration helpers for tests ---------------------------------------------
+
+    def script(
+        self, method: str, path_regex: str, response: FakeResponse | Callable[[FakeRequest], FakeResponse]
+    ) -> None:
+        """Answer the next matching request with ``response`` (once), before anything else."""
+        self.scripted.append((method.upper(), re.compile(path_regex), response))
+
+    def requests(self, method: str | None = None, path_contains: str = "") -> list[LogEntry]:
+        with self._lock:
+            entries = list(self.log)
+        return [e for e in entries if (method is None or e.method == method) and path_contains in e.path]
+
+    def writes(self) -> list[LogEntry]:
+        return [e for e in self.requests() if e.method in ("POST", "PATCH", "PUT", "DELETE") and "/query" not in e.path]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.log.clear()
+
+    def live_experiments(self, team_id: int = 1) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return [
+                e
+                for e in self.store.experiments.values()
+                if e["team_id"] == team_id and not e.get("deleted") and not e.get("_hard_deleted")
+            ]
+
+    # -- the handler ---------------------------------------------------------------------
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        started = time.monotonic()
+        response = self._handle(request)
+        with self._lock:
+            self.log.append(
+                LogEntry(
+                    started=started,
+                    finished=time.monotonic(),
+                    method=request.method,
+                    path=request.path,
+                    query=request.query,
+                    status=response.status if not response.drop else 0,
+                    key=_bearer(request),
+                    body=request.body,
+                )
+            )
+        return response
+
+    def _handle(self, request: FakeRequest) -> FakeResponse:
+        scripted = self._take_scripted(request)
+        if scripted is not None:
+            return scripted
+        if not request.path.startswith("/api/"):
+            return FakeResponse.html(404, "<html><body>Not Found</body></html>")
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
+        fault = self._roll_fault()
+        if fault == "error":
+            return FakeResponse.html(503, "<html><body><h1>503 Service Unavailable</h1></body></html>")
+        if fault == "drop-before":
+            return FakeResponse(status=0, drop=True)
+        try:
+            response = self._route(request)
+        except HttpError as exc:
+            response = exc.response
+        if fault == "drop-after":
+            return FakeResponse(status=0, drop=True)
+        return response
+
+    def _roll_fault(self) -> str | None:
+        faults = self.faults
+        if not faults.error_rate and not faults.drop_rate:
+            return None
+        with self._lock:
+            roll = self._rng.random()
+            half = self._rng.random() < 0.5
+        if roll < faults.error_rate:
+            return "error"
+        if roll < faults.error_rate + faults.drop_rate:
+            return "drop-before" if half else "drop-after"
+        return None
+
+    def _take_scripted(self, request: FakeRequest) -> FakeResponse | None:
+        with self._lock:
+            for index, (method, pattern, response) in enumerate(self.scripted):
+                if method == request.method and pattern.search(request.path):
+                    del self.scripted[index]
+                    return response(request) if callable(response) else response
+        return None
+
+    def _route(self, request: FakeRequest) -> FakeResponse:
+        path = request.path if request.path.endswith("/") else request.path + "/"
+        allowed_methods: list[str] = []
+        for route in self.routes:
+            match = route.pattern.fullmatch(path)
+            if not match or self.flavour not in route.flavours:
+                continue
+            if route.method != request.method:
+                allowed_methods.append(route.method)
+                continue
+            key, user = self._authenticate(request)
+            team = self._team_for(match, key, user)
+            if route.scope and not key.allows(route.scope):
+                return error(
+                    403,
+                    f"API key missing required scope '{route.scope}'",
+                    type_="authentication_error",
+                    code="permission_denied",
+                )
+            throttled = self._throttle(key, path)
+            if throttled is not None:
+                return throttled
+            return route.handler(Ctx(self, request, match, key, user, team))
+        if allowed_methods:
+            if request.method == "DELETE" and "/experiments/" in path:
+                self._authenticate(request)
+                return FakeResponse.empty(405, {"Allow": ", ".join(sorted(set(allowed_methods)))})
+            return error(
+                405,
+                f'Method "{request.method}" not allowed.',
+                type_="invalid_request",
+                code="method_not_allowed",
+            )
+        return not_found("Endpoint not found.")
+
+    def _authenticate(self, request: FakeRequest) -> tuple[ApiKey, User]:
+        header = request.headers.get("authorization", "")
+        if not header:
+            raise HttpError(
+                error(
+                    401,
+                    "Authentication credentials were not provided.",
+                    type_="authentication_error",
+                    code="not_authenticated",
+                )
+            )
+        value = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        key = self.store.keys.get(value)
+        if key is None:
+            raise HttpError(
+                error(
+                    401,
+                    "Personal API key found in request Authorization header is invalid.",
+                    type_="authentication_error",
+                    code="authentication_failed",
+                )
+            )
+        return key, self.store.users[key.user_id]
+
+    def _team_for(self, match: re.Match[str], key: ApiKey, user: User) -> Team:
+        groups = match.groupdict()
+        raw = groups.get("project")
+        if raw is None:
+            return self.store.teams[user.current_team_id]
+        if raw == "@current":
+            team_id = user.current_team_id
+        elif raw.isdigit():
+            team_id = int(raw)
+        else:
+            raise HttpError(not_found("Project not found."))
+        team = self.store.teams.get(team_id)
+        if team is None:
+            raise HttpError(not_found("Project not found."))
+        if key.team_ids is not None and team_id not in key.team_ids:
+            raise HttpError(
+                error(
+                    403,
+                    f"API key does not have access to the requested project: ID {team_id}.",
+                    type_="authentication_error",
+                    code="permission_denied",
+                )
+            )
+        return team
+
+    def _throttle(self, key: ApiKey, path: str) -> FakeResponse | None:
+        if not self.throttle.enabled:
+            return None
+        bucket = "query" if path.rstrip("/").endswith("/query") else "api"
+        windows = self.throttle.query_windows if bucket == "query" else self.throttle.windows
+        now = time.monotonic()
+        with self._lock:
+            history = self._throttle_log.setdefault((key.value, bucket), deque())
+            longest = max(seconds for _, seconds in windows)
+            while history and now - history[0] > longest:
+                history.popleft()
+            for limit, seconds in windows:
+                inside = [t for t in history if now - t < seconds]
+                if len(inside) >= limit:
+                    wait = max(1, int(seconds - (now - inside[0])) + 1)
+                    unit = "second" if wait == 1 else "seconds"
+                    headers = {"Retry-After": str(wait)} if self.throttle.send_retry_after else {}
+                    return FakeResponse.json(
+                        429,
+                        {
+                            "type": "throttled_error",
+                            "code": "throttled",
+                            "detail": f"Request was throttled. Expected available in {wait} {unit}.",
+                            "attr": None,
+                        },
+                        headers,
+                    )
+            history.append(now)
+        return None
+
+    # -- query concurrency bookkeeping (used by queries.py) --------------------------
+
+    def enter_query(self, team_id: int) -> bool:
+        with self._lock:
+            running = self._running_queries.get(team_id, 0)
+            if running >= self.query_concurrency_limit:
+                return False
+            self._running_queries[team_id] = running + 1
+            self.max_concurrent_queries_seen = max(self.max_concurrent_queries_seen, running + 1)
+            return True
+
+    def leave_query(self, team_id: int) -> None:
+        with self._lock:
+            self._running_queries[team_id] = max(0, self._running_queries.get(team_id, 1) - 1)
+
+    # -- routes --------------------------------------------------------------------------
+
+    def _routes(self) -> list[Route]:
+        p = r"/api/projects/(?P<project>[^/]+)"
+        e = p + r"/experiments"
+        one = e + r"/(?P<id>[0-9]+)"
+        both = ("cloud", "legacy")
+        cloud = ("cloud",)
+        legacy = ("legacy",)
+        table: list[tuple[str, str, Handler, str | None, tuple[str, ...]]] = [
+            ("GET", r"/api/users/@me/", _me, "user:read", both),
+            ("GET", p + r"/", _project, "project:read", both),
+            ("GET", e + r"/", exp_routes.list_experiments, "experiment:read", both),
+            ("POST", e + r"/", exp_routes.create_experiment, "experiment:write", both),
+            (
+                "GET",
+                e + r"/requires_flag_implementation/",
+                exp_routes.requires_flag_implementation,
+                "experiment:read",
+                both,
+            ),
+            ("GET", e + r"/eligible_feature_flags/", exp_routes.eligible_feature_flags, "feature_flag:read", both),
+            ("GET", e + r"/stats/", exp_routes.stats, "experiment:read", cloud),
+            ("GET", one + r"/", exp_routes.retrieve_experiment, "experiment:read", both),
+            ("PATCH", one + r"/", exp_routes.patch_experiment, "experiment:write", both),
+            ("PUT", one + r"/", exp_routes.put_experiment, "experiment:write", both),
+            ("DELETE", one + r"/", exp_routes.hard_delete_experiment, "experiment:write", legacy),
+            (
+                "POST",
+                one + r"/create_exposure_cohort_for_experiment/",
+                exp_routes.exposure_cohort,
+                "experiment:write",
+                both,
+            ),
+            ("POST", one + r"/duplicate/", exp_routes.duplicate, "experiment:write", cloud),
+            ("POST", one + r"/copy_to_project/", exp_routes.copy_to_project, "experiment:write", cloud),
+            ("GET", one + r"/results/", query_routes.legacy_results, "experiment:read", legacy),
+            ("GET", one + r"/secondary_results/", query_routes.legacy_secondary_results, "experiment:read", legacy),
+            (
+                "POST",
+                r"/api/(?:projects|environments)/(?P<project>[^/]+)/query/",
+                query_routes.run_query,
+                "query:read",
+                both,
+            ),
+            ("GET", p + r"/feature_flags/", flag_routes.list_flags, "feature_flag:read", both),
+            ("GET", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.get_flag, "feature_flag:read", both),
+            ("PATCH", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.patch_flag, "feature_flag:write", both),
+            ("GET", p + r"/experiment_holdouts/", exp_routes.list_holdouts, "experiment:read", both),
+            ("GET", p + r"/experiment_saved_metrics/", exp_routes.list_saved_metrics, "experiment:read", both),
+        ]
+        for action in exp_routes.ACTIONS:
+            table.append(("POST", one + rf"/{action}/", exp_routes.action_handler(action), "experiment:write", cloud))
+        return [Route(m, re.compile(rx), h, s, f) for m, rx, h, s, f in table]
+
+
+def _bearer(request: FakeRequest) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:] if header.lower().startswith("bearer ") else None
+
+
+def _me(ctx: Ctx) -> FakeResponse:
+    user = ctx.user
+    body = user.basic()
+    body["team"] = {"id": ctx.team.id, "name": ctx.team.name, "project_id": ctx.team.id}
+    body["organization"] = {"id": ctx.team.organization_id, "name": "Hedgebox"}
+    return FakeResponse.json(200, body)
+
+
+def _project(ctx: Ctx) -> FakeResponse:
+    team = ctx.team
+    return FakeResponse.json(
+        200, {"id": team.id, "name": team.name, "organization": team.organization_id, "timezone": "UTC"}
+    )
