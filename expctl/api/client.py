@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+CONNECT_ATTEMPTS = 3
 _DETAIL_SECONDS_RE = re.compile(r"available in (\d+) seconds?")
 _DEBUG_BODY_LIMIT = 2000
 
@@ -85,9 +86,18 @@ class ClientStats:
 class _RetryableError(Exception):
     """Internal: this attempt failed in a way that may be retried."""
 
-    def __init__(self, reason: str, *, sent: bool, wait_hint: float | None = None, error: ExpctlError | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        sent: bool,
+        wait_hint: float | None = None,
+        error: ExpctlError | None = None,
+        refused: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.refused = refused
         self.sent = sent  # False: the request certainly did not reach PostHog's application
         self.wait_hint = wait_hint
         self.error = error
@@ -208,7 +218,9 @@ class PostHogClient:
                     if landed is not None:
                         self._notice(f"{failure.reason}; the change had been applied, continuing")
                         return ApiResponse(status=200, headers={}, data=landed)
-                if attempt >= attempts:
+                # A refused connection rarely heals in seconds: give up sooner than for 5xx.
+                limit = min(attempts, CONNECT_ATTEMPTS) if failure.refused else attempts
+                if attempt >= limit:
                     raise self._final_error(method, path, failure, attempt) from None
                 wait = self._wait_for(failure, attempt)
                 if wait > self.config.max_wait:
@@ -218,7 +230,7 @@ class PostHogClient:
                         hint="run again later, or raise --max-wait",
                     ) from None
                 self.stats.retried += 1
-                self._notice(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {attempts})")
+                self._notice(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {limit})")
                 self._sleep(wait)
 
     def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> ApiResponse:
@@ -233,7 +245,7 @@ class PostHogClient:
         try:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False) from None
+            raise _RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False, refused=True) from None
         except httpx.PoolTimeout:
             raise _RetryableError("no free connection (pool timeout)", sent=False) from None
         except httpx.TimeoutException:
@@ -257,7 +269,13 @@ class PostHogClient:
             raise self._redirect_error(method, path, response)
         if status in RETRY_STATUSES:
             error = error_for_response(
-                status=status, method=method, path=path, raw=raw, content_type=content_type, host=self.host
+                status=status,
+                method=method,
+                path=path,
+                raw=raw,
+                content_type=content_type,
+                host=self.host,
+                project=self.project,
             )
             if status == 429:
                 self.stats.throttled += 1
@@ -269,7 +287,13 @@ class PostHogClient:
             )
         if status >= 400:
             raise error_for_response(
-                status=status, method=method, path=path, raw=raw, content_type=content_type, host=self.host
+                status=status,
+                method=method,
+                path=path,
+                raw=raw,
+                content_type=content_type,
+                host=self.host,
+                project=self.project,
             )
         return ApiResponse(status=status, headers=response.headers, data=self._decode(raw, status, method, path))
 
@@ -280,8 +304,7 @@ class PostHogClient:
         limit = self.config.max_response_bytes
         if declared and declared.isdigit() and int(declared) > limit:
             raise ApiUnexpectedError(
-                f"PostHog's answer is {int(declared) // (1024 * 1024)} MiB, more than the {limit // (1024 * 1024)} MiB "
-                "expctl reads; stopped",
+                f"PostHog's answer ({_mib(int(declared))}) is larger than the {_mib(limit)} expctl reads; stopped",
                 hint="ask for less (e.g. a smaller --limit)",
             )
         chunks: list[bytes] = []
@@ -290,7 +313,7 @@ class PostHogClient:
             total += len(chunk)
             if total > limit:
                 raise ApiUnexpectedError(
-                    f"PostHog's answer is larger than {limit // (1024 * 1024)} MiB; stopped reading",
+                    f"PostHog's answer is larger than the {_mib(limit)} expctl reads; stopped reading",
                     hint="ask for less (e.g. a smaller --limit)",
                 )
             chunks.append(chunk)
@@ -440,6 +463,10 @@ def _retry_reason(status: int, error: ExpctlError) -> str:
     if status == 429:
         return "PostHog is throttling requests (HTTP 429)"
     return f"PostHog answered HTTP {status}"
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _short(exc: BaseException) -> str:

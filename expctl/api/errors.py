@@ -65,6 +65,7 @@ def error_for_response(
     raw: bytes,
     content_type: str,
     host: str,
+    project: str | None = None,
 ) -> ApiError:
     """Build the error for a final (non-retried) failed response."""
     detail, code, attr, body = parse_error_body(raw, content_type)
@@ -105,6 +106,10 @@ def error_for_response(
         )
         return ApiAuthError(f"permission denied: {said}", info=info, hint=hint)
     if status == 404:
+        if detail == "Project not found." and project is not None:
+            return ApiNotFoundError(
+                f"project {project} not found on {host}", info=info, hint="check --project (see `expctl config`)"
+            )
         return ApiNotFoundError(f"not found: {said}", info=info)
     if status == 405:
         return ApiUnexpectedError(f"PostHog does not allow {method} on {path} (HTTP 405)", info=info)

@@ -119,7 +119,7 @@ class ExperimentsApi:
         try:
             data = self.client.get(self.path(experiment_id))
         except ApiNotFoundError as exc:
-            raise self._not_found(str(experiment_id), exc) from None
+            raise self.not_found_error(str(experiment_id), exc) from None
         return _experiment(data, f"GET experiment {experiment_id}")
 
     def resolve(self, ref: ExperimentRef) -> dict[str, Any]:
@@ -186,7 +186,7 @@ class ExperimentsApi:
         try:
             data = self.client.patch(self.path(experiment_id), dict(body))
         except ApiNotFoundError as exc:
-            raise self._not_found(str(experiment_id), exc) from None
+            raise self.not_found_error(str(experiment_id), exc) from None
         return _experiment(data, f"update experiment {experiment_id}")
 
     def delete(self, experiment_id: int) -> str:
@@ -201,7 +201,7 @@ class ExperimentsApi:
             try:
                 data = self.client.patch(self.path(experiment_id), {"deleted": True})
             except ApiNotFoundError as exc:
-                raise self._not_found(str(experiment_id), exc) from None
+                raise self.not_found_error(str(experiment_id), exc) from None
             if isinstance(data, dict) and data.get("deleted") is True:
                 caps["soft_delete"] = True
                 return "soft"
@@ -209,16 +209,13 @@ class ExperimentsApi:
         try:
             self.client.request("DELETE", self.path(experiment_id))
         except ApiNotFoundError as exc:
-            raise self._not_found(str(experiment_id), exc) from None
+            raise self.not_found_error(str(experiment_id), exc) from None
         return "hard"
 
-    def _not_found(self, ref: str, exc: ApiNotFoundError) -> NotFoundError:
+    def not_found_error(self, ref: str, exc: ApiNotFoundError) -> NotFoundError:
         detail = exc.detail
         if detail == "Project not found.":
-            return NotFoundError(
-                f"project {self.client.project} not found on {self.client.host}",
-                hint="check --project (see `expctl config`)",
-            )
+            return exc
         if detail == "Endpoint not found.":
             return NotFoundError(
                 f"{self.client.host} has no experiments API at this path",

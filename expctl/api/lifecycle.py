@@ -196,7 +196,7 @@ class Lifecycle:
             if exc.detail == _ENDPOINT_MISSING:
                 caps[ACTIONS_CAPABILITY] = False
                 return fallback()
-            raise self.experiments._not_found(str(experiment_id), exc) from None
+            raise self.experiments.not_found_error(str(experiment_id), exc) from None
         caps[ACTIONS_CAPABILITY] = True
         if isinstance(data, dict) and "id" in data:
             return data

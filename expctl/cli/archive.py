@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import ExperimentsArg, OutputOpt, examples
+from expctl.cli.options import ExperimentsArg, OutputOpt, examples, new_app
 from expctl.cli.runtime import Runtime
 
-archive_app = typer.Typer()
-unarchive_app = typer.Typer()
+archive_app = new_app()
+unarchive_app = new_app()
 
 
 @archive_app.command(

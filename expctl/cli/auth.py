@@ -7,9 +7,18 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import OutputOpt, examples
+from expctl.cli.options import OutputOpt, examples, new_app
 
-auth_app = typer.Typer(help="Log in, check and log out.", no_args_is_help=True)
+auth_app = new_app(
+    help="Log in, check and log out.",
+    no_args_is_help=True,
+    epilog=examples(
+        "expctl auth login                 # paste a personal API key (hidden)",
+        'echo "$KEY" | expctl auth login --with-token',
+        "expctl auth status",
+        "expctl auth logout",
+    ),
+)
 
 
 @auth_app.command(

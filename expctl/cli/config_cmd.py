@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import OutputOpt, examples
+from expctl.cli.options import OutputOpt, examples, new_app
 
-config_app = typer.Typer(
+config_app = new_app(
     help="Show and change settings and profiles.",
     invoke_without_command=True,
     epilog=examples(

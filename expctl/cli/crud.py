@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples
+from expctl.cli.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples, new_app
 
-list_app = typer.Typer()
-get_app = typer.Typer()
-create_app = typer.Typer()
-update_app = typer.Typer()
-delete_app = typer.Typer()
+list_app = new_app()
+get_app = new_app()
+create_app = new_app()
+update_app = new_app()
+delete_app = new_app()
 
 DEFAULT_LIMIT = 100
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,6 +52,16 @@ ExperimentsArg = Annotated[
         show_default=False,
     ),
 ]
+
+
+def new_app(**settings: Any) -> typer.Typer:
+    """A Typer for one command or group, with expctl's house rules: plain (fast) help,
+    no pretty exceptions (they print locals, which may hold the key), no completion flags."""
+    settings.setdefault("rich_markup_mode", None)
+    settings.setdefault("pretty_exceptions_enable", False)
+    settings.setdefault("add_completion", False)
+    settings.setdefault("context_settings", {"help_option_names": ["-h", "--help"], "max_content_width": 100})
+    return typer.Typer(**settings)
 
 
 def examples(*lines: str) -> str:

@@ -1,0 +1,79 @@
+"""Guards: help text and examples everywhere, registry in sync, no heavy imports at start-up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from expctl.cli.app import app
+from expctl.cli.registry import COMMANDS
+
+runner = CliRunner()
+
+
+def _subcommands() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+    for entry in COMMANDS:
+        command = root.get_command(None, entry.name)  # type: ignore[arg-type]
+        sub = getattr(command, "commands", None)
+        if sub:
+            found.extend((entry.name, name) for name in sub)
+        found.append((entry.name,))
+    return found
+
+
+@pytest.mark.parametrize("path", _subcommands(), ids=" ".join)
+def test_every_command_has_summary_description_and_example(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"], prog_name="expctl")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Usage: expctl" in text
+    assert "Examples:" in text or "Commands:" in text, f"{path} --help shows no example"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert len(lines) > 4
+
+
+def test_registry_summaries_match_the_commands() -> None:
+    root = typer.main.get_command(app)
+    for entry in COMMANDS:
+        command = root.get_command(None, entry.name)  # type: ignore[arg-type]
+        assert command is not None
+        assert command.get_short_help_str(200).rstrip(".") == entry.summary, entry.name
+
+
+def test_help_and_version_do_not_import_httpx_yaml_or_keyring() -> None:
+    code = (
+        "import sys\n"
+        "from expctl.main import main\n"
+        "for args in (['--help'], ['list', '--help'], ['auth', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = sorted(m for m in ('httpx', 'yaml', 'keyring', 'rich', 'httpcore') if m in sys.modules)\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY=\n" in result.stdout, result.stdout[-300:]
+
+
+def test_importing_the_app_loads_no_command_module() -> None:
+    code = (
+        "import sys\nimport expctl.cli.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith('expctl.cli.') and m not in "
+        "('expctl.cli.app', 'expctl.cli.registry', 'expctl.cli.runtime', 'expctl.cli.messages')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_version() -> None:
+    from expctl import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"expctl {__version__}\n"

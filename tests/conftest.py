@@ -1,0 +1,85 @@
+"""Shared fixtures: isolation from the developer's machine, test servers, runners."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
+from tests.fakeposthog.demo import add_demo_experiments
+from tests.support.cli import Result, base_env, run
+
+_LEAKY = ("EXPCTL_", "POSTHOG_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the real config, cache, keyring or proxies."""
+    for name in list(os.environ):
+        if name.startswith(_LEAKY) or name in ("NO_COLOR", "FORCE_COLOR", "CI", "CLICOLOR_FORCE"):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+class Server:
+    """A FakePostHog on 127.0.0.1 plus the environment pointing expctl at it."""
+
+    def __init__(self, flavour: str, home: Path) -> None:
+        self.fake = FakePostHog(flavour)
+        self.ids = add_demo_experiments(self.fake)
+        self.running = RunningServer(self.fake)
+        self.url = self.running.url
+        self.home = home
+        self.env = base_env(home)
+        self.env.update({"EXPCTL_HOST": self.url, "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY})
+
+    @property
+    def flavour(self) -> str:
+        return self.fake.flavour
+
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 60
+    ) -> Result:
+        merged = dict(self.env)
+        merged.update(env or {})
+        return run(list(args), merged, input=input, timeout=timeout)
+
+    def stop(self) -> None:
+        self.running.stop()
+
+
+@pytest.fixture(params=["cloud", "legacy"])
+def server(request: pytest.FixtureRequest, home: Path) -> Iterator[Server]:
+    """The test server, once per flavour."""
+    srv = Server(request.param, home)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def cloud(home: Path) -> Iterator[Server]:
+    srv = Server("cloud", home)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def legacy(home: Path) -> Iterator[Server]:
+    srv = Server("legacy", home)
+    yield srv
+    srv.stop()

@@ -1,0 +1,126 @@
+"""Every expected failure: one readable line on stderr, no traceback, the documented exit code."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from tests.conftest import Server
+from tests.fakeposthog import READ_ONLY_KEY
+from tests.support.cli import Result
+
+
+def assert_one_error_line(result: Result, *, code: int, contains: str) -> None:
+    assert result.returncode == code, result
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert contains in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_no_key_exits_4(server: Server) -> None:
+    env = {"EXPCTL_API_KEY": ""}
+    result = server.run("list", env=env)
+    assert_one_error_line(result, code=4, contains="no PostHog API key found")
+    assert "expctl auth login" in result.stderr
+
+
+def test_bad_key_exits_4_with_posthogs_message(server: Server) -> None:
+    result = server.run("list", env={"EXPCTL_API_KEY": "phx_thiskeydoesnotexist0000000000000000000"})
+    assert_one_error_line(result, code=4, contains="Personal API key found in request Authorization header is invalid.")
+
+
+def test_project_key_is_refused_with_where_to_get_a_personal_key(server: Server) -> None:
+    result = server.run("list", env={"EXPCTL_API_KEY": "phc_projectkey000000000000000000000000000000"})
+    assert_one_error_line(result, code=4, contains="project API key")
+    assert "phx_" in result.stderr and "/settings/user-api-keys" in result.stderr
+    assert server.fake.requests() == [], "a project key is refused before any request"
+
+
+def test_read_only_key_writing_exits_4_naming_the_scope(server: Server) -> None:
+    result = server.run("create", "--name", "x", "--flag-key", "x", env={"EXPCTL_API_KEY": READ_ONLY_KEY})
+    assert_one_error_line(result, code=4, contains="API key missing required scope 'experiment:write'")
+    assert "experiment:write scope" in result.stderr
+
+
+def test_unknown_id_exits_5(server: Server) -> None:
+    result = server.run("get", "9999")
+    assert_one_error_line(result, code=5, contains="experiment 9999 not found in project 1")
+
+
+def test_unknown_project_exits_5(server: Server) -> None:
+    result = server.run("list", "--project", "77")
+    assert_one_error_line(result, code=5, contains="project 77 not found")
+
+
+def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Server) -> None:
+    result = server.run(
+        "create",
+        "--name",
+        "Again",
+        "--flag-key",
+        "checkout-redesign",
+        "--variant",
+        "control=50",
+        "--variant",
+        "test=50",
+    )
+    if server.flavour == "cloud":
+        assert_one_error_line(result, code=6, contains="A feature flag with key 'checkout-redesign' already exists")
+        assert "(field: feature_flag)" in result.stderr
+    else:
+        assert_one_error_line(result, code=6, contains="There is already a feature flag with this key.")
+        assert "(field: key)" in result.stderr
+
+
+def test_invalid_field_exits_6_with_field(server: Server) -> None:
+    result = server.run("create", "--name", "n" * 401, "--flag-key", "long-name")
+    assert_one_error_line(result, code=6, contains="Ensure this field has no more than 400 characters.")
+    assert "(field: name)" in result.stderr
+
+
+def test_invalid_flag_key_is_caught_before_sending(server: Server) -> None:
+    result = server.run("create", "--name", "x", "--flag-key", "has space")
+    assert_one_error_line(result, code=2, contains="may contain only letters, digits, '-' and '_'")
+    assert server.fake.writes() == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_server_down_exits_7_quickly(server: Server) -> None:
+    result = server.run("list", env={"EXPCTL_HOST": f"http://127.0.0.1:{_closed_port()}"}, timeout=20)
+    assert_one_error_line(result, code=7, contains="cannot connect to http://127.0.0.1:")
+    assert "gave up after 3 attempts" in result.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused(cloud: Server) -> None:
+    result = cloud.run("list", env={"EXPCTL_HOST": "http://posthog.example.com"})
+    assert_one_error_line(result, code=2, contains="refusing to send the API key over plain http")
+
+
+@pytest.mark.parametrize(
+    ("args", "contains"),
+    [
+        (["get", "not a key"], "neither an experiment id nor a feature flag key"),
+        (["update", "1", "--set", "metrics=[oops"], "is not JSON"),
+        (["update", "1", "--set", "colour=1"], "unknown experiment field"),
+        (["list", "--status", "sideways"], "--status 'sideways' is not one of"),
+        (["list", "-o", "xml"], "output 'xml' is not available"),
+    ],
+)
+def test_usage_errors_exit_2(cloud: Server, args: list[str], contains: str) -> None:
+    assert_one_error_line(cloud.run(*args), code=2, contains=contains)
+
+
+def test_typer_usage_errors_exit_2_without_traceback(cloud: Server) -> None:
+    result = cloud.run("lsit")
+    assert result.returncode == 2
+    assert "Did you mean 'list'" in result.stderr
+    assert "Traceback" not in result.stderr
