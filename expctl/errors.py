@@ -13,7 +13,7 @@ The tree (exit code in brackets)::
     ├── UnavailableError [7]             429, 5xx, connection failure, timeout (after retries)
     ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
     ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
-    ├── GateFailedError [9]              results --fail-on condition held
+    ├── GateFailedError [9]              results --fail-on held, or flag-check said no
     └── InterruptedByUserError [130]          Ctrl-C
 
 API failures carry what PostHog said (``status``, ``code``, ``detail``, ``attr``) so the
@@ -53,7 +53,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.REJECTED: "rejected by PostHog: 400 validation, 409, illegal lifecycle transition",
     ExitCode.UNAVAILABLE: "PostHog unavailable after retries: 429, 5xx, connection error, timeout",
     ExitCode.CHANGES_PENDING: "changes pending (`diff`, `apply --dry-run`)",
-    ExitCode.GATE_FAILED: "results gate failed (`results --fail-on`)",
+    ExitCode.GATE_FAILED: "a check failed: a `results --fail-on` condition held, or `flag-check` said no",
     ExitCode.INTERRUPTED: "interrupted",
 }
 

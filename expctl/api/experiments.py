@@ -23,6 +23,17 @@ from expctl.errors import (
 )
 
 FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+ENDPOINT_MISSING = "Endpoint not found."
+_CLONED_FIELDS = (
+    "description",
+    "type",
+    "filters",
+    "secondary_metrics",
+    "stats_config",
+    "exposure_criteria",
+    "scheduling_config",
+    "only_count_matured_users",
+)
 
 
 @dataclass(frozen=True)
@@ -212,11 +223,61 @@ class ExperimentsApi:
             raise self.not_found_error(str(experiment_id), exc) from None
         return "hard"
 
+    # -- copies ------------------------------------------------------------------------
+
+    def duplicate(self, source: Mapping[str, Any], *, flag_key: str | None, name: str | None) -> dict[str, Any]:
+        """A draft copy in the same project; older releases without ``duplicate/`` get a create."""
+        body = {k: v for k, v in (("feature_flag_key", flag_key), ("name", name)) if v is not None}
+        if self.client.capabilities.get("duplicate") is not False:
+            try:
+                data = self.client.post(self.path(int(source["id"]), "duplicate"), body)
+            except ApiNotFoundError as exc:
+                if exc.detail != ENDPOINT_MISSING:
+                    raise self.not_found_error(str(source.get("id")), exc) from None
+                self.client.capabilities["duplicate"] = False
+            else:
+                self.client.capabilities["duplicate"] = True
+                return _experiment(data, "duplicate experiment")
+        if flag_key is None:
+            raise UsageError(
+                "this PostHog release cannot duplicate an experiment onto the same feature flag",
+                hint="pass --flag-key NEW for the copy",
+            )
+        return self.create(clone_body(source, name=name, flag_key=flag_key))
+
+    def copy_to_project(
+        self,
+        source: Mapping[str, Any],
+        target: ExperimentsApi,
+        *,
+        target_project: int,
+        flag_key: str | None,
+        name: str | None,
+    ) -> dict[str, Any]:
+        """A draft copy in another project of the same organisation."""
+        body: dict[str, Any] = {"target_team_id": target_project}
+        body.update({k: v for k, v in (("feature_flag_key", flag_key), ("name", name)) if v is not None})
+        try:
+            data = self.client.post(self.path(int(source["id"]), "copy_to_project"), body)
+        except ApiNotFoundError as exc:
+            if exc.detail == "Target team not found.":
+                raise NotFoundError(
+                    f"project {target_project} not found in this organisation",
+                    hint="check the project id in PostHog's project settings",
+                ) from None
+            if exc.detail != ENDPOINT_MISSING:
+                raise self.not_found_error(str(source.get("id")), exc) from None
+            copied = clone_body(source, name=name, flag_key=flag_key or str(source.get("feature_flag_key")))
+            if not name:
+                copied["name"] = str(source.get("name"))
+            return target.create(copied)
+        return _experiment(data, "copy experiment")
+
     def not_found_error(self, ref: str, exc: ApiNotFoundError) -> NotFoundError:
         detail = exc.detail
         if detail == "Project not found.":
             return exc
-        if detail == "Endpoint not found.":
+        if detail == ENDPOINT_MISSING:
             return NotFoundError(
                 f"{self.client.host} has no experiments API at this path",
                 hint="check --host; PostHog builds without the enterprise package have no experiments",
@@ -245,3 +306,30 @@ def _parse_time(value: Any) -> datetime | None:
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def clone_body(source: Mapping[str, Any], *, name: str | None, flag_key: str) -> dict[str, Any]:
+    """A create body copying what PostHog's duplicate copies: variants, metrics, settings."""
+    from expctl.core.lifecycle import variants_of
+
+    variants = [
+        {k: v for k, v in variant.items() if k in ("key", "name", "rollout_percentage")}
+        for variant in variants_of(source)
+    ]
+    body: dict[str, Any] = {
+        "name": name or f"{source.get('name')} (Copy)",
+        "feature_flag_key": flag_key,
+        "parameters": {"feature_flag_variants": variants} if variants else {},
+    }
+    for field in _CLONED_FIELDS:
+        if source.get(field) is not None:
+            body[field] = source[field]
+    for field in ("metrics", "metrics_secondary"):
+        metrics = source.get(field)
+        if isinstance(metrics, list) and metrics:
+            body[field] = [
+                {k: v for k, v in m.items() if k not in ("uuid", "fingerprint")} for m in metrics if isinstance(m, dict)
+            ]
+    if body.get("metrics") or body.get("metrics_secondary"):
+        body["allow_unknown_events"] = True  # a copy must not fail on events PostHog has not seen yet
+    return body

@@ -16,13 +16,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from expctl.api.experiments import ExperimentsApi
+from expctl.api.experiments import ENDPOINT_MISSING, ExperimentsApi
 from expctl.api.flags import FlagsApi, ship_filters
 from expctl.core.lifecycle import check_move, status_of
 from expctl.errors import ApiNotFoundError, NotFoundError, RejectedError
 
 ACTIONS_CAPABILITY = "lifecycle_actions"
-_ENDPOINT_MISSING = "Endpoint not found."
 
 
 def now_iso() -> str:
@@ -193,7 +192,7 @@ class Lifecycle:
         try:
             data = self.client.post(self.experiments.path(experiment_id, action), dict(body), reconcile=landed)
         except ApiNotFoundError as exc:
-            if exc.detail == _ENDPOINT_MISSING:
+            if exc.detail == ENDPOINT_MISSING:
                 caps[ACTIONS_CAPABILITY] = False
                 return fallback()
             raise self.experiments.not_found_error(str(experiment_id), exc) from None

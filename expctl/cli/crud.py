@@ -286,7 +286,7 @@ def delete_command(ctx: typer.Context, experiments: ExperimentsArg, yes: YesOpt 
     refs = [ExperimentRef.parse(text) for text in experiments]
     targets = [rt.experiments.resolve(ref) for ref in refs]
     names = ", ".join(f"'{t.get('name')}' (id {t.get('id')})" for t in targets)
-    confirm(rt, f"Delete {names}?", assume_yes=yes)
+    confirm(rt, f"Delete {names}?", action=f"deleting {names}", assume_yes=yes)
     for target in targets:
         how = rt.experiments.delete(int(target["id"]))
         suffix = "" if how == "soft" else " (permanently: this server has no soft delete)"

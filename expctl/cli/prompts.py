@@ -10,13 +10,17 @@ from expctl.cli.runtime import Runtime
 from expctl.errors import CancelledError, ConfirmationRequiredError
 
 
-def confirm(runtime: Runtime, question: str, *, assume_yes: bool, flag: str = "--yes") -> None:
-    """Return when confirmed; raise CancelledError (3) or ConfirmationRequiredError (2)."""
+def confirm(runtime: Runtime, question: str, *, action: str, assume_yes: bool, flag: str = "--yes") -> None:
+    """Return when confirmed; raise CancelledError (3) or ConfirmationRequiredError (2).
+
+    ``action`` names what would happen ("deleting 'X' (id 4)"), for the message shown
+    when there is no terminal to ask on.
+    """
     if assume_yes:
         return
     if not runtime.interactive:
         raise ConfirmationRequiredError(
-            f"{question.rstrip('?')} needs confirmation, and there is no terminal to ask on",
+            f"{action} needs confirmation, and there is no terminal to ask on",
             hint=f"pass {flag} to confirm",
         )
     stream = runtime.streams.stderr

@@ -30,6 +30,84 @@ COMMANDS: tuple[CommandEntry, ...] = (
     ),
     CommandEntry("unarchive", "expctl.cli.archive", "unarchive_app", "Bring archived experiments back", "Experiments"),
     CommandEntry("delete", "expctl.cli.crud", "delete_app", "Delete experiments", "Experiments"),
+    CommandEntry(
+        "duplicate",
+        "expctl.cli.extras",
+        "duplicate_app",
+        "Copy an experiment as a new draft in the same project",
+        "Experiments",
+    ),
+    CommandEntry(
+        "copy", "expctl.cli.extras", "copy_app", "Copy an experiment as a new draft into another project", "Experiments"
+    ),
+    CommandEntry(
+        "launch", "expctl.cli.lifecycle", "launch_app", "Start a draft experiment (draft -> running)", "Lifecycle"
+    ),
+    CommandEntry(
+        "pause", "expctl.cli.lifecycle", "pause_app", "Pause a running experiment (running -> paused)", "Lifecycle"
+    ),
+    CommandEntry(
+        "resume", "expctl.cli.lifecycle", "resume_app", "Resume a paused experiment (paused -> running)", "Lifecycle"
+    ),
+    CommandEntry(
+        "end", "expctl.cli.lifecycle", "end_app", "End a running or paused experiment (-> stopped)", "Lifecycle"
+    ),
+    CommandEntry(
+        "ship",
+        "expctl.cli.lifecycle",
+        "ship_app",
+        "Roll out one variant to everyone, ending the experiment",
+        "Lifecycle",
+    ),
+    CommandEntry(
+        "reset",
+        "expctl.cli.lifecycle",
+        "reset_app",
+        "Put an experiment back to draft (destructive: asks first)",
+        "Lifecycle",
+    ),
+    CommandEntry(
+        "freeze-exposure",
+        "expctl.cli.lifecycle",
+        "freeze_app",
+        "Stop new users entering a running experiment",
+        "Lifecycle",
+    ),
+    CommandEntry(
+        "unfreeze-exposure",
+        "expctl.cli.lifecycle",
+        "unfreeze_app",
+        "Let new users enter a frozen experiment again",
+        "Lifecycle",
+    ),
+    CommandEntry(
+        "exposure-cohort",
+        "expctl.cli.extras",
+        "cohort_app",
+        "Create the cohort of exposed users and print its id",
+        "Lifecycle",
+    ),
+    CommandEntry(
+        "flag-check",
+        "expctl.cli.extras",
+        "flag_check_app",
+        "Check that events carry feature flag information",
+        "Advanced",
+    ),
+    CommandEntry(
+        "eligible-flags",
+        "expctl.cli.extras",
+        "eligible_app",
+        "List feature flags that can back an experiment",
+        "Advanced",
+    ),
+    CommandEntry(
+        "stats",
+        "expctl.cli.extras",
+        "stats_app",
+        "Show the project's experiment statistics",
+        "Advanced",
+    ),
     CommandEntry("auth", "expctl.cli.auth", "auth_app", "Log in, check and log out", "Setup"),
     CommandEntry("config", "expctl.cli.config_cmd", "config_app", "Show and change settings and profiles", "Setup"),
 )

@@ -66,10 +66,12 @@ DEFAULT_COLUMNS = ("id", "name", "flag", "status", "started", "ended", "created"
 COLUMN_NAMES_HELP = ", ".join(EXPERIMENT_COLUMNS)
 
 
-def choose_columns(spec: str | None, available: Mapping[str, Column] = EXPERIMENT_COLUMNS) -> list[Column]:
+def choose_columns(
+    spec: str | None, available: Mapping[str, Column] = EXPERIMENT_COLUMNS, default: Sequence[str] = DEFAULT_COLUMNS
+) -> list[Column]:
     """Parse ``--columns id,name,...``; unknown names are a usage error with the valid list."""
     if not spec:
-        return [available[name] for name in DEFAULT_COLUMNS if name in available]
+        return [available[name] for name in default if name in available]
     chosen = []
     for raw in spec.split(","):
         name = raw.strip().lower()

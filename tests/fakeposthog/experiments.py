@@ -1289,6 +1289,13 @@ def exposure_cohort(ctx: Ctx) -> FakeResponse:
         return FakeResponse.json(201, {"cohort": cohort})
 
 
+def get_cohort(ctx: Ctx) -> FakeResponse:
+    cohort = ctx.store.cohorts.get(int(ctx.match["cohort_id"]))
+    if cohort is None:
+        return not_found()
+    return FakeResponse.json(200, cohort)
+
+
 # -- helpers endpoints ------------------------------------------------------------------------
 
 

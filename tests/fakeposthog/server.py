@@ -383,6 +383,7 @@ class FakePostHog:
             ("GET", p + r"/feature_flags/", flag_routes.list_flags, "feature_flag:read", both),
             ("GET", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.get_flag, "feature_flag:read", both),
             ("PATCH", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.patch_flag, "feature_flag:write", both),
+            ("GET", p + r"/cohorts/(?P<cohort_id>[0-9]+)/", exp_routes.get_cohort, "cohort:read", both),
             ("GET", p + r"/experiment_holdouts/", exp_routes.list_holdouts, "experiment:read", both),
             ("GET", p + r"/experiment_saved_metrics/", exp_routes.list_saved_metrics, "experiment:read", both),
         ]

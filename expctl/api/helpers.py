@@ -1,0 +1,84 @@
+"""The experiments API's helper endpoints: exposure cohorts, flag checks, eligible flags, stats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from expctl.api.client import PostHogClient
+from expctl.api.experiments import ENDPOINT_MISSING
+from expctl.errors import ApiNotFoundError, ApiUnexpectedError, NotFoundError
+
+MAX_ELIGIBLE_PAGE = 100
+
+
+class ExperimentHelpers:
+    def __init__(self, client: PostHogClient) -> None:
+        self.client = client
+        self.base = client.project_path("experiments/")
+
+    def create_exposure_cohort(self, experiment_id: int) -> dict[str, Any]:
+        """POST with no body; 201 ``{"cohort": {...}}``."""
+        data = self.client.post(f"{self.base}{experiment_id}/create_exposure_cohort_for_experiment/", None)
+        cohort = data.get("cohort") if isinstance(data, dict) else None
+        if not isinstance(cohort, dict) or "id" not in cohort:
+            raise ApiUnexpectedError("PostHog created the cohort but did not return it")
+        return cohort
+
+    def get_cohort(self, cohort_id: int) -> dict[str, Any]:
+        data = self.client.get(self.client.project_path(f"cohorts/{cohort_id}/"))
+        return data if isinstance(data, dict) else {"id": cohort_id}
+
+    def requires_flag_implementation(self, events: Sequence[str], actions: Sequence[int]) -> bool:
+        """True when the sampled events of the last 7 days carry no feature flag information."""
+        params: dict[str, str] = {}
+        if events:
+            params["events"] = json.dumps([{"id": e, "type": "events", "order": i} for i, e in enumerate(events)])
+        if actions:
+            params["actions"] = json.dumps([{"id": a, "type": "actions", "order": i} for i, a in enumerate(actions)])
+        data = self.client.get(f"{self.base}requires_flag_implementation/", params)
+        if not isinstance(data, dict) or not isinstance(data.get("result"), bool):
+            raise ApiUnexpectedError("PostHog's flag check answered without a result")
+        return bool(data["result"])
+
+    def eligible_flags(
+        self, *, search: str | None, active: bool | None, limit: int | None, offset: int = 0
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Flags that can back an experiment (multivariate, 'control' first); all pages when no limit."""
+        rows: list[dict[str, Any]] = []
+        total = 0
+        while True:
+            size = MAX_ELIGIBLE_PAGE if limit is None else min(MAX_ELIGIBLE_PAGE, limit - len(rows))
+            params: dict[str, Any] = {"limit": size, "offset": offset + len(rows)}
+            if search:
+                params["search"] = search
+            if active is not None:
+                params["active"] = "true" if active else "false"
+            try:
+                data = self.client.get(f"{self.base}eligible_feature_flags/", params)
+            except ApiNotFoundError as exc:
+                if exc.detail == ENDPOINT_MISSING:
+                    raise NotFoundError("this PostHog release has no eligible-flags endpoint") from None
+                raise
+            page = data.get("results") if isinstance(data, Mapping) else None
+            if not isinstance(page, list):
+                raise ApiUnexpectedError("PostHog's eligible flags answer has no results")
+            total = int(data.get("count") or 0)
+            rows.extend(r for r in page if isinstance(r, dict))
+            if not page or len(rows) + offset >= total or (limit is not None and len(rows) >= limit):
+                return rows, total
+
+    def stats(self) -> dict[str, Any]:
+        try:
+            data = self.client.get(f"{self.base}stats/")
+        except ApiNotFoundError as exc:
+            if exc.detail == ENDPOINT_MISSING:
+                raise NotFoundError(
+                    "this PostHog release has no experiment statistics endpoint",
+                    hint="it came with 2025 releases; `expctl list --status running` counts running ones",
+                ) from None
+            raise
+        if not isinstance(data, dict):
+            raise ApiUnexpectedError("PostHog's statistics answer is not an object")
+        return data
