@@ -108,6 +108,13 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Show the project's experiment statistics",
         "Advanced",
     ),
+    CommandEntry(
+        "results",
+        "expctl.cli.results",
+        "results_app",
+        "Show how each variant is doing: delta, interval, chance to win, verdict",
+        "Results",
+    ),
     CommandEntry("auth", "expctl.cli.auth", "auth_app", "Log in, check and log out", "Setup"),
     CommandEntry("config", "expctl.cli.config_cmd", "config_app", "Show and change settings and profiles", "Setup"),
 )

@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from tests.fakeposthog.server import Ctx
 
 DEFAULT_TOTAL_EXPOSURES = 4000
+LEGACY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
+
+
+def _filters_from_legacy_query(query: dict[str, Any]) -> dict[str, Any]:
+    funnel = query.get("kind") == "ExperimentFunnelsQuery"
+    inner = query.get("funnels_query" if funnel else "count_query") or {}
+    events = [
+        {"id": node.get("event"), "type": "events", "order": i}
+        for i, node in enumerate(inner.get("series") or [])
+        if node.get("kind") == "EventsNode"
+    ]
+    return {"events": events, "insight": "FUNNELS" if funnel else "TRENDS"}
 
 
 def _unit(seed: str) -> float:
@@ -233,7 +245,7 @@ def run_query(ctx: Ctx) -> FakeResponse:
     kind = query.get("kind")
     if ctx.flavour == "legacy" and kind in ("ExperimentQuery", "ExperimentExposureQuery"):
         return validation(f"Unsupported query kind: {kind}", attr="query")
-    if kind not in ("ExperimentQuery", "ExperimentExposureQuery"):
+    if kind not in ("ExperimentQuery", "ExperimentExposureQuery", *LEGACY_KINDS):
         return validation(f"Unsupported query kind: {kind}", attr="query")
     team_id = ctx.team.id
     if not ctx.server.enter_query(team_id):
@@ -267,6 +279,10 @@ def run_query(ctx: Ctx) -> FakeResponse:
             if kind == "ExperimentExposureQuery":
                 cache_key = (experiment["id"], "__exposure__")
                 payload = exposure_result(ctx, experiment)
+            elif kind in LEGACY_KINDS:
+                filters = _filters_from_legacy_query(query)
+                cache_key = (experiment["id"], json.dumps(filters, sort_keys=True))
+                payload = {"kind": kind, **_legacy_payload(ctx, experiment, filters, cache_key[1])}
             else:
                 metric = query.get("metric")
                 if not isinstance(metric, dict):

@@ -1,0 +1,241 @@
+"""Fetch an experiment's results, whichever way the server computes them.
+
+* Metrics of the current engine go to the query endpoint as ``ExperimentQuery`` (one
+  query per metric), with an ``ExperimentExposureQuery`` for the exposure counts.
+* Legacy goals (``filters`` / ``secondary_metrics``) use ``results/`` and
+  ``secondary_results/?id=N`` on releases before March 2025; where those are gone (404)
+  the same goal is asked of the query endpoint as ``ExperimentTrendsQuery`` /
+  ``ExperimentFunnelsQuery``.
+
+Queries run concurrently, never more than three at once: PostHog runs at most three
+queries per team and answers a fourth with a 429. The client's query bucket enforces the
+cap and the query rate limit for every thread of the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from expctl.api.client import PostHogClient
+from expctl.api.experiments import ENDPOINT_MISSING
+from expctl.core.results import (
+    MetricResult,
+    MetricSpec,
+    ResultsReport,
+    check_sample_ratio,
+    exposures_from_metrics,
+    exposures_from_query,
+    from_experiment_query,
+    from_legacy,
+    legacy_no_data,
+    metric_specs,
+)
+from expctl.errors import ApiNotFoundError, ApiRejectedError, ExpctlError
+
+MAX_QUERIES_IN_FLIGHT = 3
+LEGACY_QUERY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
+ASYNC_POLL_LIMIT_SECONDS = 600.0
+
+
+class ResultsApi:
+    def __init__(self, client: PostHogClient, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client = client
+        self._sleep = sleep
+        self.query_path = client.project_path("query/")
+        self.experiments_path = client.project_path("experiments/")
+
+    def fetch(
+        self,
+        experiment: Mapping[str, Any],
+        *,
+        refresh: bool,
+        on_done: Callable[[str], None] | None = None,
+    ) -> ResultsReport:
+        specs = metric_specs(experiment)
+        stats_config = experiment.get("stats_config") if isinstance(experiment.get("stats_config"), Mapping) else None
+        jobs: list[tuple[str, Callable[[], Any]]] = []
+        if any(not s.legacy for s in specs):
+            jobs.append(("exposures", lambda: self._exposures(experiment, refresh)))
+        for spec in specs:
+            if spec.legacy:
+                jobs.append((spec.key, lambda s=spec: self._legacy(experiment, s, refresh)))  # type: ignore[misc]
+            else:
+                jobs.append((spec.key, lambda s=spec: self._metric(experiment, s, stats_config, refresh)))  # type: ignore[misc]
+        outcomes: dict[str, Any] = {}
+        if jobs:
+            with ThreadPoolExecutor(max_workers=MAX_QUERIES_IN_FLIGHT, thread_name_prefix="expctl-query") as pool:
+                futures = {name: pool.submit(job) for name, job in jobs}
+                for name, future in futures.items():
+                    outcomes[name] = future.result()
+                    if on_done is not None:
+                        on_done(name)
+        metrics = [outcomes[spec.key] for spec in specs]
+        exposures_raw = outcomes.get("exposures")
+        exposures = exposures_from_query(exposures_raw) if isinstance(exposures_raw, Mapping) else None
+        exposures = exposures or exposures_from_metrics(metrics)
+        method = str((stats_config or {}).get("method") or "bayesian")
+        if specs and all(s.legacy for s in specs):
+            method = "legacy"
+        level = next((m.level for m in metrics if m.method != "legacy"), 0.95)
+        return ResultsReport(
+            experiment=dict(experiment),
+            metrics=metrics,
+            exposures=exposures,
+            exposures_raw=exposures_raw if isinstance(exposures_raw, Mapping) else None,
+            srm=check_sample_ratio(experiment, exposures),
+            method=method,
+            level=level,
+        )
+
+    # -- one job each ----------------------------------------------------------------------
+
+    def _metric(
+        self, experiment: Mapping[str, Any], spec: MetricSpec, stats_config: Mapping[str, Any] | None, refresh: bool
+    ) -> MetricResult:
+        metric = dict(spec.query or {})
+        try:
+            if metric.get("kind") in LEGACY_QUERY_KINDS:
+                payload = self._query({**metric, "experiment_id": experiment["id"]}, refresh)
+                return from_legacy(spec, {"result": payload, **_freshness(payload)})
+            payload = self._query(
+                {"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": metric}, refresh
+            )
+            return from_experiment_query(spec, payload, stats_config)
+        except ExpctlError as exc:
+            return _failed(spec, exc)
+
+    def _exposures(self, experiment: Mapping[str, Any], refresh: bool) -> Any:
+        query = {
+            "kind": "ExperimentExposureQuery",
+            "experiment_id": experiment["id"],
+            "experiment_name": experiment.get("name"),
+            "exposure_criteria": experiment.get("exposure_criteria"),
+            "feature_flag": experiment.get("feature_flag"),
+            "start_date": experiment.get("start_date"),
+            "end_date": experiment.get("end_date"),
+            "holdout": experiment.get("holdout"),
+        }
+        try:
+            return self._query(query, refresh)
+        except ExpctlError:
+            return None  # exposures then come from the primary metric's sample counts
+
+    def _legacy(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricResult:
+        experiment_id = experiment["id"]
+        params: dict[str, Any] = {"refresh": "true"} if refresh else {}
+        if spec.legacy_index is None:
+            path = f"{self.experiments_path}{experiment_id}/results/"
+        else:
+            path = f"{self.experiments_path}{experiment_id}/secondary_results/"
+            params["id"] = spec.legacy_index
+        if self.client.capabilities.get("legacy_results") is not False:
+            try:
+                payload = self.client.get(path, params)
+            except ApiNotFoundError as exc:
+                if exc.detail != ENDPOINT_MISSING:
+                    return _failed(spec, exc)
+                self.client.capabilities["legacy_results"] = False
+            except ApiRejectedError as exc:
+                if exc.detail.startswith("{"):
+                    return legacy_no_data(spec, exc.detail)
+                return _failed(spec, exc)
+            except ExpctlError as exc:
+                return _failed(spec, exc)
+            else:
+                self.client.capabilities["legacy_results"] = True
+                return from_legacy(spec, payload if isinstance(payload, Mapping) else {})
+        return self._legacy_through_query(experiment, spec, refresh)
+
+    def _legacy_through_query(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricResult:
+        """Current PostHog removed results/; its query runners still take the legacy kinds."""
+        if spec.legacy_index is None:
+            filters = experiment.get("filters") or {}
+        else:
+            secondary = (experiment.get("secondary_metrics") or [])[spec.legacy_index]
+            filters = secondary.get("filters") or {} if isinstance(secondary, Mapping) else {}
+        try:
+            payload = self._query(legacy_query(experiment["id"], filters), refresh)
+        except ExpctlError as exc:
+            return _failed(spec, exc)
+        primary_spec = MetricSpec(spec.key, spec.name, spec.role, None, None, legacy=True)
+        return from_legacy(primary_spec, {"result": payload, **_freshness(payload)})
+
+    # -- the query endpoint ------------------------------------------------------------------
+
+    def _query(self, query: Mapping[str, Any], refresh: bool) -> dict[str, Any]:
+        body = {"query": dict(query), "refresh": "force_blocking" if refresh else "blocking"}
+        data = self.client.post(self.query_path, body, idempotent=True, bucket="query")
+        if not isinstance(data, dict):
+            from expctl.errors import ApiUnexpectedError
+
+            raise ApiUnexpectedError("PostHog's query answer is not an object")
+        status = data.get("query_status")
+        if isinstance(status, Mapping) and not status.get("complete", True):
+            return self._poll(str(status.get("id")))
+        return data
+
+    def _poll(self, query_id: str) -> dict[str, Any]:
+        """Wait for a query PostHog chose to run asynchronously (202 + query_status)."""
+        waited = 0.0
+        pause = 0.5
+        while waited < ASYNC_POLL_LIMIT_SECONDS:
+            self._sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 5.0)
+            data = self.client.get(f"{self.query_path}{query_id}/", bucket="query")
+            status = data.get("query_status") if isinstance(data, Mapping) else None
+            if isinstance(status, Mapping) and status.get("complete"):
+                if status.get("error"):
+                    raise ApiRejectedError(f"PostHog's query failed: {status.get('error_message') or 'unknown error'}")
+                results = status.get("results")
+                return results if isinstance(results, dict) else {}
+        from expctl.errors import ApiUnavailableError
+
+        raise ApiUnavailableError(f"the query did not finish within {ASYNC_POLL_LIMIT_SECONDS:.0f} s")
+
+
+def legacy_query(experiment_id: Any, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """An ExperimentTrendsQuery / ExperimentFunnelsQuery equivalent to a legacy goal."""
+    series: list[dict[str, Any]] = []
+    entities = sorted(
+        [
+            *(("events", e) for e in filters.get("events") or []),
+            *(("actions", a) for a in filters.get("actions") or []),
+        ],
+        key=lambda pair: int(pair[1].get("order") or 0) if isinstance(pair[1], Mapping) else 0,
+    )
+    for kind, entity in entities:
+        if not isinstance(entity, Mapping):
+            continue
+        if kind == "events":
+            series.append(
+                {"kind": "EventsNode", "event": entity.get("id"), "name": entity.get("name") or entity.get("id")}
+            )
+        else:
+            series.append({"kind": "ActionsNode", "id": entity.get("id")})
+    if filters.get("insight") == "FUNNELS":
+        return {
+            "kind": "ExperimentFunnelsQuery",
+            "experiment_id": experiment_id,
+            "funnels_query": {"kind": "FunnelsQuery", "series": series},
+        }
+    return {
+        "kind": "ExperimentTrendsQuery",
+        "experiment_id": experiment_id,
+        "count_query": {"kind": "TrendsQuery", "series": series},
+    }
+
+
+def _freshness(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: payload[k] for k in ("is_cached", "last_refresh") if k in payload}
+
+
+def _failed(spec: MetricSpec, exc: ExpctlError) -> MetricResult:
+    result = MetricResult(
+        key=spec.key, name=spec.name, role=spec.role, kind="unknown", method="unknown", error=exc.message
+    )
+    result.error_code = int(exc.exit_code)
+    return result

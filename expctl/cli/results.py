@@ -1,0 +1,143 @@
+"""results: what the experiment says so far, for people and for CI gates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from expctl.cli.app import runtime_of
+from expctl.cli.options import ExperimentArg, examples, new_app
+from expctl.cli.runtime import Runtime
+
+results_app = new_app()
+
+RESULT_MODES = ("table", "plain", "json", "yaml", "markdown")
+
+
+@results_app.command(
+    "results",
+    epilog=examples(
+        "expctl results checkout-redesign",
+        "expctl results 42 --refresh                     # recompute instead of PostHog's cache",
+        "expctl results 42 -o markdown > comment.md      # a table for a pull request",
+        "expctl results 42 --fail-on srm,loser           # exit 9 in CI when either holds",
+        "expctl results 42 --watch 60                    # redraw every minute (terminal only)",
+    ),
+)
+def results_command(
+    ctx: typer.Context,
+    experiment: ExperimentArg,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Recompute now instead of using PostHog's cache.")] = False,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 9 when a condition holds: srm, loser, not-significant, insufficient-data (comma list).",
+            show_default=False,
+        ),
+    ] = None,
+    watch: Annotated[
+        float | None,
+        typer.Option("--watch", help="Redraw every SECONDS until Ctrl-C (terminal only).", min=5, show_default=False),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="table, plain, json, yaml or markdown (default: table on a terminal, plain when piped).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show how each variant is doing: delta, interval, chance to win, verdict.
+
+    One table per metric (primary first): exposures, the value (conversion rate or
+    mean), the change against the baseline with its interval drawn around zero, the
+    chance to win (Bayesian) or p-value (frequentist), and a verdict. The header says
+    how fresh the numbers are and checks the sample ratio: exposures per variant against
+    the configured split (chi-square, warning when p < 0.001).
+
+    --fail-on conditions, for CI gates (exit 9 when one holds):
+    srm: exposures differ from the configured split (p < 0.001);
+    loser: on a primary metric, a variant is significantly worse than the baseline;
+    not-significant: no primary metric shows a significant difference yet;
+    insufficient-data: a primary metric has no result yet, failed, or has too little
+    data (fewer than 50 exposures or 5 conversions per variant).
+    """
+    from expctl.api.experiments import ExperimentRef
+    from expctl.core.results import parse_fail_on
+    from expctl.errors import UsageError
+
+    rt = runtime_of(ctx)
+    conditions = parse_fail_on(fail_on or [])
+    out = rt.output(output, RESULT_MODES)
+    if watch is not None and not (rt.streams.stdout_isatty and out.mode == "table"):
+        raise UsageError("--watch redraws a terminal; it needs table output on a terminal")
+    exp = rt.experiments.resolve(ExperimentRef.parse(experiment))
+    if watch is not None:
+        _watch(rt, exp, watch, refresh)
+        return
+    code = _show_once(rt, exp, refresh, conditions, out.mode)
+    if code:
+        raise typer.Exit(code)
+
+
+def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mode: str) -> int:  # type: ignore[type-arg]
+    from expctl.api.results import ResultsApi
+    from expctl.core.lifecycle import status_of
+    from expctl.core.results import gate_failures
+    from expctl.errors import ExitCode, RejectedError
+
+    if status_of(exp) == "draft":
+        message = f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no results until it is launched"
+        if "insufficient-data" in conditions:
+            rt.messages.error(f"gate failed: insufficient-data: {message}")
+            return int(ExitCode.GATE_FAILED)
+        raise RejectedError(
+            message, hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`"
+        )
+    report = ResultsApi(rt.client).fetch(exp, refresh=refresh)
+    _render(rt, report, mode)
+    failed = [m for m in report.metrics if m.error is not None]
+    held = gate_failures(report, conditions)
+    for reason in held:
+        rt.messages.error(f"gate failed: {reason}")
+    if held:
+        return int(ExitCode.GATE_FAILED)
+    if failed:
+        return failed[0].error_code or int(ExitCode.ERROR)
+    return 0
+
+
+def _render(rt: Runtime, report: object, mode: str) -> None:
+    from expctl.core.results import ResultsReport
+    from expctl.render.results import render_markdown, render_plain, render_table
+
+    assert isinstance(report, ResultsReport)
+    out = rt.output(mode, RESULT_MODES)
+    if mode in ("json", "yaml"):
+        out.data(report.raw())
+    elif mode == "markdown":
+        out.text(render_markdown(report))
+    elif mode == "plain":
+        out.text(render_plain(report))
+    else:
+        out.text(render_table(report, width=rt.width or 100, color=rt.stdout_color))
+
+
+def _watch(rt: Runtime, exp: dict, every: float, refresh: bool) -> None:  # type: ignore[type-arg]
+    import time
+
+    from expctl.api.results import ResultsApi
+    from expctl.render.results import render_table
+
+    api = ResultsApi(rt.client)
+    stream = rt.streams.stdout
+    while True:
+        report = api.fetch(exp, refresh=refresh)
+        screen = render_table(report, width=rt.width or 100, color=rt.stdout_color)
+        stream.write("\033[H\033[2J" + screen + f"\nRedrawing every {every:g} s; Ctrl-C to stop.\n")
+        stream.flush()
+        time.sleep(every)

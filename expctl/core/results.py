@@ -1,0 +1,478 @@
+"""Experiment results as people read them: one model for every shape PostHog answers in.
+
+PostHog answers results in two shapes:
+
+* current releases, per metric, an ``ExperimentQuery`` result: a ``baseline`` and
+  ``variant_results`` with sums, sample counts and either Bayesian (``chance_to_win``,
+  ``credible_interval``) or frequentist (``p_value``, ``confidence_interval``) statistics,
+  intervals on the *relative* difference to the baseline (absolute when
+  ``stats_config.difference_type`` is ``ABSOLUTE``);
+* releases before March 2025, the legacy ``results/`` payload: per-variant counts or
+  funnel successes, ``probability`` of being best and per-variant credible intervals on
+  the variant's own rate.
+
+Both become :class:`MetricResult` rows with a value, a delta against the baseline, an
+interval, the chance to win or p-value, and a verdict. Pure logic: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from expctl.core.stats import SampleRatioCheck, sample_ratio_check
+
+WINNING = "winning"
+LOSING = "losing"
+NOT_SIGNIFICANT = "inconclusive"
+INSUFFICIENT = "too early"
+BASELINE = "baseline"
+
+FAILURE_WORDS = {
+    "not-enough-exposures": "not enough exposures yet (PostHog needs at least 50 per variant)",
+    "not-enough-metric-data": "not enough conversions yet (PostHog needs at least 5 per variant)",
+    "baseline-mean-is-zero": "the baseline's value is zero, so a relative change is undefined",
+    "no-events": "no events yet",
+    "no-flag-info": "events carry no feature flag information (see `expctl flag-check`)",
+    "no-control-variant": "no exposures in the control variant yet",
+    "no-test-variant": "no exposures in a test variant yet",
+}
+FAIL_ON_CONDITIONS = ("srm", "loser", "not-significant", "insufficient-data")
+
+
+@dataclass
+class VariantRow:
+    key: str
+    exposures: int | None = None
+    value: float | None = None
+    delta: float | None = None  # vs the baseline; relative (0.13 = +13%) unless absolute
+    interval: tuple[float, float] | None = None
+    chance_to_win: float | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+    verdict: str = NOT_SIGNIFICANT
+    failures: list[str] = field(default_factory=list)
+    step_counts: list[int] | None = None
+    is_baseline: bool = False
+
+
+@dataclass
+class MetricResult:
+    key: str  # the metric's uuid, or "primary" / "secondary-N" for legacy metrics
+    name: str
+    role: str  # primary | secondary
+    kind: str  # funnel | mean | ratio | retention | trend | legacy-funnel | legacy-trend | count
+    method: str  # bayesian | frequentist | legacy
+    goal: str = "increase"
+    relative: bool = True
+    level: float = 0.95
+    rows: list[VariantRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    error_code: int | None = None
+    is_cached: bool | None = None
+    last_refresh: str | None = None
+    raw: Any = None
+
+    @property
+    def value_label(self) -> str:
+        return {
+            "funnel": "CONVERSION",
+            "legacy-funnel": "CONVERSION",
+            "retention": "RETENTION",
+            "mean": "MEAN",
+            "ratio": "RATIO",
+            "legacy-trend": "PER USER",
+            "count": "VALUE",
+        }.get(self.kind, "VALUE")
+
+    @property
+    def value_is_rate(self) -> bool:
+        return self.kind in ("funnel", "legacy-funnel", "retention")
+
+    @property
+    def has_data(self) -> bool:
+        return self.error is None and any(r.verdict not in (INSUFFICIENT, BASELINE) for r in self.rows)
+
+
+@dataclass
+class MetricSpec:
+    """One metric to fetch: where it came from and what to send."""
+
+    key: str
+    name: str
+    role: str
+    query: dict[str, Any] | None  # the metric object for ExperimentQuery
+    legacy_index: int | None = None  # secondary_results ?id=N, or None for the primary legacy goal
+    legacy: bool = False
+
+
+@dataclass
+class ResultsReport:
+    experiment: dict[str, Any]
+    metrics: list[MetricResult]
+    exposures: dict[str, int] | None
+    exposures_raw: Any = None
+    srm: SampleRatioCheck | None = None
+    method: str = "bayesian"
+    level: float = 0.95
+
+    @property
+    def freshness(self) -> tuple[str | None, bool]:
+        """(oldest last_refresh, whether any number came from PostHog's cache)."""
+        refreshes = [m.last_refresh for m in self.metrics if m.last_refresh]
+        cached = any(m.is_cached for m in self.metrics)
+        return (min(refreshes) if refreshes else None), cached
+
+    def raw(self) -> dict[str, Any]:
+        """``-o json``: PostHog's responses, keyed by metric (and ``exposures``)."""
+        payload: dict[str, Any] = {}
+        if self.exposures_raw is not None:
+            payload["exposures"] = self.exposures_raw
+        for metric in self.metrics:
+            payload[metric.key] = metric.raw if metric.error is None else {"error": metric.error}
+        return payload
+
+
+# -- which metrics ----------------------------------------------------------------------------
+
+
+def metric_specs(experiment: Mapping[str, Any]) -> list[MetricSpec]:
+    """Every metric of an experiment, primary first, in PostHog's display order."""
+    specs: list[MetricSpec] = []
+    for role, field_name, ordering in (
+        ("primary", "metrics", "primary_metrics_ordered_uuids"),
+        ("secondary", "metrics_secondary", "secondary_metrics_ordered_uuids"),
+    ):
+        metrics = [dict(m) for m in experiment.get(field_name) or [] if isinstance(m, Mapping)]
+        for saved in experiment.get("saved_metrics") or []:
+            if not isinstance(saved, Mapping) or not isinstance(saved.get("query"), Mapping):
+                continue
+            if ((saved.get("metadata") or {}).get("type") or "primary") == role:
+                metrics.append({**dict(saved["query"]), "name": saved["query"].get("name") or saved.get("name")})
+        order = [u for u in experiment.get(ordering) or [] if isinstance(u, str)]
+        metrics.sort(key=lambda m: order.index(m["uuid"]) if m.get("uuid") in order else len(order))
+        for index, metric in enumerate(metrics):
+            key = str(metric.get("uuid") or f"{role}-{index}")
+            specs.append(MetricSpec(key, _metric_name(metric, role, index), role, metric))
+    filters = experiment.get("filters")
+    if isinstance(filters, Mapping) and (filters.get("events") or filters.get("actions")):
+        specs.append(MetricSpec("primary", _legacy_name(filters, "Primary goal"), "primary", None, None, legacy=True))
+        for index, secondary in enumerate(experiment.get("secondary_metrics") or []):
+            name = secondary.get("name") if isinstance(secondary, Mapping) else None
+            specs.append(
+                MetricSpec(
+                    f"secondary-{index}", str(name or f"Secondary {index + 1}"), "secondary", None, index, legacy=True
+                )
+            )
+    return specs
+
+
+def _metric_name(metric: Mapping[str, Any], role: str, index: int) -> str:
+    if metric.get("name"):
+        return str(metric["name"])
+    source = metric.get("source") or {}
+    series = metric.get("series") or []
+    if isinstance(source, Mapping) and source.get("event"):
+        return str(source["event"])
+    if series and isinstance(series[-1], Mapping) and series[-1].get("event"):
+        return " → ".join(str(s.get("event") or s.get("name") or "?") for s in series if isinstance(s, Mapping))
+    return f"{role.capitalize()} metric {index + 1}"
+
+
+def _legacy_name(filters: Mapping[str, Any], default: str) -> str:
+    entities = list(filters.get("events") or []) + list(filters.get("actions") or [])
+    names = [str(e.get("name") or e.get("id")) for e in entities if isinstance(e, Mapping)]
+    return " → ".join(names) if names else default
+
+
+# -- ExperimentQuery results -----------------------------------------------------------------
+
+
+def from_experiment_query(
+    spec: MetricSpec, payload: Mapping[str, Any], stats_config: Mapping[str, Any] | None
+) -> MetricResult:
+    metric = spec.query or {}
+    stats_config = stats_config or {}
+    kind = str(metric.get("metric_type") or "mean")
+    variants = [v for v in payload.get("variant_results") or [] if isinstance(v, Mapping)]
+    method = str(
+        next((v.get("method") for v in variants if v.get("method")), None) or stats_config.get("method") or "bayesian"
+    )
+    relative = str(stats_config.get("difference_type") or "RELATIVE").upper() != "ABSOLUTE"
+    if method == "frequentist":
+        alpha = float((stats_config.get("frequentist") or {}).get("alpha") or 0.05)
+        level = 1 - alpha
+    else:
+        level = float((stats_config.get("bayesian") or {}).get("ci_level") or 0.95)
+    result = MetricResult(
+        key=spec.key,
+        name=spec.name,
+        role=spec.role,
+        kind=kind,
+        method=method,
+        goal=str(metric.get("goal") or "increase"),
+        relative=relative,
+        level=level,
+        is_cached=payload.get("is_cached") if isinstance(payload.get("is_cached"), bool) else None,
+        last_refresh=payload.get("last_refresh") if isinstance(payload.get("last_refresh"), str) else None,
+        raw=payload,
+    )
+    baseline = payload.get("baseline")
+    if not isinstance(baseline, Mapping):
+        result.error = "PostHog returned no baseline for this metric"
+        return result
+    base_row = _query_row(baseline, kind)
+    base_row.is_baseline = True
+    base_row.verdict = BASELINE
+    base_value = base_row.value
+    result.rows.append(base_row)
+    failures: set[str] = set(base_row.failures)
+    for variant in variants:
+        row = _query_row(variant, kind)
+        failures.update(row.failures)
+        if row.value is not None and base_value is not None:
+            if relative:
+                row.delta = (row.value - base_value) / base_value if base_value else None
+            else:
+                row.delta = row.value - base_value
+        interval = variant.get("credible_interval") if method == "bayesian" else variant.get("confidence_interval")
+        if isinstance(interval, Sequence) and len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
+            row.interval = (float(interval[0]), float(interval[1]))
+        if isinstance(variant.get("chance_to_win"), (int, float)):
+            row.chance_to_win = float(variant["chance_to_win"])
+        if isinstance(variant.get("p_value"), (int, float)):
+            row.p_value = float(variant["p_value"])
+        if isinstance(variant.get("significant"), bool):
+            row.significant = variant["significant"]
+        row.verdict = _verdict(row, method, result.goal)
+        result.rows.append(row)
+    result.warnings = [FAILURE_WORDS.get(f, f) for f in sorted(failures)]
+    return result
+
+
+def _query_row(variant: Mapping[str, Any], kind: str) -> VariantRow:
+    samples = variant.get("number_of_samples")
+    total = variant.get("sum")
+    denominator = variant.get("denominator_sum")
+    row = VariantRow(key=str(variant.get("key")))
+    row.exposures = int(samples) if isinstance(samples, (int, float)) else None
+    if kind in ("ratio", "retention") and isinstance(denominator, (int, float)) and denominator:
+        row.value = float(total) / float(denominator) if isinstance(total, (int, float)) else None
+    elif isinstance(total, (int, float)) and row.exposures:
+        row.value = float(total) / row.exposures
+    steps = variant.get("step_counts")
+    if isinstance(steps, list) and all(isinstance(s, (int, float)) for s in steps):
+        row.step_counts = [int(s) for s in steps]
+    row.failures = [str(f) for f in variant.get("validation_failures") or []]
+    return row
+
+
+def _verdict(row: VariantRow, method: str, goal: str) -> str:
+    if row.failures or (row.chance_to_win is None and row.p_value is None and row.interval is None):
+        return INSUFFICIENT
+    if method == "bayesian" and row.chance_to_win is not None:
+        if row.significant:
+            return WINNING if row.chance_to_win >= 0.5 else LOSING
+        return NOT_SIGNIFICANT
+    if not row.significant:
+        return NOT_SIGNIFICANT
+    direction = row.delta if row.delta is not None else (sum(row.interval) / 2 if row.interval else 0.0)
+    better = direction > 0 if goal != "decrease" else direction < 0
+    return WINNING if better else LOSING
+
+
+# -- legacy results/ -----------------------------------------------------------------------------
+
+
+def from_legacy(spec: MetricSpec, payload: Mapping[str, Any]) -> MetricResult:
+    result_block = payload.get("result") if isinstance(payload.get("result"), Mapping) else {}
+    assert isinstance(result_block, Mapping)
+    is_funnel = any(isinstance(v, Mapping) and "success_count" in v for v in result_block.get("variants") or [])
+    result = MetricResult(
+        key=spec.key,
+        name=spec.name,
+        role=spec.role,
+        kind="legacy-funnel" if is_funnel else "legacy-trend",
+        method="legacy",
+        is_cached=payload.get("is_cached") if isinstance(payload.get("is_cached"), bool) else None,
+        last_refresh=payload.get("last_refresh") if isinstance(payload.get("last_refresh"), str) else None,
+        raw=payload,
+    )
+    if spec.legacy_index is not None:
+        return _legacy_secondary(result, result_block)
+    probability = result_block.get("probability") or {}
+    intervals = result_block.get("credible_intervals") or {}
+    significant = bool(result_block.get("significant"))
+    rows: list[VariantRow] = []
+    for variant in result_block.get("variants") or []:
+        if not isinstance(variant, Mapping):
+            continue
+        row = VariantRow(key=str(variant.get("key")))
+        if is_funnel:
+            success = float(variant.get("success_count") or 0)
+            failure = float(variant.get("failure_count") or 0)
+            row.exposures = int(success + failure)
+            row.value = success / (success + failure) if success + failure else None
+        else:
+            row.exposures = int(variant.get("absolute_exposure") or 0) or None
+            count = float(variant.get("count") or 0)
+            row.value = count / row.exposures if row.exposures else None
+        chance = probability.get(row.key) if isinstance(probability, Mapping) else None
+        row.chance_to_win = float(chance) if isinstance(chance, (int, float)) else None
+        interval = intervals.get(row.key) if isinstance(intervals, Mapping) else None
+        if isinstance(interval, Sequence) and len(interval) == 2:
+            row.interval = (float(interval[0]), float(interval[1]))
+        rows.append(row)
+    control = next((r for r in rows if r.key == "control"), rows[0] if rows else None)
+    best = max(rows, key=lambda r: r.chance_to_win or 0.0) if rows else None
+    for row in rows:
+        if row is control:
+            row.is_baseline = True
+            row.verdict = BASELINE
+            row.interval = None
+            continue
+        if control is not None and control.value and row.value is not None:
+            row.delta = row.value / control.value - 1
+            if row.interval is not None:
+                # Legacy intervals are on the variant's own rate; shown against the control's rate.
+                row.interval = (row.interval[0] / control.value - 1, row.interval[1] / control.value - 1)
+        row.significant = significant
+        if significant and best is not None:
+            row.verdict = WINNING if row is best else LOSING
+        else:
+            row.verdict = NOT_SIGNIFICANT
+    if isinstance(result_block.get("p_value"), (int, float)):
+        for row in rows:
+            if not row.is_baseline:
+                row.p_value = float(result_block["p_value"])
+    result.rows = rows
+    code = result_block.get("significance_code")
+    if code == "not_enough_exposure":
+        result.warnings.append("not enough exposures yet")
+        for row in rows:
+            if not row.is_baseline:
+                row.verdict = INSUFFICIENT
+    return result
+
+
+def _legacy_secondary(result: MetricResult, block: Mapping[str, Any]) -> MetricResult:
+    values = block.get("result") if isinstance(block.get("result"), Mapping) else {}
+    assert isinstance(values, Mapping)
+    result.kind = "count"
+    result.method = "legacy"
+    rows = [VariantRow(key=str(k), value=float(v)) for k, v in values.items() if isinstance(v, (int, float))]
+    control = next((r for r in rows if r.key == "control"), None)
+    for row in rows:
+        if row is control:
+            row.is_baseline = True
+            row.verdict = BASELINE
+        else:
+            if control is not None and control.value:
+                row.delta = (row.value or 0) / control.value - 1
+            row.verdict = "no statistics"
+    result.rows = rows
+    return result
+
+
+def legacy_no_data(spec: MetricSpec, detail: str) -> MetricResult:
+    """Legacy results/ answers 400 with a JSON string of what is missing."""
+    result = MetricResult(key=spec.key, name=spec.name, role=spec.role, kind="legacy-trend", method="legacy")
+    try:
+        flags = json.loads(detail)
+    except (ValueError, TypeError):
+        flags = None
+    if isinstance(flags, Mapping):
+        result.warnings = [FAILURE_WORDS.get(str(k), str(k)) for k, v in flags.items() if v]
+    else:
+        result.warnings = [detail]
+    return result
+
+
+# -- exposures, SRM, gate ----------------------------------------------------------------------
+
+
+def exposures_from_query(payload: Mapping[str, Any]) -> dict[str, int] | None:
+    totals = payload.get("total_exposures")
+    if isinstance(totals, Mapping):
+        return {str(k): int(v) for k, v in totals.items() if isinstance(v, (int, float))}
+    return None
+
+
+def exposures_from_metrics(metrics: Sequence[MetricResult]) -> dict[str, int] | None:
+    for metric in metrics:
+        if metric.role == "primary" and metric.error is None:
+            counts = {r.key: r.exposures for r in metric.rows if r.exposures is not None}
+            if len(counts) >= 2:
+                return {k: int(v) for k, v in counts.items() if v is not None}
+    return None
+
+
+def configured_split(experiment: Mapping[str, Any]) -> dict[str, float]:
+    from expctl.core.lifecycle import variants_of
+
+    split: dict[str, float] = {}
+    for variant in variants_of(experiment):
+        share = variant.get("split_percent", variant.get("rollout_percentage"))
+        if isinstance(share, (int, float)):
+            split[str(variant.get("key"))] = float(share)
+    return split
+
+
+def check_sample_ratio(experiment: Mapping[str, Any], exposures: Mapping[str, int] | None) -> SampleRatioCheck | None:
+    if not exposures:
+        return None
+    excluded = set(experiment.get("excluded_variants") or [])
+    split = {k: v for k, v in configured_split(experiment).items() if k not in excluded}
+    return sample_ratio_check(exposures, split)
+
+
+def parse_fail_on(values: Sequence[str]) -> list[str]:
+    from expctl.errors import UsageError
+
+    conditions: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in FAIL_ON_CONDITIONS:
+                raise UsageError(f"--fail-on {name!r} is not one of {', '.join(FAIL_ON_CONDITIONS)}")
+            conditions.append(name)
+    return conditions
+
+
+def gate_failures(report: ResultsReport, conditions: Sequence[str]) -> list[str]:
+    """Which ``--fail-on`` conditions hold, each with the reason in words.
+
+    * ``srm``: exposures per variant differ from the configured split (chi-square p < 0.001).
+    * ``loser``: on a primary metric, some variant is significantly worse than the baseline.
+    * ``not-significant``: no primary metric has a significant difference for any variant.
+    * ``insufficient-data``: a primary metric has no result yet, failed, or PostHog flagged
+      too little data for it (fewer than 50 exposures, 5 conversions, a zero baseline).
+    """
+    primary = [m for m in report.metrics if m.role == "primary"]
+    held: list[str] = []
+    if "srm" in conditions and report.srm is not None and report.srm.mismatch:
+        held.append(f"srm: exposures do not match the configured split (p = {report.srm.p_value:.2g})")
+    if "loser" in conditions:
+        losers = [f"{r.key} on '{m.name}'" for m in primary for r in m.rows if r.verdict == LOSING]
+        if losers:
+            held.append("loser: significantly worse than the baseline: " + ", ".join(losers))
+    if "not-significant" in conditions:
+        significant = [r for m in primary for r in m.rows if r.verdict in (WINNING, LOSING)]
+        if not significant:
+            held.append("not-significant: no primary metric shows a significant difference yet")
+    if "insufficient-data" in conditions:
+        short = [
+            m.name
+            for m in primary
+            if m.error is not None or m.warnings or not m.rows or any(r.verdict == INSUFFICIENT for r in m.rows)
+        ]
+        if not primary:
+            held.append("insufficient-data: the experiment has no primary metric")
+        elif short:
+            held.append("insufficient-data: not enough data for " + ", ".join(f"'{n}'" for n in short))
+    return held

@@ -1,0 +1,386 @@
+"""Results for people (a screen per experiment), for pull requests (markdown) and for scripts (TSV).
+
+The table answers three questions per metric: which variant is winning, by how much, and
+how sure PostHog is. Each delta has its interval drawn as a bar around a zero line, on a
+scale shared by the metric's variants. Colour marks winners (green) and losers (red), and
+is always paired with a symbol (▲ ▼ · ⚠) so the verdict reads without colour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from expctl.core.lifecycle import status_of
+from expctl.core.results import BASELINE, INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, MetricResult, ResultsReport
+from expctl.core.stats import format_p
+from expctl.render import timefmt
+
+SYMBOLS = {WINNING: "▲", LOSING: "▼", NOT_SIGNIFICANT: "·", INSUFFICIENT: "⚠", BASELINE: " ", "no statistics": "·"}
+STYLES = {WINNING: "green", LOSING: "red", NOT_SIGNIFICANT: "dim", INSUFFICIENT: "yellow", BASELINE: ""}
+NICE_SCALES = (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
+BAR_MIN_WIDTH = 11  # narrower than this and the tables go without the bar column
+BAR_MAX_WIDTH = 25
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+
+def format_value(metric: MetricResult, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if metric.value_is_rate:
+        return f"{value * 100:.2f}%"
+    magnitude = abs(value)
+    if magnitude >= 1000 or (value.is_integer() and metric.kind == "count"):
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1 or value == 0:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def format_delta(metric: MetricResult, delta: float | None) -> str:
+    if delta is None:
+        return "-"
+    if metric.relative:
+        return f"{delta * 100:+.1f}%"
+    if metric.value_is_rate:
+        return f"{delta * 100:+.2f}pp"
+    return f"{delta:+.2f}"
+
+
+def format_interval(metric: MetricResult, interval: tuple[float, float] | None) -> str:
+    if interval is None:
+        return ""
+    return f"[{format_delta(metric, interval[0])}, {format_delta(metric, interval[1])}]"
+
+
+def format_count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def format_evidence(metric: MetricResult, chance: float | None, p_value: float | None) -> str:
+    if metric.method == "frequentist":
+        if p_value is None:
+            return ""
+        return "<0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    return "" if chance is None else f"{chance * 100:.1f}%"
+
+
+def evidence_header(metric: MetricResult) -> str:
+    return "P-VALUE" if metric.method == "frequentist" else "WIN CHANCE"
+
+
+def scale_for(metric: MetricResult) -> float:
+    """A round half-width for the metric's bars, so every variant shares one scale."""
+    extent = 0.0
+    for row in metric.rows:
+        points = [*(row.interval or ()), row.delta if row.delta is not None else 0.0]
+        extent = max(extent, *(abs(p) for p in points))
+    if extent == 0:
+        return NICE_SCALES[2]
+    for nice in NICE_SCALES:
+        if extent <= nice:
+            return nice
+    return float(10 ** math.ceil(math.log10(extent)))
+
+
+def draw_bar(metric: MetricResult, row_delta: float | None, interval: tuple[float, float] | None, width: int) -> str:
+    """The interval as a bar of ``width`` characters with the zero line in the middle."""
+    half = width // 2
+    cells = [" "] * width
+    cells[half] = "│"
+    if interval is None:
+        return "".join(cells)
+    scale = scale_for(metric)
+
+    def position(value: float) -> int:
+        return max(0, min(width - 1, half + round(value / scale * half)))
+
+    low, high = position(interval[0]), position(interval[1])
+    for index in range(low, high + 1):
+        cells[index] = "┿" if index == half else "━"
+    if row_delta is not None:
+        cells[position(row_delta)] = "●"
+    return "".join(cells)
+
+
+def bar_header(metric: MetricResult, width: int) -> str:
+    scale = scale_for(metric)
+    label = f"{scale * 100:g}%" if metric.relative or metric.value_is_rate else f"{scale:g}"
+    left, right = f"-{label}", f"+{label}"
+    half = width // 2
+    if len(left) + len(right) + 3 > width:
+        return f"±{label}".center(width)
+    text = [" "] * width
+    text[half] = "0"
+    for index, char in enumerate(left):
+        if index < half - 1:
+            text[index] = char
+    for index, char in enumerate(reversed(right)):
+        if width - 1 - index > half + 1:
+            text[width - 1 - index] = char
+    return "".join(text)
+
+
+# -- the header ----------------------------------------------------------------------------------
+
+
+def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(text, style) lines above the tables."""
+    exp = report.experiment
+    status = status_of(exp)
+    lines: list[tuple[str, str]] = [(f"{exp.get('name')} (id {exp.get('id')})", "bold")]
+    if exp.get("start_date"):
+        since = timefmt.short_utc(exp.get("start_date"))[:10]
+        span = timefmt.duration_days(exp.get("start_date"), exp.get("end_date"), now=now)
+        when = f"{status} since {since} ({span})" if not exp.get("end_date") else f"{status}, ran {span} from {since}"
+    else:
+        when = status
+    method = {
+        "bayesian": f"Bayesian, {report.level * 100:g}% credible intervals",
+        "frequentist": f"frequentist, {report.level * 100:g}% confidence intervals",
+        "legacy": "legacy results (Bayesian)",
+    }.get(report.method, report.method)
+    lines.append((f"{when} · {method}", ""))
+    refreshed, cached = report.freshness
+    if refreshed:
+        when = timefmt.short_utc(refreshed)
+        if cached:
+            age = timefmt.relative(refreshed, now=now)
+            lines.append((f"Data as of {when}, {age} (cached; --refresh recomputes)", "dim"))
+        else:
+            lines.append((f"Data as of {when} (just computed)", "dim"))
+    if report.exposures:
+        counts = " · ".join(f"{k} {v:,}" for k, v in report.exposures.items())
+        srm = report.srm
+        if srm is None:
+            lines.append((f"Exposures: {counts}", ""))
+        elif srm.mismatch:
+            lines.append((f"Exposures: {counts}", ""))
+            expected = "/".join(f"{share * 100:g}" for share in srm.expected_share.values())
+            lines.append(
+                (
+                    f"⚠ Sample ratio mismatch: exposures differ from the configured {expected} split "
+                    f"(χ² = {srm.statistic:.1f}, {format_p(srm.p_value)}). Check variant assignment before "
+                    "trusting these results.",
+                    "bold red",
+                )
+            )
+        else:
+            lines.append((f"Exposures: {counts} · split as configured ({format_p(srm.p_value)})", ""))
+    return lines
+
+
+# -- table for people ------------------------------------------------------------------------
+
+
+def render_table(report: ResultsReport, *, width: int, color: bool, now: datetime | None = None) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        no_color=not color,
+        force_terminal=color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    for text, style in header_lines(report, now):
+        console.print(Text(text, style=style if color else ""))
+    if not report.metrics:
+        console.print()
+        console.print("No metrics yet: add one with `expctl update EXPERIMENT --set 'metrics=[...]'`.")
+    gap = 2 if width >= 100 else 1
+    bar_width = _bar_width(report, width, gap)
+    counters = {"primary": 0, "secondary": 0}
+    for metric in report.metrics:
+        counters[metric.role] += 1
+        console.print()
+        title = f"{metric.role.capitalize()} {counters[metric.role]} · {metric.name}"
+        kind = metric.kind.replace("legacy-", "")
+        goal = "lower is better" if metric.goal == "decrease" else "higher is better"
+        console.print(
+            Text(title, style="bold" if color else ""), Text(f"  {kind}, {goal}", style="dim" if color else "")
+        )
+        if metric.error is not None:
+            console.print(Text(f"  ✗ could not compute this metric: {metric.error}", style="red" if color else ""))
+            continue
+        rows = [_table_cells(metric, row) for row in metric.rows]
+        headers = _headers(metric)
+        show_bar = bar_width > 0 and metric.kind != "count"
+        table = Table(
+            box=None, show_edge=False, pad_edge=False, padding=(0, gap, 0, 0), header_style="bold" if color else ""
+        )
+        for index, header in enumerate(headers):
+            if show_bar and index == len(headers) - 2:
+                table.add_column(bar_header(metric, bar_width), no_wrap=True, width=bar_width)
+            right = index in (1, 2, 3, len(headers) - 2)
+            table.add_column(header, justify="right" if right else "left", no_wrap=True, overflow="ellipsis")
+        for row, cells in zip(metric.rows, rows, strict=True):
+            style = STYLES.get(row.verdict, "") if color else ""
+            line: list[Text | str] = list(cells[:-1])
+            line[-1:-1] = [Text(draw_bar(metric, row.delta, row.interval, bar_width), style=style)] if show_bar else []
+            line.append(Text(cells[-1], style=style))
+            table.add_row(*line)
+        console.print(table)
+        steps = [(r.key, r.step_counts) for r in metric.rows if r.step_counts]
+        if steps:
+            described = " · ".join(f"{key} " + " → ".join(f"{n:,}" for n in counts or []) for key, counts in steps)
+            console.print(Text(f"  Funnel steps (exposed → … → converted): {described}", style="dim" if color else ""))
+        for warning in metric.warnings:
+            console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""))
+    return _strip_trailing(buffer.getvalue())
+
+
+def _headers(metric: MetricResult) -> list[str]:
+    return [
+        "VARIANT",
+        "EXPOSURES",
+        metric.value_label,
+        "DELTA",
+        f"{metric.level * 100:g}% INTERVAL",
+        evidence_header(metric),
+        "VERDICT",
+    ]
+
+
+def _bar_width(report: ResultsReport, width: int, gap: int) -> int:
+    """One bar width for the whole report (odd, so zero sits in the middle), or 0 for none."""
+    room = BAR_MAX_WIDTH
+    for metric in report.metrics:
+        if metric.error is not None or metric.kind == "count":
+            continue
+        rows = [_table_cells(metric, row) for row in metric.rows]
+        headers = _headers(metric)
+        fixed = sum(max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)) + gap * len(headers)
+        room = min(room, width - fixed - gap)
+    room -= 1 - room % 2
+    return room if room >= BAR_MIN_WIDTH else 0
+
+
+def _table_cells(metric: MetricResult, row: Any) -> list[str]:
+    verdict = BASELINE if row.is_baseline else f"{SYMBOLS.get(row.verdict, '·')} {row.verdict}"
+    return [
+        row.key,
+        format_count(row.exposures),
+        format_value(metric, row.value),
+        "baseline" if row.is_baseline else format_delta(metric, row.delta),
+        format_interval(metric, row.interval),
+        format_evidence(metric, row.chance_to_win, row.p_value),
+        verdict,
+    ]
+
+
+def _strip_trailing(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+# -- markdown for pull requests ----------------------------------------------------------------
+
+
+def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
+    lines = [f"### Experiment results: {report.experiment.get('name')}", ""]
+    details = [text for text, _ in header_lines(report, now)[1:]]
+    lines.extend(f"_{_md(text)}_  " for text in details)
+    counters = {"primary": 0, "secondary": 0}
+    for metric in report.metrics:
+        counters[metric.role] += 1
+        title = f"{metric.role.capitalize()} {counters[metric.role]}: {_md(metric.name)}"
+        lines.extend(["", f"**{title}** ({metric.kind.replace('legacy-', '')})", ""])
+        if metric.error is not None:
+            lines.append(f"Could not compute this metric: {_md(metric.error)}")
+            continue
+        evidence = "p-value" if metric.method == "frequentist" else "Chance to win"
+        value, level = metric.value_label.capitalize(), f"{metric.level * 100:g}%"
+        lines.append(f"| Variant | Exposures | {value} | Delta | {level} interval | {evidence} | Verdict |")
+        lines.append("|---|---:|---:|---:|---|---:|---|")
+        for row in metric.rows:
+            verdict = "baseline" if row.is_baseline else f"{SYMBOLS.get(row.verdict, '')} {row.verdict}"
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        f"`{_md(row.key)}`",
+                        format_count(row.exposures),
+                        format_value(metric, row.value),
+                        "baseline" if row.is_baseline else format_delta(metric, row.delta),
+                        format_interval(metric, row.interval),
+                        format_evidence(metric, row.chance_to_win, row.p_value),
+                        verdict,
+                    ]
+                )
+                + " |"
+            )
+        lines.extend(f"> ⚠ {_md(w)}" for w in metric.warnings)
+    if not report.metrics:
+        lines.extend(["", "No metrics yet."])
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+# -- TSV for scripts ---------------------------------------------------------------------------
+
+PLAIN_COLUMNS = (
+    "metric",
+    "name",
+    "role",
+    "variant",
+    "exposures",
+    "value",
+    "delta",
+    "interval_low",
+    "interval_high",
+    "chance_to_win",
+    "p_value",
+    "significant",
+    "verdict",
+)
+
+
+def render_plain(report: ResultsReport) -> str:
+    """One row per metric and variant; numbers unformatted; no header (see PLAIN_COLUMNS)."""
+    rows: list[str] = []
+    for metric in report.metrics:
+        if metric.error is not None:
+            rows.append(
+                "\t".join([metric.key, _tsv(metric.name), metric.role, "", "", "", "", "", "", "", "", "", "error"])
+            )
+            continue
+        for row in metric.rows:
+            values: Sequence[Any] = (
+                metric.key,
+                _tsv(metric.name),
+                metric.role,
+                row.key,
+                row.exposures,
+                row.value,
+                row.delta,
+                row.interval[0] if row.interval else None,
+                row.interval[1] if row.interval else None,
+                row.chance_to_win,
+                row.p_value,
+                None if row.significant is None else str(row.significant).lower(),
+                row.verdict,
+            )
+            rows.append(
+                "\t".join("" if v is None else (f"{v:.6g}" if isinstance(v, float) else str(v)) for v in values)
+            )
+    return "".join(f"{line}\n" for line in rows)
+
+
+def _tsv(text: str) -> str:
+    return text.replace("\t", " ").replace("\n", " ")
