@@ -115,6 +115,33 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Show how each variant is doing: delta, interval, chance to win, verdict",
         "Results",
     ),
+    CommandEntry(
+        "validate",
+        "expctl.cli.specs",
+        "validate_app",
+        "Check spec files offline and report every problem as file:line:column",
+        "Specs",
+    ),
+    CommandEntry(
+        "diff",
+        "expctl.cli.specs",
+        "diff_app",
+        "Show what `apply` would do: creates, field-by-field updates, lifecycle moves",
+        "Specs",
+    ),
+    CommandEntry(
+        "apply",
+        "expctl.cli.specs",
+        "apply_app",
+        "Make PostHog match the specs: create, update and move experiments",
+        "Specs",
+    ),
+    CommandEntry(
+        "export", "expctl.cli.specs", "export_app", "Write existing experiments as specs, ready for `apply`", "Specs"
+    ),
+    CommandEntry(
+        "schema", "expctl.cli.specs", "schema_app", "Print the JSON Schema of the spec format, for editors", "Specs"
+    ),
     CommandEntry("auth", "expctl.cli.auth", "auth_app", "Log in, check and log out", "Setup"),
     CommandEntry("config", "expctl.cli.config_cmd", "config_app", "Show and change settings and profiles", "Setup"),
 )

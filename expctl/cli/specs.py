@@ -1,0 +1,319 @@
+"""validate, diff, apply, export, schema: experiments kept as YAML specs in git."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from expctl.cli.app import runtime_of
+from expctl.cli.options import YesOpt, examples, new_app
+from expctl.cli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.core.plan import Plan
+    from expctl.core.spec import SpecSet
+
+validate_app = new_app()
+diff_app = new_app()
+apply_app = new_app()
+export_app = new_app()
+schema_app = new_app()
+
+FilesOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--filename",
+        "-f",
+        help="Spec file or directory (searched for *.yaml and *.yml), repeated; '-' reads standard input.",
+        show_default=False,
+    ),
+]
+ParallelOpt = Annotated[int, typer.Option("--parallel", help="Experiments to work on at once.", min=1, max=32)]
+PlanOutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="text (default), json or yaml.", show_default=False)
+]
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema" / "experiment-spec.schema.json"
+
+
+@validate_app.command(
+    "validate",
+    epilog=examples(
+        "expctl validate -f experiments/",
+        "expctl validate -f checkout.yaml -f pricing.yaml",
+        "cat spec.yaml | expctl validate -f -",
+    ),
+)
+def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
+    """Check spec files offline and report every problem as file:line:column.
+
+    Unknown keys (with a suggestion), wrong types, variants without 'control' or not
+    summing to 100, unknown states and flag keys used twice across files are all
+    reported at once. Exit 2 when there is any problem. Nothing is sent to PostHog.
+    """
+    rt = runtime_of(ctx)
+    result = _load(rt, files)
+    if result.problems:
+        _report_problems(rt, result)
+    rt.messages.success(f"{plural(len(result.specs), 'spec')} in {plural(result.files, 'file')}: valid")
+
+
+@diff_app.command(
+    "diff",
+    epilog=examples(
+        "expctl diff -f experiments/                # exit 0 in sync, 8 changes pending",
+        "expctl diff -f experiments/ -o json | jq '.[] | select(.action != \"unchanged\")'",
+    ),
+)
+def diff_command(
+    ctx: typer.Context,
+    files: FilesOpt,
+    output: PlanOutputOpt = None,
+    show_unchanged: Annotated[
+        bool, typer.Option("--show-unchanged", help="List experiments already in sync too.")
+    ] = False,
+    parallel: ParallelOpt = 8,
+) -> None:
+    """Show what `apply` would do: creates, field-by-field updates, lifecycle moves.
+
+    Exit 0 when PostHog matches the specs, 8 when changes are pending, 6 when a spec
+    asks for something PostHog refuses (a backwards state move, new variant keys on a
+    launched experiment, ...), 2 for invalid specs.
+    """
+    rt = runtime_of(ctx)
+    plan = _plan(rt, files, parallel)
+    _print_plan(rt, plan, output, show_unchanged)
+    raise typer.Exit(_plan_exit_code(plan))
+
+
+@apply_app.command(
+    "apply",
+    epilog=examples(
+        "expctl apply -f experiments/               # shows the plan, asks, applies",
+        "expctl apply -f experiments/ --yes         # CI, after review",
+        "expctl apply -f experiments/ --dry-run     # the same as `expctl diff`",
+    ),
+)
+def apply_command(
+    ctx: typer.Context,
+    files: FilesOpt,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")
+    ] = False,
+    yes: YesOpt = False,
+    output: PlanOutputOpt = None,
+    parallel: ParallelOpt = 8,
+) -> None:
+    """Make PostHog match the specs: create, update and move experiments.
+
+    Prints the plan, asks on a terminal (--yes without one), then applies independent
+    experiments in parallel within PostHog's rate limits. A failure on one experiment
+    does not stop the others; all are reported at the end and the exit code is non-zero.
+    Ctrl-C starts nothing new, lets running requests finish, says what was done and
+    what was not, and exits 130.
+    """
+    from expctl.cli.prompts import confirm
+    from expctl.core.apply import execute, summary
+    from expctl.errors import ExitCode
+    from expctl.render.plan import outcome_line, outcomes_json, plan_json, summary_line
+    from expctl.render.style import Styler
+
+    rt = runtime_of(ctx)
+    plan = _plan(rt, files, parallel)
+    mode = _plan_mode(output)
+    if mode == "text":
+        _print_plan(rt, plan, output, False)
+    if dry_run:
+        if mode != "text":
+            _print_plan(rt, plan, output, False)
+        raise typer.Exit(_plan_exit_code(plan))
+    if not plan.pending:
+        if mode != "text":
+            rt.output(mode).data({"plan": plan_json(plan), "results": []})
+        rt.messages.info("Nothing to apply: PostHog already matches the specs.")
+        raise typer.Exit(int(ExitCode.REJECTED) if plan.has_errors else 0)
+    count = sum(1 for item in plan.items if item.pending)
+    confirm(
+        rt,
+        f"Apply these changes to {count} experiment{'s' if count != 1 else ''}?",
+        action=f"applying changes to {count} experiments",
+        assume_yes=yes,
+    )
+    style = Styler(rt.stdout_color)
+    lines: list[str] = []
+
+    def report(outcome: Any) -> None:
+        line = outcome_line(outcome, style)
+        lines.append(line)
+        if mode == "text":
+            rt.streams.stdout.write(line + "\n")
+            rt.streams.stdout.flush()
+
+    from expctl.api.backend import ApiBackend
+
+    execution = execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+    counts = summary(plan, execution.outcomes)
+    if mode != "text":
+        rt.output(mode).data({"plan": plan_json(plan), "results": outcomes_json(execution.outcomes)})
+    rt.messages.info(f"Applied: {summary_line(counts)}.")
+    failures = [o for o in execution.outcomes if o.error is not None]
+    for failure in failures:
+        assert failure.error is not None
+        rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
+    if execution.interrupted:
+        not_done = [o.key for o in execution.outcomes if o.skipped]
+        rt.messages.error(
+            f"interrupted; not applied: {', '.join(not_done) if not_done else 'nothing'}",
+            "run the same apply again to finish",
+        )
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    if failures:
+        assert failures[0].error is not None
+        raise typer.Exit(int(failures[0].error.exit_code))
+    if plan.has_errors:
+        raise typer.Exit(int(ExitCode.REJECTED))
+
+
+@export_app.command(
+    "export",
+    epilog=examples(
+        "expctl export --all -f experiments/        # one file per experiment",
+        "expctl export checkout-redesign > checkout.yaml",
+        "expctl export --all -f experiments/ && expctl diff -f experiments/   # in sync: exit 0",
+    ),
+)
+def export_command(
+    ctx: typer.Context,
+    experiments: Annotated[
+        list[str] | None,
+        typer.Argument(help="Experiment ids or flag keys.", metavar="[EXPERIMENT]...", show_default=False),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every experiment of the project, archived ones too.")] = False,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--filename",
+            "-f",
+            help="Directory to write <flag-key>.yaml files into (default: stdout).",
+            show_default=False,
+        ),
+    ] = None,
+    parallel: ParallelOpt = 8,
+) -> None:
+    """Write existing experiments as specs, ready for `apply`.
+
+    The way to put experiments under code review: export them once, commit the files,
+    and from then on change them in pull requests.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from expctl.api.experiments import ExperimentRef
+    from expctl.core.export import to_spec, to_yaml
+    from expctl.errors import UsageError
+    from expctl.settings.atomic import write_atomic
+
+    rt = runtime_of(ctx)
+    if bool(experiments) == all_:
+        raise UsageError("name experiments to export, or pass --all (not both)")
+    if all_:
+        from expctl.api.backend import ApiBackend
+
+        backend = ApiBackend(rt.experiments)
+        seen: dict[Any, dict[str, Any]] = {}
+        for archived in (False, True):
+            for row in backend.list_experiments(archived=archived):
+                seen.setdefault(row.get("id"), row)
+        ids = sorted(int(i) for i in seen if i is not None)
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool:
+            fulls = list(pool.map(rt.experiments.get, ids))
+    else:
+        fulls = [rt.experiments.resolve(ExperimentRef.parse(text)) for text in experiments or []]
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for exp in fulls:
+            write_atomic(directory / f"{exp.get('feature_flag_key')}.yaml", to_yaml(to_spec(exp)), mode=0o644)
+        rt.messages.success(f"Wrote {len(fulls)} spec{'s' if len(fulls) != 1 else ''} to {directory}/")
+        return
+    rt.streams.stdout.write("---\n".join(to_yaml(to_spec(exp)) for exp in fulls))
+
+
+@schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))
+def schema_command(
+    ctx: typer.Context,
+    path: Annotated[bool, typer.Option("--path", help="Print where the installed schema file is instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the spec format, for editors.
+
+    Save it next to your specs and start each spec file with
+    `# yaml-language-server: $schema=./experiment.schema.json` to get completion and
+    checks in editors that use the YAML language server (VS Code, Neovim, ...).
+    """
+    rt = runtime_of(ctx)
+    rt.streams.stdout.write(str(SCHEMA_FILE) + "\n" if path else SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _load(rt: Runtime, files: list[str]) -> SpecSet:
+    from expctl.core.spec import load_specs
+
+    stdin_text = rt.streams.stdin.read() if "-" in files else None
+    return load_specs(files, stdin_text=stdin_text)
+
+
+def _report_problems(rt: Runtime, result: SpecSet) -> None:
+    from expctl.errors import ExitCode
+
+    for problem in result.problems:
+        rt.streams.stdout.write(f"{problem}\n")
+    files = len({p.position.file for p in result.problems})
+    count = len(result.problems)
+    rt.messages.error(
+        f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; nothing was sent"
+    )
+    raise typer.Exit(int(ExitCode.USAGE))
+
+
+def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
+    from expctl.api.backend import ApiBackend
+    from expctl.core.apply import load_state
+    from expctl.core.plan import plan
+
+    result = _load(rt, files)
+    if result.problems:
+        _report_problems(rt, result)
+    state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel)
+    return plan(result.specs, state)
+
+
+def _plan_mode(output: str | None) -> str:
+    from expctl.errors import UsageError
+
+    mode = output or "text"
+    if mode not in ("text", "json", "yaml"):
+        raise UsageError(f"output {mode!r} is not available here", hint="choose one of: text, json, yaml")
+    return mode
+
+
+def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: bool) -> None:
+    from expctl.render.plan import plan_json, render_plan
+
+    mode = _plan_mode(output)
+    if mode == "text":
+        rt.streams.stdout.write(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
+    else:
+        rt.output(mode).data(plan_json(plan))
+
+
+def _plan_exit_code(plan: Plan) -> int:
+    from expctl.errors import ExitCode
+
+    if plan.has_errors:
+        return int(ExitCode.REJECTED)
+    return int(ExitCode.CHANGES_PENDING) if plan.pending else 0

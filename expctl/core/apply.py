@@ -1,0 +1,212 @@
+"""Carry out a plan: create, patch and move experiments, concurrently and safely.
+
+The API is reached through a small :class:`Backend`, so this module stays free of HTTP
+and printing. Independent experiments are applied in parallel (the client's rate limiter
+paces them); each experiment's own steps run in order. A failure on one experiment does
+not stop the others. When ``stop`` is set (Ctrl-C), no new write starts; writes already
+in flight finish.
+
+Creates are never doubled: a create whose flag key turns out to be taken is resolved by
+looking the key up, and after every create the experiments using that key are listed; if
+a concurrent run created one too, the oldest wins and the newer one is deleted, so two
+simultaneous applies of one spec leave exactly one experiment.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from expctl.core.compare import needs_full_object
+from expctl.core.plan import CREATE, ERROR, Plan, PlanItem
+from expctl.core.spec import Spec
+from expctl.errors import ExpctlError, RejectedError
+
+PAST = {"launch": "launched", "pause": "paused", "resume": "resumed", "end": "ended"}
+
+
+class Backend(Protocol):
+    def list_experiments(self, *, archived: bool) -> Iterable[dict[str, Any]]: ...
+
+    def get(self, experiment_id: int) -> dict[str, Any]: ...
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def experiments_with_key(self, key: str) -> list[dict[str, Any]]: ...
+
+    def delete(self, experiment_id: int) -> str: ...
+
+
+@dataclass
+class LoadStats:
+    listed: int = 0
+    fetched: int = 0
+
+
+def load_state(
+    backend: Backend, specs: Sequence[Spec], *, parallel: int = 8, stats: LoadStats | None = None
+) -> dict[str, dict[str, Any]]:
+    """Flag key -> experiment, for every spec that has one: one pass over the list (a
+    second over archived experiments only if some spec is still unmatched), then a GET
+    only where the list row lacks a field the spec manages."""
+    stats = stats if stats is not None else LoadStats()
+    wanted = {spec.flag_key: spec for spec in specs}
+    found: dict[str, dict[str, Any]] = {}
+    for archived in (False, True):
+        if archived and len(found) == len(wanted):
+            break
+        for row in backend.list_experiments(archived=archived):
+            stats.listed += 1
+            key = row.get("feature_flag_key")
+            if key in wanted and key not in found:
+                found[key] = row
+    to_fetch = [key for key, row in found.items() if needs_full_object(list(wanted[key].data), row)]
+    if to_fetch:
+        with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-get") as pool:
+            fulls = pool.map(lambda key: backend.get(int(found[key]["id"])), to_fetch)
+            for key, full in zip(to_fetch, fulls, strict=True):
+                found[key] = full
+                stats.fetched += 1
+    return found
+
+
+@dataclass
+class Outcome:
+    item: PlanItem
+    experiment: dict[str, Any] | None = None
+    steps: list[str] = field(default_factory=list)  # created, updated, launched, ...
+    error: ExpctlError | None = None
+    skipped: bool = False  # interrupted before it started
+    found_existing: bool = False  # another run created it first
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+
+@dataclass
+class Execution:
+    outcomes: list[Outcome]
+    interrupted: bool = False
+
+
+def execute(
+    plan: Plan,
+    backend: Backend,
+    *,
+    parallel: int = 8,
+    stop: threading.Event | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> Execution:
+    """Apply every pending item. On Ctrl-C: start nothing new, let running items finish
+    their current write, and report the rest as not started."""
+    stop = stop or threading.Event()
+    work = [item for item in plan.items if item.pending and item.action != ERROR]
+    done: dict[int, Outcome] = {}
+    lock = threading.Lock()
+
+    def run(index: int, item: PlanItem) -> None:
+        outcome = Outcome(item)
+        if stop.is_set():
+            outcome.skipped = True
+        else:
+            try:
+                _apply_item(item, backend, outcome, stop)
+            except ExpctlError as exc:
+                outcome.error = exc
+        with lock:
+            done[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-apply")
+    try:
+        futures = [pool.submit(run, index, item) for index, item in enumerate(work)]
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        stop.set()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    outcomes = [done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
+    return Execution(outcomes, interrupted)
+
+
+def _apply_item(item: PlanItem, backend: Backend, outcome: Outcome, stop: threading.Event) -> None:
+    experiment = item.experiment
+    if item.action == CREATE:
+        assert item.create_body is not None
+        experiment = _create_once(item, backend, outcome)
+        if outcome.found_existing:
+            return
+    elif item.patch:
+        assert experiment is not None
+        experiment = backend.update(int(experiment["id"]), item.patch)
+        outcome.steps.append("updated")
+    outcome.experiment = experiment
+    for verb in item.moves:
+        if stop.is_set():
+            outcome.skipped = True
+            return
+        assert experiment is not None
+        experiment = backend.move(verb, experiment)
+        outcome.experiment = experiment
+        outcome.steps.append(PAST[verb])
+
+
+def _create_once(item: PlanItem, backend: Backend, outcome: Outcome) -> dict[str, Any]:
+    assert item.create_body is not None
+    key = item.key
+    try:
+        created = backend.create(item.create_body)
+    except RejectedError as exc:
+        existing = backend.experiments_with_key(key)
+        if not existing:
+            raise
+        outcome.found_existing = True
+        outcome.experiment = existing[0]
+        _ = exc
+        return existing[0]
+    others = backend.experiments_with_key(key)
+    winner = min(others, key=lambda e: int(e.get("id") or 0)) if others else created
+    if int(winner["id"]) != int(created["id"]):
+        # Another run created this spec a moment before us: keep theirs, remove ours.
+        backend.delete(int(created["id"]))
+        outcome.found_existing = True
+        outcome.experiment = winner
+        return winner
+    outcome.steps.append("created")
+    return created
+
+
+def summary(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+
+    def bump(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    for outcome in outcomes:
+        if outcome.error is not None:
+            bump("failed")
+        elif outcome.skipped and not outcome.steps:
+            bump("not started")
+        elif outcome.found_existing:
+            bump("found existing")
+        for step in outcome.steps:
+            bump(step)
+    unchanged = sum(1 for item in plan.items if not item.pending and item.action != ERROR)
+    if unchanged:
+        counts["unchanged"] = unchanged
+    refused = sum(1 for item in plan.items if item.action == ERROR)
+    if refused:
+        counts["refused"] = refused
+    return counts

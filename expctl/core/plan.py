@@ -1,0 +1,236 @@
+"""What `apply` would do: create, update (field by field), move state, or leave alone.
+
+The plan is computed from the specs and PostHog's current experiments only; nothing is
+sent. Moves PostHog would refuse are caught here, with its rule in words: state moves
+only forward (draft -> running -> paused <-> running -> stopped); variant keys and the
+holdout cannot change once launched; ``type`` and the flag key cannot change at all.
+A split change on a launched experiment is allowed (``update_feature_flag_params``) with
+a warning, because it biases results already collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from expctl.core.compare import SERVER_METRIC_KEYS, current, same, strip_server_keys
+from expctl.core.spec import Spec, normalize_variants
+
+CREATE = "create"
+UPDATE = "update"
+UNCHANGED = "unchanged"
+ERROR = "error"
+
+# Lifecycle order; a move to a lower rank is backwards.
+RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
+NOT_COMPARED = frozenset({"feature_flag_key", "state", "allow_unknown_events"})
+
+
+@dataclass
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class PlanItem:
+    spec: Spec
+    action: str
+    experiment: dict[str, Any] | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+    patch: dict[str, Any] = field(default_factory=dict)
+    create_body: dict[str, Any] | None = None
+    moves: list[str] = field(default_factory=list)  # launch, pause, resume, end
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.spec.flag_key
+
+    @property
+    def pending(self) -> bool:
+        return self.action in (CREATE, UPDATE) or bool(self.moves)
+
+
+@dataclass
+class Plan:
+    items: list[PlanItem]
+
+    def count(self, action: str) -> int:
+        return sum(1 for item in self.items if item.action == action)
+
+    @property
+    def moves(self) -> int:
+        return sum(len(item.moves) for item in self.items)
+
+    @property
+    def pending(self) -> bool:
+        return any(item.pending for item in self.items)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(item.action == ERROR for item in self.items)
+
+
+def moves_between(now: str, wanted: str) -> list[str] | None:
+    """Lifecycle actions from ``now`` to ``wanted``; None when that would go backwards."""
+    if now == wanted:
+        return []
+    if RANK[wanted] < RANK[now]:
+        return None
+    if now == "draft":
+        return {"running": ["launch"], "paused": ["launch", "pause"], "stopped": ["launch", "end"]}[wanted]
+    if now == "running":
+        return {"paused": ["pause"], "stopped": ["end"]}[wanted]
+    if now == "paused":
+        return {"running": ["resume"], "stopped": ["end"]}[wanted]
+    return None
+
+
+def plan(specs: Sequence[Spec], experiments: Mapping[str, Mapping[str, Any]]) -> Plan:
+    """``experiments`` maps flag key -> the experiment PostHog has (full object where needed)."""
+    items = []
+    for spec in specs:
+        found = experiments.get(spec.flag_key)
+        items.append(_create(spec) if found is None else _update(spec, dict(found)))
+    return Plan(items)
+
+
+def create_body(spec: Spec) -> dict[str, Any]:
+    data = spec.data
+    body: dict[str, Any] = {"name": data["name"], "feature_flag_key": data["feature_flag_key"]}
+    parameters = dict(data.get("parameters") or {})
+    if "variants" in data:
+        parameters["feature_flag_variants"] = data["variants"]
+    elif isinstance(parameters.get("feature_flag_variants"), list):
+        parameters["feature_flag_variants"] = normalize_variants(parameters["feature_flag_variants"])
+    for name, value in data.items():
+        if name not in ("variants", "parameters", "state", "feature_flag_key", "name"):
+            body[name] = value
+    body["parameters"] = parameters  # always sent: releases before mid-2025 answer 500 without it
+    return body
+
+
+def _create(spec: Spec) -> PlanItem:
+    item = PlanItem(spec, CREATE, create_body=create_body(spec))
+    wanted = spec.state or "draft"
+    item.moves = moves_between("draft", wanted) or []
+    if wanted == "stopped":
+        item.warnings.append("launching and ending at once: the experiment will have no results")
+    return item
+
+
+def _update(spec: Spec, experiment: dict[str, Any]) -> PlanItem:
+    item = PlanItem(spec, UNCHANGED, experiment=experiment)
+    status = current("state", experiment)
+    launched = status != "draft"
+    for name, wanted in spec.data.items():
+        if name in NOT_COMPARED:
+            continue
+        actual = current(name, experiment)
+        if same(name, wanted, actual):
+            continue
+        item.changes.append(FieldChange(name, shown_before(name, wanted, actual), wanted))
+    _check_changes(item, experiment, launched)
+    for change in item.changes:
+        _add_to_patch(item, change, experiment, launched)
+    if spec.state is not None:
+        moves = moves_between(status, spec.state)
+        if moves is None:
+            ref = spec.flag_key
+            item.errors.append(
+                f"cannot move from {status} back to {spec.state}: PostHog's lifecycle only moves forward; "
+                f"run `expctl reset {ref}` first (it clears dates and conclusion) and apply again"
+            )
+        else:
+            item.moves = moves
+    if item.errors:
+        item.action = ERROR
+    elif item.changes:
+        item.action = UPDATE
+    if "update_feature_flag_params" in item.patch:
+        item.warnings.append("changing the split of a launched experiment biases the results collected so far")
+    if experiment.get("archived") and item.moves and spec.data.get("archived") is not False:
+        item.warnings.append("the experiment is archived; it stays archived while its state changes")
+    return item
+
+
+def shown_before(name: str, wanted: Any, actual: Any) -> Any:
+    """The current value as the diff shows it: without the metric uuids and fingerprints
+    PostHog adds (unless the spec sets them), which are not drift."""
+    if name in ("metrics", "metrics_secondary") and isinstance(actual, list):
+        keep = frozenset(k for m in wanted or [] if isinstance(m, Mapping) for k in SERVER_METRIC_KEYS if k in m)
+        return [strip_server_keys(m, keep) for m in actual]
+    return actual
+
+
+def _check_changes(item: PlanItem, experiment: Mapping[str, Any], launched: bool) -> None:
+    for change in item.changes:
+        if change.field == "type":
+            item.errors.append(
+                f"type cannot change after creation (PostHog: Can't update keys: type on Experiment); "
+                f"it is {change.before!r}, the spec says {change.after!r}"
+            )
+        if not launched:
+            continue
+        if change.field in ("variants", "parameters"):
+            before = {str(v.get("key")) for v in current("variants", experiment)}
+            after_list = (
+                change.after if change.field == "variants" else (change.after or {}).get("feature_flag_variants")
+            )
+            if isinstance(after_list, list):
+                after = {str(v.get("key")) for v in normalize_variants(after_list)}
+                if after != before:
+                    item.errors.append(
+                        "variant keys cannot change once an experiment is launched (PostHog: Can't update "
+                        f"feature_flag_variants on Experiment); it has {', '.join(sorted(before))}, the spec "
+                        f"{', '.join(sorted(after))}"
+                    )
+        if change.field == "holdout_id":
+            item.errors.append(
+                "the holdout cannot change once an experiment is launched "
+                "(PostHog: Can't update holdout on running Experiment)"
+            )
+    if experiment.get("is_legacy") is True:
+        blocked = [c.field for c in item.changes if c.field not in ("name", "description", "archived")]
+        if blocked:
+            item.errors.append(
+                "this experiment uses legacy metrics; PostHog lets only its name and description change "
+                f"(not {', '.join(blocked)})"
+            )
+
+
+def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, Any], launched: bool) -> None:
+    if change.field == "variants":
+        params = _current_parameters(experiment)
+        params["feature_flag_variants"] = change.after
+        item.patch["parameters"] = params
+        if launched:
+            item.patch["update_feature_flag_params"] = True
+        return
+    if change.field == "parameters":
+        params = _current_parameters(experiment)
+        wanted = dict(change.after or {})
+        if "feature_flag_variants" in wanted:
+            wanted["feature_flag_variants"] = normalize_variants(wanted["feature_flag_variants"])
+            if launched:
+                item.patch["update_feature_flag_params"] = True
+        params.update(wanted)
+        item.patch["parameters"] = params
+        return
+    item.patch[change.field] = change.after
+    if item.spec.data.get("allow_unknown_events") and change.field in ("metrics", "metrics_secondary"):
+        item.patch["allow_unknown_events"] = True
+
+
+def _current_parameters(experiment: Mapping[str, Any]) -> dict[str, Any]:
+    """``parameters`` are replaced whole on update: start from what PostHog has."""
+    params = dict(current("parameters", experiment) or {})
+    params.pop("split_percent", None)
+    variants = current("variants", experiment)
+    if variants:
+        params["feature_flag_variants"] = variants
+    return params

@@ -1,0 +1,321 @@
+"""Experiment specs: the YAML format, and every check that can be made offline.
+
+A spec is one YAML document::
+
+    apiVersion: expctl/v1          # optional
+    kind: Experiment               # optional
+    name: Checkout redesign
+    feature_flag_key: checkout-redesign   # identity
+    variants: [{key: control, rollout_percentage: 50}, {key: test, rollout_percentage: 50}]
+    metrics: []
+    state: draft                   # draft | running | paused | stopped
+    archived: false
+
+plus any other writable experiment field under the API's own name. Only the fields a
+spec contains are managed; everything it leaves out is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
+from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
+
+API_VERSION = "expctl/v1"
+KIND = "Experiment"
+STATES = ("draft", "running", "paused", "stopped")
+FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_VARIANTS = 20
+
+# Spec field -> expected JSON type(s). Names are the API's own.
+SPEC_FIELDS: dict[str, tuple[str, ...]] = {
+    "apiVersion": ("string",),
+    "kind": ("string",),
+    "name": ("string",),
+    "feature_flag_key": ("string",),
+    "description": ("string", "null"),
+    "type": ("string",),
+    "variants": ("array",),
+    "metrics": ("array",),
+    "metrics_secondary": ("array",),
+    "saved_metrics_ids": ("array",),
+    "secondary_metrics": ("array",),
+    "filters": ("object",),
+    "holdout_id": ("integer", "null"),
+    "exposure_criteria": ("object", "null"),
+    "stats_config": ("object", "null"),
+    "scheduling_config": ("object", "null"),
+    "parameters": ("object",),
+    "running_time_calculation": ("object", "null"),
+    "excluded_variants": ("array", "null"),
+    "conclusion": ("string", "null"),
+    "conclusion_comment": ("string", "null"),
+    "only_count_matured_users": ("boolean",),
+    "primary_metrics_ordered_uuids": ("array", "null"),
+    "secondary_metrics_ordered_uuids": ("array", "null"),
+    "allow_unknown_events": ("boolean",),
+    "state": ("string",),
+    "archived": ("boolean",),
+}
+# Fields PostHog computes or that lifecycle `state` manages; each with what to do instead.
+REFUSED_FIELDS = {
+    "start_date": "the start date is set by launching: use state: running",
+    "end_date": "the end date is set by ending: use state: stopped",
+    "deleted": "delete experiments with `expctl delete`",
+    "id": "ids are assigned by PostHog; feature_flag_key identifies a spec",
+    "status": "use state: draft | running | paused | stopped",
+    "feature_flag": "use variants (and parameters) to shape the flag",
+    "update_feature_flag_params": "expctl sends it itself when a running split changes",
+}
+
+
+@dataclass
+class Problem:
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+
+@dataclass
+class Spec:
+    doc: Document
+    data: dict[str, Any]  # the document minus apiVersion/kind, variants normalised
+
+    @property
+    def flag_key(self) -> str:
+        return str(self.data["feature_flag_key"])
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    @property
+    def state(self) -> str | None:
+        value = self.data.get("state")
+        return str(value) if value is not None else None
+
+    @property
+    def origin(self) -> str:
+        return str(self.doc.where(()))
+
+    def where(self, *path: str | int) -> Position:
+        return self.doc.where(tuple(path))
+
+
+@dataclass
+class SpecSet:
+    specs: list[Spec] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSet:
+    """Read and check every spec under ``paths``; problems are collected, not raised."""
+    result = SpecSet()
+    sources: list[tuple[str, str | None, Path | None]] = []
+    for raw in paths:
+        if raw == "-":
+            sources.append(("<stdin>", stdin_text or "", None))
+    files = collect_files([p for p in paths if p != "-"])
+    sources.extend((str(path), None, path) for path in files)
+    result.files = len(sources)
+    for display, text, path in sources:
+        try:
+            content = text if text is not None else read_text(path, display)  # type: ignore[arg-type]
+            documents = load_documents(content, display)
+        except SpecFileError as exc:
+            result.problems.append(Problem(exc.position, exc.message))
+            continue
+        if not documents:
+            result.problems.append(Problem(Position(display, 1, 1), "no experiment specs in this file (empty?)"))
+            continue
+        for doc in documents:
+            spec, problems = check_document(doc)
+            result.problems.extend(problems)
+            if spec is not None:
+                result.specs.append(spec)
+    _check_duplicates(result)
+    result.problems.sort(key=lambda p: (p.position.file, p.position.line, p.position.column))
+    return result
+
+
+def _check_duplicates(result: SpecSet) -> None:
+    first: dict[str, Spec] = {}
+    keep: list[Spec] = []
+    for spec in result.specs:
+        if spec.flag_key in first:
+            other = first[spec.flag_key]
+            result.problems.append(
+                Problem(
+                    spec.where("feature_flag_key"),
+                    f"duplicate feature_flag_key '{spec.flag_key}' (also at {other.where('feature_flag_key')})",
+                )
+            )
+            continue
+        first[spec.flag_key] = spec
+        keep.append(spec)
+    result.specs = keep
+
+
+def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(path: PathKey, message: str) -> None:
+        problems.append(Problem(doc.where(path), message))
+
+    value = doc.value
+    if not isinstance(value, dict):
+        problem((), f"a spec must be a mapping of fields, not {json_type_of(value)}")
+        return None, problems
+    for key in value:
+        if key in REFUSED_FIELDS:
+            problem((key,), f"'{key}' cannot be set in a spec: {REFUSED_FIELDS[key]}")
+        elif key not in SPEC_FIELDS:
+            problem((key,), f"unknown key '{key}'{suggest(key, SPEC_FIELDS)}")
+    for key, expected in SPEC_FIELDS.items():
+        if key in value and json_type_of(value[key]) not in expected:
+            problem((key, "="), f"'{key}' must be {' or '.join(expected)}, not {json_type_of(value[key])}")
+    if value.get("apiVersion", API_VERSION) != API_VERSION:
+        problem(("apiVersion", "="), f"apiVersion must be {API_VERSION}")
+    if value.get("kind", KIND) != KIND:
+        problem(("kind", "="), f"kind must be {KIND}")
+    for required in ("name", "feature_flag_key"):
+        if required not in value:
+            problem((), f"'{required}' is required")
+        elif value[required] == "":
+            problem((required, "="), f"'{required}' must not be empty")
+    name = value.get("name")
+    if isinstance(name, str) and len(name) > 400:
+        problem(("name", "="), "name is longer than PostHog's 400 characters")
+    key = value.get("feature_flag_key")
+    if isinstance(key, str) and key and not FLAG_KEY_RE.match(key):
+        problem(("feature_flag_key", "="), "feature_flag_key may contain only letters, digits, '-' and '_'")
+    description = value.get("description")
+    if isinstance(description, str) and len(description) > 3000:
+        problem(("description", "="), "description is longer than PostHog's 3000 characters")
+    if isinstance(value.get("type"), str) and value["type"] not in TYPES:
+        problem(("type", "="), f"type must be one of {', '.join(TYPES)}")
+    if isinstance(value.get("state"), str) and value["state"] not in STATES:
+        problem(("state", "="), f"state must be one of {', '.join(STATES)}{suggest(value['state'], STATES)}")
+    if isinstance(value.get("conclusion"), str) and value["conclusion"] not in CONCLUSIONS:
+        problem(("conclusion", "="), f"conclusion must be one of {', '.join(CONCLUSIONS)}")
+    variants = value.get("variants")
+    if isinstance(variants, list):
+        _check_variants(variants, ("variants",), problem)
+    params = value.get("parameters")
+    if isinstance(params, dict) and "feature_flag_variants" in params:
+        if "variants" in value:
+            problem(
+                ("parameters", "feature_flag_variants"), "set variants or parameters.feature_flag_variants, not both"
+            )
+        elif isinstance(params["feature_flag_variants"], list):
+            _check_variants(params["feature_flag_variants"], ("parameters", "feature_flag_variants"), problem)
+    for field_name in ("metrics", "metrics_secondary"):
+        metrics = value.get(field_name)
+        if isinstance(metrics, list):
+            _check_metrics(metrics, field_name, problem)
+    saved = value.get("saved_metrics_ids")
+    if isinstance(saved, list):
+        for index, item in enumerate(saved):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+                problem(("saved_metrics_ids", index), "each saved metric needs an integer 'id'")
+                continue
+            kind = (
+                (item.get("metadata") or {}).get("type", "primary") if isinstance(item.get("metadata"), dict) else None
+            )
+            if kind not in ("primary", "secondary"):
+                problem(("saved_metrics_ids", index, "metadata"), "metadata.type must be primary or secondary")
+    stats = value.get("stats_config")
+    if isinstance(stats, dict) and stats.get("method") not in (None, "bayesian", "frequentist"):
+        problem(("stats_config", "method", "="), "stats_config.method must be bayesian or frequentist")
+    if problems:
+        return None, problems
+    data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind")}
+    if isinstance(data.get("variants"), list):
+        data["variants"] = normalize_variants(data["variants"])
+    return Spec(doc=doc, data=data), problems
+
+
+def _check_variants(variants: list[Any], path: PathKey, problem: Any) -> None:
+    keys: list[str] = []
+    total = 0.0
+    for index, variant in enumerate(variants):
+        here = (*path, index)
+        if not isinstance(variant, dict):
+            problem(here, "each variant must be a mapping with key and rollout_percentage")
+            continue
+        unknown = set(variant) - {"key", "name", "rollout_percentage", "split_percent"}
+        for extra in sorted(unknown):
+            problem(
+                (*here, extra),
+                f"unknown variant field '{extra}'{suggest(extra, ['key', 'name', 'rollout_percentage'])}",
+            )
+        key = variant.get("key")
+        if not isinstance(key, str) or not FLAG_KEY_RE.match(key):
+            problem((*here, "key"), "each variant needs a key of letters, digits, '-' and '_'")
+            continue
+        share = variant.get("split_percent", variant.get("rollout_percentage"))
+        if not isinstance(share, (int, float)) or isinstance(share, bool):
+            problem(here, f"variant '{key}' needs rollout_percentage (a number)")
+            continue
+        if not 0 <= share <= 100:
+            problem((*here, "rollout_percentage"), f"variant '{key}': rollout_percentage must be between 0 and 100")
+        keys.append(key)
+        total += float(share)
+    if len(variants) < 2:
+        problem(path, "an experiment needs at least 2 variants: control and a test variant")
+    if len(variants) > MAX_VARIANTS:
+        problem(path, f"PostHog allows at most {MAX_VARIANTS} variants")
+    if keys and "control" not in keys and not any(k.lower() == "control" for k in keys):
+        problem(path, f"one variant must have the key 'control' (got {', '.join(keys)})")
+    if len(set(keys)) != len(keys):
+        problem(path, "variant keys must be unique")
+    if keys and len(keys) == len([v for v in variants if isinstance(v, dict)]) and abs(total - 100) > 1e-6:
+        problem(path, f"variant percentages must sum to 100, not {total:g}")
+
+
+def _check_metrics(metrics: list[Any], field_name: str, problem: Any) -> None:
+    for index, metric in enumerate(metrics):
+        here = (field_name, index)
+        if not isinstance(metric, dict):
+            problem(here, "each metric must be a mapping (a PostHog metric object)")
+            continue
+        kind = metric.get("kind")
+        if kind in ("ExperimentTrendsQuery", "ExperimentFunnelsQuery"):
+            problem((*here, "kind"), f"legacy metric kind '{kind}' is no longer accepted; use ExperimentMetric")
+        elif kind != "ExperimentMetric":
+            problem((*here, "kind"), "metric kind must be 'ExperimentMetric'")
+        metric_type = metric.get("metric_type")
+        if metric_type not in ("mean", "funnel", "ratio", "retention"):
+            problem((*here, "metric_type"), "metric_type must be one of mean, funnel, ratio, retention")
+        elif metric_type == "funnel" and not metric.get("series"):
+            problem((*here, "series"), "a funnel metric needs at least one step in series")
+        elif metric_type == "mean" and not isinstance(metric.get("source"), dict):
+            problem((*here, "source"), "a mean metric needs a source (an EventsNode or ActionsNode)")
+
+
+def normalize_variants(variants: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """As PostHog stores them: ``Control`` becomes ``control``, ``split_percent`` becomes
+    ``rollout_percentage``; whole-number shares become ints."""
+    keys = {v.get("key") for v in variants}
+    out = []
+    for variant in variants:
+        key = str(variant.get("key"))
+        if "control" not in keys and key.lower() == "control":
+            key = "control"
+        share = variant.get("split_percent", variant.get("rollout_percentage"))
+        if isinstance(share, float) and share.is_integer():
+            share = int(share)
+        item: dict[str, Any] = {"key": key}
+        if variant.get("name") is not None:
+            item["name"] = variant["name"]
+        item["rollout_percentage"] = share
+        out.append(item)
+    return out

@@ -1,0 +1,151 @@
+"""A plan as people review it: what `apply` will create, change and move, field by field."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+from expctl.core.apply import Outcome
+from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, Plan, PlanItem
+from expctl.render.style import Styler
+
+MARKS = {CREATE: "+", UPDATE: "~", UNCHANGED: "=", ERROR: "!"}
+CONTEXT_LINES = 2
+
+
+def _yaml(value: Any) -> list[str]:
+    import yaml
+
+    text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return text.rstrip("\n").splitlines()
+
+
+def field_diff(name: str, before: Any, after: Any) -> list[str]:
+    """YAML of ``{name: before}`` against ``{name: after}``, as -/+ lines with some context."""
+    old, new = _yaml({name: before}), _yaml({name: after})
+    lines = []
+    for line in difflib.unified_diff(old, new, lineterm="", n=CONTEXT_LINES):
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        lines.append(line)
+    return lines
+
+
+def render_plan(plan: Plan, *, color: bool, show_unchanged: bool = False) -> str:
+    style = Styler(color)
+    out: list[str] = []
+    for item in plan.items:
+        if item.action == UNCHANGED and not item.moves and not show_unchanged:
+            continue
+        out.extend(_item_lines(item, style))
+    out.append(plan_summary(plan))
+    return "\n".join(out) + "\n"
+
+
+def _title(item: PlanItem) -> str:
+    exp = item.experiment or {}
+    ident = f" (id {exp.get('id')})" if exp.get("id") is not None else ""
+    return f"{item.key} '{item.spec.name}'{ident}"
+
+
+def _item_lines(item: PlanItem, style: Styler) -> list[str]:
+    action = item.action if not (item.action == UNCHANGED and item.moves) else "move"
+    colors = {CREATE: ("green",), UPDATE: ("yellow",), ERROR: ("red",), "move": ("cyan",), UNCHANGED: ("dim",)}
+    mark = MARKS.get(item.action, "~")
+    lines = [style(f"{mark} {action} {_title(item)}", "bold", *colors.get(action, ()))]
+    lines.append(style(f"    from {item.spec.origin}", "dim"))
+    if item.action == CREATE and item.create_body is not None:
+        body = {k: v for k, v in item.create_body.items() if k not in ("feature_flag_key",)}
+        for line in _yaml(body):
+            lines.append(style(f"    + {line}", "green"))
+    for change in item.changes:
+        for line in field_diff(change.field, change.before, change.after):
+            if line.startswith("-"):
+                lines.append(style(f"    - {line[1:]}", "red"))
+            elif line.startswith("+"):
+                lines.append(style(f"    + {line[1:]}", "green"))
+            else:
+                lines.append(f"      {line[1:]}")
+    if item.moves:
+        lines.append(style(f"    then: {' → '.join(item.moves)}", "cyan"))
+    for error in item.errors:
+        lines.append(style(f"    ✗ {error}", "red"))
+    for warning in item.warnings:
+        lines.append(style(f"    ⚠ {warning}", "yellow"))
+    return lines
+
+
+def plan_summary(plan: Plan) -> str:
+    parts = [
+        f"{plan.count(CREATE)} to create",
+        f"{plan.count(UPDATE)} to update",
+        f"{plan.moves} lifecycle move{'s' if plan.moves != 1 else ''}",
+        f"{sum(1 for i in plan.items if i.action == UNCHANGED and not i.moves)} unchanged",
+    ]
+    if plan.has_errors:
+        parts.append(f"{plan.count(ERROR)} refused")
+    return "Plan: " + ", ".join(parts) + "."
+
+
+def plan_json(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "feature_flag_key": item.key,
+            "action": item.action,
+            "id": (item.experiment or {}).get("id"),
+            "source": item.spec.origin,
+            "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
+            "moves": item.moves,
+            "errors": item.errors,
+            "warnings": item.warnings,
+            "request": item.create_body if item.action == CREATE else (item.patch or None),
+        }
+        for item in plan.items
+    ]
+
+
+def outcome_line(outcome: Outcome, style: Styler) -> str:
+    exp = outcome.experiment or outcome.item.experiment or {}
+    ident = f" (id {exp.get('id')})" if exp.get("id") is not None else ""
+    label = f"{outcome.key}{ident}"
+    if outcome.error is not None:
+        return style(f"✗ {label}: {outcome.error.message}", "red")
+    if outcome.found_existing:
+        return f"= {label}: already created by another run; nothing more to do now"
+    done = ", ".join(outcome.steps)
+    if outcome.skipped:
+        return style(f"… {label}: {done + '; ' if done else ''}not finished (interrupted)", "yellow")
+    return style(f"✓ {label}: {done}", "green")
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    order = [
+        "created",
+        "updated",
+        "launched",
+        "paused",
+        "resumed",
+        "ended",
+        "found existing",
+        "unchanged",
+        "refused",
+        "failed",
+        "not started",
+    ]
+    parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
+    return ", ".join(parts) if parts else "nothing to do"
+
+
+def outcomes_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
+    return [
+        {
+            "feature_flag_key": o.key,
+            "id": (o.experiment or o.item.experiment or {}).get("id"),
+            "steps": o.steps,
+            "found_existing": o.found_existing,
+            "skipped": o.skipped,
+            "error": o.error.message if o.error else None,
+        }
+        for o in outcomes
+    ]

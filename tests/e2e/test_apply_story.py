@@ -1,0 +1,224 @@
+"""Specs in git, end to end on both server flavours: apply, re-apply, change, drift, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import Server
+from tests.fakeposthog.demo import call
+
+SPECS = {
+    "hero.yaml": """\
+# yaml-language-server: $schema=./experiment.schema.json
+apiVersion: expctl/v1
+kind: Experiment
+name: Hero banner
+feature_flag_key: hero-banner
+description: A bigger hero
+type: product
+variants:
+  - key: control
+    rollout_percentage: 50
+  - key: big
+    rollout_percentage: 50
+metrics: []
+state: running
+archived: false
+""",
+    "more/two.yaml": """\
+name: Search ranking
+feature_flag_key: search-ranking
+description: Learning to rank
+variants:
+  - {key: control, rollout_percentage: 34}
+  - {key: ltr, rollout_percentage: 33}
+  - {key: bm25, rollout_percentage: 33}
+state: draft
+---
+name: Footer links
+feature_flag_key: footer-links
+state: paused
+""",
+}
+
+
+def write_specs(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def by_key(server: Server) -> dict[str, dict]:
+    return {server.fake.store.flags[e["feature_flag_id"]]["key"]: e for e in server.fake.live_experiments()}
+
+
+def flag_of(server: Server, key: str) -> dict:
+    return server.fake.store.flags[by_key(server)[key]["feature_flag_id"]]
+
+
+def test_apply_story(server: Server, tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", SPECS)
+    fake = server.fake
+
+    assert server.run("validate", "-f", str(specs)).returncode == 0
+    pending = server.run("diff", "-f", str(specs))
+    assert pending.returncode == 8, pending
+    assert "Plan: 3 to create, 0 to update, 3 lifecycle moves, 0 unchanged." in pending.stdout
+    assert fake.writes() == [], "diff never writes"
+
+    refused = server.run("apply", "-f", str(specs))
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+
+    applied = server.run("apply", "-f", str(specs), "--yes")
+    assert applied.returncode == 0, applied
+    assert "Applied: 3 created, 2 launched, 1 paused." in applied.stderr
+    live = by_key(server)
+    assert set(live) >= {"hero-banner", "search-ranking", "footer-links"}
+    assert live["hero-banner"]["start_date"] is not None and flag_of(server, "hero-banner")["active"] is True
+    assert live["search-ranking"]["start_date"] is None
+    assert flag_of(server, "footer-links")["active"] is False and live["footer-links"]["start_date"] is not None
+    assert [v["key"] for v in flag_of(server, "search-ranking")["filters"]["multivariate"]["variants"]] == [
+        "control",
+        "ltr",
+        "bm25",
+    ]
+
+    fake.clear_log()
+    again = server.run("apply", "-f", str(specs))
+    assert again.returncode == 0, again
+    assert "Nothing to apply" in again.stderr
+    assert fake.writes() == [], "a second apply sends no write at all"
+
+    # Three changes: a field, a split (on a running experiment), a state.
+    changed = dict(SPECS)
+    changed["hero.yaml"] = (
+        SPECS["hero.yaml"]
+        .replace("A bigger hero", "A much bigger hero")
+        .replace(
+            "rollout_percentage: 50\n  - key: big\n    rollout_percentage: 50",
+            "rollout_percentage: 40\n  - key: big\n    rollout_percentage: 60",
+        )
+    )
+    changed["more/two.yaml"] = SPECS["more/two.yaml"].replace("state: draft", "state: running")
+    write_specs(specs, changed)
+    diff = server.run("diff", "-f", str(specs))
+    assert diff.returncode == 8, diff
+    assert "    - description: A bigger hero\n    + description: A much bigger hero\n" in diff.stdout
+    assert "biases the results" in diff.stdout
+    assert "then: launch" in diff.stdout
+    assert "Plan: 0 to create, 1 to update, 1 lifecycle move, 1 unchanged." in diff.stdout
+
+    fake.clear_log()
+    applied = server.run("apply", "-f", str(specs), "--yes")
+    assert applied.returncode == 0, applied
+    assert by_key(server)["hero-banner"]["description"] == "A much bigger hero"
+    shares = {
+        v["key"]: v["rollout_percentage"] for v in flag_of(server, "hero-banner")["filters"]["multivariate"]["variants"]
+    }
+    assert shares == {"control": 40, "big": 60}
+    assert by_key(server)["search-ranking"]["start_date"] is not None
+    assert server.run("diff", "-f", str(specs)).returncode == 0
+
+
+def test_drift_behind_expctls_back_shows_up(server: Server, tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", {"hero.yaml": SPECS["hero.yaml"]})
+    assert server.run("apply", "-f", str(specs), "--yes").returncode == 0
+    flag = flag_of(server, "hero-banner")
+    call(
+        server.fake,
+        "PATCH",
+        f"/api/projects/{{project}}/feature_flags/{flag['id']}/",
+        {
+            "filters": {
+                **flag["filters"],
+                "multivariate": {
+                    "variants": [{"key": "control", "rollout_percentage": 10}, {"key": "big", "rollout_percentage": 90}]
+                },
+            }
+        },
+    )
+    exp_id = by_key(server)["hero-banner"]["id"]
+    call(server.fake, "PATCH", f"/api/projects/{{project}}/experiments/{exp_id}/", {"description": "edited in the UI"})
+    diff = server.run("diff", "-f", str(specs), "-o", "json")
+    assert diff.returncode == 8, diff
+    item = json.loads(diff.stdout)[0]
+    assert {c["field"] for c in item["changes"]} == {"description", "variants"}
+    assert item["request"]["update_feature_flag_params"] is True
+
+
+def test_export_then_diff_round_trips(server: Server, tmp_path: Path) -> None:
+    out = tmp_path / "exported"
+    exported = server.run("export", "--all", "-f", str(out))
+    assert exported.returncode == 0, exported
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(f"{k}.yaml" for k in server.ids)
+    spec = yaml.safe_load((out / "checkout-redesign.yaml").read_text())
+    assert spec["apiVersion"] == "expctl/v1" and spec["state"] == "running"
+    assert "uuid" not in json.dumps(spec) and "fingerprint" not in json.dumps(spec)
+    validated = server.run("validate", "-f", str(out))
+    assert validated.returncode == 0, validated
+    server.fake.clear_log()
+    diff = server.run("diff", "-f", str(out))
+    assert diff.returncode == 0, diff.stdout
+    assert server.run("apply", "-f", str(out)).returncode == 0
+    assert server.fake.writes() == []
+    one = server.run("export", "pricing-copy")
+    assert yaml.safe_load(one.stdout)["feature_flag_key"] == "pricing-copy"
+
+
+def test_partial_failure_leaves_the_others_applied(server: Server, tmp_path: Path) -> None:
+    docs = [f"name: Good {i}\nfeature_flag_key: good-{i}\nstate: running\n" for i in range(4)]
+    docs.insert(2, "name: Bad\nfeature_flag_key: bad-holdout\nholdout_id: 999\n")
+    specs = write_specs(tmp_path / "specs", {"five.yaml": "---\n".join(docs)})
+    result = server.run("apply", "-f", str(specs), "--yes")
+    assert result.returncode == 6, result
+    assert "✗ bad-holdout" in result.stdout
+    assert 'Invalid pk "999" - object does not exist.' in result.stderr
+    assert "Applied: 4 created, 4 launched, 1 failed." in result.stderr
+    live = by_key(server)
+    assert all(f"good-{i}" in live and live[f"good-{i}"]["start_date"] for i in range(4))
+    assert "bad-holdout" not in live
+
+
+def test_backwards_state_is_refused_with_the_reset_command(cloud: Server, tmp_path: Path) -> None:
+    specs = write_specs(
+        tmp_path / "specs", {"x.yaml": "name: Checkout redesign\nfeature_flag_key: checkout-redesign\nstate: draft\n"}
+    )
+    result = cloud.run("diff", "-f", str(specs))
+    assert result.returncode == 6
+    assert (
+        "cannot move from running back to draft" in result.stdout and "expctl reset checkout-redesign" in result.stdout
+    )
+    cloud.fake.clear_log()
+    applied = cloud.run("apply", "-f", str(specs), "--yes")
+    assert applied.returncode == 6
+    assert cloud.fake.writes() == []
+
+
+def test_new_variant_keys_on_a_running_experiment_are_refused_before_sending(cloud: Server, tmp_path: Path) -> None:
+    text = "name: Checkout redesign\nfeature_flag_key: checkout-redesign\nvariants:\n  - {key: control, rollout_percentage: 50}\n  - {key: b, rollout_percentage: 50}\n"
+    specs = write_specs(tmp_path / "specs", {"x.yaml": text})
+    result = cloud.run("diff", "-f", str(specs))
+    assert result.returncode == 6
+    assert "variant keys cannot change once an experiment is launched" in result.stdout
+
+
+def test_invalid_specs_exit_2_with_positions(cloud: Server, tmp_path: Path) -> None:
+    specs = write_specs(tmp_path / "specs", {"bad.yaml": "name: x\nfeature_flag_key: x\nsate: running\n"})
+    for command in ("validate", "diff", "apply"):
+        result = cloud.run(command, "-f", str(specs))
+        assert result.returncode == 2, result
+        assert f"{specs}/bad.yaml:3:1: unknown key 'sate' (did you mean 'state'?)" in result.stdout
+    assert cloud.fake.requests() == [], "invalid specs never reach PostHog"
+
+
+def test_schema_command(cloud: Server) -> None:
+    result = cloud.run("schema")
+    schema = json.loads(result.stdout)
+    assert schema["properties"]["state"]["enum"] == ["draft", "running", "paused", "stopped"]
+    assert cloud.run("schema", "--path").stdout.strip().endswith("experiment-spec.schema.json")
