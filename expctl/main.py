@@ -8,8 +8,11 @@ kubectl allow) are moved in front of it, where the root command parses them.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+
+COMPLETE_VAR = "_EXPCTL_COMPLETE"
 
 GLOBAL_VALUE_OPTIONS = frozenset(
     {"--host", "--project", "-p", "--profile", "--timeout", "--max-wait", "--rate-limit", "--ca-bundle"}
@@ -69,17 +72,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     import typer
 
-    from expctl.cli.app import app
+    from expctl.cli.app import app, tidy_metavars
 
+    if COMPLETE_VAR in os.environ:
+        # Shell completion (the scripts in completions/) calls back into expctl with this
+        # variable set; typer registers its completion formats only on request.
+        from typer._completion_classes import completion_init
+
+        completion_init()
     command = typer.main.get_command(app)
+    tidy_metavars(command)
+    code: int = 0
     try:
-        command.main(args=hoist_global_options(args), prog_name="expctl", standalone_mode=True)
+        command.main(
+            args=hoist_global_options(args), prog_name="expctl", complete_var=COMPLETE_VAR, standalone_mode=True
+        )
     except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            return 0
-        return code if isinstance(code, int) else 1
-    return 0
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): that is not an error, and nothing is left to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

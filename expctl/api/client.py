@@ -360,10 +360,10 @@ class PostHogClient:
     def _final_error(self, method: str, path: str, failure: _RetryableError, attempts: int) -> ExpctlError:
         if failure.error is not None:
             error = failure.error
-            error.message = f"{error.message} (gave up after {attempts} attempts)"
+            error.message = f"{error.message} (gave up after {_attempts(attempts)})"
             return error
         return ApiUnavailableError(
-            f"{failure.reason} (gave up after {attempts} attempts)",
+            f"{failure.reason} (gave up after {_attempts(attempts)})",
             hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
         )
 
@@ -463,6 +463,10 @@ def _retry_reason(status: int, error: ExpctlError) -> str:
     if status == 429:
         return "PostHog is throttling requests (HTTP 429)"
     return f"PostHog answered HTTP {status}"
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt{'' if count == 1 else 's'}"
 
 
 def _mib(size: int) -> str:

@@ -35,6 +35,56 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 cancelled, 4 auth, 5 not found, 6 rejected
 """
 
 
+METAVARS = {
+    "host": "URL",
+    "project": "ID",
+    "profile": "NAME",
+    "rate_limit": "BUDGET",
+    "ca_bundle": "FILE",
+    "output": "FORMAT",
+    "columns": "LIST",
+    "status": "STATUS",
+    "order": "FIELD",
+    "created_by": "USER_ID",
+    "flag_key": "KEY",
+    "set_": "FIELD=JSON",
+    "type_": "TYPE",
+    "holdout": "ID",
+    "conclusion": "CONCLUSION",
+    "to_project": "ID",
+    "event": "NAME",
+    "action": "ID",
+    "field": "KEY=VALUE",
+    "raw_field": "KEY=VALUE",
+    "input_file": "FILE",
+    "files": "PATH",
+    "directory": "DIR",
+    "fail_on": "CONDITIONS",
+}
+_TYPE_METAVARS = {
+    "str": "TEXT",
+    "text": "TEXT",
+    "int": "N",
+    "int range": "N",
+    "float": "SECONDS",
+    "float range": "SECONDS",
+}
+
+
+def tidy_metavars(command: Any) -> None:
+    """Readable placeholders in help (`--host URL`, not typer's `--host <str>`)."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "is_flag", False) or param.metavar is not None or type(param).__name__ != "TyperOption":
+            continue
+        name = str(param.name)
+        if name == "variant":
+            param.metavar = "KEY=PERCENT" if param.multiple else "KEY"
+        else:
+            param.metavar = METAVARS.get(name) or _TYPE_METAVARS.get(getattr(param.type, "name", ""), "VALUE")
+    for sub in (getattr(command, "commands", None) or {}).values():
+        tidy_metavars(sub)
+
+
 class LazyGroup(TyperGroup):
     """Imports a command's module only when that command runs (fast --help and completion)."""
 
@@ -48,6 +98,7 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(entry.module)
         command = typer.main.get_command(getattr(module, entry.attr))
         command.name = entry.name
+        tidy_metavars(command)
         command.epilog = ((command.epilog or "").rstrip() + "\n\n" + GLOBAL_HELP_LINE).lstrip()
         return command
 

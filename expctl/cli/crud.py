@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +12,13 @@ from expctl.cli.app import runtime_of
 from expctl.cli.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples, new_app
 
 list_app = new_app()
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
+
+
 get_app = new_app()
 create_app = new_app()
 update_app = new_app()
@@ -82,15 +90,19 @@ def list_command(
                 )
             yield item
 
-    items = rt.experiments.iter(
-        filters,
-        limit=None if all_ else limit,
-        offset=offset,
-        page_size=ALL_PAGE_SIZE if all_ else min(limit, ALL_PAGE_SIZE),
-        info=info,
-    )
-    shown = out.rows(remember(items), chosen)
-    KeyCache.for_runtime(rt).update(seen)
+    watched = all_ and (out.mode == "table" or not rt.streams.stdout_isatty)
+    with rt.progress("Listing experiments", output=out.mode) if watched else _nothing() as bar:
+        items = rt.experiments.iter(
+            filters,
+            limit=None if all_ else limit,
+            offset=offset,
+            page_size=ALL_PAGE_SIZE if all_ else min(limit, ALL_PAGE_SIZE),
+            info=info,
+            on_page=lambda page: bar.set(page.fetched, page.count) if bar is not None else None,
+        )
+        shown = out.rows(remember(items), chosen)
+    unfiltered = all_ and offset == 0 and filters == ListFilters()
+    KeyCache.for_runtime(rt).update(seen, replace=unfiltered)
     if shown == 0 and out.mode == "table":
         rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
     if not all_ and info.more_after_limit and info.count is not None:

@@ -6,144 +6,60 @@ import a command module; a guard test keeps each summary equal to its command's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class CommandEntry:
+class CommandEntry(NamedTuple):
     name: str
     module: str
     attr: str
-    summary: str
     section: str
+    summary: str
 
 
 SECTIONS = ("Experiments", "Lifecycle", "Results", "Specs", "Setup", "Advanced")
 
-COMMANDS: tuple[CommandEntry, ...] = (
-    CommandEntry("list", "expctl.cli.crud", "list_app", "List experiments", "Experiments"),
-    CommandEntry("get", "expctl.cli.crud", "get_app", "Show one experiment", "Experiments"),
-    CommandEntry("create", "expctl.cli.crud", "create_app", "Create a draft experiment", "Experiments"),
-    CommandEntry("update", "expctl.cli.crud", "update_app", "Change fields of an experiment", "Experiments"),
-    CommandEntry(
-        "archive", "expctl.cli.archive", "archive_app", "Archive experiments (hide them from lists)", "Experiments"
-    ),
-    CommandEntry("unarchive", "expctl.cli.archive", "unarchive_app", "Bring archived experiments back", "Experiments"),
-    CommandEntry("delete", "expctl.cli.crud", "delete_app", "Delete experiments", "Experiments"),
-    CommandEntry(
-        "duplicate",
-        "expctl.cli.extras",
-        "duplicate_app",
-        "Copy an experiment as a new draft in the same project",
-        "Experiments",
-    ),
-    CommandEntry(
-        "copy", "expctl.cli.extras", "copy_app", "Copy an experiment as a new draft into another project", "Experiments"
-    ),
-    CommandEntry(
-        "launch", "expctl.cli.lifecycle", "launch_app", "Start a draft experiment (draft -> running)", "Lifecycle"
-    ),
-    CommandEntry(
-        "pause", "expctl.cli.lifecycle", "pause_app", "Pause a running experiment (running -> paused)", "Lifecycle"
-    ),
-    CommandEntry(
-        "resume", "expctl.cli.lifecycle", "resume_app", "Resume a paused experiment (paused -> running)", "Lifecycle"
-    ),
-    CommandEntry(
-        "end", "expctl.cli.lifecycle", "end_app", "End a running or paused experiment (-> stopped)", "Lifecycle"
-    ),
-    CommandEntry(
-        "ship",
-        "expctl.cli.lifecycle",
-        "ship_app",
-        "Roll out one variant to everyone, ending the experiment",
-        "Lifecycle",
-    ),
-    CommandEntry(
-        "reset",
-        "expctl.cli.lifecycle",
-        "reset_app",
-        "Put an experiment back to draft (destructive: asks first)",
-        "Lifecycle",
-    ),
-    CommandEntry(
-        "freeze-exposure",
-        "expctl.cli.lifecycle",
-        "freeze_app",
-        "Stop new users entering a running experiment",
-        "Lifecycle",
-    ),
-    CommandEntry(
-        "unfreeze-exposure",
-        "expctl.cli.lifecycle",
-        "unfreeze_app",
-        "Let new users enter a frozen experiment again",
-        "Lifecycle",
-    ),
-    CommandEntry(
-        "exposure-cohort",
-        "expctl.cli.extras",
-        "cohort_app",
-        "Create the cohort of exposed users and print its id",
-        "Lifecycle",
-    ),
-    CommandEntry(
-        "flag-check",
-        "expctl.cli.extras",
-        "flag_check_app",
-        "Check that events carry feature flag information",
-        "Advanced",
-    ),
-    CommandEntry(
-        "eligible-flags",
-        "expctl.cli.extras",
-        "eligible_app",
-        "List feature flags that can back an experiment",
-        "Advanced",
-    ),
-    CommandEntry(
-        "stats",
-        "expctl.cli.extras",
-        "stats_app",
-        "Show the project's experiment statistics",
-        "Advanced",
-    ),
-    CommandEntry(
-        "results",
-        "expctl.cli.results",
-        "results_app",
-        "Show how each variant is doing: delta, interval, chance to win, verdict",
-        "Results",
-    ),
-    CommandEntry(
-        "validate",
-        "expctl.cli.specs",
-        "validate_app",
-        "Check spec files offline and report every problem as file:line:column",
-        "Specs",
-    ),
-    CommandEntry(
-        "diff",
-        "expctl.cli.specs",
-        "diff_app",
-        "Show what `apply` would do: creates, field-by-field updates, lifecycle moves",
-        "Specs",
-    ),
-    CommandEntry(
-        "apply",
-        "expctl.cli.specs",
-        "apply_app",
-        "Make PostHog match the specs: create, update and move experiments",
-        "Specs",
-    ),
-    CommandEntry(
-        "export", "expctl.cli.specs", "export_app", "Write existing experiments as specs, ready for `apply`", "Specs"
-    ),
-    CommandEntry(
-        "schema", "expctl.cli.specs", "schema_app", "Print the JSON Schema of the spec format, for editors", "Specs"
-    ),
-    CommandEntry("auth", "expctl.cli.auth", "auth_app", "Log in, check and log out", "Setup"),
-    CommandEntry("config", "expctl.cli.config_cmd", "config_app", "Show and change settings and profiles", "Setup"),
-)
+_E, _L, _R, _S, _U, _A = SECTIONS
+
+# fmt: off
+COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
+    ("list", "expctl.cli.crud", "list_app", _E, "List experiments"),
+    ("get", "expctl.cli.crud", "get_app", _E, "Show one experiment"),
+    ("create", "expctl.cli.crud", "create_app", _E, "Create a draft experiment"),
+    ("update", "expctl.cli.crud", "update_app", _E, "Change fields of an experiment"),
+    ("archive", "expctl.cli.archive", "archive_app", _E, "Archive experiments (hide them from lists)"),
+    ("unarchive", "expctl.cli.archive", "unarchive_app", _E, "Bring archived experiments back"),
+    ("delete", "expctl.cli.crud", "delete_app", _E, "Delete experiments"),
+    ("duplicate", "expctl.cli.extras", "duplicate_app", _E, "Copy an experiment as a new draft in the same project"),
+    ("copy", "expctl.cli.extras", "copy_app", _E, "Copy an experiment as a new draft into another project"),
+    ("open", "expctl.cli.open_cmd", "open_app", _E, "Print the experiment's page in the web app (--web opens it)"),
+    ("launch", "expctl.cli.lifecycle", "launch_app", _L, "Start a draft experiment (draft -> running)"),
+    ("pause", "expctl.cli.lifecycle", "pause_app", _L, "Pause a running experiment (running -> paused)"),
+    ("resume", "expctl.cli.lifecycle", "resume_app", _L, "Resume a paused experiment (paused -> running)"),
+    ("end", "expctl.cli.lifecycle", "end_app", _L, "End a running or paused experiment (-> stopped)"),
+    ("ship", "expctl.cli.lifecycle", "ship_app", _L, "Roll out one variant to everyone, ending the experiment"),
+    ("reset", "expctl.cli.lifecycle", "reset_app", _L, "Put an experiment back to draft (destructive: asks first)"),
+    ("freeze-exposure", "expctl.cli.lifecycle", "freeze_app", _L, "Stop new users entering a running experiment"),
+    ("unfreeze-exposure", "expctl.cli.lifecycle", "unfreeze_app", _L, "Let new users enter a frozen experiment again"),
+    ("exposure-cohort", "expctl.cli.extras", "cohort_app", _L, "Create the cohort of exposed users and print its id"),
+    ("results", "expctl.cli.results", "results_app", _R,
+     "Show how each variant is doing: delta, interval, chance to win, verdict"),
+    ("validate", "expctl.cli.specs", "validate_app", _S,
+     "Check spec files offline and report every problem as file:line:column"),
+    ("diff", "expctl.cli.specs", "diff_app", _S,
+     "Show what `apply` would do: creates, field-by-field updates, lifecycle moves"),
+    ("apply", "expctl.cli.specs", "apply_app", _S, "Make PostHog match the specs: create, update and move experiments"),
+    ("export", "expctl.cli.specs", "export_app", _S, "Write existing experiments as specs, ready for `apply`"),
+    ("schema", "expctl.cli.specs", "schema_app", _S, "Print the JSON Schema of the spec format, for editors"),
+    ("auth", "expctl.cli.auth", "auth_app", _U, "Log in, check and log out"),
+    ("config", "expctl.cli.config_cmd", "config_app", _U, "Show and change settings and profiles"),
+    ("doctor", "expctl.cli.doctor", "doctor_app", _U, "Check the setup and say how to fix what is wrong"),
+    ("completion", "expctl.cli.completion", "completion_app", _U, "Print the shell completion script"),
+    ("api", "expctl.cli.api_cmd", "api_app", _A, "Send any request to PostHog's API (the escape hatch)"),
+    ("flag-check", "expctl.cli.extras", "flag_check_app", _A, "Check that events carry feature flag information"),
+    ("eligible-flags", "expctl.cli.extras", "eligible_app", _A, "List feature flags that can back an experiment"),
+    ("stats", "expctl.cli.extras", "stats_app", _A, "Show the project's experiment statistics"),
+))
+# fmt: on
 
 BY_NAME = {entry.name: entry for entry in COMMANDS}

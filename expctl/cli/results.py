@@ -59,12 +59,13 @@ def results_command(
     how fresh the numbers are and checks the sample ratio: exposures per variant against
     the configured split (chi-square, warning when p < 0.001).
 
+    \b
     --fail-on conditions, for CI gates (exit 9 when one holds):
-    srm: exposures differ from the configured split (p < 0.001);
-    loser: on a primary metric, a variant is significantly worse than the baseline;
-    not-significant: no primary metric shows a significant difference yet;
-    insufficient-data: a primary metric has no result yet, failed, or has too little
-    data (fewer than 50 exposures or 5 conversions per variant).
+      srm                exposures differ from the configured split (p < 0.001)
+      loser              on a primary metric, a variant is significantly worse
+      not-significant    no primary metric shows a significant difference yet
+      insufficient-data  a primary metric has no result yet, failed, or has too
+                         little data (fewer than 50 exposures or 5 conversions)
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.core.results import parse_fail_on
@@ -98,7 +99,8 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
         raise RejectedError(
             message, hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`"
         )
-    report = ResultsApi(rt.client).fetch(exp, refresh=refresh)
+    with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
+        report = ResultsApi(rt.client).fetch(exp, refresh=refresh, on_done=lambda _: bar.advance())
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
     held = gate_failures(report, conditions)

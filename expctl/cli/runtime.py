@@ -175,7 +175,9 @@ class Runtime:
             self._client = self.make_client(self.api_key().secret.reveal())
         return self._client
 
-    def make_client(self, key: str, *, host: str | None = None, project: str | None = None) -> PostHogClient:
+    def make_client(
+        self, key: str, *, host: str | None = None, project: str | None = None, retries: int | None = None
+    ) -> PostHogClient:
         from expctl.api.client import ClientConfig, ClientHooks, PostHogClient
         from expctl.api.ratelimit import parse_budget
         from expctl.settings.hosts import is_posthog_cloud
@@ -190,7 +192,7 @@ class Runtime:
             api_key=Secret(key),
             timeout=settings.timeout,
             max_wait=settings.max_wait,
-            retries=_int_env(self.env, "EXPCTL_RETRIES", 5),
+            retries=_int_env(self.env, "EXPCTL_RETRIES", 5) if retries is None else retries,
             backoff=_float_env(self.env, "EXPCTL_RETRY_BACKOFF", 0.5),
             ca_bundle=settings.ca_bundle,
             budget=parse_budget(settings.rate_limit, is_cloud=is_posthog_cloud(target)),
@@ -226,6 +228,13 @@ class Runtime:
                 configured = None
         mode = resolve_mode(flag, configured, self.streams.stdout_isatty, allowed or MODES)
         return Output(mode, self.streams.stdout, color=self.stdout_color and mode == "table", width=self.width)
+
+    def progress(self, description: str, *, total: int | None = None, output: str | None = None) -> Any:
+        """A spinner/bar on stderr; inert unless a person is watching (see render.progress)."""
+        from expctl.render.progress import Progress
+
+        for_a_program = output in ("json", "jsonl", "yaml")
+        return Progress(self.progress_allowed and not for_a_program, self.streams.stderr, description, total)
 
     def web_url(self, experiment_id: Any) -> str:
         from expctl.core.urls import experiment_url

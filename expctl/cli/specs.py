@@ -152,7 +152,13 @@ def apply_command(
 
     from expctl.api.backend import ApiBackend
 
-    execution = execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+    with rt.progress("Applying", total=count, output=None if mode == "text" else mode) as bar:
+
+        def report_and_count(outcome: Any) -> None:
+            report(outcome)
+            bar.advance()
+
+        execution = execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report_and_count)
     counts = summary(plan, execution.outcomes)
     if mode != "text":
         rt.output(mode).data({"plan": plan_json(plan), "results": outcomes_json(execution.outcomes)})
@@ -225,8 +231,14 @@ def export_command(
             for row in backend.list_experiments(archived=archived):
                 seen.setdefault(row.get("id"), row)
         ids = sorted(int(i) for i in seen if i is not None)
-        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool:
-            fulls = list(pool.map(rt.experiments.get, ids))
+        with (
+            rt.progress("Exporting", total=len(ids)) as bar,
+            ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool,
+        ):
+            fulls = []
+            for full in pool.map(rt.experiments.get, ids):
+                fulls.append(full)
+                bar.advance()
     else:
         fulls = [rt.experiments.resolve(ExperimentRef.parse(text)) for text in experiments or []]
     if directory is not None:
@@ -288,7 +300,8 @@ def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)
-    state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel)
+    with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
+        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel)
     return plan(result.specs, state)
 
 

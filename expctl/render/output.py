@@ -47,6 +47,8 @@ class Output:
             for item in items:
                 self._write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
                 count += 1
+                if count % 100 == 0:
+                    self.stream.flush()  # a reader (| head, | jq) sees lines as pages arrive
             return count
         if self.mode == "yaml":
             collected = list(items)

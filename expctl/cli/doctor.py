@@ -1,0 +1,251 @@
+"""doctor: check the whole setup, one line per check, each failure with its fix.
+
+The scope and capability probes are safe by construction: they address experiment id 0,
+which never exists, so PostHog either refuses the scope (403) or answers "Not found."
+(404) after the scope check has passed; nothing is ever changed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+import typer
+
+from expctl.cli.app import runtime_of
+from expctl.cli.options import examples, new_app
+from expctl.cli.runtime import Runtime
+
+doctor_app = new_app()
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
+CLOCK_SKEW_LIMIT = 60.0
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str | None = None
+    code: int = 1
+
+
+@doctor_app.command(
+    "doctor", epilog=examples("expctl doctor", "expctl doctor --host https://eu.posthog.com", "expctl doctor -o json")
+)
+def doctor_command(
+    ctx: typer.Context,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="text (default) or json.", show_default=False)
+    ] = None,
+) -> None:
+    """Check the setup and say how to fix what is wrong.
+
+    Checks the config file, keyring, host, TLS, key, project, the key's scopes, what the
+    server supports, and the clock. Every check prints one line; a failing one says how
+    to fix it. Exits with the code of the first failing check (4 for the key, 5 for the
+    project, 7 for the host, ...) or 0.
+    """
+    from expctl.errors import ExpctlError
+
+    rt = runtime_of(ctx)
+    checks: list[Check] = []
+    try:
+        settings = rt.settings
+    except ExpctlError as exc:
+        checks.append(Check("Settings", FAIL, exc.message, exc.hint, int(exc.exit_code)))
+        _finish(rt, checks, output)
+        return
+    checks.append(_config_file(rt))
+    checks.append(_keyring(rt))
+    key_check, key = _api_key(rt)
+    checks.append(key_check)
+    checks.extend(_network(rt, key, settings.host))
+    _finish(rt, checks, output)
+
+
+def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
+    if output == "json":
+        rt.output("json").data([check.__dict__ for check in checks])
+    else:
+        from expctl.render.style import Styler
+
+        style = Styler(rt.stdout_color)
+        colors = {OK: "green", WARN: "yellow", FAIL: "red"}
+        width = max(len(c.name) for c in checks)
+        for check in checks:
+            mark = style(MARKS[check.status], colors[check.status])
+            line = f"{mark} {check.name:<{width}}  {check.detail}"
+            if check.fix and check.status != OK:
+                line += f"\n  {' ' * width}  fix: {check.fix}"
+            rt.streams.stdout.write(line + "\n")
+    failed = [c for c in checks if c.status == FAIL]
+    if failed:
+        raise typer.Exit(failed[0].code)
+
+
+def _config_file(rt: Runtime) -> Check:
+    config = rt.settings.config
+    if not config.exists:
+        return Check("Config file", OK, f"{config.path} does not exist (fine with environment variables)")
+    mode = f"{config.mode:o}" if config.mode is not None else "?"
+    holds_key = any(isinstance(p, dict) and p.get("api_key") for p in config.profiles().values())
+    if not config.is_owner_only():
+        status = FAIL if holds_key else WARN
+        return Check(
+            "Config file", status, f"{config.path} is readable by others (mode {mode})", f"chmod 600 {config.path}", 4
+        )
+    return Check("Config file", OK, f"{config.path} is owner-only ({mode})")
+
+
+def _keyring(rt: Runtime) -> Check:
+    from expctl.settings.keyring_store import KeyringUnavailableError
+
+    try:
+        backend = rt.keyring.backend_name()
+    except KeyringUnavailableError as exc:
+        uses_env = any(rt.env.get(n) for n in ("EXPCTL_API_KEY", "POSTHOG_PERSONAL_API_KEY"))
+        detail = f"not usable: {exc.reason}"
+        fix = None if uses_env else "install and unlock a Secret Service (e.g. gnome-keyring), or use EXPCTL_API_KEY"
+        return Check(
+            "Keyring", WARN, detail + (" (not needed: the key comes from the environment)" if uses_env else ""), fix
+        )
+    return Check("Keyring", OK, backend)
+
+
+def _api_key(rt: Runtime) -> tuple[Check, str | None]:
+    from expctl.errors import ExpctlError
+    from expctl.settings.credentials import find_api_key
+
+    try:
+        found = find_api_key(rt.settings, rt.keyring, lambda _: None)
+    except ExpctlError as exc:
+        return Check("API key", FAIL, exc.message, exc.hint, int(exc.exit_code)), None
+    if found is None:
+        return Check("API key", FAIL, "none found", "run `expctl auth login`, or set EXPCTL_API_KEY", 4), None
+    rt.messages.add_secret(found.secret.reveal())
+    return Check("API key", OK, f"{found.secret.masked()} from {found.describe()}"), found.secret.reveal()
+
+
+def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiUnavailableError, ExpctlError
+
+    checks: list[Check] = []
+    client = rt.make_client(key or "phx_doctor_no_key", retries=0)
+    path = client.project_path("experiments/")
+    started = time.monotonic()
+    response = None
+    error: ExpctlError | None = None
+    try:
+        response = client.request("GET", path, params={"limit": 1})
+    except ExpctlError as exc:
+        error = exc
+    elapsed = (time.monotonic() - started) * 1000
+    if isinstance(error, ApiUnavailableError) and error.status is None:
+        tls = any(word in error.message for word in ("SSL", "CERTIFICATE", "certificate"))
+        if tls:
+            checks.append(Check("Host", OK, f"{host} accepts connections"))
+            checks.append(
+                Check("TLS", FAIL, error.message, "if the server uses a private CA, pass --ca-bundle FILE", 7)
+            )
+        else:
+            checks.append(Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7))
+        return checks
+    checks.append(Check("Host", OK, f"{host} answered in {elapsed:.0f} ms"))
+    if host.startswith("https://"):
+        checks.append(Check("TLS", OK, "certificate verified"))
+    else:
+        checks.append(
+            Check("TLS", WARN, "plain http: fine for a local server, never for a real one", "use an https:// host")
+        )
+    if key is None:
+        return checks
+    if isinstance(error, ApiAuthError) and error.status == 401:
+        checks.append(Check("Key", FAIL, error.message, error.hint, 4))
+        return checks
+    checks.append(Check("Key", OK, "accepted by PostHog"))
+    if isinstance(error, ApiNotFoundError):
+        checks.append(Check("Project", FAIL, error.message, error.hint, 5))
+        return checks
+    if isinstance(error, ApiAuthError) and "scope" not in error.message:
+        checks.append(Check("Project", FAIL, error.message, error.hint, 4))
+        return checks
+    checks.append(Check("Project", OK, f"{client.project} is reachable"))
+    checks.append(_scopes(client, read_ok=error is None))
+    checks.append(_capabilities(client))
+    if response is not None:
+        checks.append(_clock(response.headers))
+    return checks
+
+
+def _probe(client: Any, method: str, path: str, body: Any = None) -> str:
+    """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'."""
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ExpctlError
+
+    try:
+        client.request(method, path, json_body=body, idempotent=True)
+    except ApiAuthError:
+        return "scope"
+    except ApiNotFoundError as exc:
+        return "missing" if exc.detail == "Endpoint not found." else "ok"
+    except ApiRejectedError:
+        return "ok"
+    except ExpctlError:
+        return "error"
+    return "ok"
+
+
+def _scopes(client: Any, *, read_ok: bool) -> Check:
+    from expctl.api.errors import KEY_PAGE
+
+    write = _probe(client, "PATCH", client.project_path("experiments/0/"), {})
+    query = _probe(client, "POST", client.project_path("query/"), {"query": {"kind": "ExperimentQuery"}})
+    have = {"experiment:read": read_ok, "experiment:write": write == "ok", "query:read": query in ("ok", "missing")}
+    missing = [scope for scope, ok in have.items() if not ok]
+    if missing:
+        return Check(
+            "Scopes",
+            FAIL,
+            f"the key lacks {', '.join(missing)}",
+            f"edit the key at {client.host}{KEY_PAGE} and add {', '.join(missing)}",
+            4,
+        )
+    return Check("Scopes", OK, ", ".join(have))
+
+
+def _capabilities(client: Any) -> Check:
+    actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
+    query = _probe(client, "POST", client.project_path("query/"), {"query": {"kind": "ExperimentQuery"}})
+    legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
+
+    def yes(state: str) -> str:
+        return {"ok": "yes", "missing": "no"}.get(state, "unknown (the key cannot write)")
+
+    detail = f"lifecycle actions: {yes(actions)} · query endpoint: {yes(query)} · legacy results: {yes(legacy)}"
+    if actions == "missing":
+        detail += " (an older release: expctl uses its fallbacks)"
+    return Check("Server", OK, detail)
+
+
+def _clock(headers: Any) -> Check:
+    stamp = headers.get("date") if headers else None
+    if not stamp:
+        return Check("Clock", WARN, "PostHog sent no Date header to compare with")
+    try:
+        theirs = email.utils.parsedate_to_datetime(stamp)
+    except (TypeError, ValueError):
+        return Check("Clock", WARN, f"could not read PostHog's Date header ({stamp!r})")
+    skew = (datetime.now(timezone.utc) - theirs).total_seconds()
+    if abs(skew) > CLOCK_SKEW_LIMIT:
+        return Check(
+            "Clock",
+            WARN,
+            f"this machine is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} PostHog",
+            "enable time sync (NTP); dates and 'how old' figures will look off until then",
+        )
+    return Check("Clock", OK, f"within {max(1, round(abs(skew)))} s of PostHog's")

@@ -1,0 +1,39 @@
+"""Docs that must not go stale: the README's command reference, completions, the changelog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from expctl.cli.completion import SHELLS, script
+from expctl.cli.reference import BEGIN, END, render
+from expctl.cli.registry import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+COMPLETION_FILES = {"bash": "expctl.bash", "zsh": "_expctl", "fish": "expctl.fish", "powershell": "expctl.ps1"}
+
+
+def test_readme_command_reference_is_current() -> None:
+    current = README[README.index(BEGIN) : README.index(END) + len(END) + 1]
+    assert current == render(), "run: python -m expctl.cli.reference README.md"
+
+
+@pytest.mark.parametrize("name", [entry.name for entry in COMMANDS])
+def test_every_command_is_in_the_readme(name: str) -> None:
+    assert f"#### `expctl {name}`" in README
+    assert f"`expctl {name}" in README.split("## Command reference")[0], f"{name} missing from the Commands table"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_committed_completion_scripts_match_the_app(shell: str) -> None:
+    committed = (ROOT / "completions" / COMPLETION_FILES[shell]).read_text()
+    assert committed == script(shell), (
+        f"regenerate completions/{COMPLETION_FILES[shell]} with `expctl completion {shell}`"
+    )
+
+
+def test_changelog_is_kept() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in text

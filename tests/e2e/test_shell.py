@@ -1,0 +1,183 @@
+"""At home in the shell: completion, api, streaming, no prompts, open, doctor."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import Server
+from tests.fakeposthog import READ_ONLY_KEY, seed_experiments
+from tests.support.cli import EXPCTL, REPO
+
+
+def test_completion_offers_cached_flag_keys_without_a_server(cloud: Server) -> None:
+    assert cloud.run("list").returncode == 0  # fills the cache
+    cloud.stop()
+    env = dict(cloud.env, _EXPCTL_COMPLETE="complete_bash", COMP_WORDS="expctl get ch", COMP_CWORD="2")
+    result = subprocess.run([str(EXPCTL)], env=env, capture_output=True, text=True, timeout=10, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["checkout-redesign"]
+    commands = subprocess.run(
+        [str(EXPCTL)],
+        env=dict(env, COMP_WORDS="expctl la", COMP_CWORD="1"),
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    assert commands.stdout.split() == ["launch"]
+    options = subprocess.run(
+        [str(EXPCTL)],
+        env=dict(env, COMP_WORDS="expctl list --arc", COMP_CWORD="2"),
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    assert options.stdout.split() == ["--archived"]
+
+
+def test_completion_works_from_the_bash_script(cloud: Server, tmp_path: Path) -> None:
+    assert cloud.run("list").returncode == 0
+    script = cloud.run("completion", "bash").stdout
+    driver = tmp_path / "drive.sh"
+    driver.write_text(
+        script
+        + '\nCOMP_WORDS=(expctl get pri); COMP_CWORD=2\n_expctl_completion expctl\nprintf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = dict(cloud.env, PATH=f"{EXPCTL.parent}:{os.environ.get('PATH', '')}")
+    result = subprocess.run(["bash", str(driver)], env=env, capture_output=True, text=True, timeout=20, check=False)
+    assert result.stdout.split() == ["pricing-copy"], result.stderr
+
+
+def test_completion_command_rejects_unknown_shells(cloud: Server) -> None:
+    assert cloud.run("completion", "tcsh").returncode == 2
+
+
+def test_api_get_post_and_paginate(server: Server) -> None:
+    got = server.run("api", "GET", "experiments/", "-F", "limit=2")
+    assert got.returncode == 0, got
+    assert json.loads(got.stdout)["count"] == 3 and len(json.loads(got.stdout)["results"]) == 2
+    full = server.run("api", "GET", "/api/projects/{project}/experiments/" + str(server.ids["pricing-copy"]) + "/")
+    assert json.loads(full.stdout)["feature_flag_key"] == "pricing-copy"
+    created = server.run(
+        "api", "POST", "experiments/", "-f", "name=From api", "-f", "feature_flag_key=from-api", "-F", "parameters={}"
+    )
+    assert created.returncode == 0, created
+    assert json.loads(created.stdout)["name"] == "From api"
+    seed_experiments(server.fake, 120)
+    pages = server.run("api", "GET", "experiments/", "--paginate", "-o", "jsonl")
+    assert len(pages.stdout.splitlines()) == 124
+    as_array = server.run("api", "GET", "experiments/", "--paginate")
+    assert len(json.loads(as_array.stdout)) == 124
+
+
+def test_api_errors_print_the_body_and_exit_with_the_mapped_code(cloud: Server, tmp_path: Path) -> None:
+    missing = cloud.run("api", "GET", "experiments/424242/")
+    assert missing.returncode == 5
+    assert json.loads(missing.stdout)["detail"] == "Not found."
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"name": "x"}))
+    rejected = cloud.run("api", "POST", "experiments/", "--input", str(body))
+    assert rejected.returncode == 6 and "(field: feature_flag_key)" in rejected.stderr
+    url = cloud.run("api", "GET", "https://evil.example/api/projects/1/experiments/")
+    assert url.returncode == 2 and "not a URL" in url.stderr
+    assert cloud.fake.requests("GET", "424242")
+
+
+def test_jsonl_streams_and_head_returns_at_once(cloud: Server) -> None:
+    seed_experiments(cloud.fake, 5000)
+    cloud.fake.faults.latency = 0.3
+    started = time.monotonic()
+    shell = f"{EXPCTL} list --all -o jsonl | head -1"
+    result = subprocess.run(
+        ["bash", "-c", shell], env=cloud.env, capture_output=True, text=True, timeout=60, check=False, cwd=REPO
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["id"]
+    assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    # All eleven pages at 0.3 s each would take over 3 s even four at a time.
+    assert elapsed < 3.0, elapsed
+
+
+def test_nothing_prompts_without_a_terminal(cloud: Server, tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("name: New\nfeature_flag_key: brand-new\n")
+    for args in (
+        ["delete", "pricing-copy"],
+        ["reset", "checkout-redesign"],
+        ["end", "checkout-redesign"],
+        ["ship", "checkout-redesign", "--variant", "test", "--release-to-everyone"],
+        ["apply", "-f", str(spec)],
+        ["auth", "login"],
+    ):
+        result = cloud.run(
+            *args, env={"EXPCTL_API_KEY": cloud.env["EXPCTL_API_KEY"] if args[0] != "auth" else ""}, timeout=20
+        )
+        assert result.returncode == 2, (args, result)
+        assert "--yes" in result.stderr or "--with-token" in result.stderr
+    assert cloud.fake.writes() == []
+
+
+def test_progress_is_never_shown_when_piped(cloud: Server) -> None:
+    seed_experiments(cloud.fake, 600)
+    result = cloud.run("list", "--all")
+    assert result.stderr == ""
+
+
+def test_open_prints_the_url_and_opens_it_with_web(cloud: Server, tmp_path: Path) -> None:
+    url = f"{cloud.url}/project/1/experiments/{cloud.ids['checkout-redesign']}"
+    cloud.fake.clear_log()
+    by_id = cloud.run("open", str(cloud.ids["checkout-redesign"]))
+    assert by_id.stdout.strip() == url
+    assert cloud.fake.requests() == [], "an id and a numeric project need no request"
+    assert cloud.run("open", "checkout-redesign").stdout.strip() == url
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    web = cloud.run("open", "checkout-redesign", "--web", env={"BROWSER": str(browser)})
+    assert web.returncode == 0
+    for _ in range(50):
+        if opened.exists():
+            break
+        time.sleep(0.1)
+    assert opened.read_text().strip() == url
+
+
+def test_doctor_all_pass_with_a_full_key(server: Server) -> None:
+    result = server.run("doctor")
+    assert result.returncode == 0, result
+    assert "✓ Scopes       experiment:read, experiment:write, query:read" in result.stdout
+    expected = "lifecycle actions: yes" if server.flavour == "cloud" else "lifecycle actions: no"
+    assert expected in result.stdout
+    legacy = "legacy results: no" if server.flavour == "cloud" else "legacy results: yes"
+    assert legacy in result.stdout
+    assert "✓ Clock" in result.stdout
+    assert server.fake.writes() == [] or all(e.status in (400, 404) for e in server.fake.writes()), (
+        "probes change nothing"
+    )
+
+
+def test_doctor_finds_a_missing_scope(cloud: Server) -> None:
+    result = cloud.run("doctor", env={"EXPCTL_API_KEY": READ_ONLY_KEY})
+    assert result.returncode == 4, result
+    assert "✗ Scopes       the key lacks experiment:write" in result.stdout
+    assert "fix: edit the key at" in result.stdout
+
+
+def test_doctor_without_a_server(cloud: Server) -> None:
+    cloud.stop()
+    result = cloud.run("doctor", timeout=20)
+    assert result.returncode == 7, result
+    assert "✗ Host" in result.stdout and "fix: check --host" in result.stdout
+
+
+def test_doctor_without_a_key(cloud: Server) -> None:
+    result = cloud.run("doctor", env={"EXPCTL_API_KEY": ""})
+    assert result.returncode == 4
+    assert "✗ API key" in result.stdout and "expctl auth login" in result.stdout
