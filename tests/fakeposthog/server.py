@@ -124,6 +124,14 @@ class FakePostHog:
         """Answer the next matching request with ``response`` (once), before anything else."""
         self.scripted.append((method.upper(), re.compile(path_regex), response))
 
+    def inject_faults(self, *, error_rate: float, drop_rate: float, latency: float = 0.0, seed: int = 3) -> None:
+        """Transient 503s and dropped connections from now on (reproducible with ``seed``)."""
+        self.faults.error_rate = error_rate
+        self.faults.drop_rate = drop_rate
+        self.faults.latency = latency
+        with self._lock:
+            self._rng.seed(seed)
+
     def requests(self, method: str | None = None, path_contains: str = "") -> list[LogEntry]:
         with self._lock:
             entries = list(self.log)

@@ -142,3 +142,23 @@ def test_project_keys_are_refused(tmp_path: Path) -> None:
         require_api_key(settings, None, lambda _: None)
     assert "project API key" in caught.value.message
     assert caught.value.hint and "https://us.posthog.com/settings/user-api-keys" in caught.value.hint
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expctl.settings import atomic
+
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    target = folder / "config.yaml"
+    target.write_text("old: content\n")
+
+    def explode(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", explode)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomic(target, "new: content\n")
+    assert target.read_text() == "old: content\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml"]

@@ -1,0 +1,183 @@
+"""Faults, throttling, interrupts and races: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import Server
+from tests.fakeposthog import seed_experiments
+from tests.support.cli import EXPCTL, REPO
+
+FLAKY = {"EXPCTL_RETRIES": "12", "EXPCTL_RETRY_BACKOFF": "0.01"}
+
+
+def make_flaky(server: Server) -> None:
+    server.fake.inject_faults(error_rate=0.20, drop_rate=0.05, latency=0.01)
+
+
+def fault_counts(server: Server) -> dict[str, int]:
+    log = server.fake.requests()
+    return {
+        "sent": len(log),
+        "503": sum(1 for e in log if e.status == 503),
+        "dropped": sum(1 for e in log if e.status == 0),
+    }
+
+
+def test_reads_under_faults_match_a_fault_free_run(server: Server) -> None:
+    seed_experiments(server.fake, 40)
+    reads = [
+        ["list", "-o", "json"],
+        ["list", "--all", "-o", "plain"],
+        ["get", "checkout-redesign", "-o", "json"],
+        ["get", "pricing-copy", "-o", "yaml"],
+        ["results", "checkout-redesign", "-o", "plain"],
+        ["eligible-flags", "-o", "ids"],
+        ["export", "checkout-redesign"],
+    ]
+    clean = {tuple(args): server.run(*args) for args in reads}
+    assert all(r.returncode == 0 for r in clean.values()), clean
+    make_flaky(server)
+    server.fake.clear_log()
+    for args in reads:
+        flaky = server.run(*args, env=FLAKY)
+        assert flaky.returncode == 0, (args, flaky)
+        assert flaky.stdout == clean[tuple(args)].stdout, args
+    counts = fault_counts(server)
+    assert counts["503"] + counts["dropped"] > 0, "the faults really happened"
+    print(f"reads under faults: {counts}")
+
+
+def test_apply_of_50_specs_under_faults_converges_without_duplicates(server: Server, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for index in range(50):
+        state = ("draft", "running", "paused")[index % 3]
+        (specs / f"e{index:02d}.yaml").write_text(
+            f"name: Fault test {index}\nfeature_flag_key: fault-{index:02d}\ndescription: d{index}\nstate: {state}\n"
+        )
+    make_flaky(server)
+    server.fake.clear_log()
+    first = server.run("apply", "-f", str(specs), "--yes", env=FLAKY, timeout=240)
+    counts = fault_counts(server)
+    print(f"apply of 50 under faults: {counts}; rc={first.returncode}")
+    assert first.returncode == 0, first
+    live = [e for e in server.fake.live_experiments() if e["name"].startswith("Fault test")]
+    assert len(live) == 50, "exactly 50 experiments: none lost, none doubled"
+    assert len({e["name"] for e in live}) == 50
+    server.fake.faults.error_rate = server.fake.faults.drop_rate = 0.0
+    assert server.run("diff", "-f", str(specs)).returncode == 0, "PostHog matches the specs"
+
+
+def test_results_complete_under_faults(cloud: Server) -> None:
+    make_flaky(cloud)
+    result = cloud.run("results", "checkout-redesign", "-o", "json", env=FLAKY)
+    assert result.returncode == 0, result
+    assert len(json.loads(result.stdout)) == 4
+
+
+def test_429_with_retry_after_is_honoured(cloud: Server) -> None:
+    throttle = cloud.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(3, 2.0)]
+    seed_experiments(cloud.fake, 10)
+    started = time.monotonic()
+    result = cloud.run(
+        "list", "--all", "--rate-limit", "off", "-o", "ids", "--limit", "3", env={"EXPCTL_RETRY_BACKOFF": "0.01"}
+    )
+    for _ in range(3):
+        again = cloud.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids")
+        assert again.returncode == 0, again
+    assert result.returncode == 0
+    statuses = [e.status for e in cloud.fake.requests()]
+    assert 429 in statuses, "the server really throttled"
+    assert "PostHog is throttling requests (HTTP 429); retrying in" in again.stderr or any(
+        "throttling" in r for r in [result.stderr, again.stderr]
+    )
+    assert time.monotonic() - started >= 1.0, "expctl waited as told"
+
+
+def test_429_without_retry_after_waits_the_seconds_in_detail(cloud: Server) -> None:
+    throttle = cloud.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(2, 2.0)]
+    throttle.send_retry_after = False
+    results = [cloud.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids") for _ in range(3)]
+    assert all(r.returncode == 0 for r in results), results
+    assert "retrying in 2.0 s" in results[-1].stderr or "retrying in 1.0 s" in results[-1].stderr, results[-1].stderr
+
+
+def test_a_600_request_bulk_run_stays_under_the_limit(cloud: Server) -> None:
+    """Cloud's 480-per-minute window, compressed to 480 per 3 seconds on both sides."""
+    seed_experiments(cloud.fake, 597)
+    throttle = cloud.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(480, 3.0)]
+    cloud.fake.clear_log()
+    result = cloud.run("export", "--all", "-f", str(cloud.home / "bulk"), "--rate-limit", "480/3s", timeout=120)
+    assert result.returncode == 0, result
+    log = cloud.fake.requests()
+    statuses = [e.status for e in log]
+    assert len(log) >= 600 and statuses.count(429) == 0, f"{len(log)} requests, {statuses.count(429)} throttled"
+    starts = sorted(e.started for e in log)
+    busiest = max(sum(1 for t in starts[i:] if t - starts[i] < 3.0) for i in range(len(starts)))
+    assert busiest <= 480, busiest
+    print(f"bulk run: {len(log)} requests, 0 throttled, busiest 3 s window {busiest}")
+
+
+def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Server, tmp_path: Path) -> None:
+    spec = tmp_path / "race.yaml"
+    spec.write_text("name: Race\nfeature_flag_key: race\nstate: draft\n")
+    server.fake.faults.latency = 0.3
+    processes = [
+        subprocess.Popen(
+            [str(EXPCTL), "apply", "-f", str(spec), "--yes"],
+            env=server.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    codes = [p.returncode for p in processes]
+    assert codes == [0, 0], outputs
+    live = [e for e in server.fake.live_experiments() if e["name"] == "Race"]
+    assert len(live) == 1
+    said = " ".join(out + err for out, err in outputs)
+    assert said.count("created") >= 1 and "already created by another run" in said, said
+
+
+def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for index in range(12):
+        (specs / f"e{index:02d}.yaml").write_text(
+            f"name: Slow {index}\nfeature_flag_key: slow-{index:02d}\nstate: running\n"
+        )
+    cloud.fake.faults.latency = 0.4
+    process = subprocess.Popen(
+        [str(EXPCTL), "apply", "-f", str(specs), "--yes", "--parallel", "2"],
+        env=cloud.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    time.sleep(4.0)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, (stdout, stderr)
+    assert "interrupted; not applied:" in stderr and "run the same apply again" in stderr
+    assert "Traceback" not in stderr
+    created = [e for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")]
+    assert 0 < len(created) < 12
+    cloud.fake.faults.latency = 0.0
+    finish = cloud.run("apply", "-f", str(specs), "--yes")
+    assert finish.returncode == 0, finish
+    assert len([e for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")]) == 12
