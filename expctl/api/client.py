@@ -19,14 +19,11 @@ only ever goes to the configured host.
 
 from __future__ import annotations
 
-import email.utils
 import json
-import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from expctl import __version__
@@ -36,6 +33,8 @@ from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError,
 from expctl.settings.secret import Secret
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -46,8 +45,7 @@ _DETAIL_SECONDS_RE = re.compile(r"available in (\d+) seconds?")
 _DEBUG_BODY_LIMIT = 2000
 
 
-@dataclass
-class ClientConfig:
+class ClientConfig(NamedTuple):
     host: str
     project: str
     api_key: Secret
@@ -60,27 +58,27 @@ class ClientConfig:
     max_response_bytes: int = MAX_RESPONSE_BYTES
 
 
-@dataclass
-class ClientHooks:
+class ClientHooks(NamedTuple):
     """How the client tells the outside world what it is doing, without printing."""
 
     debug: Callable[[str], None] | None = None
     notice: Callable[[str], None] | None = None
 
 
-@dataclass
-class ApiResponse:
+class ApiResponse(NamedTuple):
     status: int
     headers: Mapping[str, str]
     data: Any
 
 
-@dataclass
 class ClientStats:
-    sent: int = 0
-    retried: int = 0
-    throttled: int = 0
-    by_status: dict[int, int] = field(default_factory=dict)
+    """What the client did during the run (for tests, doctor and debugging)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.retried = 0
+        self.throttled = 0
+        self.by_status: dict[int, int] = {}
 
 
 class _RetryableError(Exception):
@@ -113,14 +111,14 @@ class PostHogClient:
         transport: httpx.BaseTransport | None = None,
         hooks: ClientHooks | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
+        jitter: Callable[[], float] | None = None,
     ) -> None:
         import httpx
 
         self.config = config
         self.hooks = hooks or ClientHooks()
         self._sleep = sleep
-        self._jitter = jitter
+        self._jitter = jitter or _random
         self.stats = ClientStats()
         self.limiter = RateLimiter(
             config.budget or Budget(api=(), query=(), query_concurrency=None),
@@ -129,6 +127,11 @@ class PostHogClient:
         )
         self.capabilities: dict[str, bool] = {}
         self._origin = _origin(config.host)
+        tls = _tls_context(config)
+        if transport is None:
+            from expctl.api.transport import StdlibTransport
+
+            transport = StdlibTransport(ssl_context=tls)
         self._http = httpx.Client(
             base_url=config.host,
             headers={
@@ -137,7 +140,7 @@ class PostHogClient:
                 "Accept": "application/json",
             },
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            verify=_verify_setting(config),
+            verify=tls,
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
@@ -401,8 +404,8 @@ class PostHogClient:
         return text.replace(secret, "[REDACTED]") if secret else text
 
 
-def _verify_setting(config: ClientConfig) -> Any:
-    """TLS verification is always on; the CA bundle is loaded only for https hosts."""
+def _tls_context(config: ClientConfig) -> ssl.SSLContext:
+    """TLS verification is always on; the CA store is loaded only for https hosts."""
     import ssl
 
     if not config.host.startswith("https://"):
@@ -416,7 +419,9 @@ def _verify_setting(config: ClientConfig) -> Any:
             from expctl.errors import UsageError
 
             raise UsageError(f"cannot load CA bundle {config.ca_bundle}: {exc}") from None
-    return True
+    import certifi  # the CA bundle httpx itself trusts
+
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _origin(url: str) -> str:
@@ -447,6 +452,8 @@ def _server_wait(headers: Mapping[str, str], detail: str) -> float | None:
         header = header.strip()
         if header.isdigit():
             return float(header)
+        import email.utils
+
         try:
             when = email.utils.parsedate_to_datetime(header)
         except (TypeError, ValueError):
@@ -463,6 +470,12 @@ def _retry_reason(status: int, error: ExpctlError) -> str:
     if status == 429:
         return "PostHog is throttling requests (HTTP 429)"
     return f"PostHog answered HTTP {status}"
+
+
+def _random() -> float:
+    import random
+
+    return random.random()
 
 
 def _attempts(count: int) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
@@ -36,8 +35,7 @@ _CLONED_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class ListFilters:
+class ListFilters(NamedTuple):
     status: str | None = None
     archived: bool = False
     search: str | None = None
@@ -67,8 +65,7 @@ class ListFilters:
         return not (self.search and self.search.lower() not in str(experiment.get("name", "")).lower())
 
 
-@dataclass(frozen=True)
-class ExperimentRef:
+class ExperimentRef(NamedTuple):
     """What the user typed for EXPERIMENT: a numeric id or a feature flag key."""
 
     text: str

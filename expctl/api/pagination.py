@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from expctl.api.client import PostHogClient
 from expctl.errors import ApiUnexpectedError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Why 500: one page of the slimmest Cloud list rows is ~1.5 KB per experiment, so 500
 # rows are under 1 MB of JSON (fast to produce and parse) while a 5,000-experiment
@@ -32,12 +33,14 @@ ALL_PAGE_SIZE = 500
 DEFAULT_CONCURRENCY = 4
 
 
-@dataclass
 class PageInfo:
-    count: int | None = None
-    fetched: int = 0
-    requests: int = 0
-    more_after_limit: bool = False
+    """How far a listing got: the total PostHog reported, items yielded, requests made."""
+
+    def __init__(self) -> None:
+        self.count: int | None = None
+        self.fetched = 0
+        self.requests = 0
+        self.more_after_limit = False
 
 
 def iter_list(
@@ -100,6 +103,8 @@ def iter_list(
             return
         yield from _follow_next(client, path, base, page, info, emit, on_page)
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     offsets = list(range(next_offset, end, page_size))
     last_page: dict[str, Any] | None = page
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="expctl-page") as pool:

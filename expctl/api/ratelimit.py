@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from expctl.errors import UsageError
 
@@ -25,14 +25,12 @@ _MARGIN_SECONDS = 0.05
 _MARGIN_FRACTION = 0.02
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     requests: int
     seconds: float
 
 
-@dataclass(frozen=True)
-class Budget:
+class Budget(NamedTuple):
     """Sliding windows for ordinary endpoints and for the query endpoint."""
 
     api: tuple[Window, ...]

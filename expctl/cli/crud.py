@@ -71,13 +71,17 @@ def list_command(
     from expctl.cli.keycache import MAX_ENTRIES, KeyCache
     from expctl.core.lifecycle import LIST_STATUS_FILTERS
     from expctl.errors import UsageError
-    from expctl.render.columns import choose_columns
 
     rt = runtime_of(ctx)
     if status is not None and status not in LIST_STATUS_FILTERS:
         raise UsageError(f"--status {status!r} is not one of {', '.join(LIST_STATUS_FILTERS)}")
     out = rt.output(output)
-    chosen = choose_columns(columns)
+    if out.mode in ("table", "plain") or columns:
+        from expctl.render.columns import choose_columns
+
+        chosen = choose_columns(columns)
+    else:
+        chosen = []
     filters = ListFilters(status=status, archived=archived, search=search, created_by_id=created_by, order=order)
     info = PageInfo()
     seen: list[Mapping[str, Any]] = []

@@ -8,9 +8,9 @@ so a stale entry costs one request and is never trusted blindly.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ class KeyCache:
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:
-        digest = hashlib.sha256(f"{host}|{project}".encode()).hexdigest()[:16]
+        digest = f"{zlib.crc32(f'{host}|{project}'.encode()):08x}"
         return cls(cache_dir(env) / f"keys-{digest}.json")
 
     def load(self) -> dict[str, Any]:
@@ -77,4 +77,5 @@ class KeyCache:
         if len(current) > MAX_ENTRIES:
             current = dict(list(current.items())[-MAX_ENTRIES:])
         with contextlib.suppress(OSError):
-            write_atomic(self.path, json.dumps({"written": time.time(), "entries": current}), mode=0o600)
+            payload = json.dumps({"written": time.time(), "entries": current})
+            write_atomic(self.path, payload, mode=0o600, durable=False)

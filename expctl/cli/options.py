@@ -6,7 +6,12 @@ from typing import Annotated, Any
 
 import typer
 
-from expctl.render.columns import COLUMN_NAMES_HELP
+# Kept in step with render.columns.EXPERIMENT_COLUMNS by a test; spelled out here so that
+# defining options does not import the column machinery.
+COLUMN_NAMES_HELP = (
+    "id, name, flag, status, type, variants, started, ended, created, updated, archived, flag_active, "
+    "conclusion, creator, description"
+)
 
 
 def complete_experiment(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

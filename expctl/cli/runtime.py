@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from expctl.cli.messages import Messages
 from expctl.render.style import color_enabled
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     from expctl.settings.resolve import Settings
 
 
-@dataclass
-class GlobalOptions:
+class GlobalOptions(NamedTuple):
     host: str | None = None
     project: str | None = None
     profile: str | None = None
@@ -52,8 +50,7 @@ class GlobalOptions:
         }
 
 
-@dataclass
-class RuntimeOverrides:
+class RuntimeOverrides(NamedTuple):
     """What tests may replace; every field left as None means "the real thing"."""
 
     env: Mapping[str, str] | None = None
@@ -65,8 +62,7 @@ class RuntimeOverrides:
     sleep: Callable[[float], None] | None = None
 
 
-@dataclass
-class Streams:
+class Streams(NamedTuple):
     stdin: TextIO
     stdout: TextIO
     stderr: TextIO
@@ -94,12 +90,10 @@ class Streams:
         )
 
 
-@dataclass
 class Runtime:
-    options: GlobalOptions
-    overrides: RuntimeOverrides = field(default_factory=RuntimeOverrides)
-
-    def __post_init__(self) -> None:
+    def __init__(self, options: GlobalOptions, overrides: RuntimeOverrides | None = None) -> None:
+        self.options = options
+        self.overrides = overrides if overrides is not None else RuntimeOverrides()
         self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
         self.streams = Streams.current(self.overrides)
         self.messages = Messages(
@@ -227,7 +221,13 @@ class Runtime:
             except Exception:  # a broken config must not stop `-o json` from working
                 configured = None
         mode = resolve_mode(flag, configured, self.streams.stdout_isatty, allowed or MODES)
-        return Output(mode, self.streams.stdout, color=self.stdout_color and mode == "table", width=self.width)
+        return Output(
+            mode,
+            self.streams.stdout,
+            color=self.stdout_color and mode == "table",
+            width=self.width,
+            pretty=self.streams.stdout_isatty,
+        )
 
     def progress(self, description: str, *, total: int | None = None, output: str | None = None) -> Any:
         """A spinner/bar on stderr; inert unless a person is watching (see render.progress)."""

@@ -9,7 +9,6 @@ same way. Pure logic: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from expctl.errors import IllegalTransitionError
@@ -49,25 +48,6 @@ def matches_status_filter(experiment: Mapping[str, Any], wanted: str | None) -> 
         return actual in ("running", "exposure_frozen")
     return actual == wanted
 
-
-@dataclass(frozen=True)
-class Move:
-    verb: str  # as the user types it: launch, pause, resume, end, ship, reset, archive, ...
-    past: str  # for the one-line report: Launched, Paused, ...
-
-
-MOVES = {
-    "launch": Move("launch", "Launched"),
-    "pause": Move("pause", "Paused"),
-    "resume": Move("resume", "Resumed"),
-    "end": Move("end", "Ended"),
-    "ship": Move("ship", "Shipped"),
-    "reset": Move("reset", "Reset"),
-    "archive": Move("archive", "Archived"),
-    "unarchive": Move("unarchive", "Unarchived"),
-    "freeze-exposure": Move("freeze-exposure", "Froze exposure of"),
-    "unfreeze-exposure": Move("unfreeze-exposure", "Unfroze exposure of"),
-}
 
 _NEXT_STEPS = {
     "draft": "launch it with `expctl launch {ref}`",

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from expctl.core.lifecycle import display_status, variants_of
 from expctl.errors import UsageError
 from expctl.render import timefmt
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     name: str
     header: str
     value: Callable[[Mapping[str, Any]], Any]

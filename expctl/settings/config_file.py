@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,14 @@ DEFAULT_PROFILE = "default"
 _HEADER = "# expctl configuration: written by `expctl auth login` and `expctl config set`.\n"
 
 
-@dataclass
 class ConfigFile:
-    path: Path
-    data: dict[str, Any] = field(default_factory=dict)
-    exists: bool = False
-    mode: int | None = None
+    def __init__(
+        self, path: Path, data: dict[str, Any] | None = None, exists: bool = False, mode: int | None = None
+    ) -> None:
+        self.path = path
+        self.data: dict[str, Any] = data if data is not None else {}
+        self.exists = exists
+        self.mode = mode
 
     @classmethod
     def load(cls, path: Path) -> ConfigFile:

@@ -13,7 +13,7 @@ A keyring that is missing, locked or slow is reported in one line and skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from expctl.errors import AuthError
 from expctl.settings.keyring_store import KeyringStore, KeyringUnavailableError
@@ -24,8 +24,7 @@ from expctl.settings.secret import Secret
 PERSONAL_KEY_PAGE = "/settings/user-api-keys"
 
 
-@dataclass(frozen=True)
-class ResolvedKey:
+class ResolvedKey(NamedTuple):
     secret: Secret
     source: Source
     detail: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from expctl.errors import UsageError
 from expctl.settings.hosts import normalize_host
@@ -70,8 +70,7 @@ def _path(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class SettingKey:
+class SettingKey(NamedTuple):
     name: str
     env: tuple[str, ...]
     default: str | None

@@ -18,8 +18,8 @@ Every value comes back with where it came from, so ``expctl config`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from expctl.errors import UsageError
 from expctl.settings.config_file import DEFAULT_PROFILE, ConfigFile
@@ -35,8 +35,7 @@ class Source(str, Enum):
     DEFAULT = "default"
 
 
-@dataclass(frozen=True)
-class Sourced:
+class Sourced(NamedTuple):
     value: str | None
     source: Source
     detail: str = ""
@@ -45,14 +44,16 @@ class Sourced:
         return f"{self.source.value} ({self.detail})" if self.detail else self.source.value
 
 
-@dataclass
 class Settings:
     """Resolved settings; values are validated strings, typed by the accessors."""
 
-    profile: Sourced
-    values: dict[str, Sourced]
-    config: ConfigFile
-    env: Mapping[str, str] = field(repr=False, default_factory=dict)
+    def __init__(
+        self, profile: Sourced, values: dict[str, Sourced], config: ConfigFile, env: Mapping[str, str] | None = None
+    ) -> None:
+        self.profile = profile
+        self.values = values
+        self.config = config
+        self.env: Mapping[str, str] = env if env is not None else {}
 
     def get(self, name: str) -> str | None:
         return self.values[name].value

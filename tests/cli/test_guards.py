@@ -77,3 +77,10 @@ def test_version() -> None:
 
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output == f"expctl {__version__}\n"
+
+
+def test_column_names_in_help_match_the_columns() -> None:
+    from expctl.cli.options import COLUMN_NAMES_HELP
+    from expctl.render.columns import EXPERIMENT_COLUMNS
+
+    assert ", ".join(EXPERIMENT_COLUMNS) == COLUMN_NAMES_HELP

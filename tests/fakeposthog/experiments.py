@@ -158,7 +158,7 @@ def is_legacy(experiment: dict[str, Any]) -> bool:
 def _parameters_out(ctx: Ctx, experiment: dict[str, Any], flag: dict[str, Any] | None) -> Any:
     stored = experiment.get("parameters")
     if ctx.flavour == "legacy":
-        return clone(stored)
+        return stored
     out = {k: v for k, v in (stored or {}).items() if k not in FLAG_PARAM_KEYS}
     if flag is None:
         return out or stored
@@ -178,10 +178,12 @@ def _parameters_out(ctx: Ctx, experiment: dict[str, Any], flag: dict[str, Any] |
     if filters.get("aggregation_group_type_index") is not None:
         out["aggregation_group_type_index"] = filters["aggregation_group_type_index"]
     if filters.get("payloads"):
-        out["feature_flag_payloads"] = clone(filters["payloads"])
+        out["feature_flag_payloads"] = filters["payloads"]
     return out
 
 
+# Responses are encoded to JSON at once, under the store lock, so serializing reads the
+# stored objects directly instead of copying them.
 def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> dict[str, Any]:
     store = ctx.store
     flag = _flag(ctx, experiment)
@@ -195,48 +197,48 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
         "end_date": iso(experiment.get("end_date")),
         "feature_flag_key": flag["key"] if flag else experiment.get("_flag_key"),
         "feature_flag": flag_ops.minimal(flag) if flag else None,
-        "holdout": clone(holdout) if holdout else None,
+        "holdout": holdout if holdout else None,
         "holdout_id": experiment.get("holdout_id"),
         "exposure_cohort": experiment.get("exposure_cohort"),
         "parameters": _parameters_out(ctx, experiment, flag),
-        "secondary_metrics": clone(experiment.get("secondary_metrics") or []),
+        "secondary_metrics": experiment.get("secondary_metrics") or [],
         "saved_metrics": [
             {
                 "id": link["id"],
                 "experiment": experiment["id"],
                 "saved_metric": link["saved_metric"],
-                "metadata": clone(link.get("metadata")),
+                "metadata": link.get("metadata"),
                 "created_at": link["created_at"],
-                "query": clone(store.saved_metrics[link["saved_metric"]]["query"]),
+                "query": store.saved_metrics[link["saved_metric"]]["query"],
                 "name": store.saved_metrics[link["saved_metric"]]["name"],
             }
             for link in experiment.get("saved_metrics") or []
             if link["saved_metric"] in store.saved_metrics
         ],
         "saved_metrics_ids": None,
-        "filters": clone(experiment.get("filters") or {}),
+        "filters": experiment.get("filters") or {},
         "archived": bool(experiment.get("archived")),
         "deleted": bool(experiment.get("deleted")),
         "created_by": creator.basic() if creator else None,
         "created_at": iso(experiment["created_at"]),
         "updated_at": iso(experiment["updated_at"]),
         "type": experiment.get("type"),
-        "exposure_criteria": clone(experiment.get("exposure_criteria")),
-        "metrics": clone(experiment.get("metrics") or []),
-        "metrics_secondary": clone(experiment.get("metrics_secondary") or []),
-        "stats_config": clone(experiment.get("stats_config")),
-        "scheduling_config": clone(experiment.get("scheduling_config")),
+        "exposure_criteria": experiment.get("exposure_criteria"),
+        "metrics": experiment.get("metrics") or [],
+        "metrics_secondary": experiment.get("metrics_secondary") or [],
+        "stats_config": experiment.get("stats_config"),
+        "scheduling_config": experiment.get("scheduling_config"),
         "conclusion": experiment.get("conclusion"),
         "conclusion_comment": experiment.get("conclusion_comment"),
-        "primary_metrics_ordered_uuids": clone(experiment.get("primary_metrics_ordered_uuids")),
-        "secondary_metrics_ordered_uuids": clone(experiment.get("secondary_metrics_ordered_uuids")),
+        "primary_metrics_ordered_uuids": experiment.get("primary_metrics_ordered_uuids"),
+        "secondary_metrics_ordered_uuids": experiment.get("secondary_metrics_ordered_uuids"),
         "only_count_matured_users": bool(experiment.get("only_count_matured_users")),
         "user_access_level": "editor",
     }
     if ctx.flavour == "cloud":
         data["status"] = _status(experiment, flag)
         data["is_legacy"] = is_legacy(experiment)
-        data["running_time_calculation"] = clone(experiment.get("running_time_calculation") or {})
+        data["running_time_calculation"] = experiment.get("running_time_calculation") or {}
         data["excluded_variants"] = None
     else:
         # Older releases: no deleted field, no computed fields.

@@ -47,7 +47,7 @@ def minimal(flag: dict[str, Any]) -> dict[str, Any]:
         "version",
         "evaluation_runtime",
     )
-    out = {name: clone(flag.get(name)) for name in fields}
+    out = {name: flag.get(name) for name in fields}
     out["has_encrypted_payloads"] = False
     return out
 

@@ -173,6 +173,8 @@ class FakePostHog:
         return response
 
     def _handle(self, request: FakeRequest) -> FakeResponse:
+        if request.path.startswith("/_fake/"):
+            return self._admin(request)
         scripted = self._take_scripted(request)
         if scripted is not None:
             return scripted
@@ -192,6 +194,34 @@ class FakePostHog:
         if fault == "drop-after":
             return FakeResponse(status=0, drop=True)
         return response
+
+    def _admin(self, request: FakeRequest) -> FakeResponse:
+        """Test-server controls for the benchmark (no auth; it only listens on loopback)."""
+        if request.path == "/_fake/stats":
+            entries = [e for e in self.requests() if not e.path.startswith("/_fake/")]
+            return FakeResponse.json(
+                200,
+                {
+                    "requests": len(entries),
+                    "writes": len(
+                        [
+                            e
+                            for e in entries
+                            if e.method in ("POST", "PATCH", "PUT", "DELETE") and "/query" not in e.path
+                        ]
+                    ),
+                    "queries": len([e for e in entries if "/query" in e.path]),
+                    "by_status": {
+                        str(s): sum(1 for e in entries if e.status == s) for s in {e.status for e in entries}
+                    },
+                    "max_concurrent_queries": self.max_concurrent_queries_seen,
+                },
+            )
+        if request.path == "/_fake/reset" and request.method == "POST":
+            self.clear_log()
+            self.max_concurrent_queries_seen = 0
+            return FakeResponse.json(200, {"ok": True})
+        return FakeResponse.json(404, {"detail": "unknown test-server control"})
 
     def _roll_fault(self) -> str | None:
         faults = self.faults

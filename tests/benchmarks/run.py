@@ -1,0 +1,367 @@
+"""expctl's benchmark: each case beside its baseline, measured in the same run.
+
+    python -m tests.benchmarks.run            # every case (a few minutes)
+    python -m tests.benchmarks.run --quick    # fewer repetitions, smaller baselines
+
+It starts the test server itself (a separate process, so the server's work does not
+share a CPU budget with the measured command), runs each case after a warm-up, and
+prints one table of medians with the baseline, the ratio and the target. Start-up
+figures are only representative for a regular install (`pip install .`, not `-e`).
+Not part of the test suite: performance is measured here, not asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+EXPCTL = str(Path(sys.executable).with_name("expctl"))
+KEY = "phx_fakefullaccesskey0000000000000000000000000001"
+
+MEASURE_PEAK = (
+    "import json, resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)\n"
+    "print(json.dumps({'rc': done.returncode, 'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+)
+
+
+@dataclass
+class Row:
+    case: str
+    ours: float
+    baseline: float
+    target: float
+    unit: str = "ms"
+    baseline_name: str = ""
+    notes: list[str] = field(default_factory=list)
+    extra_ok: bool = True
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+    @property
+    def ok(self) -> bool:
+        return self.ratio <= self.target and self.extra_ok
+
+
+class Server:
+    """The test server in its own process, on 127.0.0.1."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakeposthog", "--port", "0", "--no-demo", *args],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        if "listening on " not in first:
+            raise RuntimeError(f"test server did not start: {first}")
+        self.url = first.split("listening on ")[1].strip()
+        self.http = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60)
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self.http.get("/_fake/stats").json())
+
+    def reset(self) -> None:
+        self.http.post("/_fake/reset")
+
+    def stop(self) -> None:
+        self.http.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_"))}
+        env.update(
+            {
+                "EXPCTL_HOST": self.url,
+                "EXPCTL_PROJECT": "1",
+                "EXPCTL_API_KEY": KEY,
+                "EXPCTL_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-config"),
+                "EXPCTL_CACHE_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-cache"),
+                "PYTHONPATH": str(REPO),
+            }
+        )
+        env.update(extra)
+        return env
+
+
+def timed(command: Sequence[str], env: dict[str, str] | None = None, check: bool = True) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        list(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO, check=False
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    if check and done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-500:]}")
+    return elapsed
+
+
+def median_of(runs: int, action: Callable[[], float], warmup: int = 1) -> float:
+    for _ in range(warmup):
+        action()
+    return statistics.median(action() for _ in range(runs))
+
+
+def peak_mib(command: Sequence[str], env: dict[str, str]) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE_PEAK, *command], env=env, capture_output=True, text=True, check=True
+    )
+    data = json.loads(done.stdout)
+    if data["rc"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with {data['rc']}")
+    return float(data["peak_kib"]) / 1024
+
+
+# -- cases ---------------------------------------------------------------------------------------
+
+
+def startup_cases(runs: int) -> list[Row]:
+    typer_ms = median_of(runs, lambda: timed([sys.executable, "-c", "import typer"]))
+    version = median_of(runs, lambda: timed([EXPCTL, "--version"]))
+    help_ms = median_of(runs, lambda: timed([EXPCTL, "--help"]))
+    server = Server("--experiments", "100")
+    try:
+        env = server.env()
+        listing = median_of(runs, lambda: timed([EXPCTL, "list", "-o", "json"], env))
+    finally:
+        server.stop()
+    name = 'python -c "import typer"'
+    return [
+        Row("expctl --version", version, typer_ms, 1.2, baseline_name=name),
+        Row("expctl --help", help_ms, typer_ms, 1.5, baseline_name=name),
+        Row("expctl list -o json (100 experiments)", listing, typer_ms, 2.2, baseline_name=name),
+    ]
+
+
+SEQUENTIAL_LIST = """
+import httpx, os, sys
+client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]})
+path = "/api/projects/1/experiments/?limit=100"
+items = []
+while path:
+    page = client.get(path).json()
+    items.extend(page["results"])
+    path = page["next"]
+print(len(items))
+"""
+
+
+def list_all_case(runs: int) -> Row:
+    server = Server("--experiments", "5000", "--latency-ms", "50")
+    try:
+        env = server.env()
+        ours = median_of(runs, lambda: timed([EXPCTL, "list", "--all", "-o", "json"], env))
+        server.reset()
+        timed([EXPCTL, "list", "--all", "-o", "json"], env)
+        requests = server.stats()["requests"]
+        baseline = median_of(max(2, runs // 2), lambda: timed([sys.executable, "-c", SEQUENTIAL_LIST], env))
+    finally:
+        server.stop()
+    row = Row(
+        "expctl list --all -o json (5,000, 50 ms latency)",
+        ours,
+        baseline,
+        0.3,
+        baseline_name="sequential 100-per-page httpx loop",
+    )
+    row.notes.append(f"{requests} requests (target: at most 10)")
+    row.extra_ok = requests <= 10
+    return row
+
+
+SEQUENTIAL_APPLY = """
+import httpx, os, sys
+client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]})
+ids = [int(line) for line in open(sys.argv[1])]
+for index, experiment_id in enumerate(ids):
+    current = client.get(f"/api/projects/1/experiments/{experiment_id}/").json()
+    client.patch(f"/api/projects/1/experiments/{experiment_id}/", json={"description": current["description"]})
+"""
+
+
+def apply_case(runs: int, workdir: Path) -> Row:
+    server = Server("--experiments", "500", "--latency-ms", "50")
+    try:
+        env = server.env()
+        specs = workdir / "specs"
+        timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
+        files = sorted(specs.glob("*.yaml"))
+        counter = {"run": 0}
+
+        def change_twenty() -> None:
+            counter["run"] += 1
+            for path in files[:20]:
+                text = path.read_text().splitlines()
+                text = [
+                    f"description: change {counter['run']}" if line.startswith("description:") else line
+                    for line in text
+                ]
+                path.write_text("\n".join(text) + "\n")
+
+        def one_apply() -> float:
+            change_twenty()
+            return timed([EXPCTL, "apply", "-f", str(specs), "--yes"], env)
+
+        ours = median_of(runs, one_apply)
+        change_twenty()
+        server.reset()
+        timed([EXPCTL, "apply", "-f", str(specs), "--yes"], env)
+        first = server.stats()
+        server.reset()
+        timed([EXPCTL, "apply", "-f", str(specs), "--yes"], env)
+        second = server.stats()
+        ids = workdir / "ids.txt"
+        listed = subprocess.run(
+            [EXPCTL, "list", "--all", "-o", "ids"], env=env, capture_output=True, text=True, check=True
+        )
+        ids.write_text(listed.stdout)
+        baseline = median_of(
+            max(1, runs // 3), lambda: timed([sys.executable, "-c", SEQUENTIAL_APPLY, str(ids)], env), warmup=0
+        )
+    finally:
+        server.stop()
+    gets = first["requests"] - first["writes"]
+    row = Row(
+        "expctl apply (500 specs, 20 changed, 50 ms latency)",
+        ours,
+        baseline,
+        0.2,
+        baseline_name="sequential GET + PATCH per spec",
+    )
+    row.notes.append(
+        f"first apply: {first['requests']} requests = {gets} reads (list pages + GETs) + {first['writes']} writes"
+    )
+    row.notes.append(f"second apply: {second['writes']} writes, {second['requests']} requests")
+    row.extra_ok = first["writes"] == 20 and second["writes"] == 0
+    return row
+
+
+SEQUENTIAL_RESULTS = """
+import httpx, os, sys, json
+client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]}, timeout=60)
+experiment = client.get(f"/api/projects/1/experiments/{sys.argv[1]}/").json()
+queries = [{"kind": "ExperimentExposureQuery", "experiment_id": experiment["id"]}]
+queries += [{"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": m} for m in experiment["metrics"]]
+for query in queries:
+    client.post("/api/projects/1/query/", json={"query": query, "refresh": "force_blocking"}).raise_for_status()
+"""
+
+
+def results_case(runs: int) -> Row:
+    server = Server("--query-latency-ms", "200")
+    try:
+        env = server.env()
+        metrics = [
+            {
+                "kind": "ExperimentMetric",
+                "metric_type": "mean",
+                "name": f"Metric {i}",
+                "source": {"kind": "EventsNode", "event": "purchase"},
+            }
+            for i in range(10)
+        ]
+        created = server.http.post(
+            "/api/projects/1/experiments/",
+            json={"name": "Ten metrics", "feature_flag_key": "ten-metrics", "parameters": {}, "metrics": metrics},
+        ).json()
+        server.http.post(f"/api/projects/1/experiments/{created['id']}/launch/")
+        ours = median_of(runs, lambda: timed([EXPCTL, "results", str(created["id"]), "--refresh", "-o", "json"], env))
+        in_flight = server.stats()["max_concurrent_queries"]
+        baseline = median_of(
+            max(2, runs // 2), lambda: timed([sys.executable, "-c", SEQUENTIAL_RESULTS, str(created["id"])], env)
+        )
+    finally:
+        server.stop()
+    row = Row(
+        "expctl results (10 metrics, 200 ms per query)",
+        ours,
+        baseline,
+        0.45,
+        baseline_name="the same 11 queries one after another",
+    )
+    row.notes.append(f"at most {in_flight} queries in flight (target: never more than 3)")
+    row.extra_ok = in_flight <= 3
+    return row
+
+
+def memory_case(count: int) -> Row:
+    server = Server("--experiments", str(count))
+    try:
+        env = server.env()
+        jsonl = peak_mib([EXPCTL, "list", "--all", "-o", "jsonl"], env)
+        as_json = peak_mib([EXPCTL, "list", "--all", "-o", "json"], env)
+    finally:
+        server.stop()
+    row = Row(
+        f"expctl list --all -o jsonl ({count:,} experiments), peak memory",
+        jsonl,
+        as_json,
+        100 / as_json if as_json else 1,
+        "MiB",
+        "-o json",
+    )
+    row.notes.append(f"jsonl peak {jsonl:.0f} MiB, json peak {as_json:.0f} MiB (target: jsonl at most 100 MiB)")
+    row.extra_ok = jsonl <= 100
+    return row
+
+
+def print_table(rows: list[Row]) -> None:
+    header = f"{'case':<56} {'expctl':>10} {'baseline':>10} {'ratio':>7} {'target':>8}  ok"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        ours = f"{row.ours:.0f} {row.unit}"
+        base = f"{row.baseline:.0f} {row.unit}"
+        target = f"<= {row.target:.2g}x" if row.unit == "ms" else "<= 100 MiB"
+        print(f"{row.case:<56} {ours:>10} {base:>10} {row.ratio:>6.2f}x {target:>8}  {'yes' if row.ok else 'NO'}")
+        print(f"    baseline: {row.baseline_name}")
+        for note in row.notes:
+            print(f"    {note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 20,000-experiment memory case")
+    parser.add_argument("--runs", type=int, default=None, help="repetitions per case (after one warm-up)")
+    parser.add_argument(
+        "--only", choices=("startup", "list", "apply", "results", "memory"), help="run one group of cases"
+    )
+    args = parser.parse_args(argv)
+    runs = args.runs or (3 if args.quick else 7)
+    groups = {
+        "startup": lambda workdir: startup_cases(max(runs, 9)),
+        "list": lambda workdir: [list_all_case(runs)],
+        "apply": lambda workdir: [apply_case(max(3, runs // 2), workdir)],
+        "results": lambda workdir: [results_case(runs)],
+        "memory": lambda workdir: [memory_case(20_000 if args.quick else 50_000)],
+    }
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, group in groups.items():
+            if args.only in (None, name):
+                rows.extend(group(Path(workdir)))
+    print()
+    print_table(rows)
+    return 0 if all(row.ok for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
