@@ -70,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"expctl {__version__}\n")
         return 0
+    from expctl import gcpolicy
+
+    gcpolicy.defer_during_startup()
+    try:
+        return _run(args)
+    finally:
+        gcpolicy.finish()
+
+
+def _run(args: list[str]) -> int:
     import typer
 
     from expctl.cli.app import app, tidy_metavars

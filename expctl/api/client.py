@@ -41,7 +41,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTION
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 CONNECT_ATTEMPTS = 3
-_DETAIL_SECONDS_RE = re.compile(r"available in (\d+) seconds?")
+# Patterns stay strings, compiled by `re` on first use: most runs never need them.
+_DETAIL_SECONDS = r"available in (\d+) seconds?"
 _DEBUG_BODY_LIMIT = 2000
 
 
@@ -140,7 +141,7 @@ class PostHogClient:
                 "Accept": "application/json",
             },
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            verify=tls,
+            verify=tls if tls is not None else True,
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
@@ -404,14 +405,17 @@ class PostHogClient:
         return text.replace(secret, "[REDACTED]") if secret else text
 
 
-def _tls_context(config: ClientConfig) -> ssl.SSLContext:
-    """TLS verification is always on; the CA store is loaded only for https hosts."""
+def _tls_context(config: ClientConfig) -> ssl.SSLContext | None:
+    """TLS verification is always on; the CA store is loaded only for https hosts.
+
+    A plain-http host never does TLS (cross-origin redirects are not followed), so it
+    gets no context at all; should one ever be needed, the transport builds the
+    system default, which verifies.
+    """
     import ssl
 
     if not config.host.startswith("https://"):
-        # Plain-http hosts never do TLS (no cross-origin redirects are followed), so skip
-        # loading the CA store; a context with no trusted CAs fails closed if ever used.
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return None
     if config.ca_bundle:
         try:
             return ssl.create_default_context(cafile=config.ca_bundle)
@@ -460,7 +464,7 @@ def _server_wait(headers: Mapping[str, str], detail: str) -> float | None:
             when = None
         if when is not None:
             return max(0.0, when.timestamp() - time.time())
-    match = _DETAIL_SECONDS_RE.search(detail or "")
+    match = re.search(_DETAIL_SECONDS, detail or "")
     if match:
         return float(match.group(1))
     return None

@@ -24,7 +24,7 @@ from expctl.errors import (
 )
 
 KEY_PAGE = "/settings/user-api-keys"
-_SCOPE_RE = re.compile(r"missing required scope '([^']+)'")
+_MISSING_SCOPE = r"missing required scope '([^']+)'"  # compiled on first use
 
 
 def parse_error_body(raw: bytes, content_type: str) -> tuple[str | None, str | None, str | None, Any]:
@@ -98,7 +98,7 @@ def error_for_response(
             hint=f"check it with `expctl auth status`, or create a personal API key at {host}{KEY_PAGE}",
         )
     if status == 403:
-        scope = _SCOPE_RE.search(said)
+        scope = re.search(_MISSING_SCOPE, said)
         hint = (
             f"give the key the {scope.group(1)} scope at {host}{KEY_PAGE}"
             if scope

@@ -6,13 +6,13 @@ and turns PostHog's 404s into messages that name the experiment and the project.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
+from expctl.core.flagkeys import is_flag_key
 from expctl.core.lifecycle import matches_status_filter
 from expctl.errors import (
     ApiNotFoundError,
@@ -21,7 +21,6 @@ from expctl.errors import (
     UsageError,
 )
 
-FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 ENDPOINT_MISSING = "Endpoint not found."
 _CLONED_FIELDS = (
     "description",
@@ -79,7 +78,7 @@ class ExperimentRef(NamedTuple):
         value = text.strip()
         if value.isdigit():
             return cls(value)
-        if FLAG_KEY_RE.match(value):
+        if is_flag_key(value):
             return cls(value)
         raise UsageError(
             f"{text!r} is neither an experiment id nor a feature flag key",

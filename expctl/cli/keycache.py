@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 2000
 COMPLETION_TTL_SECONDS = 24 * 3600
+REWRITE_AFTER_SECONDS = 3600  # refresh an unchanged cache hourly, well inside its TTL
 
 
 class KeyCache:
@@ -69,13 +70,18 @@ class KeyCache:
         """Merge what a listing saw; failures to write are ignored (it is only a cache)."""
         if self.path is None:
             return
-        current = {} if replace else dict(self.load().get("entries") or {})
+        stored = self.load()
+        before = stored.get("entries") or {}
+        current = {} if replace else dict(before)
         for exp in experiments:
             key = exp.get("feature_flag_key")
             if isinstance(key, str) and isinstance(exp.get("id"), int):
                 current[key] = {"id": exp["id"], "name": str(exp.get("name") or "")}
         if len(current) > MAX_ENTRIES:
             current = dict(list(current.items())[-MAX_ENTRIES:])
+        written = stored.get("written")
+        if current == before and isinstance(written, (int, float)) and time.time() - written < REWRITE_AFTER_SECONDS:
+            return  # nothing new: a repeated `expctl list` in a script leaves the disk alone
         with contextlib.suppress(OSError):
             payload = json.dumps({"written": time.time(), "entries": current})
             write_atomic(self.path, payload, mode=0o600, durable=False)

@@ -166,7 +166,10 @@ class Runtime:
     @property
     def client(self) -> PostHogClient:
         if self._client is None:
+            from expctl import gcpolicy
+
             self._client = self.make_client(self.api_key().secret.reveal())
+            gcpolicy.startup_over()  # the heavy imports are done; requests come next
         return self._client
 
     def make_client(

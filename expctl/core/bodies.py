@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +19,9 @@ from expctl.core.fields import (
     suggest,
     type_matches,
 )
+from expctl.core.flagkeys import is_flag_key
 from expctl.errors import UsageError
 
-FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_VARIANTS = 20
 
 
@@ -69,7 +68,7 @@ class ExperimentCreate:
 
 
 def check_flag_key(key: str) -> str:
-    if not key or not FLAG_KEY_RE.match(key):
+    if not key or not is_flag_key(key):
         raise UsageError(
             f"feature flag key {key!r} may contain only letters, digits, '-' and '_'",
             hint="for example: checkout-redesign",

@@ -17,19 +17,18 @@ spec contains are managed; everything it leaves out is never touched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
+from expctl.core.flagkeys import is_flag_key
 from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
 
 API_VERSION = "expctl/v1"
 KIND = "Experiment"
 STATES = ("draft", "running", "paused", "stopped")
-FLAG_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_VARIANTS = 20
 
 # Spec field -> expected JSON type(s). Names are the API's own.
@@ -195,7 +194,7 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     if isinstance(name, str) and len(name) > 400:
         problem(("name", "="), "name is longer than PostHog's 400 characters")
     key = value.get("feature_flag_key")
-    if isinstance(key, str) and key and not FLAG_KEY_RE.match(key):
+    if isinstance(key, str) and key and not is_flag_key(key):
         problem(("feature_flag_key", "="), "feature_flag_key may contain only letters, digits, '-' and '_'")
     description = value.get("description")
     if isinstance(description, str) and len(description) > 3000:
@@ -258,7 +257,7 @@ def _check_variants(variants: list[Any], path: PathKey, problem: Any) -> None:
                 f"unknown variant field '{extra}'{suggest(extra, ['key', 'name', 'rollout_percentage'])}",
             )
         key = variant.get("key")
-        if not isinstance(key, str) or not FLAG_KEY_RE.match(key):
+        if not isinstance(key, str) or not is_flag_key(key):
             problem((*here, "key"), "each variant needs a key of letters, digits, '-' and '_'")
             continue
         share = variant.get("split_percent", variant.get("rollout_percentage"))

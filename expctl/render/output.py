@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from expctl.errors import UsageError
-from expctl.render.columns import Column, plain_cell, table_cell
 from expctl.render.style import STATUS_STYLES
+
+if TYPE_CHECKING:
+    from expctl.render.columns import Column
 
 MODES = ("table", "plain", "json", "yaml", "ids", "jsonl")
 
@@ -66,7 +68,7 @@ class Output:
         if self.mode == "plain":
             count = 0
             for item in items:
-                self._write("\t".join(plain_cell(c, item) for c in columns) + "\n")
+                self._write(_plain_line(item, columns))
                 count += 1
             return count
         collected = list(items)
@@ -93,7 +95,7 @@ class Output:
             if self.mode == "table" and detail is None:
                 self._table([obj], columns)
             else:
-                self._write("\t".join(plain_cell(c, obj) for c in columns) + "\n")
+                self._write(_plain_line(obj, columns))
         else:
             self._write(detail(obj, self.color))
 
@@ -140,6 +142,8 @@ class Output:
         from rich.table import Table
         from rich.text import Text
 
+        from expctl.render.columns import table_cell
+
         console = Console(
             file=self.stream,
             width=self.width,
@@ -168,3 +172,10 @@ class Output:
                     cells.append(Text(value))
             table.add_row(*cells)
         console.print(table)
+
+
+def _plain_line(obj: Mapping[str, Any], columns: Sequence[Column]) -> str:
+    # Imported here: json, the mode scripts use most, never formats a cell.
+    from expctl.render.columns import plain_cell
+
+    return "\t".join(plain_cell(c, obj) for c in columns) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -17,7 +16,11 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o600, durable: b
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Not tempfile.mkstemp: importing tempfile (and random, hashlib) costs start-up time
+    # on every `expctl list`, which refreshes the completion cache. O_EXCL gives the same
+    # guarantee: the name is ours alone and the file is never wider than ``mode``.
+    tmp_name = str(path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:

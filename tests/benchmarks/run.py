@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,9 @@ class Server:
         self.process.wait(timeout=10)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_"))}
+        # No PYTHONPATH: expctl must be the installed one, with its compiled bytecode, not
+        # the source tree (recompiled on every run when PYTHONDONTWRITEBYTECODE is set).
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_", "PYTHONPATH"))}
         env.update(
             {
                 "EXPCTL_HOST": self.url,
@@ -96,7 +98,6 @@ class Server:
                 "EXPCTL_API_KEY": KEY,
                 "EXPCTL_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-config"),
                 "EXPCTL_CACHE_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-cache"),
-                "PYTHONPATH": str(REPO),
             }
         )
         env.update(extra)
@@ -133,16 +134,38 @@ def peak_mib(command: Sequence[str], env: dict[str, str]) -> float:
 # -- cases ---------------------------------------------------------------------------------------
 
 
+def interleaved_medians(runs: int, actions: Mapping[str, Callable[[], float]]) -> dict[str, float]:
+    """Run the actions round-robin and return each one's median.
+
+    Start-up figures are a few tens of milliseconds, so a slower second on a shared
+    machine would skew a ratio if the baseline and expctl ran at different times;
+    alternating them puts both under the same conditions.
+    """
+    for action in actions.values():
+        action()  # warm-up: page cache, .pyc files
+    samples: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            samples[name].append(action())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def startup_cases(runs: int) -> list[Row]:
-    typer_ms = median_of(runs, lambda: timed([sys.executable, "-c", "import typer"]))
-    version = median_of(runs, lambda: timed([EXPCTL, "--version"]))
-    help_ms = median_of(runs, lambda: timed([EXPCTL, "--help"]))
     server = Server("--experiments", "100")
     try:
         env = server.env()
-        listing = median_of(runs, lambda: timed([EXPCTL, "list", "-o", "json"], env))
+        medians = interleaved_medians(
+            runs * 3,  # cheap cases: more samples, steadier medians
+            {
+                "typer": lambda: timed([sys.executable, "-c", "import typer"]),
+                "version": lambda: timed([EXPCTL, "--version"]),
+                "help": lambda: timed([EXPCTL, "--help"]),
+                "list": lambda: timed([EXPCTL, "list", "-o", "json"], env),
+            },
+        )
     finally:
         server.stop()
+    typer_ms, version, help_ms, listing = (medians[k] for k in ("typer", "version", "help", "list"))
     name = 'python -c "import typer"'
     return [
         Row("expctl --version", version, typer_ms, 1.2, baseline_name=name),
