@@ -347,14 +347,16 @@ def memory_case(count: int) -> Row:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = f"{'case':<56} {'expctl':>10} {'baseline':>10} {'ratio':>7} {'target':>8}  ok"
+    width = max(len("case"), *(len(row.case) for row in rows))
+    header = f"{'case':<{width}} {'expctl':>10} {'baseline':>10} {'ratio':>7} {'target':>10}  ok"
     print(header)
     print("-" * len(header))
     for row in rows:
         ours = f"{row.ours:.0f} {row.unit}"
         base = f"{row.baseline:.0f} {row.unit}"
         target = f"<= {row.target:.2g}x" if row.unit == "ms" else "<= 100 MiB"
-        print(f"{row.case:<56} {ours:>10} {base:>10} {row.ratio:>6.2f}x {target:>8}  {'yes' if row.ok else 'NO'}")
+        verdict = "yes" if row.ok else "NO"
+        print(f"{row.case:<{width}} {ours:>10} {base:>10} {row.ratio:>6.2f}x {target:>10}  {verdict}")
         print(f"    baseline: {row.baseline_name}")
         for note in row.notes:
             print(f"    {note}")
