@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from expctl.core.bodies import ExperimentCreate, parse_sets, parse_variants
+from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
+from expctl.core.flagkeys import is_flag_key
 from expctl.errors import UsageError
 
 
@@ -53,3 +54,16 @@ def test_sets_are_json_with_the_fields_type() -> None:
         parse_sets(["metric=[]"])
     with pytest.raises(UsageError, match="PostHog computes this field"):
         parse_sets(['status="running"'])
+
+
+@pytest.mark.parametrize("key", ["checkout-v2", "A_b-9", "x"])
+def test_flag_keys_posthog_accepts(key: str) -> None:
+    assert is_flag_key(key)
+    assert check_flag_key(key) == key
+
+
+@pytest.mark.parametrize("key", ["", "has space", "trailing\n", "ünïcode", "dot.ted", "slash/"])
+def test_flag_keys_posthog_refuses(key: str) -> None:
+    assert not is_flag_key(key)
+    with pytest.raises(UsageError):
+        check_flag_key(key)
