@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Server
 from tests.fakeposthog import READ_ONLY_KEY, seed_experiments
@@ -51,6 +54,26 @@ def test_completion_works_from_the_bash_script(cloud: Server, tmp_path: Path) ->
     env = dict(cloud.env, PATH=f"{EXPCTL.parent}:{os.environ.get('PATH', '')}")
     result = subprocess.run(["bash", str(driver)], env=env, capture_output=True, text=True, timeout=20, check=False)
     assert result.stdout.split() == ["pricing-copy"], result.stderr
+
+
+def test_completion_works_from_the_fish_script(cloud: Server, tmp_path: Path) -> None:
+    fish = shutil.which("fish")
+    if fish is None:
+        if os.environ.get("EXPCTL_REQUIRE_FISH"):
+            pytest.fail("fish is not installed, and .ci/run requires it")
+        pytest.skip("fish is not installed (.ci/run installs it)")
+    assert cloud.run("list").returncode == 0
+    script = tmp_path / "expctl.fish"
+    script.write_text(cloud.run("completion", "fish").stdout)
+    env = dict(cloud.env, PATH=f"{EXPCTL.parent}:{os.environ.get('PATH', '')}", XDG_CONFIG_HOME=str(tmp_path))
+    probe = f"source {script}; complete -C 'expctl get pri'; echo @@; complete -C 'expctl li'; echo @@; complete -C 'expctl list --arch'"
+    result = subprocess.run([fish, "-N", "-c", probe], env=env, capture_output=True, text=True, timeout=30, check=False)
+    keys, commands, options = (
+        [line.split("\t")[0] for line in part.strip().splitlines()] for part in result.stdout.split("@@\n")
+    )
+    assert keys == ["pricing-copy"], result.stderr
+    assert commands == ["list"]
+    assert options == ["--archived"]
 
 
 def test_completion_command_rejects_unknown_shells(cloud: Server) -> None:
