@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from tests.fakeposthog.demo import mean_metrics
+
 REPO = Path(__file__).resolve().parents[2]
 EXPCTL = str(Path(sys.executable).with_name("expctl"))
 KEY = "phx_fakefullaccesskey0000000000000000000000000001"
@@ -198,16 +200,17 @@ def list_all_case(runs: int) -> Row:
         baseline = median_of(max(2, runs // 2), lambda: timed([sys.executable, "-c", SEQUENTIAL_LIST], env))
     finally:
         server.stop()
-    row = Row(
+    return Row(
         "expctl list --all -o json (5,000, 50 ms latency)",
         ours,
         baseline,
         0.3,
         baseline_name="sequential 100-per-page httpx loop",
+        notes=[
+            f"{requests} requests (target: at most 10)",
+        ],
+        extra_ok=requests <= 10,
     )
-    row.notes.append(f"{requests} requests (target: at most 10)")
-    row.extra_ok = requests <= 10
-    return row
 
 
 SEQUENTIAL_APPLY = """
@@ -262,19 +265,18 @@ def apply_case(runs: int, workdir: Path) -> Row:
     finally:
         server.stop()
     gets = first["requests"] - first["writes"]
-    row = Row(
+    return Row(
         "expctl apply (500 specs, 20 changed, 50 ms latency)",
         ours,
         baseline,
         0.2,
         baseline_name="sequential GET + PATCH per spec",
+        notes=[
+            f"first apply: {first['requests']} requests = {gets} reads (list pages + GETs) + {first['writes']} writes",
+            f"second apply: {second['writes']} writes, {second['requests']} requests",
+        ],
+        extra_ok=first["writes"] == 20 and second["writes"] == 0,
     )
-    row.notes.append(
-        f"first apply: {first['requests']} requests = {gets} reads (list pages + GETs) + {first['writes']} writes"
-    )
-    row.notes.append(f"second apply: {second['writes']} writes, {second['requests']} requests")
-    row.extra_ok = first["writes"] == 20 and second["writes"] == 0
-    return row
 
 
 SEQUENTIAL_RESULTS = """
@@ -292,15 +294,7 @@ def results_case(runs: int) -> Row:
     server = Server("--query-latency-ms", "200")
     try:
         env = server.env()
-        metrics = [
-            {
-                "kind": "ExperimentMetric",
-                "metric_type": "mean",
-                "name": f"Metric {i}",
-                "source": {"kind": "EventsNode", "event": "purchase"},
-            }
-            for i in range(10)
-        ]
+        metrics = mean_metrics(10)
         created = server.http.post(
             "/api/projects/1/experiments/",
             json={"name": "Ten metrics", "feature_flag_key": "ten-metrics", "parameters": {}, "metrics": metrics},
@@ -313,16 +307,17 @@ def results_case(runs: int) -> Row:
         )
     finally:
         server.stop()
-    row = Row(
+    return Row(
         "expctl results (10 metrics, 200 ms per query)",
         ours,
         baseline,
         0.45,
         baseline_name="the same 11 queries one after another",
+        notes=[
+            f"at most {in_flight} queries in flight (target: never more than 3)",
+        ],
+        extra_ok=in_flight <= 3,
     )
-    row.notes.append(f"at most {in_flight} queries in flight (target: never more than 3)")
-    row.extra_ok = in_flight <= 3
-    return row
 
 
 def memory_case(count: int) -> Row:
@@ -333,17 +328,18 @@ def memory_case(count: int) -> Row:
         as_json = peak_mib([EXPCTL, "list", "--all", "-o", "json"], env)
     finally:
         server.stop()
-    row = Row(
+    return Row(
         f"expctl list --all -o jsonl ({count:,} experiments), peak memory",
         jsonl,
         as_json,
         100 / as_json if as_json else 1,
         "MiB",
         "-o json",
+        notes=[
+            f"jsonl peak {jsonl:.0f} MiB, json peak {as_json:.0f} MiB (target: jsonl at most 100 MiB)",
+        ],
+        extra_ok=jsonl <= 100,
     )
-    row.notes.append(f"jsonl peak {jsonl:.0f} MiB, json peak {as_json:.0f} MiB (target: jsonl at most 100 MiB)")
-    row.extra_ok = jsonl <= 100
-    return row
 
 
 def print_table(rows: list[Row]) -> None:

@@ -6,7 +6,7 @@ import json
 import time
 
 from tests.conftest import Server
-from tests.fakeposthog.demo import call
+from tests.fakeposthog.demo import call, mean_metrics
 
 CHECKOUT_FUNNEL = "11111111-1111-4111-8111-111111111111"
 REVENUE = "22222222-2222-4222-8222-222222222222"
@@ -136,15 +136,7 @@ def test_watch_needs_a_terminal(cloud: Server) -> None:
 
 
 def test_ten_metrics_run_concurrently_but_never_more_than_three(cloud: Server) -> None:
-    metrics = [
-        {
-            "kind": "ExperimentMetric",
-            "metric_type": "mean",
-            "name": f"Metric {i}",
-            "source": {"kind": "EventsNode", "event": "purchase"},
-        }
-        for i in range(10)
-    ]
+    metrics = mean_metrics(10)
     created = call(
         cloud.fake,
         "POST",

@@ -10,6 +10,20 @@ from tests.fakeposthog.server import FakePostHog
 from tests.fakeposthog.state import FULL_KEY, iso, now
 from tests.fakeposthog.wire import FakeRequest
 
+
+def mean_metrics(count: int, event: str = "purchase") -> list[dict[str, Any]]:
+    """``count`` simple mean metrics on one event, for tests that need many metrics."""
+    return [
+        {
+            "kind": "ExperimentMetric",
+            "metric_type": "mean",
+            "name": f"Metric {i}",
+            "source": {"kind": "EventsNode", "event": event},
+        }
+        for i in range(count)
+    ]
+
+
 CHECKOUT_METRICS = [
     {
         "kind": "ExperimentMetric",
