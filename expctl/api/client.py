@@ -271,7 +271,7 @@ class PostHogClient:
         content_type = response.headers.get("content-type", "")
         if 300 <= status < 400:
             raise self._redirect_error(method, path, response)
-        if status in RETRY_STATUSES:
+        if status >= 400:
             error = error_for_response(
                 status=status,
                 method=method,
@@ -281,6 +281,8 @@ class PostHogClient:
                 host=self.host,
                 project=self.project,
             )
+            if status not in RETRY_STATUSES:
+                raise error
             if status == 429:
                 self.stats.throttled += 1
             raise _RetryableError(
@@ -288,16 +290,6 @@ class PostHogClient:
                 sent=status != 429,
                 wait_hint=_server_wait(response.headers, error.detail) if status in (429, 503) else None,
                 error=error,
-            )
-        if status >= 400:
-            raise error_for_response(
-                status=status,
-                method=method,
-                path=path,
-                raw=raw,
-                content_type=content_type,
-                host=self.host,
-                project=self.project,
             )
         return ApiResponse(status=status, headers=response.headers, data=self._decode(raw, status, method, path))
 

@@ -306,22 +306,8 @@ def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
         lines.append(f"| Variant | Exposures | {value} | Delta | {level} interval | {evidence} | Verdict |")
         lines.append("|---|---:|---:|---:|---|---:|---|")
         for row in metric.rows:
-            verdict = "baseline" if row.is_baseline else f"{SYMBOLS.get(row.verdict, '')} {row.verdict}"
-            lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        f"`{_md(row.key)}`",
-                        format_count(row.exposures),
-                        format_value(metric, row.value),
-                        "baseline" if row.is_baseline else format_delta(metric, row.delta),
-                        format_interval(metric, row.interval),
-                        format_evidence(metric, row.chance_to_win, row.p_value),
-                        verdict,
-                    ]
-                )
-                + " |"
-            )
+            key, *cells = _table_cells(metric, row)
+            lines.append("| " + " | ".join([f"`{_md(key)}`", *cells]) + " |")
         lines.extend(f"> ⚠ {_md(w)}" for w in metric.warnings)
     if not report.metrics:
         lines.extend(["", "No metrics yet."])
