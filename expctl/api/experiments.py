@@ -139,7 +139,7 @@ class ExperimentsApi:
                 found = self.get(hinted)
             except NotFoundError:
                 found = None
-            if found is not None and found.get("feature_flag_key") == ref.text:
+            if found is not None and found.get("feature_flag_key") == ref.text and self._sole_user_of_flag(found):
                 return found
         matches = self.find_by_flag_key(ref.text)
         if not matches:
@@ -155,6 +155,34 @@ class ExperimentsApi:
             )
         # List rows may be slimmed down (newest Cloud); fetch the whole object.
         return self.get(int(matches[0]["id"]))
+
+    def _sole_user_of_flag(self, experiment: Mapping[str, Any]) -> bool:
+        """True when no other experiment shares this experiment's feature flag.
+
+        Experiments may share a flag (``duplicate`` without a new key does that), and a
+        flag key that names two experiments must never quietly pick one: `delete` would
+        hit the wrong experiment. Current PostHog filters the list by ``feature_flag_id``
+        (two small requests: live and archived); a server that ignores the filter shows
+        unrelated rows, and then the caller falls back to the full scan.
+        """
+        flag = experiment.get("feature_flag")
+        flag_id = flag.get("id") if isinstance(flag, Mapping) else None
+        caps = self.client.capabilities
+        if not isinstance(flag_id, int) or caps.get("list_by_flag") is False:
+            return False
+        users: set[Any] = set()
+        for archived in ("false", "true"):
+            page = self.client.get(self.base, {"feature_flag_id": flag_id, "archived": archived, "limit": 10})
+            rows = page.get("results") if isinstance(page, Mapping) else None
+            if not isinstance(rows, list) or any(
+                not isinstance(row, Mapping) or row.get("feature_flag_key") != experiment.get("feature_flag_key")
+                for row in rows
+            ):
+                caps["list_by_flag"] = False  # the filter is not supported here
+                return False
+            users.update(row.get("id") for row in rows)
+        caps["list_by_flag"] = True
+        return users == {experiment.get("id")}
 
     def find_by_flag_key(self, key: str) -> list[dict[str, Any]]:
         """Every experiment (archived or not) whose flag key is ``key``, oldest first."""

@@ -110,3 +110,31 @@ def test_update_without_changes_sends_nothing(cloud: Server) -> None:
     assert result.returncode == 0
     assert "No changes" in result.stderr
     assert cloud.fake.writes() == []
+
+
+def test_a_flag_key_shared_by_two_experiments_never_picks_one(cloud: Server) -> None:
+    # `list` fills the flag-key cache (key -> id 1) before a second experiment shares
+    # the flag; the cached shortcut must notice instead of quietly using experiment 1.
+    assert cloud.run("list").returncode == 0
+    copy = cloud.run("duplicate", "checkout-redesign", "--name", "Checkout again", "-o", "json")
+    assert copy.returncode == 0, copy
+    assert json.loads(copy.stdout)["feature_flag_key"] == "checkout-redesign"
+    cloud.fake.clear_log()
+    for command in (["get", "checkout-redesign"], ["delete", "checkout-redesign", "--yes"]):
+        result = cloud.run(*command)
+        assert result.returncode == 2, result
+        assert "2 experiments use the flag key 'checkout-redesign'" in result.stderr
+        assert "numeric id" in result.stderr
+    assert cloud.fake.writes() == []
+
+
+def test_a_cached_flag_key_costs_three_small_requests(cloud: Server) -> None:
+    assert cloud.run("list").returncode == 0
+    cloud.fake.clear_log()
+    assert cloud.run("get", "pricing-copy").returncode == 0
+    # GET by the cached id, then the flag's users, live and archived: no full scan.
+    assert [(e.method, e.query.get("feature_flag_id") is not None) for e in cloud.fake.requests()] == [
+        ("GET", False),
+        ("GET", True),
+        ("GET", True),
+    ]
