@@ -95,7 +95,7 @@ def end_command(
         output,
         lambda lc, exp, ref: lc.end(exp, ref, conclusion=conclusion, comment=comment),
         _ended,
-        confirm=("End {label}? Results will stop at this moment.", "ending {label}", yes),
+        confirm=("end", "End {label}? Results will stop at this moment.", "ending {label}", yes),
     )
 
 
@@ -156,6 +156,7 @@ def ship_command(
         act,
         report,
         confirm=(
+            "ship",
             "Ship '" + variant + "' of {label} to everyone, overriding existing release conditions?",
             "shipping to everyone",
             yes,
@@ -179,7 +180,7 @@ def reset_command(ctx: typer.Context, experiment: ExperimentArg, yes: YesOpt = F
         output,
         lambda lc, exp, ref: lc.reset(exp, ref),
         _said("Reset {label} to draft"),
-        confirm=("Reset {label} to draft? Its dates and conclusion are cleared.", "resetting {label}", yes),
+        confirm=("reset", "Reset {label} to draft? Its dates and conclusion are cleared.", "resetting {label}", yes),
     )
 
 
@@ -224,8 +225,13 @@ def _move(
     act: Callable[[Lifecycle, Mapping[str, Any], str], Mapping[str, Any]],
     report: Callable[[Runtime, Mapping[str, Any]], None],
     *,
-    confirm: tuple[str, str, bool] | None = None,
+    confirm: tuple[str, str, str, bool] | None = None,
 ) -> None:
+    """Resolve, confirm when ``confirm`` = (verb, question, action, --yes) is given, act.
+
+    An illegal move is refused before the question: asking to confirm something
+    PostHog would refuse anyway wastes the user's attention (and a CI run's --yes).
+    """
     from expctl.api.experiments import ExperimentRef
     from expctl.api.lifecycle import Lifecycle
     from expctl.render.columns import choose_columns
@@ -235,8 +241,10 @@ def _move(
     lifecycle = Lifecycle(rt.experiments)
     if confirm is not None:
         from expctl.cli.prompts import confirm as ask
+        from expctl.core.lifecycle import check_move
 
-        question, action, yes = confirm
+        verb, question, action, yes = confirm
+        check_move(verb, exp, ref)
         ask(rt, question.format(label=_label(exp)), action=action.format(label=_label(exp)), assume_yes=yes)
     after = act(lifecycle, exp, ref)
     report(rt, after)

@@ -93,6 +93,9 @@ def test_ship_an_unknown_variant_is_refused_before_sending(cloud: Server) -> Non
         (["end", "onboarding-or-funnel", "--yes"], "Experiment has already ended."),
         (["ship", "pricing-copy", "--variant", "test"], "Experiment has not been launched yet."),
         (["reset", "pricing-copy", "--yes"], "Experiment is already in draft state."),
+        # Refused before the confirmation question, so even without --yes it is exit 6.
+        (["end", "pricing-copy"], "Experiment has not been launched yet."),
+        (["reset", "pricing-copy"], "Experiment is already in draft state."),
         (["unarchive", "pricing-copy"], "Experiment is not archived."),
         (["freeze-exposure", "pricing-copy"], "Experiment has not been launched yet."),
     ],
