@@ -25,7 +25,31 @@ def script(shell: str) -> str:
 
     from expctl.main import COMPLETE_VAR
 
-    return get_completion_script(prog_name="expctl", complete_var=COMPLETE_VAR, shell=shell).strip() + "\n"
+    text = get_completion_script(prog_name="expctl", complete_var=COMPLETE_VAR, shell=shell).strip() + "\n"
+    if shell == "zsh":
+        text = _complete_on_first_tab(text)
+    return text
+
+
+_ZSH_REGISTER = "compdef _expctl_completion expctl\n"
+_ZSH_REGISTER_OR_RUN = """\
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+  # Autoloaded from $fpath on the first Tab: complete now, not only from the second Tab on.
+  _expctl_completion "$@"
+else
+  # Sourced or eval'd: register for later.
+  compdef _expctl_completion expctl
+fi
+"""
+
+
+def _complete_on_first_tab(text: str) -> str:
+    """typer's zsh script only registers its function when it runs. Installed in $fpath
+    (as the README says) zsh runs the file on the first Tab, which then completes
+    nothing; this makes that first run complete too, as click's own script does."""
+    if not text.endswith(_ZSH_REGISTER):
+        return text  # a different typer script: leave it as typer wrote it
+    return text[: -len(_ZSH_REGISTER)] + _ZSH_REGISTER_OR_RUN
 
 
 @completion_app.command(
