@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 COMPLETE_VAR = "_EXPCTL_COMPLETE"
 
@@ -70,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(f"expctl {__version__}\n")
         return 0
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:
+        from expctl.cli.fastcomplete import answer
+
+        quick = answer(os.environ, instruction)
+        if quick is not None:
+            sys.stdout.write(quick.text)
+            return quick.exit_code
     from expctl import gcpolicy
 
     gcpolicy.defer_during_startup()
@@ -87,9 +96,10 @@ def _run(args: list[str]) -> int:
     if COMPLETE_VAR in os.environ:
         # Shell completion (the scripts in completions/) calls back into expctl with this
         # variable set; typer registers its completion formats only on request.
-        from typer._completion_classes import completion_init
+        import typer._completion_classes as completion_classes
 
-        completion_init()
+        completion_classes.completion_init()
+        _plain_help_without_rich(completion_classes)
     command = typer.main.get_command(app)
     tidy_metavars(command)
     code: int = 0
@@ -106,6 +116,20 @@ def _run(args: list[str]) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     return code
+
+
+def _plain_help_without_rich(completion_classes: Any) -> None:
+    """typer passes every completion help text through rich to strip markup, which
+    loads rich on each Tab (~150 ms for zsh and fish). Text without a ``[`` holds no
+    markup and comes out unchanged, so only such text skips rich."""
+    through_rich = getattr(completion_classes, "_sanitize_help_text", None)
+    if through_rich is None:
+        return
+
+    def sanitize(text: str) -> str:
+        return text if "[" not in text else str(through_rich(text))
+
+    completion_classes._sanitize_help_text = sanitize
 
 
 if __name__ == "__main__":  # pragma: no cover

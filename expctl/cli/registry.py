@@ -63,3 +63,12 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
 # fmt: on
 
 BY_NAME = {entry.name: entry for entry in COMMANDS}
+
+# Commands whose first argument is an EXPERIMENT, and those taking any number of them:
+# fast shell completion offers flag keys there without loading the command (a guard
+# test checks these against the commands' own arguments).
+TAKES_ONE_EXPERIMENT = frozenset(
+    {"get", "update", "duplicate", "copy", "open", "launch", "pause", "resume", "end", "ship", "reset"}
+    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results"}
+)
+TAKES_EXPERIMENTS = frozenset({"archive", "unarchive", "delete", "export"})

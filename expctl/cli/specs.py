@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import YesOpt, examples, new_app
+from expctl.cli.options import YesOpt, complete_experiment, examples, new_app
 from expctl.cli.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -193,7 +193,12 @@ def export_command(
     ctx: typer.Context,
     experiments: Annotated[
         list[str] | None,
-        typer.Argument(help="Experiment ids or flag keys.", metavar="[EXPERIMENT]...", show_default=False),
+        typer.Argument(
+            help="Experiment ids or flag keys.",
+            metavar="[EXPERIMENT]...",
+            autocompletion=complete_experiment,
+            show_default=False,
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every experiment of the project, archived ones too.")] = False,
     directory: Annotated[

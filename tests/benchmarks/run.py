@@ -152,10 +152,17 @@ def interleaved_medians(runs: int, actions: Mapping[str, Callable[[], float]]) -
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+COMPLETION_BUDGET_MS = 100.0  # issue 6: a Tab press never takes longer
+
+
 def startup_cases(runs: int) -> list[Row]:
     server = Server("--experiments", "100")
     try:
         env = server.env()
+        timed([EXPCTL, "list"], env)  # fills the flag-key cache completion reads
+        completing = {"_EXPCTL_COMPLETE": "complete_zsh"}
+        key_env = dict(env, _TYPER_COMPLETE_ARGS="expctl get seeded-0009", **completing)
+        option_env = dict(env, _TYPER_COMPLETE_ARGS="expctl list --arc", **completing)
         medians = interleaved_medians(
             runs * 3,  # cheap cases: more samples, steadier medians
             {
@@ -163,16 +170,30 @@ def startup_cases(runs: int) -> list[Row]:
                 "version": lambda: timed([EXPCTL, "--version"]),
                 "help": lambda: timed([EXPCTL, "--help"]),
                 "list": lambda: timed([EXPCTL, "list", "-o", "json"], env),
+                "complete key": lambda: timed([EXPCTL], key_env),
+                "complete option": lambda: timed([EXPCTL], option_env),
             },
         )
     finally:
         server.stop()
     typer_ms, version, help_ms, listing = (medians[k] for k in ("typer", "version", "help", "list"))
     name = 'python -c "import typer"'
+    budget = f"the {COMPLETION_BUDGET_MS:.0f} ms budget per Tab"
     return [
         Row("expctl --version", version, typer_ms, 1.2, baseline_name=name),
         Row("expctl --help", help_ms, typer_ms, 1.5, baseline_name=name),
         Row("expctl list -o json (100 experiments)", listing, typer_ms, 2.2, baseline_name=name),
+        Row(
+            "Tab: complete a flag key (zsh)",
+            medians["complete key"],
+            COMPLETION_BUDGET_MS,
+            1.0,
+            baseline_name=budget,
+            notes=[
+                f"an option, answered by typer: {medians['complete option']:.0f} ms "
+                f"({medians['complete option'] / typer_ms:.2f}x import typer)"
+            ],
+        ),
     ]
 
 
