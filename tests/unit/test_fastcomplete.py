@@ -128,20 +128,26 @@ def test_registry_knows_which_commands_take_experiments(entry: typing.Any) -> No
     assert _experiment_arity(entry.module, entry.attr) == expected
 
 
-def test_fast_completion_loads_neither_typer_nor_httpx(cached_keys: dict[str, str]) -> None:
+def _complete_in_a_fresh_process(line: str, cached_keys: dict[str, str]) -> tuple[str, list[str]]:
+    """zsh's answer for ``line``, and which heavy modules answering it loaded."""
     code = (
-        "import os, sys, json\n"
+        "import sys, json\n"
         "from expctl.main import main\n"
         "main([])\n"
         "heavy = sorted(m for m in ('typer', 'httpx', 'yaml', 'keyring', 'rich') if m in sys.modules)\n"
         "sys.stderr.write(json.dumps(heavy))\n"
     )
-    env = dict(_shell_env("zsh", "expctl get pri"), **cached_keys)
+    env = dict(_shell_env("zsh", line), **cached_keys)
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
     )
-    assert "pricing-copy" in result.stdout
-    assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+    return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])
+
+
+def test_fast_completion_loads_neither_typer_nor_httpx(cached_keys: dict[str, str]) -> None:
+    answer, heavy = _complete_in_a_fresh_process("expctl get pri", cached_keys)
+    assert "pricing-copy" in answer
+    assert heavy == []
 
 
 def test_help_without_markup_skips_rich_and_reads_the_same() -> None:
@@ -160,15 +166,6 @@ def test_help_without_markup_skips_rich_and_reads_the_same() -> None:
 
 
 def test_option_completion_through_typer_does_not_load_rich(cached_keys: dict[str, str]) -> None:
-    code = (
-        "import sys, json\n"
-        "from expctl.main import main\n"
-        "main([])\n"
-        "sys.stderr.write(json.dumps('rich' in sys.modules))\n"
-    )
-    env = dict(_shell_env("zsh", "expctl list --arc"), **cached_keys)
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
-    )
-    assert '"--archived":"List archived experiments instead."' in result.stdout
-    assert json.loads(result.stderr.strip().splitlines()[-1]) is False
+    answer, heavy = _complete_in_a_fresh_process("expctl list --arc", cached_keys)
+    assert '"--archived":"List archived experiments instead."' in answer
+    assert heavy == ["typer"]
