@@ -136,8 +136,8 @@ def apply_command(
     count = sum(1 for item in plan.items if item.pending)
     confirm(
         rt,
-        f"Apply these changes to {count} experiment{'s' if count != 1 else ''}?",
-        action=f"applying changes to {count} experiments",
+        f"Apply these changes to {plural(count, 'experiment')}?",
+        action=f"applying changes to {plural(count, 'experiment')}",
         assume_yes=yes,
     )
     style = Styler(rt.stdout_color)
@@ -246,11 +246,12 @@ def export_command(
                 bar.advance()
     else:
         fulls = [rt.experiments.resolve(ExperimentRef.parse(text)) for text in experiments or []]
+    fulls = _one_per_flag_key(rt, fulls)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         for exp in fulls:
             write_atomic(directory / f"{exp.get('feature_flag_key')}.yaml", to_yaml(to_spec(exp)), mode=0o644)
-        rt.messages.success(f"Wrote {len(fulls)} spec{'s' if len(fulls) != 1 else ''} to {directory}/")
+        rt.messages.success(f"Wrote {plural(len(fulls), 'spec')} to {directory}/")
         return
     rt.streams.stdout.write("---\n".join(to_yaml(to_spec(exp)) for exp in fulls))
 
@@ -271,6 +272,27 @@ def schema_command(
 
 
 # -- shared ------------------------------------------------------------------------------
+
+
+def _one_per_flag_key(rt: Runtime, experiments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A spec is found by its flag key, so export one experiment per key: the one `apply`
+    would manage. The others are named on stderr, never silently overwritten."""
+    from expctl.core.apply import managed_experiment
+
+    by_key: dict[Any, list[dict[str, Any]]] = {}
+    for exp in experiments:
+        by_key.setdefault(exp.get("feature_flag_key"), []).append(exp)
+    kept: list[dict[str, Any]] = []
+    for key, group in by_key.items():
+        chosen, _ = managed_experiment(group)
+        if chosen is not None:
+            kept.append(chosen)
+        left_out = [exp for exp in group if exp is not chosen]
+        if left_out:
+            ids = ", ".join(str(exp.get("id")) for exp in left_out)
+            why = "archived, sharing it" if chosen is not None else "several experiments not archived share it"
+            rt.messages.warn(f"flag key {key!r}: not exporting id {ids} ({why}); a spec manages one experiment per key")
+    return kept
 
 
 def plural(count: int, noun: str) -> str:
@@ -305,9 +327,10 @@ def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)
+    shared: dict[str, list[int]] = {}
     with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
-        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel)
-    return plan(result.specs, state)
+        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared)
+    return plan(result.specs, state, shared)
 
 
 def _plan_mode(output: str | None) -> str:

@@ -51,22 +51,39 @@ class LoadStats:
 
 
 def load_state(
-    backend: Backend, specs: Sequence[Spec], *, parallel: int = 8, stats: LoadStats | None = None
+    backend: Backend,
+    specs: Sequence[Spec],
+    *,
+    parallel: int = 8,
+    stats: LoadStats | None = None,
+    shared: dict[str, list[int]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Flag key -> experiment, for every spec that has one: one pass over the list (a
     second over archived experiments only if some spec is still unmatched), then a GET
-    only where the list row lacks a field the spec manages."""
+    only where the list row lacks a field the spec manages.
+
+    A key that several experiments use is matched by :func:`managed_experiment`; when
+    that cannot decide, the key goes into ``shared`` (key -> ids) instead, and the plan
+    refuses it rather than guess.
+    """
     stats = stats if stats is not None else LoadStats()
     wanted = {spec.flag_key: spec for spec in specs}
-    found: dict[str, dict[str, Any]] = {}
+    users: dict[str, list[dict[str, Any]]] = {}
     for archived in (False, True):
-        if archived and len(found) == len(wanted):
+        if archived and len(users) == len(wanted):
             break
         for row in backend.list_experiments(archived=archived):
             stats.listed += 1
             key = row.get("feature_flag_key")
-            if key in wanted and key not in found:
-                found[key] = row
+            if key in wanted and (not archived or key not in users):
+                users.setdefault(key, []).append(row)
+    found: dict[str, dict[str, Any]] = {}
+    for key, rows in users.items():
+        chosen, ambiguous = managed_experiment(rows)
+        if chosen is not None:
+            found[key] = chosen
+        elif shared is not None:
+            shared[key] = ambiguous
     to_fetch = [key for key, row in found.items() if needs_full_object(list(wanted[key].data), row)]
     if to_fetch:
         with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-get") as pool:
@@ -75,6 +92,17 @@ def load_state(
                 found[key] = full
                 stats.fetched += 1
     return found
+
+
+def managed_experiment(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[int]]:
+    """Which of the experiments sharing one flag key a spec manages: the one not archived
+    (re-running a test on the same flag leaves the old runs archived), else the only one.
+    Returns (that experiment, []), or (None, the ids in question) when it is ambiguous."""
+    live = [row for row in rows if not row.get("archived")]
+    pool = live or list(rows)
+    if len(pool) == 1:
+        return pool[0], []
+    return None, sorted(int(row.get("id") or 0) for row in pool)
 
 
 @dataclass

@@ -90,13 +90,35 @@ def moves_between(now: str, wanted: str) -> list[str] | None:
     return None
 
 
-def plan(specs: Sequence[Spec], experiments: Mapping[str, Mapping[str, Any]]) -> Plan:
-    """``experiments`` maps flag key -> the experiment PostHog has (full object where needed)."""
+def plan(
+    specs: Sequence[Spec],
+    experiments: Mapping[str, Mapping[str, Any]],
+    shared: Mapping[str, Sequence[int]] | None = None,
+) -> Plan:
+    """``experiments`` maps flag key -> the experiment PostHog has (full object where
+    needed); ``shared`` holds the keys several live experiments use, which no spec can
+    manage until only one of them is left."""
     items = []
     for spec in specs:
+        ids = (shared or {}).get(spec.flag_key)
         found = experiments.get(spec.flag_key)
-        items.append(_create(spec) if found is None else _update(spec, dict(found)))
+        if ids:
+            items.append(_shared(spec, ids))
+        else:
+            items.append(_create(spec) if found is None else _update(spec, dict(found)))
     return Plan(items)
+
+
+def _shared(spec: Spec, ids: Sequence[int]) -> PlanItem:
+    listed = ", ".join(str(i) for i in ids)
+    return PlanItem(
+        spec,
+        ERROR,
+        errors=[
+            f"{len(ids)} experiments use the flag key {spec.flag_key!r} (ids {listed}), and a spec manages one; "
+            f"archive the ones it should not manage, or give them their own flag key"
+        ],
+    )
 
 
 def create_body(spec: Spec) -> dict[str, Any]:

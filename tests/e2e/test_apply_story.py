@@ -222,3 +222,31 @@ def test_schema_command(cloud: Server) -> None:
     schema = json.loads(result.stdout)
     assert schema["properties"]["state"]["enum"] == ["draft", "running", "paused", "stopped"]
     assert cloud.run("schema", "--path").stdout.strip().endswith("experiment-spec.schema.json")
+
+
+def test_a_flag_key_shared_by_experiments(cloud: Server, tmp_path: Path) -> None:
+    # Re-running a test on the same flag leaves the old run archived: specs manage the
+    # live one, and export writes that one without overwriting it with the old run.
+    rerun = cloud.run("duplicate", "checkout-redesign", "--name", "Checkout rerun", "-o", "json")
+    assert rerun.returncode == 0, rerun
+    rerun_id = json.loads(rerun.stdout)["id"]
+    assert cloud.run("archive", str(cloud.ids["checkout-redesign"])).returncode == 0
+    out = tmp_path / "exported"
+    exported = cloud.run("export", "--all", "-f", str(out))
+    assert exported.returncode == 0, exported
+    assert yaml.safe_load((out / "checkout-redesign.yaml").read_text())["name"] == "Checkout rerun"
+    assert f"not exporting id {cloud.ids['checkout-redesign']} (archived, sharing it)" in exported.stderr
+    diff = cloud.run("diff", "-f", str(out))
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+
+    # Two live experiments on one key: no spec can say which it means, so none is touched.
+    assert cloud.run("unarchive", str(cloud.ids["checkout-redesign"])).returncode == 0
+    cloud.fake.clear_log()
+    refused = cloud.run("apply", "-f", str(out), "--yes")
+    assert refused.returncode == 6, refused
+    ids = sorted([cloud.ids["checkout-redesign"], rerun_id])
+    assert f"2 experiments use the flag key 'checkout-redesign' (ids {ids[0]}, {ids[1]})" in refused.stdout
+    assert cloud.fake.writes() == []
+    both_live = cloud.run("export", "--all", "-f", str(tmp_path / "again"))
+    assert not (tmp_path / "again" / "checkout-redesign.yaml").exists()
+    assert "several experiments not archived share it" in both_live.stderr
