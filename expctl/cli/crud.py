@@ -183,7 +183,6 @@ def create_command(
     from expctl.core.fields import TYPES
     from expctl.core.lifecycle import status_of
     from expctl.errors import UsageError
-    from expctl.render.columns import choose_columns
 
     rt = runtime_of(ctx)
     if type_ is not None and type_ not in TYPES:
@@ -206,8 +205,7 @@ def create_command(
         f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
         f"{status_of(created)}"
     )
-    if output:
-        rt.output(output).item(created, choose_columns(None))
+    rt.show_changed(created, output)
 
 
 @update_app.command(
@@ -246,7 +244,6 @@ def update_command(
     from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
     from expctl.core.lifecycle import status_of
     from expctl.errors import UsageError
-    from expctl.render.columns import choose_columns
 
     rt = runtime_of(ctx)
     wanted = parse_sets(set_ or [])
@@ -265,8 +262,7 @@ def update_command(
     label = f"'{current.get('name')}' (id {current.get('id')})"
     if not changes:
         rt.messages.info(f"No changes: {label} already has those values.")
-        if output:
-            rt.output(output).item(current, choose_columns(None))
+        rt.show_changed(current, output)
         return
     if "parameters" in changes and status_of(current) != "draft":
         if update_flag:
@@ -277,8 +273,7 @@ def update_command(
     updated = rt.experiments.update(int(current["id"]), changes)
     shown = ", ".join(sorted(k for k in changes if k != "update_feature_flag_params"))
     rt.messages.success(f"Updated {label}: {shown}")
-    if output:
-        rt.output(output).item(updated, choose_columns(None))
+    rt.show_changed(updated, output)
 
 
 @delete_app.command(

@@ -58,7 +58,7 @@ def duplicate_command(
         f"Duplicated '{source.get('name')}' as '{copy.get('name')}' (id {copy.get('id')}), "
         f"flag {copy.get('feature_flag_key')}{shared}"
     )
-    _print(rt, copy, output)
+    rt.show_changed(copy, output)
 
 
 @copy_app.command(
@@ -101,7 +101,7 @@ def copy_command(
         f"Copied '{source.get('name')}' to project {to_project} as '{copy.get('name')}' (id {copy.get('id')}), "
         f"flag {copy.get('feature_flag_key')}"
     )
-    _print(rt, copy, output)
+    rt.show_changed(copy, output)
 
 
 @cohort_app.command(
@@ -250,10 +250,3 @@ def _stats_text(data: dict[str, Any]) -> str:
         f"Running now:              {data.get('active_experiments')}\n"
         f"Completed, last 30 days:  {data.get('completed_last_30d')}\n"
     )
-
-
-def _print(rt: Any, exp: dict[str, Any], output: str | None) -> None:
-    from expctl.render.columns import choose_columns
-
-    if output:
-        rt.output(output).item(exp, choose_columns(None))

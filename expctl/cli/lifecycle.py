@@ -234,7 +234,6 @@ def _move(
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.api.lifecycle import Lifecycle
-    from expctl.render.columns import choose_columns
 
     rt = runtime_of(ctx)
     exp = rt.experiments.resolve(ExperimentRef.parse(ref))
@@ -248,8 +247,7 @@ def _move(
         ask(rt, question.format(label=_label(exp)), action=action.format(label=_label(exp)), assume_yes=yes)
     after = act(lifecycle, exp, ref)
     report(rt, after)
-    if output:
-        rt.output(output).item(after, choose_columns(None))
+    rt.show_changed(after, output)
 
 
 def _label(exp: Mapping[str, Any]) -> str:

@@ -232,6 +232,14 @@ class Runtime:
             pretty=self.streams.stdout_isatty,
         )
 
+    def show_changed(self, experiment: Mapping[str, Any], output: str | None) -> None:
+        """The experiment a command created or changed, on stdout only when -o asks for it:
+        the one-line report of what happened has already gone to stderr."""
+        if output:
+            from expctl.render.columns import choose_columns
+
+            self.output(output).item(experiment, choose_columns(None))
+
     def progress(self, description: str, *, total: int | None = None, output: str | None = None) -> Any:
         """A spinner/bar on stderr; inert unless a person is watching (see render.progress)."""
         from expctl.render.progress import Progress
