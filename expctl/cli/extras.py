@@ -16,6 +16,9 @@ flag_check_app = new_app()
 eligible_app = new_app()
 stats_app = new_app()
 
+# Kept in step with render.flags.FLAG_COLUMNS by a test (as options.COLUMN_NAMES_HELP is).
+FLAG_COLUMN_NAMES_HELP = "id, key, name, active, variants, experiments"
+
 NewFlagKeyOpt = Annotated[
     str | None,
     typer.Option("--flag-key", help="Feature flag key for the copy (default: share the flag).", show_default=False),
@@ -205,7 +208,7 @@ def eligible_command(
     output: OutputOpt = None,
     columns: Annotated[
         str | None,
-        typer.Option("--columns", help="Columns: id, key, name, active, variants, experiments.", show_default=False),
+        typer.Option("--columns", help=f"Columns: {FLAG_COLUMN_NAMES_HELP}.", show_default=False),
     ] = None,
 ) -> None:
     """List feature flags that can back an experiment.

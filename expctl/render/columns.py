@@ -61,7 +61,6 @@ EXPERIMENT_COLUMNS: dict[str, Column] = {
     )
 }
 DEFAULT_COLUMNS = ("id", "name", "flag", "status", "started", "ended", "created")
-COLUMN_NAMES_HELP = ", ".join(EXPERIMENT_COLUMNS)
 
 
 def choose_columns(
@@ -99,7 +98,3 @@ def table_cell(column: Column, row: Mapping[str, Any]) -> str:
     if value is None:
         return ""
     return str(value).replace("\n", " ")
-
-
-def headers(columns: Sequence[Column]) -> list[str]:
-    return [c.header for c in columns]

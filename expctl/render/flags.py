@@ -25,4 +25,3 @@ FLAG_COLUMNS: dict[str, Column] = {
         Column("experiments", "EXPERIMENTS", lambda f: ",".join(str(i) for i in f.get("experiment_set") or [])),
     )
 }
-FLAG_COLUMN_NAMES_HELP = ", ".join(FLAG_COLUMNS)

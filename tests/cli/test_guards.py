@@ -84,3 +84,8 @@ def test_column_names_in_help_match_the_columns() -> None:
     from expctl.render.columns import EXPERIMENT_COLUMNS
 
     assert ", ".join(EXPERIMENT_COLUMNS) == COLUMN_NAMES_HELP
+
+    from expctl.cli.extras import FLAG_COLUMN_NAMES_HELP
+    from expctl.render.flags import FLAG_COLUMNS
+
+    assert ", ".join(FLAG_COLUMNS) == FLAG_COLUMN_NAMES_HELP
