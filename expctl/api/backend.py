@@ -7,7 +7,6 @@ from typing import Any
 
 from expctl.api.experiments import ExperimentsApi
 from expctl.api.lifecycle import Lifecycle
-from expctl.api.pagination import ALL_PAGE_SIZE, iter_list
 
 
 class ApiBackend:
@@ -16,8 +15,7 @@ class ApiBackend:
         self.lifecycle = Lifecycle(experiments)
 
     def list_experiments(self, *, archived: bool) -> Iterator[dict[str, Any]]:
-        params = {"archived": "true"} if archived else {}
-        return iter_list(self.experiments.client, self.experiments.base, params, page_size=ALL_PAGE_SIZE)
+        return self.experiments.rows(archived=archived)
 
     def get(self, experiment_id: int) -> dict[str, Any]:
         return self.experiments.get(experiment_id)

@@ -186,18 +186,29 @@ class ExperimentsApi:
 
     def find_by_flag_key(self, key: str) -> list[dict[str, Any]]:
         """Every experiment (archived or not) whose flag key is ``key``, oldest first."""
-        found: dict[Any, dict[str, Any]] = {}
-        saw_archived_in_default = False
-        for row in iter_list(self.client, self.base, {}, page_size=ALL_PAGE_SIZE):
-            saw_archived_in_default = saw_archived_in_default or bool(row.get("archived"))
-            if row.get("feature_flag_key") == key:
-                found[row.get("id")] = row
-        if not saw_archived_in_default:
-            # Current releases hide archived experiments unless asked for them.
-            for row in iter_list(self.client, self.base, {"archived": "true"}, page_size=ALL_PAGE_SIZE):
-                if row.get("feature_flag_key") == key:
-                    found[row.get("id")] = row
-        return sorted(found.values(), key=lambda r: int(r.get("id") or 0))
+        found = [row for row in self.every_row() if row.get("feature_flag_key") == key]
+        return sorted(found, key=lambda r: int(r.get("id") or 0))
+
+    def rows(self, *, archived: bool) -> Iterator[dict[str, Any]]:
+        """List rows as PostHog sends them, live or archived ones, in large pages."""
+        return iter_list(self.client, self.base, {"archived": "true"} if archived else {}, page_size=ALL_PAGE_SIZE)
+
+    def every_row(self) -> Iterator[dict[str, Any]]:
+        """Every experiment's list row once: the live ones, then the archived ones.
+
+        Current releases hide archived experiments unless asked for them; older ones
+        list them anyway, and then the second pass is skipped.
+        """
+        seen: set[Any] = set()
+        saw_archived = False
+        for row in self.rows(archived=False):
+            saw_archived = saw_archived or bool(row.get("archived"))
+            seen.add(row.get("id"))
+            yield row
+        if not saw_archived:
+            for row in self.rows(archived=True):
+                if row.get("id") not in seen:
+                    yield row
 
     # -- writing -----------------------------------------------------------------------
 

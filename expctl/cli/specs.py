@@ -228,14 +228,7 @@ def export_command(
     if bool(experiments) == all_:
         raise UsageError("name experiments to export, or pass --all (not both)")
     if all_:
-        from expctl.api.backend import ApiBackend
-
-        backend = ApiBackend(rt.experiments)
-        seen: dict[Any, dict[str, Any]] = {}
-        for archived in (False, True):
-            for row in backend.list_experiments(archived=archived):
-                seen.setdefault(row.get("id"), row)
-        ids = sorted(int(i) for i in seen if i is not None)
+        ids = sorted(int(row["id"]) for row in rt.experiments.every_row() if row.get("id") is not None)
         with (
             rt.progress("Exporting", total=len(ids)) as bar,
             ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool,
