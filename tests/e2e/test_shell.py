@@ -19,28 +19,17 @@ from tests.support.cli import EXPCTL, REPO
 def test_completion_offers_cached_flag_keys_without_a_server(cloud: Server) -> None:
     assert cloud.run("list").returncode == 0  # fills the cache
     cloud.stop()
-    env = dict(cloud.env, _EXPCTL_COMPLETE="complete_bash", COMP_WORDS="expctl get ch", COMP_CWORD="2")
-    result = subprocess.run([str(EXPCTL)], env=env, capture_output=True, text=True, timeout=10, check=False)
+    env = dict(cloud.env, _EXPCTL_COMPLETE="complete_bash")
+
+    def complete(words: str, cword: int) -> subprocess.CompletedProcess[str]:
+        asked = dict(env, COMP_WORDS=words, COMP_CWORD=str(cword))
+        return subprocess.run([str(EXPCTL)], env=asked, capture_output=True, text=True, timeout=10, check=False)
+
+    result = complete("expctl get ch", 2)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["checkout-redesign"]
-    commands = subprocess.run(
-        [str(EXPCTL)],
-        env=dict(env, COMP_WORDS="expctl la", COMP_CWORD="1"),
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    assert commands.stdout.split() == ["launch"]
-    options = subprocess.run(
-        [str(EXPCTL)],
-        env=dict(env, COMP_WORDS="expctl list --arc", COMP_CWORD="2"),
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    assert options.stdout.split() == ["--archived"]
+    assert complete("expctl la", 1).stdout.split() == ["launch"]
+    assert complete("expctl list --arc", 2).stdout.split() == ["--archived"]
 
 
 def test_completion_works_from_the_bash_script(cloud: Server, tmp_path: Path) -> None:
