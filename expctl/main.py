@@ -83,17 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gcpolicy.defer_during_startup()
     try:
-        return _run(args)
+        return _run(args, completing=bool(instruction))
     finally:
         gcpolicy.finish()
 
 
-def _run(args: list[str]) -> int:
+def _run(args: list[str], *, completing: bool) -> int:
     import typer
 
     from expctl.cli.app import app, tidy_metavars
 
-    if COMPLETE_VAR in os.environ:
+    if completing:
         # Shell completion (the scripts in completions/) calls back into expctl with this
         # variable set; typer registers its completion formats only on request.
         import typer._completion_classes as completion_classes
@@ -123,12 +123,13 @@ def _plain_help_without_rich(completion_classes: Any) -> None:
     loads rich on each Tab (~150 ms for zsh and fish). Text without a ``[`` holds no
     markup and comes out unchanged, so only such text skips rich."""
     through_rich = getattr(completion_classes, "_sanitize_help_text", None)
-    if through_rich is None:
-        return
+    if through_rich is None or getattr(through_rich, "skips_rich", False):
+        return  # not there, or already replaced by an earlier run in this process
 
     def sanitize(text: str) -> str:
         return text if "[" not in text else str(through_rich(text))
 
+    sanitize.skips_rich = True  # type: ignore[attr-defined]
     completion_classes._sanitize_help_text = sanitize
 
 
