@@ -10,6 +10,7 @@ import typer
 from expctl.cli.app import runtime_of
 from expctl.cli.options import YesOpt, complete_experiment, examples, new_app
 from expctl.cli.runtime import Runtime
+from expctl.render.words import plural
 
 if TYPE_CHECKING:
     from expctl.core.plan import Plan
@@ -288,10 +289,6 @@ def _one_per_flag_key(rt: Runtime, experiments: list[dict[str, Any]]) -> list[di
     return kept
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _load(rt: Runtime, files: list[str]) -> SpecSet:
     from expctl.core.spec import load_specs
 
@@ -306,9 +303,7 @@ def _report_problems(rt: Runtime, result: SpecSet) -> None:
         rt.streams.stdout.write(f"{problem}\n")
     files = len({p.position.file for p in result.problems})
     count = len(result.problems)
-    rt.messages.error(
-        f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; nothing was sent"
-    )
+    rt.messages.error(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
     raise typer.Exit(int(ExitCode.USAGE))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from expctl.core.apply import Outcome
 from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, Plan, PlanItem
 from expctl.render.style import Styler
+from expctl.render.words import plural
 
 MARKS = {CREATE: "+", UPDATE: "~", UNCHANGED: "=", ERROR: "!"}
 CONTEXT_LINES = 2
@@ -80,7 +81,7 @@ def plan_summary(plan: Plan) -> str:
     parts = [
         f"{plan.count(CREATE)} to create",
         f"{plan.count(UPDATE)} to update",
-        f"{plan.moves} lifecycle move{'s' if plan.moves != 1 else ''}",
+        plural(plan.moves, "lifecycle move"),
         f"{sum(1 for i in plan.items if i.action == UNCHANGED and not i.moves)} unchanged",
     ]
     if plan.has_errors:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from expctl.render.words import plural
+
 
 def parse(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
@@ -37,7 +39,7 @@ def relative(value: Any, now: datetime | None = None) -> str:
     ):
         if seconds >= size:
             count = int(seconds // size)
-            text = f"{count} {unit}{'s' if count != 1 else ''}"
+            text = plural(count, unit)
             return f"in {text}" if future else f"{text} ago"
     return "just now"
 
@@ -57,7 +59,5 @@ def duration_days(start: Any, end: Any = None, now: datetime | None = None) -> s
     finish = parse(end) or now or datetime.now(timezone.utc)
     days = (finish - begin).total_seconds() / 86400
     if days < 1:
-        hours = int(days * 24)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    whole = int(days)
-    return f"{whole} day{'s' if whole != 1 else ''}"
+        return plural(int(days * 24), "hour")
+    return plural(int(days), "day")
