@@ -103,6 +103,9 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
         report = ResultsApi(rt.client).fetch(exp, refresh=refresh, on_done=lambda _: bar.advance())
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
+    for metric in failed:
+        # Said here in every mode: plain and json rows only carry an "error" cell.
+        rt.messages.error(f"could not compute the {metric.role} metric '{metric.name}': {metric.error}")
     held = gate_failures(report, conditions)
     for reason in held:
         rt.messages.error(f"gate failed: {reason}")

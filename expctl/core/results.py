@@ -5,14 +5,22 @@ PostHog answers results in two shapes:
 * current releases, per metric, an ``ExperimentQuery`` result: a ``baseline`` and
   ``variant_results`` with sums, sample counts and either Bayesian (``chance_to_win``,
   ``credible_interval``) or frequentist (``p_value``, ``confidence_interval``) statistics,
-  intervals on the *relative* difference to the baseline (absolute when
-  ``stats_config.difference_type`` is ``ABSOLUTE``);
+  intervals on the *relative* difference to the baseline, or on the absolute difference
+  in the metric's unit when the method's own ``stats_config.<method>.difference_type``
+  is ``ABSOLUTE`` (``posthog/hogql_queries/experiments/utils.py`` reads it per method,
+  never from the top level of ``stats_config``);
 * releases before March 2025, the legacy ``results/`` payload: per-variant counts or
   funnel successes, ``probability`` of being best and per-variant credible intervals on
   the variant's own rate.
 
 Both become :class:`MetricResult` rows with a value, a delta against the baseline, an
 interval, the chance to win or p-value, and a verdict. Pure logic: no I/O.
+
+PostHog's ``chance_to_win`` is P(variant > baseline) whatever the metric's ``goal``; its
+web app shows ``1 - chance_to_win`` for ``goal: decrease`` (``getChanceToWinForSummary``).
+Here ``VariantRow.chance_to_win`` is always the chance that the variant is *better*, so
+every output mode reads it the same way; ``-o json`` keeps PostHog's raw number.
+
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ class VariantRow:
     value: float | None = None
     delta: float | None = None  # vs the baseline; relative (0.13 = +13%) unless absolute
     interval: tuple[float, float] | None = None
-    chance_to_win: float | None = None
+    chance_to_win: float | None = None  # chance the variant is better, by the metric's goal
     p_value: float | None = None
     significant: bool | None = None
     verdict: str = NOT_SIGNIFICANT
@@ -91,6 +99,16 @@ class MetricResult:
     @property
     def value_is_rate(self) -> bool:
         return self.kind in ("funnel", "legacy-funnel", "retention")
+
+    @property
+    def samples_label(self) -> str:
+        """What ``number_of_samples`` counts: exposures, except for retention, where it is
+        the users who did the start event."""
+        return "STARTED" if self.kind == "retention" else "EXPOSURES"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.goal == "decrease"
 
     @property
     def has_data(self) -> bool:
@@ -157,9 +175,13 @@ def metric_specs(experiment: Mapping[str, Any]) -> list[MetricSpec]:
         for index, metric in enumerate(metrics):
             key = str(metric.get("uuid") or f"{role}-{index}")
             specs.append(MetricSpec(key, _metric_name(metric, role, index), role, metric))
+    # A legacy experiment migrated to ``metrics`` keeps its old ``filters``: the metrics are
+    # the goal list then, and the filters count only when there are no metrics at all.
     filters = experiment.get("filters")
-    if isinstance(filters, Mapping) and (filters.get("events") or filters.get("actions")):
+    has_goal = isinstance(filters, Mapping) and bool(filters.get("events") or filters.get("actions"))
+    if has_goal and isinstance(filters, Mapping) and not any(s.role == "primary" for s in specs):
         specs.append(MetricSpec("primary", _legacy_name(filters, "Primary goal"), "primary", None, None, legacy=True))
+    if not any(s.role == "secondary" for s in specs):
         for index, secondary in enumerate(experiment.get("secondary_metrics") or []):
             name = secondary.get("name") if isinstance(secondary, Mapping) else None
             specs.append(
@@ -174,7 +196,8 @@ def _metric_name(metric: Mapping[str, Any], role: str, index: int) -> str:
     if metric.get("name"):
         return str(metric["name"])
     source = metric.get("source") or {}
-    series = metric.get("series") or []
+    legacy_query = metric.get("count_query") or metric.get("funnels_query") or {}
+    series = metric.get("series") or (legacy_query.get("series") if isinstance(legacy_query, Mapping) else None) or []
     if isinstance(source, Mapping) and source.get("event"):
         return str(source["event"])
     if series and isinstance(series[-1], Mapping) and series[-1].get("event"):
@@ -201,12 +224,13 @@ def from_experiment_query(
     method = str(
         next((v.get("method") for v in variants if v.get("method")), None) or stats_config.get("method") or "bayesian"
     )
-    relative = str(stats_config.get("difference_type") or "RELATIVE").upper() != "ABSOLUTE"
+    settings = stats_config.get(method) if isinstance(stats_config.get(method), Mapping) else {}
+    assert isinstance(settings, Mapping)
+    relative = str(settings.get("difference_type") or "RELATIVE").upper() != "ABSOLUTE"
     if method == "frequentist":
-        alpha = float((stats_config.get("frequentist") or {}).get("alpha") or 0.05)
-        level = 1 - alpha
+        level = 1 - float(settings.get("alpha") or 0.05)
     else:
-        level = float((stats_config.get("bayesian") or {}).get("ci_level") or 0.95)
+        level = float(settings.get("ci_level") or 0.95)
     result = MetricResult(
         key=spec.key,
         name=spec.name,
@@ -242,7 +266,8 @@ def from_experiment_query(
         if isinstance(interval, Sequence) and len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
             row.interval = (float(interval[0]), float(interval[1]))
         if isinstance(variant.get("chance_to_win"), (int, float)):
-            row.chance_to_win = float(variant["chance_to_win"])
+            above = float(variant["chance_to_win"])  # P(variant > baseline), goal ignored
+            row.chance_to_win = 1 - above if result.lower_is_better else above
         if isinstance(variant.get("p_value"), (int, float)):
             row.p_value = float(variant["p_value"])
         if isinstance(variant.get("significant"), bool):
@@ -271,10 +296,12 @@ def _query_row(variant: Mapping[str, Any], kind: str) -> VariantRow:
 
 
 def _verdict(row: VariantRow, method: str, goal: str) -> str:
+    """Winning or losing by the direction of the change and the metric's goal."""
     if row.failures or (row.chance_to_win is None and row.p_value is None and row.interval is None):
         return INSUFFICIENT
     if method == "bayesian" and row.chance_to_win is not None:
         if row.significant:
+            # chance_to_win is already the chance of being better (goal applied).
             return WINNING if row.chance_to_win >= 0.5 else LOSING
         return NOT_SIGNIFICANT
     if not row.significant:
@@ -402,8 +429,12 @@ def exposures_from_query(payload: Mapping[str, Any]) -> dict[str, int] | None:
 
 
 def exposures_from_metrics(metrics: Sequence[MetricResult]) -> dict[str, int] | None:
+    """Exposures read off a primary metric's sample counts, when PostHog gave none.
+
+    A retention metric's samples are the users who did its start event, not exposures,
+    so it never stands in for them (nor feeds the sample-ratio check)."""
     for metric in metrics:
-        if metric.role == "primary" and metric.error is None:
+        if metric.role == "primary" and metric.error is None and metric.kind != "retention":
             counts = {r.key: r.exposures for r in metric.rows if r.exposures is not None}
             if len(counts) >= 2:
                 return {k: int(v) for k, v in counts.items() if v is not None}

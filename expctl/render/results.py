@@ -110,9 +110,20 @@ def draw_bar(metric: MetricResult, row_delta: float | None, interval: tuple[floa
 
 
 def bar_header(metric: MetricResult, width: int) -> str:
+    """The bar's scale, with the better side marked ✓ (right for "higher is better",
+    left for "lower is better"); absolute differences in the metric's own unit."""
     scale = scale_for(metric)
-    label = f"{scale * 100:g}%" if metric.relative or metric.value_is_rate else f"{scale:g}"
+    if metric.relative:
+        label = f"{scale * 100:g}%"
+    elif metric.value_is_rate:
+        label = f"{scale * 100:g}pp"
+    else:
+        label = f"{scale:g}"
     left, right = f"-{label}", f"+{label}"
+    if metric.lower_is_better:
+        left = f"✓{left}"
+    else:
+        right = f"{right}✓"
     half = width // 2
     if len(left) + len(right) + 3 > width:
         return f"±{label}".center(width)
@@ -234,19 +245,34 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
             line.append(Text(cells[-1], style=style))
             table.add_row(*line)
         console.print(table)
-        steps = [(r.key, r.step_counts) for r in metric.rows if r.step_counts]
+        steps = funnel_steps_line(metric)
         if steps:
-            described = " · ".join(f"{key} " + " → ".join(f"{n:,}" for n in counts or []) for key, counts in steps)
-            console.print(Text(f"  Funnel steps (exposed → … → converted): {described}", style="dim" if color else ""))
+            console.print(Text(f"  {steps}", style="dim" if color else ""))
         for warning in metric.warnings:
             console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""))
     return _strip_trailing(buffer.getvalue())
 
 
+def funnel_steps_line(metric: MetricResult) -> str:
+    """Exposed users and each step's count, for funnels of two or more steps.
+
+    PostHog's ``step_counts`` has one count per step of ``series``, without the exposure
+    step; a one-step funnel's single count is its conversions, already in the table."""
+    steps = [(r.key, r.exposures, r.step_counts) for r in metric.rows if r.step_counts and len(r.step_counts) > 1]
+    if not steps:
+        return ""
+    described = " · ".join(
+        f"{key} " + " → ".join(f"{n:,}" for n in [*([exposed] if exposed is not None else []), *counts])
+        for key, exposed, counts in steps
+        if counts
+    )
+    return f"Funnel steps (exposed, then each of {len(steps[0][2] or [])} steps): {described}"
+
+
 def _headers(metric: MetricResult) -> list[str]:
     return [
         "VARIANT",
-        "EXPOSURES",
+        metric.samples_label,
         metric.value_label,
         "DELTA",
         f"{metric.level * 100:g}% INTERVAL",
@@ -303,7 +329,8 @@ def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
             continue
         evidence = "p-value" if metric.method == "frequentist" else "Chance to win"
         value, level = metric.value_label.capitalize(), f"{metric.level * 100:g}%"
-        lines.append(f"| Variant | Exposures | {value} | Delta | {level} interval | {evidence} | Verdict |")
+        samples = metric.samples_label.capitalize()
+        lines.append(f"| Variant | {samples} | {value} | Delta | {level} interval | {evidence} | Verdict |")
         lines.append("|---|---:|---:|---:|---|---:|---|")
         for row in metric.rows:
             key, *cells = _table_cells(metric, row)
@@ -338,7 +365,11 @@ PLAIN_COLUMNS = (
 
 
 def render_plain(report: ResultsReport) -> str:
-    """One row per metric and variant; numbers unformatted; no header (see PLAIN_COLUMNS)."""
+    """One row per metric and variant; numbers unformatted; no header (see PLAIN_COLUMNS).
+
+    ``delta`` is relative (0.05 = +5%) or, for ``ABSOLUTE`` experiments, the difference of
+    the values; ``chance_to_win`` is the chance the variant is better by the metric's
+    goal; ``exposures`` of a retention metric counts the users who did its start event."""
     rows: list[str] = []
     for metric in report.metrics:
         if metric.error is not None:

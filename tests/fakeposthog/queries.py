@@ -65,127 +65,165 @@ def _metric_key(metric: dict[str, Any]) -> str:
     return str(metric.get("uuid") or hashlib.sha256(json.dumps(metric, sort_keys=True).encode()).hexdigest()[:12])
 
 
-def _sample(
-    experiment_id: int, metric: dict[str, Any], key: str, n: int, is_control: bool
-) -> tuple[float, float, list[int] | None]:
-    """(sum, sum_squares, step_counts) for one variant."""
+def _sample(experiment_id: int, metric: dict[str, Any], key: str, n: int, is_control: bool) -> dict[str, Any]:
+    """One variant's sufficient statistics, in the fields PostHog's query runner returns.
+
+    Field sets per metric type follow ``get_new_variant_results`` and
+    ``ExperimentStatsBase`` in ``posthog/hogql_queries/experiments/utils.py``: every type
+    has ``number_of_samples``, ``sum``, ``sum_squares``; funnels add ``step_counts`` (one
+    count per step of ``series``, the exposure step not included: a one-step funnel has
+    ``[conversions]``, see ``test_funnel_metric.py``); ratio and retention add
+    ``denominator_sum``, ``denominator_sum_squares``, ``numerator_denominator_sum_product``.
+    For retention ``number_of_samples`` counts the users who did the start event (the
+    retention query builder's denominator), not the exposures. The numbers are synthetic.
+    """
     mkey = _metric_key(metric)
     base_rate = 0.08 + 0.1 * _unit(f"{experiment_id}:{mkey}:base")
     lift = 0.0 if is_control else (_unit(f"{experiment_id}:{mkey}:{key}:lift") - 0.35) * 0.5
     metric_type = metric.get("metric_type", "funnel")
     if metric_type == "mean":
         mean = (20 + 30 * _unit(f"{experiment_id}:{mkey}:mean")) * (1 + lift)
-        total = mean * n
-        sum_squares = n * (mean**2 + (mean * 1.5) ** 2)
-        return round(total, 2), round(sum_squares, 2), None
+        return {
+            "number_of_samples": n,
+            "sum": round(mean * n, 2),
+            "sum_squares": round(n * (mean**2 + (mean * 1.5) ** 2), 2),
+        }
+    if metric_type == "ratio":
+        per_user = 2 + 3 * _unit(f"{experiment_id}:{mkey}:denominator")
+        ratio = (5 + 20 * _unit(f"{experiment_id}:{mkey}:ratio")) * (1 + lift)
+        numerator, denominator = ratio * per_user * n, per_user * n
+        return {
+            "number_of_samples": n,
+            "sum": round(numerator, 2),
+            "sum_squares": round(n * (ratio * per_user) ** 2 * 2, 2),
+            "denominator_sum": round(denominator, 2),
+            "denominator_sum_squares": round(n * per_user**2 * 1.5, 2),
+            "numerator_denominator_sum_product": round(n * ratio * per_user**2 * 1.5, 2),
+        }
     rate = min(0.95, max(0.001, base_rate * (1 + lift)))
+    if metric_type == "retention":
+        started = round(n * (0.5 + 0.3 * _unit(f"{experiment_id}:{mkey}:started")))
+        retained = float(round(started * min(0.95, rate * 3)))
+        return {
+            "number_of_samples": started,
+            "sum": retained,
+            "sum_squares": retained,
+            "denominator_sum": float(started),
+            "denominator_sum_squares": float(started),
+            "numerator_denominator_sum_product": retained,
+        }
     conversions = round(n * rate)
-    steps = None
+    row: dict[str, Any] = {"number_of_samples": n, "sum": float(conversions), "sum_squares": float(conversions)}
     if metric_type == "funnel":
-        middle = round(n * min(0.99, rate * 2))
-        steps = [n, middle, conversions] if len(metric.get("series") or []) > 1 else [n, conversions]
-    return float(conversions), float(conversions), steps
+        steps = max(1, len(metric.get("series") or []))
+        # Each step keeps a share of the one before; the last step is the conversions.
+        counts = [round(n * min(0.99, rate * (steps - i) * 1.5)) for i in range(steps - 1)] + [conversions]
+        row["step_counts"] = counts
+    return row
 
 
-def _relative_stats(
-    n0: int, s0: float, ss0: float, n1: int, s1: float, ss1: float, mean_metric: bool
-) -> tuple[float, float]:
-    """(relative difference, its standard error) by the delta method."""
-    m0, m1 = s0 / n0, s1 / n1
-    if mean_metric:
-        v0 = max(ss0 / n0 - m0**2, 1e-12) / n0
-        v1 = max(ss1 / n1 - m1**2, 1e-12) / n1
-    else:
-        v0 = m0 * (1 - m0) / n0
-        v1 = m1 * (1 - m1) / n1
-    diff = (m1 - m0) / m0
+def _mean_and_variance(metric_type: str, row: dict[str, Any]) -> tuple[float, float]:
+    """The variant's metric value and the variance of that estimate (normal approximation)."""
+    n = max(int(row["number_of_samples"]), 1)
+    total, squares = float(row["sum"]), float(row["sum_squares"])
+    if metric_type in ("ratio", "retention"):
+        denominator = float(row.get("denominator_sum") or 0) or 1.0
+        value = total / denominator
+        if metric_type == "retention":
+            return value, max(value * (1 - value), 1e-12) / denominator
+        spread = max(squares / n - (total / n) ** 2, 1e-12) / n
+        return value, spread / (denominator / n) ** 2
+    value = total / n
+    if metric_type == "mean":
+        return value, max(squares / n - value**2, 1e-12) / n
+    return value, max(value * (1 - value), 1e-12) / n
+
+
+def _difference(base: tuple[float, float], variant: tuple[float, float], difference_type: str) -> tuple[float, float]:
+    """(difference, standard error): relative by the delta method, or absolute."""
+    (m0, v0), (m1, v1) = base, variant
+    if difference_type == "ABSOLUTE":
+        return m1 - m0, max(math.sqrt(v0 + v1), 1e-12)
     se = math.sqrt(v1 / m0**2 + (m1**2) * v0 / m0**4)
-    return diff, max(se, 1e-12)
+    return (m1 - m0) / m0, max(se, 1e-12)
+
+
+def _validation_failures(metric_type: str, row: dict[str, Any], *, is_baseline: bool) -> list[str]:
+    """``validate_variant_result`` in ``posthog/hogql_queries/experiments/utils.py``."""
+    failures = []
+    if row["number_of_samples"] < 50:
+        failures.append("not-enough-exposures")
+    if metric_type in ("funnel", "retention") and row["sum"] < 5:
+        failures.append("not-enough-metric-data")
+    if is_baseline and row["sum"] == 0:
+        failures.append("baseline-mean-is-zero")
+    return failures
 
 
 def experiment_query_result(ctx: Ctx, experiment: dict[str, Any], metric: dict[str, Any]) -> dict[str, Any]:
+    """An ``ExperimentQuery`` answer, shaped as ``get_bayesian_experiment_result`` /
+    ``get_frequentist_experiment_result`` (``posthog/hogql_queries/experiments/utils.py``) build it.
+
+    * Each method reads its own settings: ``stats_config["bayesian"]`` (``ci_level``,
+      ``difference_type``) or ``stats_config["frequentist"]`` (``alpha``,
+      ``difference_type``); a top-level ``stats_config.difference_type`` is never read.
+      ``difference_type`` defaults to ``RELATIVE``; ``ABSOLUTE`` gives intervals on
+      ``value_variant - value_baseline`` in the metric's own unit.
+    * ``chance_to_win`` is P(variant > baseline) whatever the metric's ``goal``: the runner
+      builds its Bayesian config without the goal (``inverse`` is never set from it); the
+      web app inverts it for ``goal: decrease`` (``getChanceToWinForSummary``).
+    * Statistics are computed only when neither the baseline nor the variant has a
+      validation failure; otherwise they are null, and the failures stay on their own row.
+    """
     override = ctx.server.query_results.get((experiment["id"], str(metric.get("uuid"))))
     if override is not None:
         return clone(override)
     exposures = exposures_for(ctx, experiment)
     stats = experiment.get("stats_config") or {}
     method = stats.get("method") or "bayesian"
+    settings = stats.get(method) or {}
+    difference_type = str(settings.get("difference_type") or "RELATIVE").upper()
     baseline_key = stats.get("baseline_variant_key") or "control"
-    mean_metric = metric.get("metric_type") == "mean"
-    goal_down = metric.get("goal") == "decrease"
+    metric_type = str(metric.get("metric_type") or "mean")
     rows: dict[str, dict[str, Any]] = {}
     for key, n in exposures.items():
-        total, squares, steps = _sample(experiment["id"], metric, key, max(n, 0), key == baseline_key)
-        row: dict[str, Any] = {
-            "key": key,
-            "number_of_samples": n,
-            "sum": total,
-            "sum_squares": squares,
-            "validation_failures": [],
-        }
-        if steps is not None:
-            row["step_counts"] = steps
-        rows[key] = row
-    baseline = rows.get(baseline_key) or {
-        "key": baseline_key,
-        "number_of_samples": 0,
-        "sum": 0,
-        "sum_squares": 0,
-        "validation_failures": [],
-    }
+        sample = _sample(experiment["id"], metric, key, max(n, 0), key == baseline_key)
+        rows[key] = {"key": key, **sample}
+    baseline = rows.get(baseline_key) or {"key": baseline_key, "number_of_samples": 0, "sum": 0, "sum_squares": 0}
+    baseline["validation_failures"] = _validation_failures(metric_type, baseline, is_baseline=True)
+    level = (
+        float(settings.get("ci_level") or 0.95) if method == "bayesian" else 1 - float(settings.get("alpha") or 0.05)
+    )
+    z = _z_for(level)
     result_variants = []
-    level = float((stats.get("bayesian") or {}).get("ci_level") or 0.95)
-    alpha = float((stats.get("frequentist") or {}).get("alpha") or 0.05)
     for key, row in rows.items():
         if key == baseline_key:
             continue
-        failures: list[str] = []
-        if row["number_of_samples"] < 50 or baseline["number_of_samples"] < 50:
-            failures.append("not-enough-exposures")
-        elif metric.get("metric_type") in ("funnel", "retention") and (row["sum"] < 5 or baseline["sum"] < 5):
-            failures.append("not-enough-metric-data")
-        elif baseline["sum"] == 0:
-            failures.append("baseline-mean-is-zero")
         out = dict(row)
         out["method"] = method
-        out["validation_failures"] = failures
-        if failures:
-            baseline["validation_failures"] = sorted(set(baseline["validation_failures"]) | set(failures))
-            if method == "bayesian":
-                out.update({"chance_to_win": None, "credible_interval": None, "significant": False})
-            else:
-                out.update({"p_value": None, "confidence_interval": None, "significant": False})
+        out["validation_failures"] = _validation_failures(metric_type, row, is_baseline=False)
+        if method == "bayesian":
+            out.update({"chance_to_win": None, "credible_interval": None, "significant": False})
         else:
-            diff, se = _relative_stats(
-                baseline["number_of_samples"],
-                baseline["sum"],
-                baseline["sum_squares"],
-                row["number_of_samples"],
-                row["sum"],
-                row["sum_squares"],
-                mean_metric,
+            out.update({"p_value": None, "confidence_interval": None, "significant": False})
+        if not baseline["validation_failures"] and not out["validation_failures"]:
+            diff, se = _difference(
+                _mean_and_variance(metric_type, baseline), _mean_and_variance(metric_type, row), difference_type
             )
+            interval = [round(diff - z * se, 6), round(diff + z * se, 6)]
             if method == "bayesian":
-                z = 1.959963984540054 if abs(level - 0.95) < 1e-9 else _z_for(level)
-                chance = _phi(diff / se)
-                if goal_down:
-                    chance = 1 - chance
                 out.update(
                     {
-                        "chance_to_win": round(chance, 4),
-                        "credible_interval": [round(diff - z * se, 4), round(diff + z * se, 4)],
-                        "significant": chance >= level or chance <= 1 - level,
+                        "chance_to_win": round(_phi(diff / se), 4),
+                        "credible_interval": interval,
+                        # is_decisive: the credible interval leaves out zero.
+                        "significant": interval[0] > 0 or interval[1] < 0,
                     }
                 )
             else:
-                z = _z_for(1 - alpha)
                 p_value = 2 * (1 - _phi(abs(diff) / se))
                 out.update(
-                    {
-                        "p_value": round(p_value, 4),
-                        "confidence_interval": [round(diff - z * se, 4), round(diff + z * se, 4)],
-                        "significant": p_value < alpha,
-                    }
+                    {"p_value": round(p_value, 4), "confidence_interval": interval, "significant": p_value < 1 - level}
                 )
         result_variants.append(out)
     return {
@@ -198,7 +236,7 @@ def experiment_query_result(ctx: Ctx, experiment: dict[str, Any], metric: dict[s
 
 
 def _z_for(level: float) -> float:
-    # Inverse normal CDF by bisection: precise enough for intervals.
+    """The two-sided normal quantile for ``level``, by bisection: precise enough for intervals."""
     target = 1 - (1 - level) / 2
     lo, hi = 0.0, 10.0
     for _ in range(80):
@@ -290,6 +328,9 @@ def run_query(ctx: Ctx) -> FakeResponse:
                 baseline_key = (experiment.get("stats_config") or {}).get("baseline_variant_key") or "control"
                 if baseline_key not in [v.get("key") for v in _variants(ctx, experiment)]:
                     return validation("No control variant found")
+                failure = ctx.server.query_failures.get((experiment["id"], str(metric.get("uuid"))))
+                if failure is not None:
+                    return failure
                 cache_key = (experiment["id"], _metric_key(metric))
                 payload = experiment_query_result(ctx, experiment, metric)
         refresh = body.get("refresh")
@@ -336,7 +377,7 @@ def _legacy_payload(ctx: Ctx, experiment: dict[str, Any], filters: dict[str, Any
     variants_out = []
     rates: dict[str, tuple[float, float]] = {}
     for key, n in exposures.items():
-        total, _, _ = _sample(experiment["id"], pseudo_metric, key, n, key == "control")
+        total = _sample(experiment["id"], pseudo_metric, key, n, key == "control")["sum"]
         if insight == "FUNNELS":
             variants_out.append({"key": key, "success_count": int(total), "failure_count": int(n - total)})
         else:
@@ -415,8 +456,8 @@ def legacy_secondary_results(ctx: Ctx) -> FakeResponse:
         filters = metrics[index].get("filters") or {}
         counts = {}
         for key, n in exposures.items():
-            total, _, _ = _sample(
+            total = _sample(
                 experiment["id"], {"uuid": f"secondary-{index}", "metric_type": "count"}, key, n, key == "control"
-            )
+            )["sum"]
             counts[key] = round(total / max(n, 1), 4) if filters.get("insight") == "FUNNELS" else int(total)
     return FakeResponse.json(200, {"result": {"result": counts}, "last_refresh": iso(now()), "is_cached": False})

@@ -113,6 +113,7 @@ class FakePostHog:
         self._lock = threading.Lock()
         self.routes = self._routes()
         self.query_results: dict[tuple[int, str], dict[str, Any]] = {}  # test overrides
+        self.query_failures: dict[tuple[int, str], FakeResponse] = {}  # test overrides: a metric's query fails
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
 
