@@ -63,12 +63,18 @@ class Server:
         self.running.stop()
 
 
+def _assert_schema_clean(srv: Server) -> None:
+    """Every /query/ body and metric sent in the test, and every answer, fits PostHog's schema."""
+    assert not srv.fake.schema_violations, "\n".join(srv.fake.schema_violations)
+
+
 @pytest.fixture(params=["cloud", "legacy"])
 def server(request: pytest.FixtureRequest, home: Path) -> Iterator[Server]:
     """The test server, once per flavour."""
     srv = Server(request.param, home)
     yield srv
     srv.stop()
+    _assert_schema_clean(srv)
 
 
 @pytest.fixture
@@ -76,6 +82,7 @@ def cloud(home: Path) -> Iterator[Server]:
     srv = Server("cloud", home)
     yield srv
     srv.stop()
+    _assert_schema_clean(srv)
 
 
 @pytest.fixture
@@ -83,3 +90,4 @@ def legacy(home: Path) -> Iterator[Server]:
     srv = Server("legacy", home)
     yield srv
     srv.stop()
+    _assert_schema_clean(srv)

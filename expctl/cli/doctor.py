@@ -183,6 +183,18 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
     return checks
 
 
+# A query that fits PostHog's schema but names no experiment: the scope check runs first
+# (403 without query:read); past it PostHog answers 400 "Experiment with id 0 not found"
+# without computing anything.
+PROBE_QUERY = {
+    "query": {
+        "kind": "ExperimentQuery",
+        "experiment_id": 0,
+        "metric": {"kind": "ExperimentMetric", "metric_type": "mean", "source": {"kind": "EventsNode"}},
+    }
+}
+
+
 def _probe(client: Any, method: str, path: str, body: Any = None) -> str:
     """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'."""
     from expctl.errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ExpctlError
@@ -204,7 +216,7 @@ def _scopes(client: Any, *, read_ok: bool) -> Check:
     from expctl.api.errors import KEY_PAGE
 
     write = _probe(client, "PATCH", client.project_path("experiments/0/"), {})
-    query = _probe(client, "POST", client.project_path("query/"), {"query": {"kind": "ExperimentQuery"}})
+    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
     have = {"experiment:read": read_ok, "experiment:write": write == "ok", "query:read": query in ("ok", "missing")}
     missing = [scope for scope, ok in have.items() if not ok]
     if missing:
@@ -220,7 +232,7 @@ def _scopes(client: Any, *, read_ok: bool) -> Check:
 
 def _capabilities(client: Any) -> Check:
     actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
-    query = _probe(client, "POST", client.project_path("query/"), {"query": {"kind": "ExperimentQuery"}})
+    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
     legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
 
     def yes(state: str) -> str:

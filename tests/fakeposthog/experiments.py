@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from tests.fakeposthog import flags as flag_ops
+from tests.fakeposthog.schema_oracle import metric_definition
 from tests.fakeposthog.state import clone, default_variants, iso, now, parse_iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, raw, validation
 
@@ -678,8 +679,20 @@ def retrieve_experiment(ctx: Ctx) -> FakeResponse:
 # -- create ---------------------------------------------------------------------------------
 
 
+def _check_metrics_against_schema(ctx: Ctx, body: dict[str, Any]) -> None:
+    """Every metric written is checked against PostHog's ``ExperimentMetric`` definition
+    (or its legacy kind's), which PostHog's ``ExperimentService`` validates it with."""
+    for field in ("metrics", "metrics_secondary"):
+        for index, metric in enumerate(body.get(field) or [] if isinstance(body.get(field), list) else []):
+            definition = metric_definition(metric)
+            if definition is not None:
+                where = f"{ctx.request.method} {ctx.request.path} {field}[{index}]"
+                ctx.server.check_schema(definition, metric, where)
+
+
 def create_experiment(ctx: Ctx) -> FakeResponse:
     body = _body(ctx)
+    _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         return FakeResponse.json(201, serialize(ctx, _create(ctx, body)))
 
@@ -824,6 +837,7 @@ def put_experiment(ctx: Ctx) -> FakeResponse:
 
 def patch_experiment(ctx: Ctx) -> FakeResponse:
     body = _body(ctx)
+    _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         deleted_flag = body.get("deleted")
         include_deleted = ctx.flavour == "cloud" and deleted_flag is not None and not bool(deleted_flag)

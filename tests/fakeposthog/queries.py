@@ -280,6 +280,7 @@ def run_query(ctx: Ctx) -> FakeResponse:
     query = body.get("query") if isinstance(body, dict) else None
     if not isinstance(query, dict):
         return validation("This field is required.", attr="query", code="required")
+    ctx.server.check_schema("QueryRequest", body, f"POST {ctx.request.path}")
     kind = query.get("kind")
     if ctx.flavour == "legacy" and kind in ("ExperimentQuery", "ExperimentExposureQuery"):
         return validation(f"Unsupported query kind: {kind}", attr="query")
@@ -350,6 +351,12 @@ def run_query(ctx: Ctx) -> FakeResponse:
             }
         )
         ctx.server.query_cache[cache_key] = clone(payload)
+        answer_definition = {
+            "ExperimentQuery": "CachedExperimentQueryResponse",
+            "ExperimentExposureQuery": "CachedExperimentExposureQueryResponse",
+        }.get(str(kind))
+        if answer_definition is not None:
+            ctx.server.check_schema(answer_definition, payload, f"answer to {kind}", strict=False)
         return FakeResponse.json(200, payload)
     finally:
         ctx.server.leave_query(team_id)

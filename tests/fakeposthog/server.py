@@ -114,6 +114,7 @@ class FakePostHog:
         self.routes = self._routes()
         self.query_results: dict[tuple[int, str], dict[str, Any]] = {}  # test overrides
         self.query_failures: dict[tuple[int, str], FakeResponse] = {}  # test overrides: a metric's query fails
+        self.schema_violations: list[str] = []  # see schema_oracle.py; the test fixtures fail on any
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
 
@@ -144,6 +145,15 @@ class FakePostHog:
     def clear_log(self) -> None:
         with self._lock:
             self.log.clear()
+
+    def check_schema(self, definition: str, value: Any, where: str, *, strict: bool = True) -> None:
+        """Record where ``value`` breaks PostHog's published schema (``schema_oracle.py``)."""
+        from tests.fakeposthog.schema_oracle import problems
+
+        found = problems(definition, value, strict=strict)
+        if found:
+            with self._lock:
+                self.schema_violations.extend(f"{where}: {line}" for line in found)
 
     def live_experiments(self, team_id: int = 1) -> list[dict[str, Any]]:
         with self.store.lock:
