@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, same, strip_server_keys
+from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
+from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.spec import Spec, normalize_variants
 
 CREATE = "create"
@@ -25,6 +27,13 @@ ERROR = "error"
 # Lifecycle order; a move to a lower rank is backwards.
 RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
 NOT_COMPARED = frozenset({"feature_flag_key", "state", "allow_unknown_events"})
+# ExperimentService's update rule for experiments with legacy metrics (name, description,
+# end_date; the end date is the spec's state).
+LEGACY_CHANGEABLE = frozenset({"name", "description"})
+LEGACY_METRICS_REFUSED = (
+    "metrics of the legacy kinds (ExperimentTrendsQuery, ExperimentFunnelsQuery) are no longer accepted by PostHog "
+    "for new metrics; write them as kind: ExperimentMetric"
+)
 
 
 @dataclass
@@ -138,6 +147,10 @@ def create_body(spec: Spec) -> dict[str, Any]:
 
 def _create(spec: Spec) -> PlanItem:
     item = PlanItem(spec, CREATE, create_body=create_body(spec))
+    if _has_legacy_metric(spec.data.get("metrics")) or _has_legacy_metric(spec.data.get("metrics_secondary")):
+        item.action = ERROR
+        item.errors.append(LEGACY_METRICS_REFUSED)
+        return item
     wanted = spec.state or "draft"
     item.moves = moves_between("draft", wanted) or []
     if wanted == "stopped":
@@ -217,12 +230,18 @@ def _check_changes(item: PlanItem, experiment: Mapping[str, Any], launched: bool
                 "(PostHog: Can't update holdout on running Experiment)"
             )
     if experiment.get("is_legacy") is True:
-        blocked = [c.field for c in item.changes if c.field not in ("name", "description", "archived")]
+        blocked = [c.field for c in item.changes if c.field not in LEGACY_CHANGEABLE]
         if blocked:
             item.errors.append(
-                "this experiment uses legacy metrics; PostHog lets only its name and description change "
-                f"(not {', '.join(blocked)})"
+                "this experiment uses legacy metric formats, and PostHog lets only its name, description or end "
+                f"date change (state: stopped ends it); the spec also changes {', '.join(blocked)}"
             )
+    elif any(_has_legacy_metric(c.after) for c in item.changes if c.field in ("metrics", "metrics_secondary")):
+        item.errors.append(LEGACY_METRICS_REFUSED)
+
+
+def _has_legacy_metric(metrics: Any) -> bool:
+    return any(isinstance(m, Mapping) and m.get("kind") in LEGACY_METRIC_KINDS for m in metrics or [])
 
 
 def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, Any], launched: bool) -> None:
@@ -243,9 +262,19 @@ def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, 
         params.update(wanted)
         item.patch["parameters"] = params
         return
+    if change.field in ORDERING_FIELDS:
+        existing = experiment.get(change.field) or []
+        sent = with_identities(change.after or [], existing)
+        item.patch[change.field] = sent
+        ordering_field = ORDERING_FIELDS[change.field]
+        if ordering_field not in item.spec.data:
+            ordering = ordering_for(sent, existing, experiment.get(ordering_field))
+            if ordering is not None:
+                item.patch[ordering_field] = ordering
+        if item.spec.data.get("allow_unknown_events"):
+            item.patch["allow_unknown_events"] = True
+        return
     item.patch[change.field] = change.after
-    if item.spec.data.get("allow_unknown_events") and change.field in ("metrics", "metrics_secondary"):
-        item.patch["allow_unknown_events"] = True
 
 
 def _current_parameters(experiment: Mapping[str, Any]) -> dict[str, Any]:

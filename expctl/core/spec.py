@@ -24,6 +24,7 @@ from typing import Any
 
 from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
 from expctl.core.flagkeys import is_flag_key
+from expctl.core.metricschema import LEGACY_METRIC_KINDS, metric_problems
 from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
 
 API_VERSION = "expctl/v1"
@@ -281,23 +282,22 @@ def _check_variants(variants: list[Any], path: PathKey, problem: Any) -> None:
 
 
 def _check_metrics(metrics: list[Any], field_name: str, problem: Any) -> None:
+    """Each metric against PostHog's ``ExperimentMetric`` definitions (``metricschema``).
+
+    Metrics of the legacy kinds are accepted as PostHog returns them, so a spec exported
+    from an older experiment reads back; the plan refuses to write them anew."""
     for index, metric in enumerate(metrics):
         here = (field_name, index)
         if not isinstance(metric, dict):
             problem(here, "each metric must be a mapping (a PostHog metric object)")
             continue
-        kind = metric.get("kind")
-        if kind in ("ExperimentTrendsQuery", "ExperimentFunnelsQuery"):
-            problem((*here, "kind"), f"legacy metric kind '{kind}' is no longer accepted; use ExperimentMetric")
-        elif kind != "ExperimentMetric":
-            problem((*here, "kind"), "metric kind must be 'ExperimentMetric'")
-        metric_type = metric.get("metric_type")
-        if metric_type not in ("mean", "funnel", "ratio", "retention"):
-            problem((*here, "metric_type"), "metric_type must be one of mean, funnel, ratio, retention")
-        elif metric_type == "funnel" and not metric.get("series"):
-            problem((*here, "series"), "a funnel metric needs at least one step in series")
-        elif metric_type == "mean" and not isinstance(metric.get("source"), dict):
-            problem((*here, "source"), "a mean metric needs a source (an EventsNode or ActionsNode)")
+        if metric.get("kind") in LEGACY_METRIC_KINDS:
+            continue
+        for path, message in metric_problems(metric):
+            problem((*here, *path), message)
+        if metric.get("metric_type") == "funnel" and metric.get("series") == []:
+            # ExperimentService's rule, beyond the schema.
+            problem((*here, "series", "="), "a funnel metric needs at least one step in series")
 
 
 def normalize_variants(variants: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -170,3 +170,39 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
         ids["pricing-copy"] = pricing["id"]
     fake.clear_log()
     return ids
+
+
+LEGACY_TRENDS_METRIC = {
+    "kind": "ExperimentTrendsQuery",
+    "name": "Purchases",
+    "count_query": {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "purchase"}]},
+}
+
+
+def add_legacy_experiments(fake: FakePostHog) -> dict[str, int]:
+    """Experiments a current-Cloud project still has from older releases: a goal in
+    ``filters`` with ``secondary_metrics`` (before 2025), and metrics of the legacy kind
+    ``ExperimentTrendsQuery`` (early 2025). Current PostHog no longer writes either, so the
+    second is put in the store as those releases left it."""
+    base = "/api/projects/{project}/experiments/"
+    goal = {"events": [{"id": "purchase", "type": "events", "order": 0}], "insight": "TRENDS"}
+    old = call(
+        fake,
+        "POST",
+        base,
+        {
+            "name": "Old banner",
+            "feature_flag_key": "old-banner",
+            "parameters": {},
+            "filters": goal,
+            "secondary_metrics": [{"name": "Signups", "filters": goal}],
+        },
+    )
+    call(fake, "PATCH", f"{base}{old['id']}/", {"start_date": iso(now() - timedelta(days=200))})
+    early = call(fake, "POST", base, {"name": "Early 2025 test", "feature_flag_key": "early-2025", "parameters": {}})
+    with fake.store.lock:
+        fake.store.experiments[early["id"]]["metrics"] = [
+            {**LEGACY_TRENDS_METRIC, "uuid": "66666666-6666-4666-8666-666666666666"}
+        ]
+    fake.clear_log()
+    return {"old-banner": old["id"], "early-2025": early["id"]}

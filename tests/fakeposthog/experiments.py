@@ -146,12 +146,16 @@ def _status(experiment: dict[str, Any], flag: dict[str, Any] | None) -> str:
     return "running"
 
 
-def is_legacy(experiment: dict[str, Any]) -> bool:
-    filters = experiment.get("filters") or {}
-    if filters.get("events") or filters.get("actions"):
-        return True
+def is_legacy(experiment: dict[str, Any], saved_metrics: dict[int, dict[str, Any]] | None = None) -> bool:
+    """``experiment_has_legacy_metrics`` (``products/experiments/backend/experiment_service.py``
+    helpers): a metric of a legacy kind inline or among the linked shared metrics. Goals in
+    ``filters`` do not count."""
     for metric in (experiment.get("metrics") or []) + (experiment.get("metrics_secondary") or []):
         if isinstance(metric, dict) and metric.get("kind") in LEGACY_METRIC_KINDS:
+            return True
+    for link in experiment.get("saved_metrics") or []:
+        query = ((saved_metrics or {}).get(link.get("saved_metric")) or {}).get("query") or {}
+        if query.get("kind") in LEGACY_METRIC_KINDS:
             return True
     return False
 
@@ -238,7 +242,7 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
     }
     if ctx.flavour == "cloud":
         data["status"] = _status(experiment, flag)
-        data["is_legacy"] = is_legacy(experiment)
+        data["is_legacy"] = is_legacy(experiment, store.saved_metrics)
         data["running_time_calculation"] = experiment.get("running_time_calculation") or {}
         data["excluded_variants"] = None
     else:
@@ -871,7 +875,8 @@ def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
                 "first, then restore the experiment."
             )
         )
-    if cloud and is_legacy(experiment):
+    # ExperimentService's update validation: a legacy experiment takes only these fields.
+    if cloud and is_legacy(experiment, ctx.store.saved_metrics):
         disallowed = set(body) - {"name", "description", "end_date", "deleted"}
         if disallowed:
             raise HttpError(
@@ -1217,7 +1222,7 @@ def duplicate(ctx: Ctx) -> FakeResponse:
     body = _body(ctx)
     with ctx.store.lock:
         source = _get(ctx)
-        if is_legacy(source):
+        if is_legacy(source, ctx.store.saved_metrics):
             return raw(400, {"detail": "Duplication is not supported for experiments using legacy metrics."})
         created = _clone_experiment(ctx, source, ctx, body.get("feature_flag_key"), body.get("name"))
         return FakeResponse.json(201, serialize(ctx, created))
@@ -1229,7 +1234,7 @@ def copy_to_project(ctx: Ctx) -> FakeResponse:
     body = _body(ctx)
     with ctx.store.lock:
         source = _get(ctx)
-        if is_legacy(source):
+        if is_legacy(source, ctx.store.saved_metrics):
             return raw(400, {"detail": "Copying is not supported for experiments using legacy metrics."})
         target_id = body.get("target_team_id")
         if target_id is None:
