@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
-from expctl.errors import ApiNotFoundError, ApiUnexpectedError, NotFoundError
+from expctl.api.pagination import iter_list
+from expctl.core.listing import sort_rows
+from expctl.core.stats import experiment_stats, is_eligible_flag
+from expctl.errors import ApiNotFoundError, ApiUnexpectedError
 
 MAX_ELIGIBLE_PAGE = 100
+# A missing route: unregistered ("Endpoint not found."), or, on releases whose router
+# sends any word to the detail route, that word taken as an experiment id ("Not found.").
+ROUTE_MISSING = (ENDPOINT_MISSING, "Not found.")
 
 
 class ExperimentHelpers:
@@ -45,7 +52,30 @@ class ExperimentHelpers:
     def eligible_flags(
         self, *, search: str | None, active: bool | None, limit: int | None, offset: int = 0
     ) -> tuple[list[dict[str, Any]], int]:
-        """Flags that can back an experiment (multivariate, 'control' first); all pages when no limit."""
+        """Flags that can back an experiment (multivariate, 'control' first); all pages when no limit.
+
+        Releases before the ``eligible_feature_flags/`` endpoint get the same list from
+        ``feature_flags/``, filtered here by the endpoint's own rules."""
+        if self.client.capabilities.get("eligible_endpoint") is not False:
+            try:
+                return self._eligible_from_endpoint(search=search, active=active, limit=limit, offset=offset)
+            except ApiNotFoundError as exc:
+                if exc.detail not in ROUTE_MISSING:
+                    raise
+                self.client.capabilities["eligible_endpoint"] = False
+        flags = iter_list(
+            self.client,
+            self.client.project_path("feature_flags/"),
+            {k: v for k, v in (("search", search), ("active", _flag(active))) if v is not None},
+            page_size=MAX_ELIGIBLE_PAGE,
+        )
+        eligible = sort_rows([f for f in flags if is_eligible_flag(f, search=search, active=active)], "-created_at")
+        end = None if limit is None else offset + limit
+        return [dict(f) for f in eligible[offset:end]], len(eligible)
+
+    def _eligible_from_endpoint(
+        self, *, search: str | None, active: bool | None, limit: int | None, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
         rows: list[dict[str, Any]] = []
         total = 0
         while True:
@@ -54,13 +84,8 @@ class ExperimentHelpers:
             if search:
                 params["search"] = search
             if active is not None:
-                params["active"] = "true" if active else "false"
-            try:
-                data = self.client.get(f"{self.base}eligible_feature_flags/", params)
-            except ApiNotFoundError as exc:
-                if exc.detail == ENDPOINT_MISSING:
-                    raise NotFoundError("this PostHog release has no eligible-flags endpoint") from None
-                raise
+                params["active"] = _flag(active)
+            data = self.client.get(f"{self.base}eligible_feature_flags/", params)
             page = data.get("results") if isinstance(data, Mapping) else None
             if not isinstance(page, list):
                 raise ApiUnexpectedError("PostHog's eligible flags answer has no results")
@@ -70,15 +95,23 @@ class ExperimentHelpers:
                 return rows, total
 
     def stats(self) -> dict[str, Any]:
-        try:
-            data = self.client.get(f"{self.base}stats/")
-        except ApiNotFoundError as exc:
-            if exc.detail == ENDPOINT_MISSING:
-                raise NotFoundError(
-                    "this PostHog release has no experiment statistics endpoint",
-                    hint="it came with 2025 releases; `expctl list --status running` counts running ones",
-                ) from None
-            raise
-        if not isinstance(data, dict):
-            raise ApiUnexpectedError("PostHog's statistics answer is not an object")
-        return data
+        """Launches, completions and running experiments; computed from the list on
+        releases without the ``stats/`` endpoint, by that endpoint's rules."""
+        if self.client.capabilities.get("stats_endpoint") is not False:
+            try:
+                data = self.client.get(f"{self.base}stats/")
+            except ApiNotFoundError as exc:
+                if exc.detail not in ROUTE_MISSING:
+                    raise
+                self.client.capabilities["stats_endpoint"] = False
+            else:
+                if not isinstance(data, dict):
+                    raise ApiUnexpectedError("PostHog's statistics answer is not an object")
+                return data
+        from expctl.api.experiments import ExperimentsApi
+
+        return experiment_stats(ExperimentsApi(self.client).every_row(), today=datetime.now(timezone.utc).date())
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")

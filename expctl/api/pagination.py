@@ -15,7 +15,7 @@ credentials never travel to a host named in a response.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,7 +54,7 @@ def iter_list(
     concurrency: int = DEFAULT_CONCURRENCY,
     info: PageInfo | None = None,
     on_page: Callable[[PageInfo], None] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Yield list items from ``offset``; at most ``limit`` of them when given."""
     info = info if info is not None else PageInfo()
     base = dict(params or {})

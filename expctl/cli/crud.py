@@ -180,9 +180,10 @@ def create_command(
     with `expctl launch`.
     """
     from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
-    from expctl.core.fields import TYPES
+    from expctl.core.fields import TYPES, fields_not_stored
     from expctl.core.lifecycle import status_of
     from expctl.errors import UsageError
+    from expctl.render.words import unstored_message
 
     rt = runtime_of(ctx)
     if type_ is not None and type_ not in TYPES:
@@ -205,6 +206,9 @@ def create_command(
         f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
         f"{status_of(created)}"
     )
+    ignored = fields_not_stored(extra, created)
+    if ignored:
+        rt.messages.warn(unstored_message(ignored))
     rt.show_changed(created, output)
 
 
@@ -241,9 +245,10 @@ def update_command(
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.core.bodies import changed_fields, parse_sets
-    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
+    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS, fields_not_stored
     from expctl.core.lifecycle import status_of
-    from expctl.errors import UsageError
+    from expctl.errors import RejectedError, UsageError
+    from expctl.render.words import unstored_message
 
     rt = runtime_of(ctx)
     wanted = parse_sets(set_ or [])
@@ -271,8 +276,16 @@ def update_command(
         else:
             rt.messages.warn("the experiment is launched: its flag keeps the old split unless you pass --update-flag")
     updated = rt.experiments.update(int(current["id"]), changes)
-    shown = ", ".join(sorted(k for k in changes if k != "update_feature_flag_params"))
-    rt.messages.success(f"Updated {label}: {shown}")
+    asked = sorted(k for k in changes if k != "update_feature_flag_params")
+    ignored = fields_not_stored({k: changes[k] for k in asked}, updated)
+    if ignored:
+        rt.messages.warn(unstored_message(ignored))
+    stored = [k for k in asked if k not in ignored]
+    if not stored:
+        raise RejectedError(
+            f"nothing was stored: {label} is unchanged", hint="`expctl doctor` lists the fields this PostHog has"
+        )
+    rt.messages.success(f"Updated {label}: {', '.join(stored)}")
     rt.show_changed(updated, output)
 
 

@@ -177,7 +177,7 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
         return checks
     checks.append(Check("Project", OK, f"{client.project} is reachable"))
     checks.append(_scopes(client, read_ok=error is None))
-    checks.append(_capabilities(client))
+    checks.extend(_capabilities(client, response))
     if response is not None:
         checks.append(_clock(response.headers))
     return checks
@@ -195,8 +195,11 @@ PROBE_QUERY = {
 }
 
 
-def _probe(client: Any, method: str, path: str, body: Any = None) -> str:
-    """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'."""
+def _probe(client: Any, method: str, path: str, body: Any = None, *, word_route: bool = False) -> str:
+    """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'.
+
+    ``word_route``: the path ends in a word where older routers take any word as an
+    experiment id, so their "Not found." means the route is missing too."""
     from expctl.errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ExpctlError
 
     try:
@@ -204,9 +207,11 @@ def _probe(client: Any, method: str, path: str, body: Any = None) -> str:
     except ApiAuthError:
         return "scope"
     except ApiNotFoundError as exc:
-        return "missing" if exc.detail == "Endpoint not found." else "ok"
-    except ApiRejectedError:
-        return "ok"
+        return "missing" if exc.detail == "Endpoint not found." or (word_route and exc.detail == "Not found.") else "ok"
+    except ApiRejectedError as exc:
+        # A release older than a query kind refuses the kind itself, not experiment 0.
+        unknown_kind = body is PROBE_QUERY and "Experiment with id" not in exc.detail
+        return "missing" if unknown_kind else "ok"
     except ExpctlError:
         return "error"
     return "ok"
@@ -230,18 +235,89 @@ def _scopes(client: Any, *, read_ok: bool) -> Check:
     return Check("Scopes", OK, ", ".join(have))
 
 
-def _capabilities(client: Any) -> Check:
+# Experiment fields that came after the late-2024 release; a server without one drops it
+# from every write without a word, and expctl says so when that happens.
+NEWER_FIELDS = (
+    "stats_config",
+    "exposure_criteria",
+    "conclusion",
+    "conclusion_comment",
+    "scheduling_config",
+    "running_time_calculation",
+    "excluded_variants",
+    "only_count_matured_users",
+    "primary_metrics_ordered_uuids",
+)
+
+
+def _capabilities(client: Any, first_page: Any) -> list[Check]:
+    """What this PostHog supports and what expctl emulates, so nobody is surprised later."""
+    from expctl.api.experiments import ExperimentsApi
+
+    def line(name: str, supported: bool, native: str, emulated: str) -> Check:
+        return Check(name, OK if supported else WARN, native if supported else emulated)
+
     actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
     query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
     legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
+    stats = _probe(client, "GET", client.project_path("experiments/stats/"), word_route=True)
+    sample = _sample_experiment(client, first_page)
+    checks = [
+        line(
+            "Lifecycle",
+            actions != "missing",
+            "action endpoints (launch, pause, end, …)",
+            "no action endpoints: expctl moves experiments by PATCH and through the flag",
+        ),
+        line(
+            "Listing",
+            ExperimentsApi(client).server_filters(),
+            "filtered and sorted by the server",
+            "ignored by this release: expctl reads every page and filters and sorts itself",
+        ),
+        line(
+            "Results",
+            query != "missing",
+            "query endpoint (ExperimentQuery)" + (", legacy results/ too" if legacy != "missing" else ""),
+            "legacy results/ endpoints only (metrics of the current engine cannot be computed here)",
+        ),
+        line("Stats", stats != "missing", "stats endpoint", "no stats endpoint: expctl counts from the list"),
+    ]
+    if sample is None:
+        checks.append(Check("Fields", OK, "unknown until the project has an experiment"))
+        return checks
+    checks.append(
+        line(
+            "Delete",
+            "deleted" in sample,
+            "soft delete (PATCH deleted; the flag stays)",
+            "hard delete only (DELETE removes the experiment for good)",
+        )
+    )
+    missing = [name for name in NEWER_FIELDS if name not in sample]
+    checks.append(
+        line(
+            "Fields",
+            not missing,
+            "every experiment field expctl knows",
+            f"this release has no {', '.join(missing)}: writes of them are dropped, and expctl says so",
+        )
+    )
+    return checks
 
-    def yes(state: str) -> str:
-        return {"ok": "yes", "missing": "no"}.get(state, "unknown (the key cannot write)")
 
-    detail = f"lifecycle actions: {yes(actions)} · query endpoint: {yes(query)} · legacy results: {yes(legacy)}"
-    if actions == "missing":
-        detail += " (an older release: expctl uses its fallbacks)"
-    return Check("Server", OK, detail)
+def _sample_experiment(client: Any, first_page: Any) -> dict[str, Any] | None:
+    """The newest experiment in full (list rows may be slimmed), or None when there is none."""
+    from expctl.errors import ExpctlError
+
+    try:
+        rows = first_page.data.get("results") if first_page is not None else None
+        if not rows:
+            return None
+        data = client.get(client.project_path(f"experiments/{int(rows[0]['id'])}/"))
+    except (ExpctlError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _clock(headers: Any) -> Check:

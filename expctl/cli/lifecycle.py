@@ -89,12 +89,17 @@ def end_command(
     experiment too).
     """
     _check_conclusion(conclusion)
+
+    def report(rt: Runtime, after: Mapping[str, Any]) -> None:
+        _ended(rt, after)
+        _warn_unstored_conclusion(rt, after, conclusion, comment)
+
     _move(
         ctx,
         experiment,
         output,
         lambda lc, exp, ref: lc.end(exp, ref, conclusion=conclusion, comment=comment),
-        _ended,
+        report,
         confirm=("end", "End {label}? Results will stop at this moment.", "ending {label}", yes),
     )
 
@@ -147,6 +152,7 @@ def ship_command(
 
     def report(rt: Runtime, after: Mapping[str, Any]) -> None:
         rt.messages.success(f"Shipped variant '{variant}' of {_label(after)}" + _ended_suffix(after))
+        _warn_unstored_conclusion(rt, after, conclusion, comment)
         rt.messages.info(_split_change(before, variants_of(after)))
 
     _move(
@@ -270,6 +276,19 @@ def _launched(rt: Runtime, after: Mapping[str, Any]) -> None:
 def _ended(rt: Runtime, after: Mapping[str, Any]) -> None:
     conclusion = f" (conclusion: {after['conclusion']})" if after.get("conclusion") else ""
     rt.messages.success(f"Ended {_label(after)}{_ended_suffix(after)}{conclusion}")
+
+
+def _warn_unstored_conclusion(
+    rt: Runtime, after: Mapping[str, Any], conclusion: str | None, comment: str | None
+) -> None:
+    """Releases before 2025 have no conclusion fields and drop them without a word."""
+    from expctl.core.fields import fields_not_stored
+    from expctl.render.words import unstored_message
+
+    sent = {k: v for k, v in (("conclusion", conclusion), ("conclusion_comment", comment)) if v is not None}
+    ignored = fields_not_stored(sent, after)
+    if ignored:
+        rt.messages.warn(unstored_message(ignored) + "; the experiment was ended without the conclusion")
 
 
 def _ended_suffix(after: Mapping[str, Any]) -> str:

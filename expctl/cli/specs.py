@@ -332,12 +332,18 @@ def _plan_mode(output: str | None) -> str:
 
 def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: bool) -> None:
     from expctl.render.plan import plan_json, render_plan
+    from expctl.render.words import plural
 
     mode = _plan_mode(output)
     if mode == "text":
         rt.streams.stdout.write(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
     else:
         rt.output(mode).data(plan_json(plan))
+    for name, keys in plan.unsupported().items():
+        rt.messages.warn(
+            f"this PostHog has no field {name} (set by {plural(len(keys), 'spec')}: {', '.join(keys[:5])}"
+            f"{', …' if len(keys) > 5 else ''}); it is left out of the plan"
+        )
 
 
 def _plan_exit_code(plan: Plan) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from expctl.core.fields import WRITE_ONLY_FIELDS
 from expctl.core.lifecycle import status_of, variants_of
 from expctl.core.spec import normalize_variants
 
@@ -56,6 +57,18 @@ def needs_full_object(spec_fields: Sequence[str], experiment: Mapping[str, Any])
         if name == "holdout_id" and "holdout_id" not in experiment and "holdout" not in experiment:
             return True
     return False
+
+
+def has_field(spec_field: str, experiment: Mapping[str, Any]) -> bool:
+    """Whether this server's (full) experiment object has the field a spec field is read from.
+
+    Older releases lack newer fields altogether (late 2024: ``stats_config``,
+    ``conclusion``, ``exposure_criteria``, …). Write-only fields never come back."""
+    if spec_field in WRITE_ONLY_FIELDS or spec_field == "saved_metrics_ids":
+        return True
+    if spec_field == "holdout_id":
+        return "holdout_id" in experiment or "holdout" in experiment
+    return source_field(spec_field) in experiment
 
 
 def current(spec_field: str, experiment: Mapping[str, Any]) -> Any:

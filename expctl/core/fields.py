@@ -6,7 +6,8 @@ Used to check ``--set FIELD=JSON`` and spec keys before anything is sent.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # field -> JSON type ("string", "integer", "boolean", "object", "array")
 WRITABLE_FIELDS: dict[str, str] = {
@@ -118,3 +119,13 @@ def type_matches(field: str, value: object) -> bool:
     if expected == "integer":
         return actual == "integer"
     return actual == expected
+
+
+def fields_not_stored(sent: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
+    """Fields of a write that the server does not have at all.
+
+    DRF drops fields its serializer does not define and answers 200, so an older release
+    (late 2024: no ``stats_config``, ``conclusion``, ``exposure_criteria``, …) takes such
+    a write without a word. Its answer, the serialized experiment, then lacks the field:
+    that is the sign. Write-only fields never come back and are not judged."""
+    return sorted(name for name in sent if name not in WRITE_ONLY_FIELDS and name not in answer)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from expctl.core.compare import SERVER_METRIC_KEYS, current, same, strip_server_keys
+from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
 from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.spec import Spec, normalize_variants
@@ -54,6 +54,7 @@ class PlanItem:
     moves: list[str] = field(default_factory=list)  # launch, pause, resume, end
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # spec fields this server does not have
 
     @property
     def key(self) -> str:
@@ -82,6 +83,14 @@ class Plan:
     @property
     def has_errors(self) -> bool:
         return any(item.action == ERROR for item in self.items)
+
+    def unsupported(self) -> dict[str, list[str]]:
+        """Spec field -> flag keys of the specs that set it, for fields this server lacks."""
+        found: dict[str, list[str]] = {}
+        for item in self.items:
+            for name in item.unsupported:
+                found.setdefault(name, []).append(item.key)
+        return found
 
 
 def moves_between(now: str, wanted: str) -> list[str] | None:
@@ -164,6 +173,11 @@ def _update(spec: Spec, experiment: dict[str, Any]) -> PlanItem:
     launched = status != "draft"
     for name, wanted in spec.data.items():
         if name in NOT_COMPARED:
+            continue
+        if not has_field(name, experiment):
+            # An older release without this field drops it from every write (DRF), so
+            # sending it would change nothing: say so once instead of "pending" forever.
+            item.unsupported.append(name)
             continue
         actual = current(name, experiment)
         if same(name, wanted, actual):

@@ -100,6 +100,7 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
             "moves": item.moves,
             "errors": item.errors,
             "warnings": item.warnings,
+            "unsupported": item.unsupported,
             "request": item.create_body if item.action == CREATE else (item.patch or None),
         }
         for item in plan.items

@@ -40,9 +40,18 @@ def test_lifecycle_story(server: Server) -> None:
 
     ended = server.run("end", "pricing-copy", "--conclusion", "won", "--comment", "Clear winner", "--yes", "-o", "json")
     assert ended.returncode == 0, ended
-    assert "(conclusion: won)" in ended.stderr
-    assert json.loads(ended.stdout)["conclusion"] == "won"
-    assert record["end_date"] is not None and record["conclusion_comment"] == "Clear winner"
+    assert ended.returncode == 0, ended
+    assert record["end_date"] is not None
+    if server.flavour == "cloud":
+        assert "(conclusion: won)" in ended.stderr
+        assert json.loads(ended.stdout)["conclusion"] == "won"
+        assert record["conclusion_comment"] == "Clear winner"
+    else:
+        # The late-2024 serializer has no conclusion fields: said, not claimed.
+        assert "(conclusion: won)" not in ended.stderr
+        assert "warning: this PostHog has no fields conclusion, conclusion_comment" in ended.stderr
+        assert "ended without the conclusion" in ended.stderr
+        assert "conclusion" not in json.loads(ended.stdout) and record.get("conclusion") is None
     assert flag["active"] is True, "ending leaves the flag serving"
 
     assert server.run("archive", "pricing-copy").returncode == 0
@@ -64,7 +73,11 @@ def test_ship_shows_the_split_before_and_after(server: Server) -> None:
     record = server.fake.store.experiments[server.ids["checkout-redesign"]]
     variants = server.fake.store.flags[record["feature_flag_id"]]["filters"]["multivariate"]["variants"]
     assert {v["key"]: v["rollout_percentage"] for v in variants} == {"control": 0, "test": 100}
-    assert record["end_date"] is not None and record["conclusion"] == "won"
+    assert record["end_date"] is not None
+    if server.flavour == "cloud":
+        assert record["conclusion"] == "won"
+    else:
+        assert "this PostHog has no field conclusion" in result.stderr and record.get("conclusion") is None
 
 
 def test_ship_to_everyone_needs_confirmation_without_a_terminal(cloud: Server) -> None:
@@ -211,11 +224,8 @@ def test_eligible_flags_and_stats(server: Server) -> None:
     onboarding = server.run("eligible-flags", "--search", "onboarding", "-o", "ids")
     assert onboarding.returncode == 0
     stats = server.run("stats", "-o", "json")
-    if server.flavour == "cloud":
-        assert stats.returncode == 0, stats
-        assert set(json.loads(stats.stdout)) >= {"launched_last_30d", "active_experiments", "completed_last_30d"}
-    else:
-        assert stats.returncode == 5 and "no experiment statistics endpoint" in stats.stderr
+    assert stats.returncode == 0, stats
+    assert set(json.loads(stats.stdout)) >= {"launched_last_30d", "active_experiments", "completed_last_30d"}
 
 
 def test_freeze_exposure_where_the_server_has_it(server: Server) -> None:

@@ -165,10 +165,12 @@ def test_doctor_all_pass_with_a_full_key(server: Server) -> None:
     result = server.run("doctor")
     assert result.returncode == 0, result
     assert "✓ Scopes       experiment:read, experiment:write, query:read" in result.stdout
-    expected = "lifecycle actions: yes" if server.flavour == "cloud" else "lifecycle actions: no"
-    assert expected in result.stdout
-    legacy = "legacy results: no" if server.flavour == "cloud" else "legacy results: yes"
-    assert legacy in result.stdout
+    if server.flavour == "cloud":
+        assert "✓ Lifecycle    action endpoints" in result.stdout
+        assert "✓ Results      query endpoint (ExperimentQuery)\n" in result.stdout
+    else:
+        assert "! Lifecycle    no action endpoints: expctl moves experiments by PATCH" in result.stdout
+        assert "! Results      legacy results/ endpoints only" in result.stdout
     assert "✓ Clock" in result.stdout
     assert server.fake.writes() == [] or all(e.status in (400, 404) for e in server.fake.writes()), (
         "probes change nothing"

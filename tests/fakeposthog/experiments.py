@@ -81,6 +81,68 @@ PATCHABLE = {
     "saved_metrics_ids",
     "only_count_matured_users",
 }
+# The older flavour is the late-2024 self-hosted release: ``ExperimentSerializer`` in
+# ``ee/clickhouse/views/experiments.py`` (PostHog/posthog 000a805c58e3). Its Meta.fields
+# are all it reads and writes; DRF drops every other key of a request without a word.
+LATE_2024_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "start_date",
+    "end_date",
+    "feature_flag_key",
+    "feature_flag",
+    "holdout",
+    "holdout_id",
+    "exposure_cohort",
+    "parameters",
+    "secondary_metrics",
+    "saved_metrics",
+    "filters",
+    "archived",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "type",
+    "metrics",
+    "metrics_secondary",
+)
+LATE_2024_WRITABLE = frozenset(
+    {
+        "name",
+        "description",
+        "start_date",
+        "end_date",
+        "feature_flag_key",
+        "holdout_id",
+        "parameters",
+        "secondary_metrics",
+        "saved_metrics_ids",
+        "filters",
+        "archived",
+        "type",
+        "metrics",
+        "metrics_secondary",
+    }
+)
+# ExperimentSerializer.update's expected_keys (holdout_id arrives as "holdout"); anything
+# else the serializer knows is "Can't update keys: … on Experiment".
+LATE_2024_UPDATABLE = frozenset(
+    {
+        "name",
+        "description",
+        "start_date",
+        "end_date",
+        "filters",
+        "parameters",
+        "archived",
+        "secondary_metrics",
+        "holdout_id",
+        "metrics",
+        "metrics_secondary",
+        "saved_metrics_ids",
+    }
+)
 READ_ONLY = {
     "id",
     "created_by",
@@ -246,9 +308,7 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
         data["running_time_calculation"] = experiment.get("running_time_calculation") or {}
         data["excluded_variants"] = None
     else:
-        # Older releases: no deleted field, no computed fields.
-        for name in ("deleted", "saved_metrics_ids", "user_access_level"):
-            data.pop(name, None)
+        data = {name: data[name] for name in LATE_2024_FIELDS}
     if slim and ctx.flavour == "cloud":
         for name in SLIM_OMITTED:
             data.pop(name, None)
@@ -694,8 +754,15 @@ def _check_metrics_against_schema(ctx: Ctx, body: dict[str, Any]) -> None:
                 ctx.server.check_schema(definition, metric, where)
 
 
+def _as_late_2024_serializer_reads(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
+    """The older flavour keeps only the fields its serializer has (see LATE_2024_FIELDS)."""
+    if ctx.flavour == "cloud":
+        return body
+    return {k: v for k, v in body.items() if k in LATE_2024_WRITABLE}
+
+
 def create_experiment(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = _as_late_2024_serializer_reads(ctx, _body(ctx))
     _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         return FakeResponse.json(201, serialize(ctx, _create(ctx, body)))
@@ -840,7 +907,7 @@ def put_experiment(ctx: Ctx) -> FakeResponse:
 
 
 def patch_experiment(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = _as_late_2024_serializer_reads(ctx, _body(ctx))
     _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         deleted_flag = body.get("deleted")
@@ -885,10 +952,9 @@ def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
                     f"updated. Cannot update: {', '.join(sorted(disallowed))}"
                 )
             )
-    if cloud:
-        extra = set(body) - PATCHABLE
-        if extra:
-            raise HttpError(validation(f"Can't update keys: {', '.join(sorted(extra))} on Experiment"))
+    extra = set(body) - (PATCHABLE if cloud else LATE_2024_UPDATABLE)
+    if extra:
+        raise HttpError(validation(f"Can't update keys: {', '.join(sorted(extra))} on Experiment"))
     start = _parse_date(body, "start_date") if "start_date" in body else experiment.get("start_date")
     end = _parse_date(body, "end_date") if "end_date" in body else experiment.get("end_date")
     if "start_date" in body and "end_date" in body and start and end and start >= end:
@@ -1345,6 +1411,9 @@ def requires_flag_implementation(ctx: Ctx) -> FakeResponse:
 
 
 def eligible_feature_flags(ctx: Ctx) -> FakeResponse:
+    """``eligible_feature_flags`` in ``products/experiments/backend/presentation/views.py``:
+    flags not deleted, two or more variants with ``control`` first, search in key or name,
+    ``active``, newest first; ``{"results", "count"}`` without next/previous."""
     try:
         limit = min(int(ctx.request.param("limit") or 20), 100)
         offset = max(int(ctx.request.param("offset") or 0), 0)
@@ -1369,19 +1438,20 @@ def eligible_feature_flags(ctx: Ctx) -> FakeResponse:
 
 
 def stats(ctx: Ctx) -> FakeResponse:
-    moment = now()
+    """``stats`` in ``products/experiments/backend/presentation/views.py``: experiments
+    neither deleted nor archived, counted by day in the team's time zone (UTC here)."""
+    today = now().date()
+    last_start, previous_start = today - timedelta(days=30), today - timedelta(days=60)
     with ctx.store.lock:
-        rows = [e for e in ctx.server.live_experiments(ctx.team.id)]
+        rows = [e for e in ctx.server.live_experiments(ctx.team.id) if not e.get("archived")]
 
-        def within(value: Any, start_days: int, end_days: int) -> bool:
-            return value is not None and moment - timedelta(days=end_days) <= value < moment - timedelta(
-                days=start_days
-            )
+        def days(name: str) -> list[Any]:
+            return [e[name].date() for e in rows if e.get(name) is not None]
 
-        last = sum(1 for e in rows if within(e.get("start_date"), 0, 30))
-        previous = sum(1 for e in rows if within(e.get("start_date"), 30, 60))
-        active = sum(1 for e in rows if e.get("start_date") and not e.get("end_date") and not e.get("archived"))
-        completed = sum(1 for e in rows if within(e.get("end_date"), 0, 30))
+        last = sum(1 for d in days("start_date") if last_start <= d <= today)
+        previous = sum(1 for d in days("start_date") if previous_start <= d < last_start)
+        active = sum(1 for e in rows if e.get("start_date") and not e.get("end_date"))
+        completed = sum(1 for d in days("end_date") if last_start <= d <= today)
     change = round((last - previous) / previous * 100, 1) if previous else (100.0 if last else 0.0)
     return FakeResponse.json(
         200,
@@ -1393,6 +1463,12 @@ def stats(ctx: Ctx) -> FakeResponse:
             "completed_last_30d": completed,
         },
     )
+
+
+def detail_route_not_found(ctx: Ctx) -> FakeResponse:
+    """A release without ``stats/`` or ``eligible_feature_flags/`` routes them to the detail
+    route with that word as the primary key; DRF's ``get_object_or_404`` answers 404."""
+    return not_found()
 
 
 def list_holdouts(ctx: Ctx) -> FakeResponse:
@@ -1431,7 +1507,7 @@ def seed_experiments(
                 "deleted": False,
                 "ensure_experience_continuity": False,
                 "version": 1,
-                "created_at": iso(base),
+                "created_at": iso(base + timedelta(minutes=index)),
                 "evaluation_runtime": "all",
             }
             moment = base + timedelta(minutes=index)

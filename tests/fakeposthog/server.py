@@ -2,9 +2,13 @@
 
 ``cloud``  current PostHog Cloud: lifecycle action endpoints, soft delete (DELETE is 405),
            slim list rows, server-side list filters, status field, ExperimentQuery results.
-``legacy`` an older self-hosted release (early 2025): no action endpoints, DELETE
-           hard-deletes, duplicate flag keys are a 400, list filters are ignored,
-           legacy ``results/`` endpoints, 500 when ``parameters`` is missing on create.
+``legacy`` the late-2024 self-hosted release (``ee/clickhouse/views/experiments.py`` at
+           PostHog 000a805c58e3, a plain ``ModelViewSet``): no action endpoints, DELETE
+           hard-deletes, duplicate flag keys are a 400, list filters and ``order`` are
+           ignored (archived rows listed, always ``-created_at``), only that
+           serializer's fields exist (others are dropped without a word), no
+           ``stats/`` or ``eligible_feature_flags/`` (404 "Not found." from the detail
+           route), legacy ``results/`` endpoints, 500 when ``parameters`` is missing.
 
 The same :meth:`FakePostHog.handle` serves ``httpx.MockTransport`` and a real
 ``ThreadingHTTPServer`` on 127.0.0.1 (see ``http.py`` and ``mock.py``).
@@ -405,7 +409,7 @@ class FakePostHog:
                 "experiment:read",
                 both,
             ),
-            ("GET", e + r"/eligible_feature_flags/", exp_routes.eligible_feature_flags, "feature_flag:read", both),
+            ("GET", e + r"/eligible_feature_flags/", exp_routes.eligible_feature_flags, "feature_flag:read", cloud),
             ("GET", e + r"/stats/", exp_routes.stats, "experiment:read", cloud),
             ("GET", one + r"/", exp_routes.retrieve_experiment, "experiment:read", both),
             ("PATCH", one + r"/", exp_routes.patch_experiment, "experiment:write", both),
@@ -438,6 +442,8 @@ class FakePostHog:
         ]
         for action in exp_routes.ACTIONS:
             table.append(("POST", one + rf"/{action}/", exp_routes.action_handler(action), "experiment:write", cloud))
+        # Last: the late-2024 router's detail route takes any word as a primary key.
+        table.append(("GET", e + r"/(?P<pk>[^/.]+)/", exp_routes.detail_route_not_found, "experiment:read", legacy))
         return [Route(m, re.compile(rx), h, s, f) for m, rx, h, s, f in table]
 
 
