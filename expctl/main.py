@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 COMPLETE_VAR = "_EXPCTL_COMPLETE"
 
@@ -96,10 +95,9 @@ def _run(args: list[str], *, completing: bool) -> int:
     if completing:
         # Shell completion (the scripts in completions/) calls back into expctl with this
         # variable set; typer registers its completion formats only on request.
-        import typer._completion_classes as completion_classes
+        from expctl.cli.typer_compat import init_completion
 
-        completion_classes.completion_init()
-        _plain_help_without_rich(completion_classes)
+        init_completion()
     command = typer.main.get_command(app)
     tidy_metavars(command)
     code: int = 0
@@ -116,21 +114,6 @@ def _run(args: list[str], *, completing: bool) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     return code
-
-
-def _plain_help_without_rich(completion_classes: Any) -> None:
-    """typer passes every completion help text through rich to strip markup, which
-    loads rich on each Tab (~150 ms for zsh and fish). Text without a ``[`` holds no
-    markup and comes out unchanged, so only such text skips rich."""
-    through_rich = getattr(completion_classes, "_sanitize_help_text", None)
-    if through_rich is None or getattr(through_rich, "skips_rich", False):
-        return  # not there, or already replaced by an earlier run in this process
-
-    def sanitize(text: str) -> str:
-        return text if "[" not in text else str(through_rich(text))
-
-    sanitize.skips_rich = True  # type: ignore[attr-defined]
-    completion_classes._sanitize_help_text = sanitize
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 from typing import Annotated, Any
 
@@ -13,6 +12,13 @@ from typer.core import TyperGroup
 from expctl import __version__
 from expctl.cli.registry import BY_NAME, COMMANDS, SECTIONS
 from expctl.cli.runtime import GlobalOptions, Runtime, RuntimeOverrides
+from expctl.cli.typer_compat import (
+    completion_item,
+    light_conversion,
+    light_conversion_for_help,
+    plain_argument_help,
+    value_type,
+)
 
 GLOBAL_HELP_LINE = (
     "Global options (--host, --project, --profile, --debug, --timeout, --max-wait, --rate-limit, --ca-bundle, "
@@ -63,44 +69,27 @@ METAVARS = {
     "directory": "DIR",
     "fail_on": "CONDITIONS",
 }
-_TYPE_METAVARS = {
-    "str": "TEXT",
-    "text": "TEXT",
-    "int": "N",
-    "int range": "N",
-    "float": "SECONDS",
-    "float range": "SECONDS",
-}
+_TYPE_METAVARS = {"str": "TEXT", "int": "N", "float": "SECONDS"}
 
 
 def tidy_metavars(command: Any) -> None:
-    """Readable placeholders in help (`--host URL`, not typer's `--host <str>`)."""
+    """Readable placeholders in help (`--host URL`, not typer's `--host <str>`), the same
+    on every supported typer, and values converted without pydantic (typer_compat)."""
+    light_conversion_for_help(command)
     for param in getattr(command, "params", []):
+        light_conversion(param)
+        if type(param).__name__ == "TyperArgument":
+            plain_argument_help(param)
+            continue
         if getattr(param, "is_flag", False) or param.metavar is not None or type(param).__name__ != "TyperOption":
             continue
         name = str(param.name)
         if name == "variant":
             param.metavar = "KEY=PERCENT" if param.multiple else "KEY"
         else:
-            param.metavar = METAVARS.get(name) or _TYPE_METAVARS.get(getattr(param.type, "name", ""), "VALUE")
+            param.metavar = METAVARS.get(name) or _TYPE_METAVARS[value_type(param)]
     for sub in (getattr(command, "commands", None) or {}).values():
         tidy_metavars(sub)
-
-
-def _read_signatures_once() -> None:
-    """Let typer read each command function's signature once instead of twice.
-
-    Building a command, typer inspects the function for its parameters and again for
-    the call wrapper, evaluating every annotation both times; the answers are the same.
-    Caching the (pure) inspection saves 3-5 ms of every run (tests/benchmarks). typer is
-    pinned to a minor version, and the guard keeps this a no-op if the name moves.
-    """
-    inspect_function = getattr(typer.main, "get_params_from_function", None)
-    if inspect_function is not None and not hasattr(inspect_function, "cache_info"):
-        setattr(typer.main, "get_params_from_function", functools.cache(inspect_function))  # noqa: B010
-
-
-_read_signatures_once()
 
 
 class LazyGroup(TyperGroup):
@@ -129,9 +118,7 @@ class LazyGroup(TyperGroup):
                     formatter.write_dl([(name.ljust(width), summary) for name, summary in rows])
 
     def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
-        from typer._click.shell_completion import CompletionItem
-
-        items = [CompletionItem(e.name, help=e.summary) for e in COMMANDS if e.name.startswith(incomplete)]
+        items = [completion_item(e.name, help=e.summary) for e in COMMANDS if e.name.startswith(incomplete)]
         if not items or incomplete.startswith("-"):
             items.extend(super().shell_complete(ctx, incomplete))
         return items

@@ -21,11 +21,10 @@ INSTALL = {
 
 def script(shell: str) -> str:
     """The completion script; the committed files in completions/ are exactly these."""
-    from typer._completion_shared import get_completion_script
-
+    from expctl.cli.typer_compat import completion_script
     from expctl.main import COMPLETE_VAR
 
-    text = get_completion_script(prog_name="expctl", complete_var=COMPLETE_VAR, shell=shell).strip() + "\n"
+    text = completion_script(prog_name="expctl", complete_var=COMPLETE_VAR, shell=shell).strip() + "\n"
     if shell == "zsh":
         text = _complete_on_first_tab(text)
     return text

@@ -16,15 +16,15 @@ WIDTH = 100
 
 def help_text(path: list[str]) -> str:
     import typer
-    from typer._click.core import Context
 
     from expctl.cli.app import app, tidy_metavars
+    from expctl.cli.typer_compat import click_context
 
     command = typer.main.get_command(app)
     tidy_metavars(command)
-    ctx = Context(command, info_name="expctl", terminal_width=WIDTH, max_content_width=WIDTH)
+    ctx = click_context(command, info_name="expctl", terminal_width=WIDTH, max_content_width=WIDTH)
     for name in path:
-        sub = ctx.command.get_command(ctx, name)  # type: ignore[attr-defined]
+        sub = ctx.command.get_command(ctx, name)
         ctx = sub.make_context(
             name, [], parent=ctx, resilient_parsing=True, terminal_width=WIDTH, max_content_width=WIDTH
         )

@@ -155,11 +155,11 @@ def test_help_without_markup_skips_rich_and_reads_the_same() -> None:
 
     import typer._completion_classes as completion_classes
 
-    from expctl.main import _plain_help_without_rich
+    from expctl.cli.typer_compat import skip_rich_for_plain_help
 
     original = completion_classes._sanitize_help_text
     module = types.SimpleNamespace(_sanitize_help_text=original)
-    _plain_help_without_rich(module)
+    skip_rich_for_plain_help(module)
     for text in ("List archived experiments instead.", "Output format: table, plain, json", "a: b $ `c` 'd'"):
         assert module._sanitize_help_text(text) == original(text)
     assert module._sanitize_help_text("[bold]Bold[/bold] move") == original("[bold]Bold[/bold] move") == "Bold move"
