@@ -11,6 +11,7 @@ The tree (exit code in brackets)::
     ├── RejectedError [6]                PostHog refused: 400, 409, illegal lifecycle move
     │   └── IllegalTransitionError       refused locally, before anything was sent
     ├── UnavailableError [7]             429, 5xx, connection failure, timeout (after retries)
+    ├── TlsError [10]                    the server's certificate cannot be verified (never retried)
     ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
     ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
     ├── GateFailedError [9]              results --fail-on held, or flag-check said no
@@ -40,6 +41,7 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 7
     CHANGES_PENDING = 8
     GATE_FAILED = 9
+    TLS = 10
     INTERRUPTED = 130
 
 
@@ -54,6 +56,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNAVAILABLE: "PostHog unavailable after retries: 429, 5xx, connection error, timeout",
     ExitCode.CHANGES_PENDING: "changes pending (`diff`, `apply --dry-run`)",
     ExitCode.GATE_FAILED: "a check failed: a `results --fail-on` condition held, or `flag-check` said no",
+    ExitCode.TLS: "the server's TLS certificate could not be verified (untrusted CA, expired, wrong host)",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -102,6 +105,13 @@ class IllegalTransitionError(RejectedError):
 
 class UnavailableError(ExpctlError):
     exit_code = ExitCode.UNAVAILABLE
+
+
+class TlsError(ExpctlError):
+    """The server's certificate could not be verified. Retrying cannot fix that, so it
+    is never retried; the message says how to trust a private CA."""
+
+    exit_code = ExitCode.TLS
 
 
 class UnexpectedResponseError(ExpctlError):

@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 from expctl import __version__
 from expctl.api.errors import error_for_response
 from expctl.api.ratelimit import Budget, RateLimiter
-from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError
+from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError
 from expctl.settings.secret import Secret
 
 if TYPE_CHECKING:
@@ -128,11 +128,9 @@ class PostHogClient:
         )
         self.capabilities: dict[str, bool] = {}
         self._origin = _origin(config.host)
-        tls = _tls_context(config)
-        if transport is None:
-            from expctl.api.transport import StdlibTransport
-
-            transport = StdlibTransport(ssl_context=tls)
+        # httpx's own transport (httpcore): it reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
+        # from the environment, does TLS, and reconnects when a kept-alive connection was
+        # closed by the server. Tests pass a MockTransport instead.
         self._http = httpx.Client(
             base_url=config.host,
             headers={
@@ -141,7 +139,7 @@ class PostHogClient:
                 "Accept": "application/json",
             },
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            verify=tls if tls is not None else True,
+            verify=_tls_context(config),
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
@@ -249,6 +247,12 @@ class PostHogClient:
         try:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            problem = _certificate_problem(exc)
+            if problem is not None:
+                raise TlsError(
+                    f"cannot verify the TLS certificate of {self.host}: {problem}",
+                    hint="if the server uses a private CA, pass --ca-bundle FILE (or set SSL_CERT_FILE / SSL_CERT_DIR)",
+                ) from None
             raise _RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False, refused=True) from None
         except httpx.PoolTimeout:
             raise _RetryableError("no free connection (pool timeout)", sent=False) from None
@@ -397,17 +401,18 @@ class PostHogClient:
         return text.replace(secret, "[REDACTED]") if secret else text
 
 
-def _tls_context(config: ClientConfig) -> ssl.SSLContext | None:
-    """TLS verification is always on; the CA store is loaded only for https hosts.
+def _tls_context(config: ClientConfig) -> ssl.SSLContext:
+    """The CAs to trust, always verifying: ``--ca-bundle`` (or ``EXPCTL_CA_BUNDLE`` /
+    ``SSL_CERT_FILE``), else ``SSL_CERT_DIR``, else the CA bundle httpx ships with (certifi).
 
     A plain-http host never does TLS (cross-origin redirects are not followed), so it
-    gets no context at all; should one ever be needed, the transport builds the
-    system default, which verifies.
-    """
+    gets a context that verifies against no CA at all instead of paying to load one: if
+    TLS were ever attempted (an https proxy for an http host) it fails closed."""
+    import os
     import ssl
 
     if not config.host.startswith("https://"):
-        return None
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames and certificates
     if config.ca_bundle:
         try:
             return ssl.create_default_context(cafile=config.ca_bundle)
@@ -415,9 +420,28 @@ def _tls_context(config: ClientConfig) -> ssl.SSLContext | None:
             from expctl.errors import UsageError
 
             raise UsageError(f"cannot load CA bundle {config.ca_bundle}: {exc}") from None
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
     import certifi  # the CA bundle httpx itself trusts
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """What is wrong with the server's certificate, when that is why the connection failed."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return str(seen.verify_message or seen.reason or "certificate verify failed")
+        if isinstance(seen, ssl.SSLError):
+            return str(seen.reason or seen).lower().replace("_", " ")
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else None
 
 
 def _origin(url: str) -> str:

@@ -39,7 +39,8 @@ ROOT_EPILOG = """\b
 Environment: EXPCTL_API_KEY, EXPCTL_HOST, EXPCTL_PROJECT, EXPCTL_PROFILE, EXPCTL_OUTPUT,
 EXPCTL_CONFIG_DIR, NO_COLOR (the POSTHOG_* names PostHog's tools use work too).
 Exit codes: 0 ok, 1 error, 2 usage, 3 cancelled, 4 auth, 5 not found, 6 rejected,
-7 unavailable, 8 changes pending, 9 check failed, 130 interrupted.
+7 unavailable, 8 changes pending, 9 check failed, 10 TLS certificate not trusted,
+130 interrupted.
 """
 
 

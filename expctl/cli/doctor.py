@@ -133,7 +133,7 @@ def _api_key(rt: Runtime) -> tuple[Check, str | None]:
 
 
 def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
-    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiUnavailableError, ExpctlError
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiUnavailableError, ExpctlError, TlsError
 
     checks: list[Check] = []
     client = rt.make_client(key or "phx_doctor_no_key", retries=0)
@@ -146,15 +146,12 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
     except ExpctlError as exc:
         error = exc
     elapsed = (time.monotonic() - started) * 1000
+    if isinstance(error, TlsError):
+        checks.append(Check("Host", OK, f"{host} accepts connections"))
+        checks.append(Check("TLS", FAIL, error.message, error.hint, int(error.exit_code)))
+        return checks
     if isinstance(error, ApiUnavailableError) and error.status is None:
-        tls = any(word in error.message for word in ("SSL", "CERTIFICATE", "certificate"))
-        if tls:
-            checks.append(Check("Host", OK, f"{host} accepts connections"))
-            checks.append(
-                Check("TLS", FAIL, error.message, "if the server uses a private CA, pass --ca-bundle FILE", 7)
-            )
-        else:
-            checks.append(Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7))
+        checks.append(Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7))
         return checks
     checks.append(Check("Host", OK, f"{host} answered in {elapsed:.0f} ms"))
     if host.startswith("https://"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +20,24 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], fake: FakePostHog) -> None:
+    def __init__(self, address: tuple[str, int], fake: FakePostHog, tls: ssl.SSLContext | None = None) -> None:
         self.fake = fake
+        self.tls = tls
+        self.connections = 0  # accepted TCP connections (TLS handshakes, when serving https)
         super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        connection, address = self.socket.accept()
+        self.connections += 1
+        if self.tls is None:
+            return connection, address
+        # A client that refuses our certificate fails the handshake here; socketserver
+        # drops that connection (SSLError is an OSError) and keeps serving.
+        try:
+            return self.tls.wrap_socket(connection, server_side=True), address
+        except OSError:
+            connection.close()
+            raise
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -71,13 +87,17 @@ class _Handler(BaseHTTPRequestHandler):
 class RunningServer:
     """A FakePostHog listening on 127.0.0.1; stop() shuts it down."""
 
-    def __init__(self, fake: FakePostHog, port: int = 0) -> None:
+    def __init__(self, fake: FakePostHog, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         self.fake = fake
-        self._httpd = _Server(("127.0.0.1", port), fake)
+        self._httpd = _Server(("127.0.0.1", port), fake, tls)
         self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fakeposthog", daemon=True)
         self._thread.start()
+
+    @property
+    def connections(self) -> int:
+        return self._httpd.connections
 
     def stop(self) -> None:
         self._httpd.shutdown()
