@@ -15,11 +15,14 @@ The tree (exit code in brackets)::
     ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
     ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
     ├── GateFailedError [9]              results --fail-on held, or flag-check said no
-    └── InterruptedByUserError [130]          Ctrl-C
+    ├── InterruptedByUserError [130]     Ctrl-C
+    └── AlreadySaidError [any]           the command explained it already; only the code is left
 
 API failures carry what PostHog said (``status``, ``code``, ``detail``, ``attr``) so the
 message can name the field. Only the entry point turns these into text and an exit code
-(``expctl.cli.errors_report``); nothing below the CLI prints.
+(``expctl.cli.report``); nothing below the CLI prints. An error with an empty message
+is one whose explanation is already on screen (a printed plan, the gate that failed):
+it ends the run with its code and no further line.
 """
 
 from __future__ import annotations
@@ -45,6 +48,22 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+# The short names the root help lists ("Exit codes: 0 ok, 1 error, ...").
+EXIT_CODE_NAMES: dict[ExitCode, str] = {
+    ExitCode.OK: "ok",
+    ExitCode.ERROR: "error",
+    ExitCode.USAGE: "usage",
+    ExitCode.CANCELLED: "cancelled",
+    ExitCode.AUTH: "auth",
+    ExitCode.NOT_FOUND: "not found",
+    ExitCode.REJECTED: "rejected",
+    ExitCode.UNAVAILABLE: "unavailable",
+    ExitCode.CHANGES_PENDING: "changes pending",
+    ExitCode.GATE_FAILED: "check failed",
+    ExitCode.TLS: "TLS certificate not trusted",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "success",
     ExitCode.ERROR: "unexpected error",
@@ -66,7 +85,7 @@ class ExpctlError(Exception):
 
     exit_code: ExitCode = ExitCode.ERROR
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -128,6 +147,15 @@ class GateFailedError(ExpctlError):
 
 class InterruptedByUserError(ExpctlError):
     exit_code = ExitCode.INTERRUPTED
+
+
+class AlreadySaidError(ExpctlError):
+    """Failures the command has already listed one by one (apply, archive, doctor): only
+    the exit code, the first failure's, is left to give."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__("")
+        self.exit_code = ExitCode(exit_code)
 
 
 class ApiErrorInfo:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-COMPLETE_VAR = "_EXPCTL_COMPLETE"
+from expctl import COMPLETE_VAR
 
 GLOBAL_VALUE_OPTIONS = frozenset(
     {"--host", "--project", "-p", "--profile", "--timeout", "--max-wait", "--rate-limit", "--ca-bundle"}

@@ -12,15 +12,15 @@ from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
-from expctl.core.flagkeys import is_flag_key
-from expctl.core.lifecycle import matches_status_filter, variants_of
-from expctl.core.listing import check_order, created_by_matches, sort_rows
 from expctl.errors import (
     ApiNotFoundError,
     ApiUnexpectedError,
     NotFoundError,
     UsageError,
 )
+from expctl.model.experiment import matches_status_filter, variants_of
+from expctl.model.flagkeys import is_flag_key
+from expctl.model.listing import check_order, created_by_matches, sort_rows
 
 ENDPOINT_MISSING = "Endpoint not found."
 _CLONED_FIELDS = (
@@ -446,7 +446,7 @@ def now_iso() -> str:
 
 def clone_body(source: Mapping[str, Any], *, name: str | None, flag_key: str) -> dict[str, Any]:
     """A create body copying what PostHog's duplicate copies: variants, metrics, settings."""
-    from expctl.core.lifecycle import variants_of
+    from expctl.model.experiment import variants_of
 
     variants = [
         {k: v for k, v in variant.items() if k in ("key", "name", "rollout_percentage")}

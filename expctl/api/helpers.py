@@ -10,9 +10,9 @@ from typing import Any
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
 from expctl.api.pagination import iter_list
-from expctl.core.listing import sort_rows
-from expctl.core.stats import experiment_stats, is_eligible_flag
 from expctl.errors import ApiNotFoundError, ApiUnexpectedError
+from expctl.model.listing import sort_rows
+from expctl.model.project import experiment_stats, is_eligible_flag
 
 MAX_ELIGIBLE_PAGE = 100
 # A missing route: unregistered ("Endpoint not found."), or, on releases whose router

@@ -8,6 +8,7 @@ is remembered on the client, so a run pays at most one extra request for the fal
 
 Moves are POSTs, so they are not blindly retried: after an unknown outcome the
 experiment is read back and the move counts as done when its effect is visible.
+Whether a move is legal at all is decided before calling here (``core.lifecycle``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 
 from expctl.api.experiments import ENDPOINT_MISSING, ExperimentsApi
 from expctl.api.flags import FlagsApi, ship_filters
-from expctl.core.lifecycle import check_move, status_of
 from expctl.errors import ApiNotFoundError, NotFoundError, RejectedError
+from expctl.model.experiment import status_of
 
 ACTIONS_CAPABILITY = "lifecycle_actions"
 
@@ -37,7 +38,6 @@ class Lifecycle:
     # -- public moves --------------------------------------------------------------------
 
     def launch(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
-        check_move("launch", exp, ref)
         return self._move(
             exp,
             "launch",
@@ -47,13 +47,11 @@ class Lifecycle:
         )
 
     def pause(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
-        check_move("pause", exp, ref)
         return self._move(
             exp, "pause", {}, lambda: self._set_flag_active(exp, False), done=lambda after: status_of(after) == "paused"
         )
 
     def resume(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
-        check_move("resume", exp, ref)
         return self._move(
             exp,
             "resume",
@@ -63,7 +61,6 @@ class Lifecycle:
         )
 
     def end(self, exp: Mapping[str, Any], ref: str, *, conclusion: str | None, comment: str | None) -> dict[str, Any]:
-        check_move("end", exp, ref)
         body: dict[str, Any] = {}
         if conclusion is not None:
             body["conclusion"] = conclusion
@@ -87,7 +84,6 @@ class Lifecycle:
         conclusion: str | None,
         comment: str | None,
     ) -> dict[str, Any]:
-        check_move("ship", exp, ref)
         body: dict[str, Any] = {"variant_key": variant}
         if release_to_everyone:
             body["release_to_everyone"] = True
@@ -112,7 +108,6 @@ class Lifecycle:
         return self._move(exp, "ship_variant", body, fallback, done=lambda after: _serves_only(after, variant))
 
     def reset(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
-        check_move("reset", exp, ref)
         patch = {
             "start_date": None,
             "end_date": None,
@@ -129,7 +124,6 @@ class Lifecycle:
         )
 
     def archive(self, exp: Mapping[str, Any], ref: str, *, disable_flag: bool = False) -> dict[str, Any]:
-        check_move("archive", exp, ref)
 
         def patch() -> dict[str, Any]:
             return self.experiments.update(int(exp["id"]), {"archived": True})
@@ -145,7 +139,6 @@ class Lifecycle:
         return self._move(exp, "archive", body, patch, done=lambda after: bool(after.get("archived")))
 
     def unarchive(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
-        check_move("unarchive", exp, ref)
         return self._move(
             exp,
             "unarchive",
@@ -156,7 +149,6 @@ class Lifecycle:
 
     def freeze_exposure(self, exp: Mapping[str, Any], ref: str, *, freeze: bool) -> dict[str, Any]:
         verb = "freeze-exposure" if freeze else "unfreeze-exposure"
-        check_move(verb, exp, ref)
         action = "freeze_exposure" if freeze else "unfreeze_exposure"
 
         def unsupported() -> dict[str, Any]:

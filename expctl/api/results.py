@@ -9,7 +9,8 @@
 
 Queries run concurrently, never more than three at once: PostHog runs at most three
 queries per team and answers a fourth with a 429. The client's query bucket enforces the
-cap and the query rate limit for every thread of the run.
+cap and the query rate limit for every thread of the run. Answers are returned as they
+came (``MetricAnswer``); reading them is core's (``expctl.core.results.build_report``).
 """
 
 from __future__ import annotations
@@ -17,27 +18,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
-from expctl.core.results import (
-    MetricResult,
-    MetricSpec,
-    ResultsReport,
-    check_sample_ratio,
-    exposures_from_metrics,
-    exposures_from_query,
-    from_experiment_query,
-    from_legacy,
-    legacy_no_data,
-    metric_specs,
-)
 from expctl.errors import ApiNotFoundError, ApiRejectedError, ExpctlError
+from expctl.model.metrics import FAILED, LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
 
 MAX_QUERIES_IN_FLIGHT = 3
 LEGACY_QUERY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 ASYNC_POLL_LIMIT_SECONDS = 600.0
+
+
+class RawResults(NamedTuple):
+    """PostHog's answers for one experiment: the exposure query's (or None) and one per metric."""
+
+    exposures: dict[str, Any] | None
+    answers: dict[str, MetricAnswer]
 
 
 class ResultsApi:
@@ -50,12 +47,12 @@ class ResultsApi:
     def fetch(
         self,
         experiment: Mapping[str, Any],
+        specs: list[MetricSpec],
         *,
         refresh: bool,
         on_done: Callable[[str], None] | None = None,
-    ) -> ResultsReport:
-        specs = metric_specs(experiment)
-        stats_config = experiment.get("stats_config") if isinstance(experiment.get("stats_config"), Mapping) else None
+    ) -> RawResults:
+        """Every metric's answer (and the exposures), at most three queries at a time."""
         jobs: list[tuple[str, Callable[[], Any]]] = []
         if any(not s.legacy for s in specs):
             jobs.append(("exposures", lambda: self._exposures(experiment, refresh)))
@@ -63,7 +60,7 @@ class ResultsApi:
             if spec.legacy:
                 jobs.append((spec.key, lambda s=spec: self._legacy(experiment, s, refresh)))  # type: ignore[misc]
             else:
-                jobs.append((spec.key, lambda s=spec: self._metric(experiment, s, stats_config, refresh)))  # type: ignore[misc]
+                jobs.append((spec.key, lambda s=spec: self._metric(experiment, s, refresh)))  # type: ignore[misc]
         outcomes: dict[str, Any] = {}
         if jobs:
             with ThreadPoolExecutor(max_workers=MAX_QUERIES_IN_FLIGHT, thread_name_prefix="expctl-query") as pool:
@@ -72,40 +69,21 @@ class ResultsApi:
                     outcomes[name] = future.result()
                     if on_done is not None:
                         on_done(name)
-        metrics = [outcomes[spec.key] for spec in specs]
-        exposures_raw = outcomes.get("exposures")
-        exposures = exposures_from_query(exposures_raw) if isinstance(exposures_raw, Mapping) else None
-        exposures = exposures or exposures_from_metrics(metrics)
-        method = str((stats_config or {}).get("method") or "bayesian")
-        if specs and all(s.legacy for s in specs):
-            method = "legacy"
-        level = next((m.level for m in metrics if m.method != "legacy"), 0.95)
-        return ResultsReport(
-            experiment=dict(experiment),
-            metrics=metrics,
-            exposures=exposures,
-            exposures_raw=exposures_raw if isinstance(exposures_raw, Mapping) else None,
-            srm=check_sample_ratio(experiment, exposures),
-            method=method,
-            level=level,
-        )
+        exposures = outcomes.pop("exposures", None)
+        return RawResults(exposures if isinstance(exposures, dict) else None, outcomes)
 
     # -- one job each ----------------------------------------------------------------------
 
-    def _metric(
-        self, experiment: Mapping[str, Any], spec: MetricSpec, stats_config: Mapping[str, Any] | None, refresh: bool
-    ) -> MetricResult:
+    def _metric(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
         metric = dict(spec.query or {})
         try:
             if metric.get("kind") in LEGACY_QUERY_KINDS:
                 payload = self._query({**metric, "experiment_id": experiment["id"]}, refresh)
-                return from_legacy(spec, {"result": payload, **_freshness(payload)})
-            payload = self._query(
-                {"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": metric}, refresh
-            )
-            return from_experiment_query(spec, payload, stats_config)
+                return MetricAnswer(LEGACY, {"result": payload, **_freshness(payload)})
+            query = {"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": metric}
+            return MetricAnswer(QUERY, self._query(query, refresh))
         except ExpctlError as exc:
-            return _failed(spec, exc)
+            return MetricAnswer(FAILED, error=exc)
 
     def _exposures(self, experiment: Mapping[str, Any], refresh: bool) -> Any:
         query = {
@@ -123,7 +101,7 @@ class ResultsApi:
         except ExpctlError:
             return None  # exposures then come from the primary metric's sample counts
 
-    def _legacy(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricResult:
+    def _legacy(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
         experiment_id = experiment["id"]
         params: dict[str, Any] = {"refresh": "true"} if refresh else {}
         if spec.legacy_index is None:
@@ -136,21 +114,22 @@ class ResultsApi:
                 payload = self.client.get(path, params)
             except ApiNotFoundError as exc:
                 if exc.detail != ENDPOINT_MISSING:
-                    return _failed(spec, exc)
+                    return MetricAnswer(FAILED, error=exc)
                 self.client.capabilities["legacy_results"] = False
             except ApiRejectedError as exc:
                 if exc.detail.startswith("{"):
-                    return legacy_no_data(spec, exc.detail)
-                return _failed(spec, exc)
+                    return MetricAnswer(LEGACY_NO_DATA, detail=exc.detail)
+                return MetricAnswer(FAILED, error=exc)
             except ExpctlError as exc:
-                return _failed(spec, exc)
+                return MetricAnswer(FAILED, error=exc)
             else:
                 self.client.capabilities["legacy_results"] = True
-                return from_legacy(spec, payload if isinstance(payload, Mapping) else {})
+                return MetricAnswer(LEGACY, payload if isinstance(payload, Mapping) else {})
         return self._legacy_through_query(experiment, spec, refresh)
 
-    def _legacy_through_query(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricResult:
-        """Current PostHog removed results/; its query runners still take the legacy kinds."""
+    def _legacy_through_query(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
+        """Current PostHog removed results/; its query runners still take the legacy kinds.
+        The answer is read as a primary goal's (secondary_results had another shape)."""
         if spec.legacy_index is None:
             filters = experiment.get("filters") or {}
         else:
@@ -159,9 +138,8 @@ class ResultsApi:
         try:
             payload = self._query(legacy_query(experiment["id"], filters), refresh)
         except ExpctlError as exc:
-            return _failed(spec, exc)
-        primary_spec = MetricSpec(spec.key, spec.name, spec.role, None, None, legacy=True)
-        return from_legacy(primary_spec, {"result": payload, **_freshness(payload)})
+            return MetricAnswer(FAILED, error=exc)
+        return MetricAnswer(LEGACY, {"result": payload, **_freshness(payload)}, detail="as-primary")
 
     # -- the query endpoint ------------------------------------------------------------------
 
@@ -231,11 +209,3 @@ def legacy_query(experiment_id: Any, filters: Mapping[str, Any]) -> dict[str, An
 
 def _freshness(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: payload[k] for k in ("is_cached", "last_refresh") if k in payload}
-
-
-def _failed(spec: MetricSpec, exc: ExpctlError) -> MetricResult:
-    result = MetricResult(
-        key=spec.key, name=spec.name, role=spec.role, kind="unknown", method="unknown", error=exc.message
-    )
-    result.error_code = int(exc.exit_code)
-    return result

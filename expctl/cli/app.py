@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import textwrap
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +20,7 @@ from expctl.cli.typer_compat import (
     plain_argument_help,
     value_type,
 )
+from expctl.errors import EXIT_CODE_NAMES
 
 GLOBAL_HELP_LINE = (
     "Global options (--host, --project, --profile, --debug, --timeout, --max-wait, --rate-limit, --ca-bundle, "
@@ -35,13 +37,14 @@ Get started:
     expctl get checkout-redesign      # one experiment, by id or feature flag key
 """
 
-ROOT_EPILOG = """\b
-Environment: EXPCTL_API_KEY, EXPCTL_HOST, EXPCTL_PROJECT, EXPCTL_PROFILE, EXPCTL_OUTPUT,
-EXPCTL_CONFIG_DIR, NO_COLOR (the POSTHOG_* names PostHog's tools use work too).
-Exit codes: 0 ok, 1 error, 2 usage, 3 cancelled, 4 auth, 5 not found, 6 rejected,
-7 unavailable, 8 changes pending, 9 check failed, 10 TLS certificate not trusted,
-130 interrupted.
-"""
+ROOT_EPILOG = "\b\n" + textwrap.fill(
+    "Environment: EXPCTL_API_KEY, EXPCTL_HOST, EXPCTL_PROJECT, EXPCTL_PROFILE, EXPCTL_OUTPUT, "
+    "EXPCTL_CONFIG_DIR, NO_COLOR (the POSTHOG_* names PostHog's tools use work too).",
+    width=90,
+) + "\n" + textwrap.fill(
+    "Exit codes: " + ", ".join(f"{int(code)} {name}" for code, name in EXIT_CODE_NAMES.items()) + ".",
+    width=90,
+)
 
 
 METAVARS = {

@@ -40,6 +40,7 @@ def archive_command(
     _each(
         rt,
         experiments,
+        "archive",
         "Archived",
         lambda exp, ref: rt_lifecycle(rt).archive(exp, ref, disable_flag=disable_flag),
         output,
@@ -53,7 +54,7 @@ def unarchive_command(ctx: typer.Context, experiments: ExperimentsArg, output: O
     They appear in `expctl list` again, in the state they were archived in.
     """
     rt = runtime_of(ctx)
-    _each(rt, experiments, "Unarchived", lambda exp, ref: rt_lifecycle(rt).unarchive(exp, ref), output)
+    _each(rt, experiments, "unarchive", "Unarchived", lambda exp, ref: rt_lifecycle(rt).unarchive(exp, ref), output)
 
 
 def rt_lifecycle(rt: Runtime) -> Any:
@@ -65,6 +66,7 @@ def rt_lifecycle(rt: Runtime) -> Any:
 def _each(
     rt: Runtime,
     refs: list[str],
+    verb: str,
     past: str,
     move: Callable[[Mapping[str, Any], str], Mapping[str, Any]],
     output: str | None,
@@ -72,7 +74,8 @@ def _each(
     """Apply ``move`` to every experiment; keep going after a failure, exit with the first."""
     from expctl.api.experiments import ExperimentRef
     from expctl.cli.report import report
-    from expctl.errors import ExpctlError
+    from expctl.core.lifecycle import check_move
+    from expctl.errors import AlreadySaidError, ExpctlError
     from expctl.render.columns import choose_columns
 
     changed: list[Mapping[str, Any]] = []
@@ -80,6 +83,7 @@ def _each(
     for text in refs:
         try:
             exp = rt.experiments.resolve(ExperimentRef.parse(text))
+            check_move(verb, exp, text)
             after = move(exp, text)
         except ExpctlError as exc:
             code = report(exc, rt.messages)
@@ -90,4 +94,4 @@ def _each(
     if output and changed:
         rt.output(output).rows(changed, choose_columns(None))
     if first_failure:
-        raise typer.Exit(first_failure)
+        raise AlreadySaidError(first_failure)

@@ -106,7 +106,6 @@ def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
     The key is shown masked to its last 4 characters. Exits 4 when there is no key or
     PostHog refuses it.
     """
-    from expctl.cli.report import report
     from expctl.errors import ExpctlError
 
     rt = runtime_of(ctx)
@@ -138,7 +137,7 @@ def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
     out = rt.output(output, ("table", "plain", "json", "yaml"))
     out.data(info, _status_text)
     if failure is not None:
-        raise typer.Exit(report(failure, rt.messages))
+        raise failure  # after the status was shown; the one reporter says it
 
 
 @auth_app.command("logout", epilog=examples("expctl auth logout", "expctl auth logout --profile staging"))

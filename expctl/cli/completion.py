@@ -21,8 +21,8 @@ INSTALL = {
 
 def script(shell: str) -> str:
     """The completion script; the committed files in completions/ are exactly these."""
+    from expctl import COMPLETE_VAR
     from expctl.cli.typer_compat import completion_script
-    from expctl.main import COMPLETE_VAR
 
     text = completion_script(prog_name="expctl", complete_var=COMPLETE_VAR, shell=shell).strip() + "\n"
     if shell == "zsh":

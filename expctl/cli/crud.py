@@ -68,9 +68,9 @@ def list_command(
     """
     from expctl.api.experiments import ListFilters
     from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo
-    from expctl.cli.keycache import MAX_ENTRIES, KeyCache
-    from expctl.core.lifecycle import LIST_STATUS_FILTERS
+    from expctl.cli.keycache import MAX_ENTRIES
     from expctl.errors import UsageError
+    from expctl.model.experiment import LIST_STATUS_FILTERS
 
     rt = runtime_of(ctx)
     if status is not None and status not in LIST_STATUS_FILTERS:
@@ -106,7 +106,7 @@ def list_command(
         )
         shown = out.rows(remember(items), chosen)
     unfiltered = all_ and offset == 0 and filters == ListFilters()
-    KeyCache.for_runtime(rt).update(seen, replace=unfiltered)
+    rt.key_cache.update(seen, replace=unfiltered)
     if shown == 0 and out.mode == "table":
         rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
     if not all_ and info.more_after_limit and info.count is not None:
@@ -181,8 +181,8 @@ def create_command(
     """
     from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
     from expctl.core.fields import TYPES, fields_not_stored
-    from expctl.core.lifecycle import status_of
     from expctl.errors import UsageError
+    from expctl.model.experiment import status_of
     from expctl.render.words import unstored_message
 
     rt = runtime_of(ctx)
@@ -246,8 +246,8 @@ def update_command(
     from expctl.api.experiments import ExperimentRef
     from expctl.core.bodies import changed_fields, parse_sets
     from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS, fields_not_stored
-    from expctl.core.lifecycle import status_of
     from expctl.errors import RejectedError, UsageError
+    from expctl.model.experiment import status_of
     from expctl.render.words import unstored_message
 
     rt = runtime_of(ctx)

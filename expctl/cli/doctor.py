@@ -70,6 +70,8 @@ def doctor_command(
 
 
 def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
+    from expctl.errors import AlreadySaidError
+
     if output == "json":
         rt.output("json").data([check.__dict__ for check in checks])
     else:
@@ -83,10 +85,10 @@ def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
             line = f"{mark} {check.name:<{width}}  {check.detail}"
             if check.fix and check.status != OK:
                 line += f"\n  {' ' * width}  fix: {check.fix}"
-            rt.streams.stdout.write(line + "\n")
+            rt.output("plain").text(line + "\n")
     failed = [c for c in checks if c.status == FAIL]
     if failed:
-        raise typer.Exit(failed[0].code)
+        raise AlreadySaidError(failed[0].code)
 
 
 def _config_file(rt: Runtime) -> Check:

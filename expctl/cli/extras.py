@@ -170,7 +170,7 @@ def flag_check_command(
     there are no such events yet); call the flag in your code before sending them.
     """
     from expctl.api.helpers import ExperimentHelpers
-    from expctl.errors import ExitCode, UsageError
+    from expctl.errors import GateFailedError, UsageError
 
     rt = runtime_of(ctx)
     events, actions = list(event or []), list(action or [])
@@ -187,7 +187,7 @@ def flag_check_command(
         out.text(f"ready: recent {what} events carry feature flag information\n")
     if required:
         rt.messages.note("Evaluate the experiment's flag with a PostHog SDK before capturing these events.")
-        raise typer.Exit(int(ExitCode.GATE_FAILED))
+        raise GateFailedError()  # "not ready" was said on stdout, the fix on stderr
 
 
 @eligible_app.command(

@@ -13,13 +13,10 @@ import time
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from expctl.settings.atomic import write_atomic
 from expctl.settings.paths import cache_dir
-
-if TYPE_CHECKING:
-    from expctl.cli.runtime import Runtime
 
 MAX_ENTRIES = 2000
 COMPLETION_TTL_SECONDS = 24 * 3600
@@ -30,13 +27,6 @@ class KeyCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
-    @classmethod
-    def for_runtime(cls, runtime: Runtime) -> KeyCache:
-        try:
-            settings = runtime.settings
-        except Exception:
-            return cls(None)
-        return cls.for_target(runtime.env, settings.host, settings.project)
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:

@@ -45,7 +45,7 @@ def launch_command(ctx: typer.Context, experiment: ExperimentArg, output: Output
     Sets its start date to now and turns its feature flag on, so users start seeing the
     variants. Next: `expctl results`, then `pause`, `end` or `ship`.
     """
-    _move(ctx, experiment, output, lambda lc, exp, ref: lc.launch(exp, ref), _launched)
+    _move(ctx, "launch", experiment, output, lambda lc, exp, ref: lc.launch(exp, ref), _launched)
 
 
 @pause_app.command("pause", epilog=examples("expctl pause checkout-v2"))
@@ -55,7 +55,14 @@ def pause_command(ctx: typer.Context, experiment: ExperimentArg, output: OutputO
     Turns its feature flag off: users get your default experience and no new exposures
     are counted. The experiment keeps its dates. Undo with `expctl resume`.
     """
-    _move(ctx, experiment, output, lambda lc, exp, ref: lc.pause(exp, ref), _said("Paused {label}: its flag is off"))
+    _move(
+        ctx,
+        "pause",
+        experiment,
+        output,
+        lambda lc, exp, ref: lc.pause(exp, ref),
+        _said("Paused {label}: its flag is off"),
+    )
 
 
 @resume_app.command("resume", epilog=examples("expctl resume checkout-v2"))
@@ -64,7 +71,14 @@ def resume_command(ctx: typer.Context, experiment: ExperimentArg, output: Output
 
     Turns its feature flag back on; users get the same variants as before the pause.
     """
-    _move(ctx, experiment, output, lambda lc, exp, ref: lc.resume(exp, ref), _said("Resumed {label}: its flag is on"))
+    _move(
+        ctx,
+        "resume",
+        experiment,
+        output,
+        lambda lc, exp, ref: lc.resume(exp, ref),
+        _said("Resumed {label}: its flag is on"),
+    )
 
 
 @end_app.command(
@@ -96,11 +110,12 @@ def end_command(
 
     _move(
         ctx,
+        "end",
         experiment,
         output,
         lambda lc, exp, ref: lc.end(exp, ref, conclusion=conclusion, comment=comment),
         report,
-        confirm=("end", "End {label}? Results will stop at this moment.", "ending {label}", yes),
+        confirm=("End {label}? Results will stop at this moment.", "ending {label}", yes),
     )
 
 
@@ -134,7 +149,7 @@ def ship_command(
     (with --release-to-everyone a catch-all 100% condition is put first). A running
     experiment is ended at the same time. Shows the flag's split before and after.
     """
-    from expctl.core.lifecycle import variants_of
+    from expctl.model.experiment import variants_of
 
     _check_conclusion(conclusion)
     before: list[dict[str, Any]] = []
@@ -157,12 +172,12 @@ def ship_command(
 
     _move(
         ctx,
+        "ship",
         experiment,
         output,
         act,
         report,
         confirm=(
-            "ship",
             "Ship '" + variant + "' of {label} to everyone, overriding existing release conditions?",
             "shipping to everyone",
             yes,
@@ -182,11 +197,12 @@ def reset_command(ctx: typer.Context, experiment: ExperimentArg, yes: YesOpt = F
     """
     _move(
         ctx,
+        "reset",
         experiment,
         output,
         lambda lc, exp, ref: lc.reset(exp, ref),
         _said("Reset {label} to draft"),
-        confirm=("reset", "Reset {label} to draft? Its dates and conclusion are cleared.", "resetting {label}", yes),
+        confirm=("Reset {label} to draft? Its dates and conclusion are cleared.", "resetting {label}", yes),
     )
 
 
@@ -198,6 +214,7 @@ def freeze_command(ctx: typer.Context, experiment: ExperimentArg, output: Output
     """
     _move(
         ctx,
+        "freeze-exposure",
         experiment,
         output,
         lambda lc, exp, ref: lc.freeze_exposure(exp, ref, freeze=True),
@@ -214,6 +231,7 @@ def unfreeze_command(ctx: typer.Context, experiment: ExperimentArg, output: Outp
     """
     _move(
         ctx,
+        "unfreeze-exposure",
         experiment,
         output,
         lambda lc, exp, ref: lc.freeze_exposure(exp, ref, freeze=False),
@@ -226,30 +244,32 @@ def unfreeze_command(ctx: typer.Context, experiment: ExperimentArg, output: Outp
 
 def _move(
     ctx: typer.Context,
+    verb: str,
     ref: str,
     output: str | None,
     act: Callable[[Lifecycle, Mapping[str, Any], str], Mapping[str, Any]],
     report: Callable[[Runtime, Mapping[str, Any]], None],
     *,
-    confirm: tuple[str, str, str, bool] | None = None,
+    confirm: tuple[str, str, bool] | None = None,
 ) -> None:
-    """Resolve, confirm when ``confirm`` = (verb, question, action, --yes) is given, act.
+    """Resolve, check the move, confirm when ``confirm`` = (question, action, --yes) is
+    given, act.
 
     An illegal move is refused before the question: asking to confirm something
     PostHog would refuse anyway wastes the user's attention (and a CI run's --yes).
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.api.lifecycle import Lifecycle
+    from expctl.core.lifecycle import check_move
 
     rt = runtime_of(ctx)
     exp = rt.experiments.resolve(ExperimentRef.parse(ref))
+    check_move(verb, exp, ref)
     lifecycle = Lifecycle(rt.experiments)
     if confirm is not None:
         from expctl.cli.prompts import confirm as ask
-        from expctl.core.lifecycle import check_move
 
-        verb, question, action, yes = confirm
-        check_move(verb, exp, ref)
+        question, action, yes = confirm
         ask(rt, question.format(label=_label(exp)), action=action.format(label=_label(exp)), assume_yes=yes)
     after = act(lifecycle, exp, ref)
     report(rt, after)

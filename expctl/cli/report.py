@@ -13,7 +13,8 @@ ISSUES_HINT = "run again with --debug for details"
 def report(exc: BaseException, messages: Messages) -> int:
     """Print what went wrong and what to do next; return the documented exit code."""
     if isinstance(exc, ExpctlError):
-        messages.error(exc.message, exc.hint)
+        if exc.message:  # an empty one was explained on screen already
+            messages.error(exc.message, exc.hint)
         return int(exc.exit_code)
     if isinstance(exc, KeyboardInterrupt):
         messages.error("interrupted")

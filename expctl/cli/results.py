@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -82,14 +82,16 @@ def results_command(
         return
     code = _show_once(rt, exp, refresh, conditions, out.mode)
     if code:
-        raise typer.Exit(code)
+        from expctl.errors import AlreadySaidError
+
+        raise AlreadySaidError(code)  # the gates and failed metrics were said on stderr
 
 
 def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mode: str) -> int:  # type: ignore[type-arg]
     from expctl.api.results import ResultsApi
-    from expctl.core.lifecycle import status_of
     from expctl.core.results import gate_failures
     from expctl.errors import ExitCode, RejectedError
+    from expctl.model.experiment import status_of
 
     if status_of(exp) == "draft":
         message = f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no results until it is launched"
@@ -100,7 +102,7 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
             message, hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`"
         )
     with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
-        report = ResultsApi(rt.client).fetch(exp, refresh=refresh, on_done=lambda _: bar.advance())
+        report = _report(ResultsApi(rt.client), exp, refresh, on_done=lambda _: bar.advance())
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
     for metric in failed:
@@ -114,6 +116,16 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
     if failed:
         return failed[0].error_code or int(ExitCode.ERROR)
     return 0
+
+
+def _report(api: Any, exp: dict, refresh: bool, on_done: Any = None) -> Any:  # type: ignore[type-arg]
+    """PostHog's answers from api, read into a report by core: data flows one way."""
+    from expctl.core.results import build_report
+    from expctl.model.metrics import metric_specs
+
+    specs = metric_specs(exp)
+    raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done)
+    return build_report(exp, specs, raw.exposures, raw.answers)
 
 
 def _render(rt: Runtime, report: object, mode: str) -> None:
@@ -141,7 +153,7 @@ def _watch(rt: Runtime, exp: dict, every: float, refresh: bool) -> None:  # type
     api = ResultsApi(rt.client)
     stream = rt.streams.stdout
     while True:
-        report = api.fetch(exp, refresh=refresh)
+        report = _report(api, exp, refresh)
         screen = render_table(report, width=rt.width or 100, color=rt.stdout_color)
         stream.write("\033[H\033[2J" + screen + f"\nRedrawing every {every:g} s; Ctrl-C to stop.\n")
         stream.flush()

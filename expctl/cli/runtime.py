@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from expctl.api.client import PostHogClient
     from expctl.api.experiments import ExperimentsApi
+    from expctl.cli.keycache import KeyCache
     from expctl.render.output import Output
     from expctl.settings.credentials import ResolvedKey
     from expctl.settings.keyring_store import KeyringStore
@@ -207,10 +208,19 @@ class Runtime:
     @cached_property
     def experiments(self) -> ExperimentsApi:
         from expctl.api.experiments import ExperimentsApi
+
+        return ExperimentsApi(self.client, key_hint=self.key_cache.lookup)
+
+    @cached_property
+    def key_cache(self) -> KeyCache:
+        """The flag-key cache of this host and project (none when settings are broken)."""
         from expctl.cli.keycache import KeyCache
 
-        cache = KeyCache.for_runtime(self)
-        return ExperimentsApi(self.client, key_hint=cache.lookup)
+        try:
+            settings = self.settings
+        except Exception:
+            return KeyCache(None)
+        return KeyCache.for_target(self.env, settings.host, settings.project)
 
     # -- output --------------------------------------------------------------------------
 

@@ -85,7 +85,7 @@ def diff_command(
     rt = runtime_of(ctx)
     plan = _plan(rt, files, parallel)
     _print_plan(rt, plan, output, show_unchanged)
-    raise typer.Exit(_plan_exit_code(plan))
+    _end_with_plan(plan)
 
 
 @apply_app.command(
@@ -116,7 +116,7 @@ def apply_command(
     """
     from expctl.cli.prompts import confirm
     from expctl.core.apply import execute, summary
-    from expctl.errors import ExitCode
+    from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
     from expctl.render.plan import outcome_line, outcomes_json, plan_json, summary_line
     from expctl.render.style import Styler
 
@@ -128,12 +128,15 @@ def apply_command(
     if dry_run:
         if mode != "text":
             _print_plan(rt, plan, output, False)
-        raise typer.Exit(_plan_exit_code(plan))
+        _end_with_plan(plan)
+        return
     if not plan.pending:
         if mode != "text":
             rt.output(mode).data({"plan": plan_json(plan), "results": []})
         rt.messages.info("Nothing to apply: PostHog already matches the specs.")
-        raise typer.Exit(int(ExitCode.REJECTED) if plan.has_errors else 0)
+        if plan.has_errors:
+            raise RejectedError()  # the plan printed the refusals
+        return
     count = sum(1 for item in plan.items if item.pending)
     confirm(
         rt,
@@ -148,8 +151,7 @@ def apply_command(
         line = outcome_line(outcome, style)
         lines.append(line)
         if mode == "text":
-            rt.streams.stdout.write(line + "\n")
-            rt.streams.stdout.flush()
+            rt.output("plain").text(line + "\n", flush=True)
 
     from expctl.api.backend import ApiBackend
 
@@ -170,16 +172,15 @@ def apply_command(
         rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
     if execution.interrupted:
         not_done = [o.key for o in execution.outcomes if o.skipped]
-        rt.messages.error(
+        raise InterruptedByUserError(
             f"interrupted; not applied: {', '.join(not_done) if not_done else 'nothing'}",
-            "run the same apply again to finish",
+            hint="run the same apply again to finish",
         )
-        raise typer.Exit(int(ExitCode.INTERRUPTED))
     if failures:
         assert failures[0].error is not None
-        raise typer.Exit(int(failures[0].error.exit_code))
+        raise AlreadySaidError(failures[0].error.exit_code)
     if plan.has_errors:
-        raise typer.Exit(int(ExitCode.REJECTED))
+        raise RejectedError()  # the plan printed the refusals
 
 
 @export_app.command(
@@ -247,7 +248,7 @@ def export_command(
             write_atomic(directory / f"{exp.get('feature_flag_key')}.yaml", to_yaml(to_spec(exp)), mode=0o644)
         rt.messages.success(f"Wrote {plural(len(fulls), 'spec')} to {directory}/")
         return
-    rt.streams.stdout.write("---\n".join(to_yaml(to_spec(exp)) for exp in fulls))
+    rt.output("plain").text("---\n".join(to_yaml(to_spec(exp)) for exp in fulls))
 
 
 @schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))
@@ -262,7 +263,7 @@ def schema_command(
     checks in editors that use the YAML language server (VS Code, Neovim, ...).
     """
     rt = runtime_of(ctx)
-    rt.streams.stdout.write(str(SCHEMA_FILE) + "\n" if path else SCHEMA_FILE.read_text(encoding="utf-8"))
+    rt.output("plain").text(str(SCHEMA_FILE) + "\n" if path else SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 # -- shared ------------------------------------------------------------------------------
@@ -297,14 +298,12 @@ def _load(rt: Runtime, files: list[str]) -> SpecSet:
 
 
 def _report_problems(rt: Runtime, result: SpecSet) -> None:
-    from expctl.errors import ExitCode
+    from expctl.errors import UsageError
 
-    for problem in result.problems:
-        rt.streams.stdout.write(f"{problem}\n")
+    rt.output("plain").text("".join(f"{problem}\n" for problem in result.problems))
     files = len({p.position.file for p in result.problems})
     count = len(result.problems)
-    rt.messages.error(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
-    raise typer.Exit(int(ExitCode.USAGE))
+    raise UsageError(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
 
 
 def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
@@ -336,7 +335,7 @@ def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: boo
 
     mode = _plan_mode(output)
     if mode == "text":
-        rt.streams.stdout.write(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
+        rt.output("plain").text(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
     else:
         rt.output(mode).data(plan_json(plan))
     for name, keys in plan.unsupported().items():
@@ -346,9 +345,12 @@ def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: boo
         )
 
 
-def _plan_exit_code(plan: Plan) -> int:
-    from expctl.errors import ExitCode
+def _end_with_plan(plan: Plan) -> None:
+    """diff and --dry-run: exit 6 when a spec asks for what PostHog refuses, 8 when changes
+    are pending, else return (exit 0). The printed plan says what; nothing more is said."""
+    from expctl.errors import ChangesPendingError, RejectedError
 
     if plan.has_errors:
-        return int(ExitCode.REJECTED)
-    return int(ExitCode.CHANGES_PENDING) if plan.pending else 0
+        raise RejectedError()
+    if plan.pending:
+        raise ChangesPendingError()

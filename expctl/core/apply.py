@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from expctl.core.compare import needs_full_object
+from expctl.core.lifecycle import check_move
 from expctl.core.plan import CREATE, ERROR, Plan, PlanItem
 from expctl.core.spec import Spec
 from expctl.errors import ExpctlError, RejectedError
@@ -186,6 +187,7 @@ def _apply_item(item: PlanItem, backend: Backend, outcome: Outcome, stop: thread
             outcome.skipped = True
             return
         assert experiment is not None
+        check_move(verb, experiment, item.key)  # the plan chose legal moves; the state may have changed since
         experiment = backend.move(verb, experiment)
         outcome.experiment = experiment
         outcome.steps.append(PAST[verb])

@@ -19,8 +19,8 @@ from expctl.core.fields import (
     suggest,
     type_matches,
 )
-from expctl.core.flagkeys import is_flag_key
 from expctl.errors import UsageError
+from expctl.model.flagkeys import is_flag_key
 
 MAX_VARIANTS = 20
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from expctl.core.fields import WRITE_ONLY_FIELDS
-from expctl.core.lifecycle import status_of, variants_of
 from expctl.core.spec import normalize_variants
+from expctl.model.experiment import status_of, variants_of
 
 # Fields newest Cloud's list rows leave out; managing one of them needs a GET.
 SLIM_LIST_OMITS = frozenset(

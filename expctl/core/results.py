@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from expctl.core.stats import SampleRatioCheck, sample_ratio_check
+from expctl.model.metrics import LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
 
 WINNING = "winning"
 LOSING = "losing"
@@ -116,18 +117,6 @@ class MetricResult:
 
 
 @dataclass
-class MetricSpec:
-    """One metric to fetch: where it came from and what to send."""
-
-    key: str
-    name: str
-    role: str
-    query: dict[str, Any] | None  # the metric object for ExperimentQuery
-    legacy_index: int | None = None  # secondary_results ?id=N, or None for the primary legacy goal
-    legacy: bool = False
-
-
-@dataclass
 class ResultsReport:
     experiment: dict[str, Any]
     metrics: list[MetricResult]
@@ -152,63 +141,6 @@ class ResultsReport:
         for metric in self.metrics:
             payload[metric.key] = metric.raw if metric.error is None else {"error": metric.error}
         return payload
-
-
-# -- which metrics ----------------------------------------------------------------------------
-
-
-def metric_specs(experiment: Mapping[str, Any]) -> list[MetricSpec]:
-    """Every metric of an experiment, primary first, in PostHog's display order."""
-    specs: list[MetricSpec] = []
-    for role, field_name, ordering in (
-        ("primary", "metrics", "primary_metrics_ordered_uuids"),
-        ("secondary", "metrics_secondary", "secondary_metrics_ordered_uuids"),
-    ):
-        metrics = [dict(m) for m in experiment.get(field_name) or [] if isinstance(m, Mapping)]
-        for saved in experiment.get("saved_metrics") or []:
-            if not isinstance(saved, Mapping) or not isinstance(saved.get("query"), Mapping):
-                continue
-            if ((saved.get("metadata") or {}).get("type") or "primary") == role:
-                metrics.append({**dict(saved["query"]), "name": saved["query"].get("name") or saved.get("name")})
-        order = [u for u in experiment.get(ordering) or [] if isinstance(u, str)]
-        metrics.sort(key=lambda m: order.index(m["uuid"]) if m.get("uuid") in order else len(order))
-        for index, metric in enumerate(metrics):
-            key = str(metric.get("uuid") or f"{role}-{index}")
-            specs.append(MetricSpec(key, _metric_name(metric, role, index), role, metric))
-    # A legacy experiment migrated to ``metrics`` keeps its old ``filters``: the metrics are
-    # the goal list then, and the filters count only when there are no metrics at all.
-    filters = experiment.get("filters")
-    has_goal = isinstance(filters, Mapping) and bool(filters.get("events") or filters.get("actions"))
-    if has_goal and isinstance(filters, Mapping) and not any(s.role == "primary" for s in specs):
-        specs.append(MetricSpec("primary", _legacy_name(filters, "Primary goal"), "primary", None, None, legacy=True))
-    if not any(s.role == "secondary" for s in specs):
-        for index, secondary in enumerate(experiment.get("secondary_metrics") or []):
-            name = secondary.get("name") if isinstance(secondary, Mapping) else None
-            specs.append(
-                MetricSpec(
-                    f"secondary-{index}", str(name or f"Secondary {index + 1}"), "secondary", None, index, legacy=True
-                )
-            )
-    return specs
-
-
-def _metric_name(metric: Mapping[str, Any], role: str, index: int) -> str:
-    if metric.get("name"):
-        return str(metric["name"])
-    source = metric.get("source") or {}
-    legacy_query = metric.get("count_query") or metric.get("funnels_query") or {}
-    series = metric.get("series") or (legacy_query.get("series") if isinstance(legacy_query, Mapping) else None) or []
-    if isinstance(source, Mapping) and source.get("event"):
-        return str(source["event"])
-    if series and isinstance(series[-1], Mapping) and series[-1].get("event"):
-        return " → ".join(str(s.get("event") or s.get("name") or "?") for s in series if isinstance(s, Mapping))
-    return f"{role.capitalize()} metric {index + 1}"
-
-
-def _legacy_name(filters: Mapping[str, Any], default: str) -> str:
-    entities = list(filters.get("events") or []) + list(filters.get("actions") or [])
-    names = [str(e.get("name") or e.get("id")) for e in entities if isinstance(e, Mapping)]
-    return " → ".join(names) if names else default
 
 
 # -- ExperimentQuery results -----------------------------------------------------------------
@@ -421,6 +353,54 @@ def legacy_no_data(spec: MetricSpec, detail: str) -> MetricResult:
 # -- exposures, SRM, gate ----------------------------------------------------------------------
 
 
+def build_report(
+    experiment: Mapping[str, Any],
+    specs: Sequence[MetricSpec],
+    exposures_raw: Mapping[str, Any] | None,
+    answers: Mapping[str, MetricAnswer],
+) -> ResultsReport:
+    """The report from PostHog's answers: each metric read, exposures, the sample-ratio check."""
+    stats_config = experiment.get("stats_config") if isinstance(experiment.get("stats_config"), Mapping) else None
+    metrics = [_read_answer(spec, answers[spec.key], stats_config) for spec in specs]
+    exposures = exposures_from_query(exposures_raw) if exposures_raw is not None else None
+    exposures = exposures or exposures_from_metrics(metrics)
+    method = str((stats_config or {}).get("method") or "bayesian")
+    if specs and all(s.legacy for s in specs):
+        method = "legacy"
+    level = next((m.level for m in metrics if m.method != "legacy"), 0.95)
+    return ResultsReport(
+        experiment=dict(experiment),
+        metrics=metrics,
+        exposures=exposures,
+        exposures_raw=dict(exposures_raw) if exposures_raw is not None else None,
+        srm=check_sample_ratio(experiment, exposures),
+        method=method,
+        level=level,
+    )
+
+
+def _read_answer(spec: MetricSpec, answer: MetricAnswer, stats_config: Mapping[str, Any] | None) -> MetricResult:
+    if answer.kind == QUERY:
+        return from_experiment_query(spec, answer.payload, stats_config)
+    if answer.kind == LEGACY:
+        # A legacy goal asked of the query endpoint answers in the primary goal's shape.
+        read_as = MetricSpec(spec.key, spec.name, spec.role, None, None, legacy=True) if answer.detail else spec
+        return from_legacy(read_as, answer.payload if isinstance(answer.payload, Mapping) else {})
+    if answer.kind == LEGACY_NO_DATA:
+        return legacy_no_data(spec, answer.detail)
+    error = answer.error
+    result = MetricResult(
+        key=spec.key,
+        name=spec.name,
+        role=spec.role,
+        kind="unknown",
+        method="unknown",
+        error=error.message if error else "no answer",
+    )
+    result.error_code = int(error.exit_code) if error else None
+    return result
+
+
 def exposures_from_query(payload: Mapping[str, Any]) -> dict[str, int] | None:
     totals = payload.get("total_exposures")
     if isinstance(totals, Mapping):
@@ -442,7 +422,7 @@ def exposures_from_metrics(metrics: Sequence[MetricResult]) -> dict[str, int] | 
 
 
 def configured_split(experiment: Mapping[str, Any]) -> dict[str, float]:
-    from expctl.core.lifecycle import variants_of
+    from expctl.model.experiment import variants_of
 
     split: dict[str, float] = {}
     for variant in variants_of(experiment):

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
-from expctl.core.flagkeys import is_flag_key
 from expctl.core.metricschema import LEGACY_METRIC_KINDS, metric_problems
 from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
+from expctl.model.flagkeys import is_flag_key
 
 API_VERSION = "expctl/v1"
 KIND = "Experiment"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from expctl.core.lifecycle import display_status, variants_of
 from expctl.errors import UsageError
+from expctl.model.experiment import display_status, variants_of
 from expctl.render import timefmt
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expctl.core.lifecycle import display_status, variants_of
+from expctl.model.experiment import display_status, variants_of
 from expctl.render import timefmt
 from expctl.render.style import STATUS_STYLES, Styler
 

@@ -109,8 +109,11 @@ class Output:
         else:
             self._write(text(payload))
 
-    def text(self, value: str) -> None:
+    def text(self, value: str, *, flush: bool = False) -> None:
+        """Text as it is; ``flush`` for lines a reader should see at once (progress of a run)."""
         self._write(value)
+        if flush:
+            self.stream.flush()
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from expctl.core.lifecycle import status_of
 from expctl.core.results import BASELINE, INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, MetricResult, ResultsReport
 from expctl.core.stats import format_p
+from expctl.model.experiment import status_of
 from expctl.render import timefmt
 
 SYMBOLS = {WINNING: "▲", LOSING: "▼", NOT_SIGNIFICANT: "·", INSUFFICIENT: "⚠", BASELINE: " ", "no statistics": "·"}

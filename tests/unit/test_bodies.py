@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
-from expctl.core.flagkeys import is_flag_key
 from expctl.errors import UsageError
+from expctl.model.flagkeys import is_flag_key
 
 
 def test_create_body_always_has_parameters() -> None:

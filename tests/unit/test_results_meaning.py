@@ -20,8 +20,8 @@ from expctl.core.results import (
     exposures_from_metrics,
     from_experiment_query,
     gate_failures,
-    metric_specs,
 )
+from expctl.model.metrics import metric_specs
 from expctl.render.results import bar_header, funnel_steps_line, render_markdown, render_plain, render_table
 
 LATENCY = {

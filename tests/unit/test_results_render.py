@@ -15,16 +15,15 @@ import pytest
 from scipy.stats import chi2
 
 from expctl.core.results import (
-    MetricSpec,
     ResultsReport,
     check_sample_ratio,
     exposures_from_metrics,
     from_experiment_query,
     from_legacy,
     gate_failures,
-    metric_specs,
 )
 from expctl.core.stats import chi_square_sf, sample_ratio_check
+from expctl.model.metrics import MetricSpec, metric_specs
 from expctl.render.results import render_markdown, render_plain, render_table
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "results"

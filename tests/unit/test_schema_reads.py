@@ -14,7 +14,11 @@ from typing import Any
 
 import pytest
 
-from expctl.core.results import exposures_from_query, from_experiment_query, metric_specs
+from expctl.core.results import (
+    exposures_from_query,
+    from_experiment_query,
+)
+from expctl.model.metrics import metric_specs
 from tests.fakeposthog import FakePostHog
 from tests.fakeposthog.demo import call
 from tests.fakeposthog.schema_oracle import _document

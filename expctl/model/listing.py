@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from expctl.core.lifecycle import status_of
 from expctl.errors import UsageError
+from expctl.model.experiment import status_of
 
 ORDER_FIELDS = ("created_at", "created_by", "updated_at", "name", "start_date", "end_date", "duration", "status")
 DEFAULT_ORDER = "-created_at"

@@ -1,0 +1,68 @@
+"""An experiment as PostHog sends it: its lifecycle status and its variants.
+
+PostHog derives the lifecycle from dates: draft (no ``start_date``) -> running (no
+``end_date``) -> stopped (both set); *paused* is running with the linked flag inactive,
+*exposure_frozen* running with every release group frozen. Newer servers send
+``status``; older ones do not, so it is computed here the same way. Variants are read
+from the linked feature flag, which is what users are served, falling back to
+``parameters`` (older servers echo them there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+STATUSES = ("draft", "running", "paused", "exposure_frozen", "stopped")
+LIST_STATUS_FILTERS = ("draft", "running", "paused", "exposure_frozen", "stopped", "complete", "all")
+
+
+def status_of(experiment: Mapping[str, Any]) -> str:
+    """The server's ``status`` when present, else the same rule computed from dates."""
+    sent = experiment.get("status")
+    if isinstance(sent, str) and sent:
+        return sent
+    if not experiment.get("start_date"):
+        return "draft"
+    if experiment.get("end_date"):
+        return "stopped"
+    flag = experiment.get("feature_flag")
+    if isinstance(flag, Mapping) and flag.get("active") is False:
+        return "paused"
+    return "running"
+
+
+def display_status(experiment: Mapping[str, Any]) -> str:
+    """What the status column shows: ``archived`` wins over the lifecycle state."""
+    return "archived" if experiment.get("archived") else status_of(experiment)
+
+
+def matches_status_filter(experiment: Mapping[str, Any], wanted: str | None) -> bool:
+    """Client-side check for servers that ignore the ``status`` list filter."""
+    if wanted in (None, "", "all"):
+        return True
+    actual = status_of(experiment)
+    if wanted == "complete":
+        wanted = "stopped"
+    if wanted == "running":
+        return actual in ("running", "exposure_frozen")
+    return actual == wanted
+
+
+def variant_keys(experiment: Mapping[str, Any]) -> list[str]:
+    """Variant keys as the linked flag serves them (falling back to ``parameters``)."""
+    return [str(v.get("key")) for v in variants_of(experiment) if isinstance(v, Mapping)]
+
+
+def variants_of(experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    flag = experiment.get("feature_flag")
+    if isinstance(flag, Mapping):
+        filters = flag.get("filters")
+        if isinstance(filters, Mapping):
+            multivariate = filters.get("multivariate")
+            if isinstance(multivariate, Mapping) and isinstance(multivariate.get("variants"), list):
+                return [dict(v) for v in multivariate["variants"] if isinstance(v, Mapping)]
+    parameters = experiment.get("parameters")
+    if isinstance(parameters, Mapping) and isinstance(parameters.get("feature_flag_variants"), list):
+        return [dict(v) for v in parameters["feature_flag_variants"] if isinstance(v, Mapping)]
+    return []
