@@ -1,0 +1,91 @@
+"""The in-process tier: commands run through the runtime's test seam, no subprocess.
+
+``RuntimeOverrides`` gives each run its environment, non-terminal streams and an httpx
+``MockTransport`` over the test server's own handler (``tests/fakeposthog/mock.py``), so
+a command costs milliseconds instead of a process start. The end-to-end tier keeps one
+subprocess story per area for the installed entry point.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from tests.fakeposthog import FULL_KEY, FakePostHog
+from tests.fakeposthog.demo import add_demo_experiments
+from tests.fakeposthog.mock import mock_transport
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def __repr__(self) -> str:
+        return f"Outcome(code={self.code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
+
+
+class InProcess:
+    """The demo project on one flavour of the test server, and a way to run commands on it."""
+
+    def __init__(self, flavour: str) -> None:
+        self.fake = FakePostHog(flavour)
+        self.ids = add_demo_experiments(self.fake)
+        self.transport = mock_transport(self.fake)
+        self.flavour = flavour
+
+    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
+        from typer.testing import CliRunner
+
+        from expctl.cli.app import app
+        from expctl.cli.runtime import RuntimeOverrides
+        from expctl.main import hoist_global_options
+
+        environ = dict(os.environ)
+        environ.update({"EXPCTL_HOST": "http://127.0.0.1:8000", "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY})
+        environ.update(env or {})
+        overrides = RuntimeOverrides(
+            env=environ,
+            transport=self.transport,
+            stdin_isatty=False,
+            stdout_isatty=False,
+            stderr_isatty=False,
+            sleep=lambda seconds: None,
+        )
+        result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def invoke_and_assert(
+    project: InProcess,
+    args: Sequence[str],
+    code: int = 0,
+    stdout: Sequence[str] = (),
+    stderr: Sequence[str] = (),
+    *,
+    stdin: str | None = None,
+) -> Outcome:
+    """Run ``args``; check the exit code and that each text appears where it should."""
+    outcome = project.run(*args, stdin=stdin)
+    assert outcome.code == code, outcome
+    for text in stdout:
+        assert text in outcome.stdout, (text, outcome)
+    for text in stderr:
+        assert text in outcome.stderr, (text, outcome)
+    return outcome
+
+
+@pytest.fixture
+def project() -> Iterator[InProcess]:
+    yield InProcess("cloud")
+
+
+@pytest.fixture(params=["cloud", "legacy"])
+def any_project(request: pytest.FixtureRequest) -> Iterator[InProcess]:
+    yield InProcess(request.param)
