@@ -20,30 +20,25 @@ only ever goes to the configured host.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from expctl import __version__
+from expctl.api.debugging import HttpDebug
 from expctl.api.errors import error_for_response
 from expctl.api.ratelimit import Budget, RateLimiter
+from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
+from expctl.api.tls import certificate_problem, tls_context
 from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError
 from expctl.settings.secret import Secret
 
 if TYPE_CHECKING:
-    import ssl
-
     import httpx
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-CONNECT_ATTEMPTS = 3
-# Patterns stay strings, compiled by `re` on first use: most runs never need them.
-_DETAIL_SECONDS = r"available in (\d+) seconds?"
-_DEBUG_BODY_LIMIT = 2000
 
 
 class ClientConfig(NamedTuple):
@@ -82,26 +77,6 @@ class ClientStats:
         self.by_status: dict[int, int] = {}
 
 
-class _RetryableError(Exception):
-    """Internal: this attempt failed in a way that may be retried."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        sent: bool,
-        wait_hint: float | None = None,
-        error: ExpctlError | None = None,
-        refused: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.refused = refused
-        self.sent = sent  # False: the request certainly did not reach PostHog's application
-        self.wait_hint = wait_hint
-        self.error = error
-
-
 class PostHogClient:
     """Talks to one PostHog host for one project."""
 
@@ -128,6 +103,7 @@ class PostHogClient:
         )
         self.capabilities: dict[str, bool] = {}
         self._origin = _origin(config.host)
+        self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
         # httpx's own transport (httpcore): it reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
         # from the environment, does TLS, and reconnects when a kept-alive connection was
         # closed by the server. Tests pass a MockTransport instead.
@@ -139,7 +115,7 @@ class PostHogClient:
                 "Accept": "application/json",
             },
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            verify=_tls_context(config),
+            verify=tls_context(config.host, config.ca_bundle),
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
@@ -209,7 +185,7 @@ class PostHogClient:
             try:
                 with self.limiter.slot(bucket):
                     return self._attempt(method, path, params, json_body)
-            except _RetryableError as failure:
+            except RetryableError as failure:
                 if failure.sent and not safe_to_repeat:
                     if reconcile is None:
                         raise ApiUnavailableError(
@@ -241,37 +217,37 @@ class PostHogClient:
         content = None if json_body is None else json.dumps(json_body).encode("utf-8")
         headers = {"Content-Type": "application/json"} if content is not None else {}
         request = self._http.build_request(method, path, params=_clean_params(params), content=content, headers=headers)
-        self._debug_request(request, content)
+        self._debug.request(request, content)
         started = time.monotonic()
         self.stats.sent += 1
         try:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            problem = _certificate_problem(exc)
+            problem = certificate_problem(exc)
             if problem is not None:
                 raise TlsError(
                     f"cannot verify the TLS certificate of {self.host}: {problem}",
                     hint="if the server uses a private CA, pass --ca-bundle FILE (or set SSL_CERT_FILE / SSL_CERT_DIR)",
                 ) from None
-            raise _RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False, refused=True) from None
+            raise RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False, refused=True) from None
         except httpx.PoolTimeout:
-            raise _RetryableError("no free connection (pool timeout)", sent=False) from None
+            raise RetryableError("no free connection (pool timeout)", sent=False) from None
         except httpx.TimeoutException:
-            raise _RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
+            raise RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
-            raise _RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+            raise RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
         try:
             raw = self._read_capped(response)
         except httpx.TimeoutException:
-            raise _RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
+            raise RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.NetworkError) as exc:
-            raise _RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+            raise RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
         finally:
             response.close()
         elapsed_ms = (time.monotonic() - started) * 1000
         status = response.status_code
         self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
-        self._debug_response(response, raw, elapsed_ms)
+        self._debug.response(response, raw, elapsed_ms)
         content_type = response.headers.get("content-type", "")
         if 300 <= status < 400:
             raise self._redirect_error(method, path, response)
@@ -289,10 +265,10 @@ class PostHogClient:
                 raise error
             if status == 429:
                 self.stats.throttled += 1
-            raise _RetryableError(
-                _retry_reason(status, error),
+            raise RetryableError(
+                retry_reason(status, error),
                 sent=status != 429,
-                wait_hint=_server_wait(response.headers, error.detail) if status in (429, 503) else None,
+                wait_hint=server_wait(response.headers, error.detail) if status in (429, 503) else None,
                 error=error,
             )
         return ApiResponse(status=status, headers=response.headers, data=self._decode(raw, status, method, path))
@@ -351,19 +327,19 @@ class PostHogClient:
             hint="check --host; expctl does not follow redirects",
         )
 
-    def _wait_for(self, failure: _RetryableError, attempt: int) -> float:
+    def _wait_for(self, failure: RetryableError, attempt: int) -> float:
         if failure.wait_hint is not None:
             return failure.wait_hint
         backoff = min(self.config.max_wait, self.config.backoff * (2 ** (attempt - 1)))
         return float(backoff * (0.5 + 0.5 * self._jitter()))
 
-    def _final_error(self, method: str, path: str, failure: _RetryableError, attempts: int) -> ExpctlError:
+    def _final_error(self, method: str, path: str, failure: RetryableError, attempts: int) -> ExpctlError:
         if failure.error is not None:
             error = failure.error
-            error.message = f"{error.message} (gave up after {_attempts(attempts)})"
+            error.message = f"{error.message} (gave up after {attempts_text(attempts)})"
             return error
         return ApiUnavailableError(
-            f"{failure.reason} (gave up after {_attempts(attempts)})",
+            f"{failure.reason} (gave up after {attempts_text(attempts)})",
             hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
         )
 
@@ -373,75 +349,6 @@ class PostHogClient:
     def _notice(self, text: str) -> None:
         if self.hooks.notice is not None:
             self.hooks.notice(text)
-
-    def _debug_request(self, request: httpx.Request, content: bytes | None) -> None:
-        if self.hooks.debug is None:
-            return
-        lines = [f"> {request.method} {request.url}"]
-        for name, value in request.headers.items():
-            shown = "Bearer [REDACTED]" if name.lower() == "authorization" else value
-            lines.append(f"> {name}: {shown}")
-        if content:
-            lines.append("> " + _truncate(content.decode("utf-8", "replace")))
-        self.hooks.debug(self._redact("\n".join(lines)))
-
-    def _debug_response(self, response: httpx.Response, raw: bytes, elapsed_ms: float) -> None:
-        if self.hooks.debug is None:
-            return
-        lines = [f"< HTTP {response.status_code} {response.reason_phrase} ({elapsed_ms:.0f} ms, {len(raw)} bytes)"]
-        for name in ("content-type", "retry-after", "location"):
-            if name in response.headers:
-                lines.append(f"< {name}: {response.headers[name]}")
-        if raw:
-            lines.append("< " + _truncate(raw.decode("utf-8", "replace")))
-        self.hooks.debug(self._redact("\n".join(lines)))
-
-    def _redact(self, text: str) -> str:
-        secret = self.config.api_key.reveal()
-        return text.replace(secret, "[REDACTED]") if secret else text
-
-
-def _tls_context(config: ClientConfig) -> ssl.SSLContext:
-    """The CAs to trust, always verifying: ``--ca-bundle`` (or ``EXPCTL_CA_BUNDLE`` /
-    ``SSL_CERT_FILE``), else ``SSL_CERT_DIR``, else the CA bundle httpx ships with (certifi).
-
-    A plain-http host never does TLS (cross-origin redirects are not followed), so it
-    gets a context that verifies against no CA at all instead of paying to load one: if
-    TLS were ever attempted (an https proxy for an http host) it fails closed."""
-    import os
-    import ssl
-
-    if not config.host.startswith("https://"):
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames and certificates
-    if config.ca_bundle:
-        try:
-            return ssl.create_default_context(cafile=config.ca_bundle)
-        except (OSError, ssl.SSLError) as exc:
-            from expctl.errors import UsageError
-
-            raise UsageError(f"cannot load CA bundle {config.ca_bundle}: {exc}") from None
-    if os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-    import certifi  # the CA bundle httpx itself trusts
-
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def _certificate_problem(exc: BaseException) -> str | None:
-    """What is wrong with the server's certificate, when that is why the connection failed."""
-    import ssl
-
-    seen: BaseException | None = exc
-    for _ in range(6):
-        if seen is None:
-            break
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return str(seen.verify_message or seen.reason or "certificate verify failed")
-        if isinstance(seen, ssl.SSLError):
-            return str(seen.reason or seen).lower().replace("_", " ")
-        seen = seen.__cause__ or seen.__context__
-    text = str(exc)
-    return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else None
 
 
 def _origin(url: str) -> str:
@@ -466,40 +373,10 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
     return cleaned
 
 
-def _server_wait(headers: Mapping[str, str], detail: str) -> float | None:
-    header = headers.get("retry-after")
-    if header:
-        header = header.strip()
-        if header.isdigit():
-            return float(header)
-        import email.utils
-
-        try:
-            when = email.utils.parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - time.time())
-    match = re.search(_DETAIL_SECONDS, detail or "")
-    if match:
-        return float(match.group(1))
-    return None
-
-
-def _retry_reason(status: int, error: ExpctlError) -> str:
-    if status == 429:
-        return "PostHog is throttling requests (HTTP 429)"
-    return f"PostHog answered HTTP {status}"
-
-
 def _random() -> float:
     import random
 
     return random.random()
-
-
-def _attempts(count: int) -> str:
-    return f"{count} attempt{'' if count == 1 else 's'}"
 
 
 def _mib(size: int) -> str:
@@ -509,10 +386,6 @@ def _mib(size: int) -> str:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:160]
-
-
-def _truncate(text: str) -> str:
-    return text if len(text) <= _DEBUG_BODY_LIMIT else text[:_DEBUG_BODY_LIMIT] + f"... ({len(text)} characters)"
 
 
 def query_string(params: Mapping[str, Any]) -> str:

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
+from expctl.api.flags import set_split_on_flag, split_missed
+from expctl.api.listing import ListFilters, list_rows, server_filters
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
 from expctl.errors import (
     ApiNotFoundError,
@@ -18,9 +20,8 @@ from expctl.errors import (
     NotFoundError,
     UsageError,
 )
-from expctl.model.experiment import matches_status_filter, variants_of
+from expctl.model.experiment import variants_of
 from expctl.model.flagkeys import is_flag_key
-from expctl.model.listing import check_order, created_by_matches, sort_rows
 
 ENDPOINT_MISSING = "Endpoint not found."
 _CLONED_FIELDS = (
@@ -33,38 +34,6 @@ _CLONED_FIELDS = (
     "scheduling_config",
     "only_count_matured_users",
 )
-
-
-class ListFilters(NamedTuple):
-    status: str | None = None
-    archived: bool = False
-    search: str | None = None
-    created_by_id: int | None = None
-    order: str | None = None
-
-    def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if self.status:
-            params["status"] = self.status
-        if self.archived:
-            params["archived"] = "true"
-        if self.search:
-            params["search"] = self.search
-        if self.created_by_id is not None:
-            params["created_by_id"] = self.created_by_id
-        if self.order:
-            params["order"] = self.order
-        return params
-
-    def keeps(self, experiment: Mapping[str, Any]) -> bool:
-        """Older releases ignore the list filters; apply them again on our side."""
-        if bool(experiment.get("archived")) != self.archived:
-            return False
-        if not matches_status_filter(experiment, self.status):
-            return False
-        if not created_by_matches(experiment, self.created_by_id):
-            return False
-        return not (self.search and self.search.lower() not in str(experiment.get("name", "")).lower())
 
 
 class ExperimentRef(NamedTuple):
@@ -111,77 +80,13 @@ class ExperimentsApi:
         info: PageInfo | None = None,
         on_page: Callable[[PageInfo], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """List rows matching ``filters``, from ``offset``, at most ``limit`` of them.
-
-        The server filters, sorts and pages where it can. A release that ignores the list
-        filters (before June 2025) is detected once per run (:meth:`server_filters`); then
-        every page is read and filtered, sorted and windowed here, and ``info.count``
-        counts the filtered rows."""
-        info = info if info is not None else PageInfo()
-        if self.client.capabilities.get("list_filters") is False:
-            yield from self._filtered_here(filters, limit, offset, info, on_page)
-            return
-        items = iter_list(
-            self.client,
-            self.base,
-            filters.params(),
-            page_size=page_size,
-            offset=offset,
-            limit=limit,
-            info=info,
-            on_page=on_page,
+        """List rows matching ``filters`` (see :func:`expctl.api.listing.list_rows`)."""
+        return list_rows(
+            self.client, self.base, filters, limit=limit, offset=offset, page_size=page_size, info=info, on_page=on_page
         )
-        for index, item in enumerate(items):
-            # Current releases send `status` on every row and have every filter; rows
-            # without it come from an older release that may ignore them.
-            if index == 0 and "status" not in item and not self.server_filters():
-                items.close()
-                yield from self._filtered_here(filters, limit, offset, info, on_page)
-                return
-            if filters.keeps(item):
-                yield item
 
     def server_filters(self) -> bool:
-        """Whether this server filters the list, found out once per run with at most two
-        one-row requests: an older release answers ``archived=true`` and the default
-        (non-archived) listing with the same newest row."""
-        caps = self.client.capabilities
-        if "list_filters" not in caps:
-            supported = True
-            for archived in (True, False):
-                params: dict[str, Any] = {"limit": 1, **({"archived": "true"} if archived else {})}
-                page = self.client.get(self.base, params)
-                rows = page.get("results") if isinstance(page, Mapping) else None
-                if isinstance(rows, list) and rows and bool(rows[0].get("archived")) != archived:
-                    supported = False
-                    break
-            caps["list_filters"] = supported
-        return bool(caps["list_filters"])
-
-    def _filtered_here(
-        self,
-        filters: ListFilters,
-        limit: int | None,
-        offset: int,
-        info: PageInfo,
-        on_page: Callable[[PageInfo], None] | None,
-    ) -> Iterator[dict[str, Any]]:
-        order = check_order(filters.order) if filters.order else None
-        listing = PageInfo()
-        matched = [
-            row
-            for row in iter_list(self.client, self.base, {}, page_size=ALL_PAGE_SIZE, info=listing, on_page=on_page)
-            if filters.keeps(row)
-        ]
-        ordered = sort_rows(matched, order) if order else matched  # the server's order is -created_at
-        end = None if limit is None else offset + limit
-        window = ordered[offset:end]
-        info.count = len(ordered)
-        info.requests += listing.requests
-        info.fetched = len(window)
-        info.more_after_limit = end is not None and end < len(ordered)
-        for row in window:
-            yield dict(row)
+        return server_filters(self.client, self.base)
 
     def get(self, experiment_id: int) -> dict[str, Any]:
         try:
@@ -297,33 +202,11 @@ class ExperimentsApi:
         updated = _experiment(data, f"update experiment {experiment_id}")
         wanted = (body.get("parameters") or {}).get("feature_flag_variants") if body.get("parameters") else None
         if body.get("update_feature_flag_params") and isinstance(wanted, list):
-            missed = _split_missed(updated, wanted)
+            missed = split_missed(updated, wanted)
             if missed is not None:
-                updated = self._split_on_flag(experiment_id, missed, wanted)
+                set_split_on_flag(self.client, missed, wanted)
+                updated = self.get(experiment_id)
         return updated
-
-    def _split_on_flag(self, experiment_id: int, flag_id: int, variants: list[Any]) -> dict[str, Any]:
-        """Set a launched experiment's split on its flag directly.
-
-        Releases before mid-2025 have no ``update_feature_flag_params``: they sync the
-        flag from ``parameters`` only while the experiment is a draft, and drop the rest
-        without a word (``ExperimentSerializer.update`` in ``ee/clickhouse/views/
-        experiments.py``, late 2024). Only the shares change; keys were checked before."""
-        from expctl.api.flags import FlagsApi
-
-        flags = FlagsApi(self.client)
-        flag = flags.get(flag_id)
-        filters = dict(flag.get("filters") or {})
-        shares = {str(v.get("key")): v.get("rollout_percentage") for v in variants if isinstance(v, Mapping)}
-        current = (filters.get("multivariate") or {}).get("variants") or []
-        filters["multivariate"] = {
-            **(filters.get("multivariate") or {}),
-            "variants": [
-                {**v, "rollout_percentage": shares.get(str(v.get("key")), v.get("rollout_percentage"))} for v in current
-            ],
-        }
-        flags.update(flag_id, {"filters": filters})
-        return self.get(experiment_id)
 
     def delete(self, experiment_id: int) -> str:
         """Delete; returns ``"soft"`` (current PostHog) or ``"hard"`` (older releases).
@@ -419,17 +302,6 @@ def _experiment(data: Any, what: str) -> dict[str, Any]:
     return data
 
 
-def _split_missed(experiment: Mapping[str, Any], wanted: list[Any]) -> int | None:
-    """The flag id when the experiment's flag does not serve the wanted split yet."""
-    flag = experiment.get("feature_flag")
-    if not isinstance(flag, Mapping) or not isinstance(flag.get("id"), int):
-        return None
-    serving = {str(v.get("key")): v.get("rollout_percentage") for v in variants_of(experiment)}
-    asked = {str(v.get("key")): v.get("rollout_percentage") for v in wanted if isinstance(v, Mapping)}
-    same = serving.keys() == asked.keys() and all(float(serving[k] or 0) == float(asked[k] or 0) for k in asked)
-    return None if same else int(flag["id"])
-
-
 def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -446,7 +318,6 @@ def now_iso() -> str:
 
 def clone_body(source: Mapping[str, Any], *, name: str | None, flag_key: str) -> dict[str, Any]:
     """A create body copying what PostHog's duplicate copies: variants, metrics, settings."""
-    from expctl.model.experiment import variants_of
 
     variants = [
         {k: v for k, v in variant.items() if k in ("key", "name", "rollout_percentage")}

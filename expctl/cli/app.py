@@ -37,13 +37,18 @@ Get started:
     expctl get checkout-redesign      # one experiment, by id or feature flag key
 """
 
-ROOT_EPILOG = "\b\n" + textwrap.fill(
-    "Environment: EXPCTL_API_KEY, EXPCTL_HOST, EXPCTL_PROJECT, EXPCTL_PROFILE, EXPCTL_OUTPUT, "
-    "EXPCTL_CONFIG_DIR, NO_COLOR (the POSTHOG_* names PostHog's tools use work too).",
-    width=90,
-) + "\n" + textwrap.fill(
-    "Exit codes: " + ", ".join(f"{int(code)} {name}" for code, name in EXIT_CODE_NAMES.items()) + ".",
-    width=90,
+ROOT_EPILOG = (
+    "\b\n"
+    + textwrap.fill(
+        "Environment: EXPCTL_API_KEY, EXPCTL_HOST, EXPCTL_PROJECT, EXPCTL_PROFILE, EXPCTL_OUTPUT, "
+        "EXPCTL_CONFIG_DIR, NO_COLOR (the POSTHOG_* names PostHog's tools use work too).",
+        width=90,
+    )
+    + "\n"
+    + textwrap.fill(
+        "Exit codes: " + ", ".join(f"{int(code)} {name}" for code, name in EXIT_CODE_NAMES.items()) + ".",
+        width=90,
+    )
 )
 
 

@@ -66,7 +66,7 @@ def list_command(
     Newest first; archived experiments only with --archived. When more exist than were
     shown, a note on stderr says how many and how to see them.
     """
-    from expctl.api.experiments import ListFilters
+    from expctl.api.listing import ListFilters
     from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo
     from expctl.cli.keycache import MAX_ENTRIES
     from expctl.errors import UsageError

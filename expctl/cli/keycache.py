@@ -27,7 +27,6 @@ class KeyCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
-
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:
         digest = f"{zlib.crc32(f'{host}|{project}'.encode()):08x}"

@@ -68,7 +68,7 @@ def results_command(
                          little data (fewer than 50 exposures or 5 conversions)
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.results import parse_fail_on
+    from expctl.core.report import parse_fail_on
     from expctl.errors import UsageError
 
     rt = runtime_of(ctx)
@@ -89,7 +89,7 @@ def results_command(
 
 def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mode: str) -> int:  # type: ignore[type-arg]
     from expctl.api.results import ResultsApi
-    from expctl.core.results import gate_failures
+    from expctl.core.report import gate_failures
     from expctl.errors import ExitCode, RejectedError
     from expctl.model.experiment import status_of
 
@@ -120,7 +120,7 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
 
 def _report(api: Any, exp: dict, refresh: bool, on_done: Any = None) -> Any:  # type: ignore[type-arg]
     """PostHog's answers from api, read into a report by core: data flows one way."""
-    from expctl.core.results import build_report
+    from expctl.core.report import build_report
     from expctl.model.metrics import metric_specs
 
     specs = metric_specs(exp)
@@ -130,7 +130,8 @@ def _report(api: Any, exp: dict, refresh: bool, on_done: Any = None) -> Any:  # 
 
 def _render(rt: Runtime, report: object, mode: str) -> None:
     from expctl.core.results import ResultsReport
-    from expctl.render.results import render_markdown, render_plain, render_table
+    from expctl.render.results import render_table
+    from expctl.render.results_text import render_markdown, render_plain
 
     assert isinstance(report, ResultsReport)
     out = rt.output(mode, RESULT_MODES)

@@ -1,4 +1,4 @@
-"""Results for people (a screen per experiment), for pull requests (markdown) and for scripts (TSV).
+"""Results for people: a screen per experiment (markdown and TSV: ``results_text``).
 
 The table answers three questions per metric: which variant is winning, by how much, and
 how sure PostHog is. Each delta has its interval drawn as a bar around a zero line, on a
@@ -9,7 +9,6 @@ is always paired with a symbol (▲ ▼ · ⚠) so the verdict reads without col
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -227,7 +226,7 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
         if metric.error is not None:
             console.print(Text(f"  ✗ could not compute this metric: {metric.error}", style="red" if color else ""))
             continue
-        rows = [_table_cells(metric, row) for row in metric.rows]
+        rows = [table_cells(metric, row) for row in metric.rows]
         headers = _headers(metric)
         show_bar = bar_width > 0 and metric.kind != "count"
         table = Table(
@@ -287,7 +286,7 @@ def _bar_width(report: ResultsReport, width: int, gap: int) -> int:
     for metric in report.metrics:
         if metric.error is not None or metric.kind == "count":
             continue
-        rows = [_table_cells(metric, row) for row in metric.rows]
+        rows = [table_cells(metric, row) for row in metric.rows]
         headers = _headers(metric)
         fixed = sum(max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)) + gap * len(headers)
         room = min(room, width - fixed - gap)
@@ -295,7 +294,7 @@ def _bar_width(report: ResultsReport, width: int, gap: int) -> int:
     return room if room >= BAR_MIN_WIDTH else 0
 
 
-def _table_cells(metric: MetricResult, row: Any) -> list[str]:
+def table_cells(metric: MetricResult, row: Any) -> list[str]:
     verdict = BASELINE if row.is_baseline else f"{SYMBOLS.get(row.verdict, '·')} {row.verdict}"
     return [
         row.key,
@@ -310,94 +309,3 @@ def _table_cells(metric: MetricResult, row: Any) -> list[str]:
 
 def _strip_trailing(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-
-
-# -- markdown for pull requests ----------------------------------------------------------------
-
-
-def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
-    lines = [f"### Experiment results: {report.experiment.get('name')}", ""]
-    details = [text for text, _ in header_lines(report, now)[1:]]
-    lines.extend(f"_{_md(text)}_  " for text in details)
-    counters = {"primary": 0, "secondary": 0}
-    for metric in report.metrics:
-        counters[metric.role] += 1
-        title = f"{metric.role.capitalize()} {counters[metric.role]}: {_md(metric.name)}"
-        lines.extend(["", f"**{title}** ({metric.kind.replace('legacy-', '')})", ""])
-        if metric.error is not None:
-            lines.append(f"Could not compute this metric: {_md(metric.error)}")
-            continue
-        evidence = "p-value" if metric.method == "frequentist" else "Chance to win"
-        value, level = metric.value_label.capitalize(), f"{metric.level * 100:g}%"
-        samples = metric.samples_label.capitalize()
-        lines.append(f"| Variant | {samples} | {value} | Delta | {level} interval | {evidence} | Verdict |")
-        lines.append("|---|---:|---:|---:|---|---:|---|")
-        for row in metric.rows:
-            key, *cells = _table_cells(metric, row)
-            lines.append("| " + " | ".join([f"`{_md(key)}`", *cells]) + " |")
-        lines.extend(f"> ⚠ {_md(w)}" for w in metric.warnings)
-    if not report.metrics:
-        lines.extend(["", "No metrics yet."])
-    return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-# -- TSV for scripts ---------------------------------------------------------------------------
-
-PLAIN_COLUMNS = (
-    "metric",
-    "name",
-    "role",
-    "variant",
-    "exposures",
-    "value",
-    "delta",
-    "interval_low",
-    "interval_high",
-    "chance_to_win",
-    "p_value",
-    "significant",
-    "verdict",
-)
-
-
-def render_plain(report: ResultsReport) -> str:
-    """One row per metric and variant; numbers unformatted; no header (see PLAIN_COLUMNS).
-
-    ``delta`` is relative (0.05 = +5%) or, for ``ABSOLUTE`` experiments, the difference of
-    the values; ``chance_to_win`` is the chance the variant is better by the metric's
-    goal; ``exposures`` of a retention metric counts the users who did its start event."""
-    rows: list[str] = []
-    for metric in report.metrics:
-        if metric.error is not None:
-            rows.append(
-                "\t".join([metric.key, _tsv(metric.name), metric.role, "", "", "", "", "", "", "", "", "", "error"])
-            )
-            continue
-        for row in metric.rows:
-            values: Sequence[Any] = (
-                metric.key,
-                _tsv(metric.name),
-                metric.role,
-                row.key,
-                row.exposures,
-                row.value,
-                row.delta,
-                row.interval[0] if row.interval else None,
-                row.interval[1] if row.interval else None,
-                row.chance_to_win,
-                row.p_value,
-                None if row.significant is None else str(row.significant).lower(),
-                row.verdict,
-            )
-            rows.append(
-                "\t".join("" if v is None else (f"{v:.6g}" if isinstance(v, float) else str(v)) for v in values)
-            )
-    return "".join(f"{line}\n" for line in rows)
-
-
-def _tsv(text: str) -> str:
-    return text.replace("\t", " ").replace("\n", " ")

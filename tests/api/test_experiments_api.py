@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from expctl.api.experiments import ExperimentRef, ExperimentsApi, ListFilters
+from expctl.api.experiments import ExperimentRef, ExperimentsApi
+from expctl.api.listing import ListFilters
 from expctl.errors import NotFoundError, UsageError
 from tests.fakeposthog import FakePostHog
 from tests.fakeposthog.demo import add_demo_experiments

@@ -12,17 +12,20 @@ from typing import Any
 
 import pytest
 
+from expctl.core.report import (
+    check_sample_ratio,
+    exposures_from_metrics,
+    gate_failures,
+)
 from expctl.core.results import (
     LOSING,
     WINNING,
     ResultsReport,
-    check_sample_ratio,
-    exposures_from_metrics,
     from_experiment_query,
-    gate_failures,
 )
 from expctl.model.metrics import metric_specs
-from expctl.render.results import bar_header, funnel_steps_line, render_markdown, render_plain, render_table
+from expctl.render.results import bar_header, funnel_steps_line, render_table
+from expctl.render.results_text import render_markdown, render_plain
 
 LATENCY = {
     "kind": "ExperimentMetric",

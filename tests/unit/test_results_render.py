@@ -14,17 +14,22 @@ from typing import Any
 import pytest
 from scipy.stats import chi2
 
-from expctl.core.results import (
-    ResultsReport,
+from expctl.core.legacy_results import (
+    from_legacy,
+)
+from expctl.core.report import (
     check_sample_ratio,
     exposures_from_metrics,
-    from_experiment_query,
-    from_legacy,
     gate_failures,
+)
+from expctl.core.results import (
+    ResultsReport,
+    from_experiment_query,
 )
 from expctl.core.stats import chi_square_sf, sample_ratio_check
 from expctl.model.metrics import MetricSpec, metric_specs
-from expctl.render.results import render_markdown, render_plain, render_table
+from expctl.render.results import render_table
+from expctl.render.results_text import render_markdown, render_plain
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "results"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
