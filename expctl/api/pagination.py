@@ -43,6 +43,34 @@ class PageInfo:
         self.more_after_limit = False
 
 
+class _Emitter:
+    """Hands out items at most ``limit`` of them, each experiment once: offsets shift when
+    experiments are created during a long listing, and no item may come twice."""
+
+    def __init__(self, limit: int | None, info: PageInfo) -> None:
+        self.limit = limit
+        self.info = info
+        self.emitted = 0
+        self._seen: set[Any] = set()
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.emitted >= self.limit
+
+    def emit(self, items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if self.full:
+                return
+            key = item.get("id") if isinstance(item, dict) else None
+            if key is not None:
+                if key in self._seen:
+                    continue
+                self._seen.add(key)
+            self.emitted += 1
+            self.info.fetched = self.emitted
+            yield item
+
+
 def iter_list(
     client: PostHogClient,
     path: str,
@@ -63,26 +91,8 @@ def iter_list(
     info.requests += 1
     info.count = _count(page)
     results = _results(page, path)
-    seen: set[Any] = set()
-    emitted = 0
-
-    def emit(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        nonlocal emitted
-        for item in items:
-            if limit is not None and emitted >= limit:
-                return
-            key = item.get("id") if isinstance(item, dict) else None
-            if key is not None:
-                # Offsets shift when experiments are created during a long listing;
-                # never hand the same experiment out twice.
-                if key in seen:
-                    continue
-                seen.add(key)
-            emitted += 1
-            info.fetched = emitted
-            yield item
-
-    yield from emit(results)
+    out = _Emitter(limit, info)
+    yield from out.emit(results)
     if on_page:
         on_page(info)
     if page.get("next") is None or not results:
@@ -90,23 +100,48 @@ def iter_list(
     served = len(results)
     if served < first_size:
         page_size = served  # the server caps page size; follow its lead
-    end = info.count if info.count is not None else None
+    end = _window_end(info, offset, limit)
+    if out.full:
+        info.more_after_limit = page.get("next") is not None
+        return
+    if end is None:
+        yield from _follow_next(client, path, base, page, info, out.emit, on_page)
+        return
+    offsets = list(range(offset + served, end, page_size))
+    last_page = yield from _concurrent_pages(client, path, base, offsets, page_size, concurrency, out, on_page)
+    # The total grew while we listed, or a page came back short: finish by following next.
+    if last_page is None:
+        last_page = page
+    if last_page.get("next") and not out.full:
+        yield from _follow_next(client, path, base, last_page, info, out.emit, on_page)
+
+
+def _window_end(info: PageInfo, offset: int, limit: int | None) -> int | None:
+    """Where the listing ends: the total PostHog reported, or ``offset + limit`` if sooner."""
+    end = info.count
     if limit is not None:
         want_end = offset + limit
         if end is not None and end > want_end:
             info.more_after_limit = True
         end = want_end if end is None else min(end, want_end)
-    next_offset = offset + served
-    if end is None or (limit is not None and emitted >= limit):
-        if limit is not None and emitted >= limit:
-            info.more_after_limit = page.get("next") is not None
-            return
-        yield from _follow_next(client, path, base, page, info, emit, on_page)
-        return
+    return end
+
+
+def _concurrent_pages(
+    client: PostHogClient,
+    path: str,
+    base: dict[str, Any],
+    offsets: list[int],
+    page_size: int,
+    concurrency: int,
+    out: _Emitter,
+    on_page: Callable[[PageInfo], None] | None,
+) -> Generator[dict[str, Any], None, dict[str, Any] | None]:
+    """Fetch the known offsets ``concurrency`` at a time, yielding in order; returns the
+    last page read, or None when nothing was left to read (or the limit was reached)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    offsets = list(range(next_offset, end, page_size))
-    last_page: dict[str, Any] | None = page
+    last_page: dict[str, Any] | None = None
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="expctl-page") as pool:
         pending: deque[Future[dict[str, Any]]] = deque()
         queue = iter(offsets)
@@ -116,21 +151,19 @@ def iter_list(
                 break
         while pending:
             fetched = pending.popleft().result()
-            info.requests += 1
+            out.info.requests += 1
             nxt = next(queue, None)
             if nxt is not None:
                 pending.append(pool.submit(_fetch, client, path, base, page_size, nxt))
             last_page = fetched
-            yield from emit(_results(fetched, path))
+            yield from out.emit(_results(fetched, path))
             if on_page:
-                on_page(info)
-            if limit is not None and emitted >= limit:
+                on_page(out.info)
+            if out.full:
                 for future in pending:
                     future.cancel()
-                return
-    # The total grew while we listed, or a page came back short: finish by following next.
-    if last_page is not None and last_page.get("next") and (limit is None or emitted < limit):
-        yield from _follow_next(client, path, base, last_page, info, emit, on_page)
+                return None
+    return last_page
 
 
 def _follow_next(

@@ -10,10 +10,45 @@ import typer
 
 from expctl.cli.app import runtime_of
 from expctl.cli.options import examples, new_app
+from expctl.cli.runtime import Runtime
 
 api_app = new_app()
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+
+MethodArg = Annotated[
+    str, typer.Argument(help="GET, POST, PATCH, PUT or DELETE.", metavar="METHOD", show_default=False)
+]
+PathArg = Annotated[
+    str,
+    typer.Argument(
+        help="A path under /api/projects/{project}/ (e.g. experiments/), or a full /api/... path.",
+        metavar="PATH",
+        show_default=False,
+    ),
+]
+FieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        "-F",
+        help="key=value; the value is parsed as JSON when it can be, @FILE reads a file.",
+        show_default=False,
+    ),
+]
+RawFieldOpt = Annotated[
+    list[str] | None,
+    typer.Option("--raw-field", "-f", help="key=value, the value always a string.", show_default=False),
+]
+InputOpt = Annotated[
+    str | None,
+    typer.Option("--input", help="JSON request body from a file, or - for standard input.", show_default=False),
+]
+PaginateOpt = Annotated[bool, typer.Option("--paginate", help="Fetch every page of a list and print all results.")]
+ApiOutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="json (default), jsonl or yaml.", show_default=False)
+]
 
 
 @api_app.command(
@@ -29,40 +64,13 @@ METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 )
 def api_command(
     ctx: typer.Context,
-    method: Annotated[
-        str, typer.Argument(help="GET, POST, PATCH, PUT or DELETE.", metavar="METHOD", show_default=False)
-    ],
-    path: Annotated[
-        str,
-        typer.Argument(
-            help="A path under /api/projects/{project}/ (e.g. experiments/), or a full /api/... path.",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ],
-    field: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--field",
-            "-F",
-            help="key=value; the value is parsed as JSON when it can be, @FILE reads a file.",
-            show_default=False,
-        ),
-    ] = None,
-    raw_field: Annotated[
-        list[str] | None,
-        typer.Option("--raw-field", "-f", help="key=value, the value always a string.", show_default=False),
-    ] = None,
-    input_file: Annotated[
-        str | None,
-        typer.Option("--input", help="JSON request body from a file, or - for standard input.", show_default=False),
-    ] = None,
-    paginate: Annotated[
-        bool, typer.Option("--paginate", help="Fetch every page of a list and print all results.")
-    ] = False,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="json (default), jsonl or yaml.", show_default=False)
-    ] = None,
+    method: MethodArg,
+    path: PathArg,
+    field: FieldOpt = None,
+    raw_field: RawFieldOpt = None,
+    input_file: InputOpt = None,
+    paginate: PaginateOpt = False,
+    output: ApiOutputOpt = None,
 ) -> None:
     """Send any request to PostHog's API (the escape hatch).
 
@@ -83,17 +91,7 @@ def api_command(
         raise UsageError(f"output {mode!r} is not available here", hint="choose one of: json, jsonl, yaml")
     client = rt.client
     target = resolve_path(path, client.project)
-    fields = {**_fields(raw_field or [], typed=False), **_fields(field or [], typed=True)}
-    body: Any = None
-    if input_file is not None:
-        if fields and verb not in ("GET", "DELETE"):
-            raise UsageError("use fields or --input for the body, not both")
-        body = _read_input(rt, input_file)
-    params: dict[str, Any] | None = None
-    if verb in ("GET", "DELETE"):
-        params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()} or None
-    elif body is None:
-        body = fields or None
+    params, body = _params_and_body(rt, verb, field or [], raw_field or [], input_file)
     out = rt.output(mode, ("json", "jsonl", "yaml"))
     if paginate:
         if verb != "GET":
@@ -108,6 +106,23 @@ def api_command(
         raise
     if response.data is not None:
         out.data(response.data)
+
+
+def _params_and_body(
+    rt: Runtime, verb: str, field: list[str], raw_field: list[str], input_file: str | None
+) -> tuple[dict[str, Any] | None, Any]:
+    """Fields become query parameters for GET and DELETE and a JSON body otherwise."""
+    from expctl.errors import UsageError
+
+    fields = {**_fields(raw_field, typed=False), **_fields(field, typed=True)}
+    body: Any = None
+    if input_file is not None:
+        if fields and verb not in ("GET", "DELETE"):
+            raise UsageError("use fields or --input for the body, not both")
+        body = _read_input(rt, input_file)
+    if verb in ("GET", "DELETE"):
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()} or None, body
+    return None, body if body is not None else (fields or None)
 
 
 def resolve_path(path: str, project: str) -> str:

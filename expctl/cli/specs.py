@@ -13,6 +13,7 @@ from expctl.cli.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
+    from expctl.core.apply import Execution
     from expctl.core.plan import Plan
     from expctl.core.spec import SpecSet
 
@@ -114,58 +115,69 @@ def apply_command(
     Ctrl-C starts nothing new, lets running requests finish, says what was done and
     what was not, and exits 130.
     """
-    from expctl.cli.prompts import confirm
-    from expctl.core.apply import execute, summary
-    from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
-    from expctl.render.plan import outcome_line, outcomes_json, plan_json, summary_line
-    from expctl.render.style import Styler
-
     rt = runtime_of(ctx)
     plan = _plan(rt, files, parallel)
     mode = _plan_mode(output)
-    if mode == "text":
+    if mode == "text" or dry_run:
         _print_plan(rt, plan, output, False)
     if dry_run:
-        if mode != "text":
-            _print_plan(rt, plan, output, False)
         _end_with_plan(plan)
         return
     if not plan.pending:
-        if mode != "text":
-            rt.output(mode).data({"plan": plan_json(plan), "results": []})
-        rt.messages.info("Nothing to apply: PostHog already matches the specs.")
-        if plan.has_errors:
-            raise RejectedError()  # the plan printed the refusals
+        _nothing_to_apply(rt, plan, mode)
         return
     count = sum(1 for item in plan.items if item.pending)
+    from expctl.cli.prompts import confirm
+
     confirm(
         rt,
         f"Apply these changes to {plural(count, 'experiment')}?",
         action=f"applying changes to {plural(count, 'experiment')}",
         assume_yes=yes,
     )
-    style = Styler(rt.stdout_color)
-    lines: list[str] = []
+    execution = _run_apply(rt, plan, mode, count, parallel)
+    _end_with_outcomes(rt, plan, execution, mode)
 
-    def report(outcome: Any) -> None:
-        line = outcome_line(outcome, style)
-        lines.append(line)
-        if mode == "text":
-            rt.output("plain").text(line + "\n", flush=True)
 
+def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
+    from expctl.errors import RejectedError
+    from expctl.render.plan import plan_json
+
+    if mode != "text":
+        rt.output(mode).data({"plan": plan_json(plan), "results": []})
+    rt.messages.info("Nothing to apply: PostHog already matches the specs.")
+    if plan.has_errors:
+        raise RejectedError()  # the plan printed the refusals
+
+
+def _run_apply(rt: Runtime, plan: Plan, mode: str, count: int, parallel: int) -> Execution:
+    """Carry out the plan; in text mode, a line per experiment as each one finishes."""
     from expctl.api.backend import ApiBackend
+    from expctl.core.apply import execute
+    from expctl.render.plan import outcome_line
+    from expctl.render.style import Styler
 
+    style = Styler(rt.stdout_color)
     with rt.progress("Applying", total=count, output=None if mode == "text" else mode) as bar:
 
-        def report_and_count(outcome: Any) -> None:
-            report(outcome)
+        def report(outcome: Any) -> None:
+            if mode == "text":
+                rt.output("plain").text(outcome_line(outcome, style) + "\n", flush=True)
             bar.advance()
 
-        execution = execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report_and_count)
-    counts = summary(plan, execution.outcomes)
+        return execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+
+
+def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str) -> None:
+    """The summary, each failure, and the exit: 130 interrupted, the first failure's
+    code, 6 when the plan refused a spec, else 0."""
+    from expctl.core.apply import summary
+    from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
+    from expctl.render.plan import outcomes_json, plan_json, summary_line
+
     if mode != "text":
         rt.output(mode).data({"plan": plan_json(plan), "results": outcomes_json(execution.outcomes)})
-    rt.messages.info(f"Applied: {summary_line(counts)}.")
+    rt.messages.info(f"Applied: {summary_line(summary(plan, execution.outcomes))}.")
     failures = [o for o in execution.outcomes if o.error is not None]
     for failure in failures:
         assert failure.error is not None
