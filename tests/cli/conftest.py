@@ -29,6 +29,21 @@ class Outcome:
         return f"Outcome(code={self.code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
 
 
+class VirtualClock:
+    """Time for the test server's throttles that moves only when expctl sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 class InProcess:
     """The demo project on one flavour of the test server, and a way to run commands on it."""
 
@@ -37,6 +52,8 @@ class InProcess:
         self.ids = add_demo_experiments(self.fake)
         self.transport = mock_transport(self.fake)
         self.flavour = flavour
+        self.clock = VirtualClock()
+        self.fake.clock = self.clock
 
     def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
         from typer.testing import CliRunner
@@ -54,7 +71,7 @@ class InProcess:
             stdin_isatty=False,
             stdout_isatty=False,
             stderr_isatty=False,
-            sleep=lambda seconds: None,
+            sleep=self.clock.sleep,
         )
         result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -80,37 +80,6 @@ def test_results_complete_under_faults(cloud: Server) -> None:
     assert len(json.loads(result.stdout)) == 4
 
 
-def test_429_with_retry_after_is_honoured(cloud: Server) -> None:
-    throttle = cloud.fake.throttle
-    throttle.enabled = True
-    throttle.windows = [(3, 2.0)]
-    seed_experiments(cloud.fake, 10)
-    started = time.monotonic()
-    result = cloud.run(
-        "list", "--all", "--rate-limit", "off", "-o", "ids", "--limit", "3", env={"EXPCTL_RETRY_BACKOFF": "0.01"}
-    )
-    for _ in range(3):
-        again = cloud.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids")
-        assert again.returncode == 0, again
-    assert result.returncode == 0
-    statuses = [e.status for e in cloud.fake.requests()]
-    assert 429 in statuses, "the server really throttled"
-    assert "PostHog is throttling requests (HTTP 429); retrying in" in again.stderr or any(
-        "throttling" in r for r in [result.stderr, again.stderr]
-    )
-    assert time.monotonic() - started >= 1.0, "expctl waited as told"
-
-
-def test_429_without_retry_after_waits_the_seconds_in_detail(cloud: Server) -> None:
-    throttle = cloud.fake.throttle
-    throttle.enabled = True
-    throttle.windows = [(2, 2.0)]
-    throttle.send_retry_after = False
-    results = [cloud.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids") for _ in range(3)]
-    assert all(r.returncode == 0 for r in results), results
-    assert "retrying in 2.0 s" in results[-1].stderr or "retrying in 1.0 s" in results[-1].stderr, results[-1].stderr
-
-
 def test_a_600_request_bulk_run_stays_under_the_limit(cloud: Server) -> None:
     """Cloud's 480-per-minute window, compressed to 480 per 3 seconds on both sides."""
     seed_experiments(cloud.fake, 597)

@@ -121,6 +121,9 @@ class FakePostHog:
         self.schema_violations: list[str] = []  # see schema_oracle.py; the test fixtures fail on any
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
+        # The throttles' clock; in-process tests put a virtual one here and advance it
+        # from expctl's sleep, so a wait PostHog asks for takes no real time.
+        self.clock: Callable[[], float] = time.monotonic
 
     # -- configuration helpers for tests ---------------------------------------------
 
@@ -348,7 +351,7 @@ class FakePostHog:
             return None
         bucket = "query" if path.rstrip("/").endswith("/query") else "api"
         windows = self.throttle.query_windows if bucket == "query" else self.throttle.windows
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             history = self._throttle_log.setdefault((key.value, bucket), deque())
             longest = max(seconds for _, seconds in windows)

@@ -1,0 +1,43 @@
+"""PostHog's throttling, in process on a virtual clock: the waits are exactly those PostHog
+asks for, and no test spends them for real (the subprocess story in tests/e2e/test_faults.py
+keeps real time for the bulk run)."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import InProcess, invoke_and_assert
+from tests.fakeposthog.experiments import seed_experiments
+
+
+def test_429_with_retry_after_is_honoured(project: InProcess) -> None:
+    throttle = project.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(3, 2.0)]
+    seed_experiments(project.fake, 10)
+    invoke_and_assert(project, ["list", "--all", "--rate-limit", "off", "-o", "ids", "--limit", "3"], 0)
+    outcome = invoke_and_assert(project, ["get", "checkout-redesign", "--rate-limit", "off", "-o", "ids"], 0, ("1\n",))
+    assert 429 in [e.status for e in project.fake.requests()], "the server really throttled"
+    assert "PostHog is throttling requests (HTTP 429); retrying in 3.0 s (attempt 2 of 6)" in outcome.stderr
+    assert project.clock.slept == [3.0], "waited what Retry-After said, once"
+
+
+def test_429_without_retry_after_waits_the_seconds_in_detail(project: InProcess) -> None:
+    throttle = project.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(2, 2.0)]
+    throttle.send_retry_after = False
+    outcomes = [project.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids") for _ in range(3)]
+    assert [o.code for o in outcomes] == [0, 0, 0], outcomes
+    assert "retrying in 3.0 s" in outcomes[-1].stderr, outcomes[-1]
+    throttled = [e.status for e in project.fake.requests()].count(429)
+    assert throttled >= 1 and project.clock.slept == [3.0] * throttled, "the seconds in PostHog's detail, per 429"
+
+
+def test_a_wait_longer_than_max_wait_is_refused_not_slept(project: InProcess) -> None:
+    throttle = project.fake.throttle
+    throttle.enabled = True
+    throttle.windows = [(1, 600.0)]
+    project.run("get", "1", "--rate-limit", "off")
+    outcome = invoke_and_assert(
+        project, ["get", "1", "--rate-limit", "off", "--max-wait", "30"], 7, (), ("more than --max-wait (30 s)",)
+    )
+    assert outcome.stdout == "" and project.clock.slept == []
