@@ -232,23 +232,33 @@ class PostHogClient:
             raise RetryableError(f"cannot connect to {self.host} ({_short(exc)})", sent=False, refused=True) from None
         except httpx.PoolTimeout:
             raise RetryableError("no free connection (pool timeout)", sent=False) from None
-        except httpx.TimeoutException:
-            raise RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError) as exc:
-            raise RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+        except httpx.HTTPError as exc:
+            raise self._broken(exc) from None
         try:
             raw = self._read_capped(response)
-        except httpx.TimeoutException:
-            raise RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.NetworkError) as exc:
-            raise RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True) from None
+        except httpx.HTTPError as exc:
+            raise self._broken(exc) from None
         finally:
             response.close()
-        elapsed_ms = (time.monotonic() - started) * 1000
+        self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+        self._debug.response(response, raw, (time.monotonic() - started) * 1000)
+        return self._answer(method, path, response, raw)
+
+    def _broken(self, exc: Exception) -> Exception:
+        """A request that was sent but got no complete answer: retryable when it timed out
+        or the connection dropped; anything else httpx raises is passed on as it is."""
+        import httpx
+
+        if isinstance(exc, httpx.TimeoutException):
+            return RetryableError(f"no answer from {self.host} within {self.config.timeout:g} s", sent=True)
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
+            return RetryableError(f"connection to {self.host} dropped ({_short(exc)})", sent=True)
+        return exc
+
+    def _answer(self, method: str, path: str, response: httpx.Response, raw: bytes) -> ApiResponse:
+        """The decoded answer, or the error it means: redirects are refused, 429 and
+        502/503/504 are retryable (with the wait PostHog asks for), other 4xx/5xx final."""
         status = response.status_code
-        self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
-        self._debug.response(response, raw, elapsed_ms)
-        content_type = response.headers.get("content-type", "")
         if 300 <= status < 400:
             raise self._redirect_error(method, path, response)
         if status >= 400:
@@ -257,7 +267,7 @@ class PostHogClient:
                 method=method,
                 path=path,
                 raw=raw,
-                content_type=content_type,
+                content_type=response.headers.get("content-type", ""),
                 host=self.host,
                 project=self.project,
             )

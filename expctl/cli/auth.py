@@ -49,7 +49,6 @@ def login_command(
     """
     from expctl.errors import UsageError
     from expctl.settings.credentials import check_key_kind
-    from expctl.settings.keyring_store import KeyringUnavailableError
     from expctl.settings.secret import Secret
 
     rt = runtime_of(ctx)
@@ -71,29 +70,7 @@ def login_command(
     client.get(client.project_path("experiments/"), {"limit": 1})
     who = _whoami(client)
     project = _numeric_project(client, settings.project)
-    try:
-        rt.keyring.set(settings.profile_name, key)
-        stored_in = f"the OS keyring (service expctl, profile {settings.profile_name})"
-        in_file = False
-    except KeyringUnavailableError as exc:
-        if not insecure_storage:
-            raise UsageError(
-                f"no usable keyring ({exc.reason}); the key was not saved",
-                hint=f"pass --insecure-storage to keep it in {settings.config.path} (mode 0600), or set EXPCTL_API_KEY",
-            ) from None
-        rt.messages.warn(f"no usable keyring ({exc.reason}); keeping the key in the config file instead")
-        stored_in = f"{settings.config.path} (mode 0600)"
-        in_file = True
-    config = settings.config
-    config.set_value(settings.profile_name, "host", settings.host)
-    config.set_value(settings.profile_name, "project", project)
-    if in_file:
-        config.set_value(settings.profile_name, "api_key", key)
-    else:
-        config.unset_value(settings.profile_name, "api_key")
-    if not config.current_profile:
-        config.set_current_profile(settings.profile_name)
-    config.save()
+    stored_in = _store(rt, key, project, insecure_storage)
     identity = f" as {who}" if who else ""
     rt.messages.success(f"Logged in to {settings.host}{identity} (project {project}, profile {settings.profile_name})")
     rt.messages.info(f"Key stored in {stored_in}.")
@@ -164,6 +141,39 @@ def logout_command(ctx: typer.Context) -> None:
     for name in ("EXPCTL_API_KEY", "POSTHOG_PERSONAL_API_KEY"):
         if rt.env.get(name):
             rt.messages.warn(f"{name} is still set in your environment and will keep being used")
+
+
+def _store(rt: Any, key: str, project: str, insecure_storage: bool) -> str:
+    """The key into the OS keyring (or, with --insecure-storage and no keyring, the
+    owner-only config file); host and project into the profile. Says where it went."""
+    from expctl.errors import UsageError
+    from expctl.settings.keyring_store import KeyringUnavailableError
+
+    settings = rt.settings
+    try:
+        rt.keyring.set(settings.profile_name, key)
+        stored_in = f"the OS keyring (service expctl, profile {settings.profile_name})"
+        in_file = False
+    except KeyringUnavailableError as exc:
+        if not insecure_storage:
+            raise UsageError(
+                f"no usable keyring ({exc.reason}); the key was not saved",
+                hint=f"pass --insecure-storage to keep it in {settings.config.path} (mode 0600), or set EXPCTL_API_KEY",
+            ) from None
+        rt.messages.warn(f"no usable keyring ({exc.reason}); keeping the key in the config file instead")
+        stored_in = f"{settings.config.path} (mode 0600)"
+        in_file = True
+    config = settings.config
+    config.set_value(settings.profile_name, "host", settings.host)
+    config.set_value(settings.profile_name, "project", project)
+    if in_file:
+        config.set_value(settings.profile_name, "api_key", key)
+    else:
+        config.unset_value(settings.profile_name, "api_key")
+    if not config.current_profile:
+        config.set_current_profile(settings.profile_name)
+    config.save()
+    return stored_in
 
 
 def _whoami(client: Any) -> str | None:

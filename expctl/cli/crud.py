@@ -10,6 +10,7 @@ import typer
 
 from expctl.cli.app import runtime_of
 from expctl.cli.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples, new_app
+from expctl.cli.runtime import Runtime
 
 list_app = new_app()
 
@@ -27,6 +28,27 @@ delete_app = new_app()
 DEFAULT_LIMIT = 100
 
 
+StatusOpt = Annotated[
+    str | None,
+    typer.Option(help="draft, running, paused, exposure_frozen, stopped (or complete), all.", show_default=False),
+]
+ArchivedOpt = Annotated[bool, typer.Option("--archived", help="List archived experiments instead.")]
+SearchOpt = Annotated[str | None, typer.Option(help="Only names containing this text.", show_default=False)]
+CreatedByOpt = Annotated[
+    int | None, typer.Option("--created-by", help="Only those created by this user id.", show_default=False)
+]
+OrderOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Sort: created_at, updated_at, name, start_date, end_date, duration, status; '-' for descending.",
+        show_default=False,
+    ),
+]
+LimitOpt = Annotated[int, typer.Option(help="How many to show.", min=1)]
+OffsetOpt = Annotated[int, typer.Option(help="Skip this many first.", min=0)]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every experiment, fetching all pages.")]
+
+
 @list_app.command(
     "list",
     epilog=examples(
@@ -39,25 +61,14 @@ DEFAULT_LIMIT = 100
 )
 def list_command(
     ctx: typer.Context,
-    status: Annotated[
-        str | None,
-        typer.Option(help="draft, running, paused, exposure_frozen, stopped (or complete), all.", show_default=False),
-    ] = None,
-    archived: Annotated[bool, typer.Option("--archived", help="List archived experiments instead.")] = False,
-    search: Annotated[str | None, typer.Option(help="Only names containing this text.", show_default=False)] = None,
-    created_by: Annotated[
-        int | None, typer.Option("--created-by", help="Only those created by this user id.", show_default=False)
-    ] = None,
-    order: Annotated[
-        str | None,
-        typer.Option(
-            help="Sort: created_at, updated_at, name, start_date, end_date, duration, status; '-' for descending.",
-            show_default=False,
-        ),
-    ] = None,
-    limit: Annotated[int, typer.Option(help="How many to show.", min=1)] = DEFAULT_LIMIT,
-    offset: Annotated[int, typer.Option(help="Skip this many first.", min=0)] = 0,
-    all_: Annotated[bool, typer.Option("--all", help="Every experiment, fetching all pages.")] = False,
+    status: StatusOpt = None,
+    archived: ArchivedOpt = False,
+    search: SearchOpt = None,
+    created_by: CreatedByOpt = None,
+    order: OrderOpt = None,
+    limit: LimitOpt = DEFAULT_LIMIT,
+    offset: OffsetOpt = 0,
+    all_: AllOpt = False,
     output: OutputOpt = None,
     columns: ColumnsOpt = None,
 ) -> None:
@@ -67,14 +78,40 @@ def list_command(
     shown, a note on stderr says how many and how to see them.
     """
     from expctl.api.listing import ListFilters
-    from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo
-    from expctl.cli.keycache import MAX_ENTRIES
+    from expctl.api.pagination import PageInfo
     from expctl.errors import UsageError
     from expctl.model.experiment import LIST_STATUS_FILTERS
 
     rt = runtime_of(ctx)
     if status is not None and status not in LIST_STATUS_FILTERS:
         raise UsageError(f"--status {status!r} is not one of {', '.join(LIST_STATUS_FILTERS)}")
+    filters = ListFilters(status=status, archived=archived, search=search, created_by_id=created_by, order=order)
+    info = PageInfo()
+    shown = _list_rows(rt, filters, None if all_ else limit, offset, info, output, columns)
+    if shown == 0 and rt.output(output).mode == "table":
+        rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
+    if not all_ and info.more_after_limit and info.count is not None:
+        rt.messages.note(
+            f"Showing {shown} of {info.count} experiments (from {offset}); "
+            "use --all for every one, or --limit/--offset for the next page."
+        )
+
+
+def _list_rows(
+    rt: Runtime,
+    filters: Any,
+    limit: int | None,
+    offset: int,
+    info: Any,
+    output: str | None,
+    columns: str | None,
+) -> int:
+    """Print the rows (with a progress bar for a full listing) and remember their flag
+    keys for completion; returns how many were shown."""
+    from expctl.api.listing import ListFilters
+    from expctl.api.pagination import ALL_PAGE_SIZE
+    from expctl.cli.keycache import MAX_ENTRIES
+
     out = rt.output(output)
     if out.mode in ("table", "plain") or columns:
         from expctl.render.columns import choose_columns
@@ -82,38 +119,27 @@ def list_command(
         chosen = choose_columns(columns)
     else:
         chosen = []
-    filters = ListFilters(status=status, archived=archived, search=search, created_by_id=created_by, order=order)
-    info = PageInfo()
     seen: list[Mapping[str, Any]] = []
 
     def remember(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for item in items:
             if len(seen) < MAX_ENTRIES:
-                seen.append(
-                    {"id": item.get("id"), "feature_flag_key": item.get("feature_flag_key"), "name": item.get("name")}
-                )
+                seen.append({k: item.get(k) for k in ("id", "feature_flag_key", "name")})
             yield item
 
-    watched = all_ and (out.mode == "table" or not rt.streams.stdout_isatty)
+    watched = limit is None and (out.mode == "table" or not rt.streams.stdout_isatty)
     with rt.progress("Listing experiments", output=out.mode) if watched else _nothing() as bar:
         items = rt.experiments.iter(
             filters,
-            limit=None if all_ else limit,
+            limit=limit,
             offset=offset,
-            page_size=ALL_PAGE_SIZE if all_ else min(limit, ALL_PAGE_SIZE),
+            page_size=ALL_PAGE_SIZE if limit is None else min(limit, ALL_PAGE_SIZE),
             info=info,
             on_page=lambda page: bar.set(page.fetched, page.count) if bar is not None else None,
         )
         shown = out.rows(remember(items), chosen)
-    unfiltered = all_ and offset == 0 and filters == ListFilters()
-    rt.key_cache.update(seen, replace=unfiltered)
-    if shown == 0 and out.mode == "table":
-        rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
-    if not all_ and info.more_after_limit and info.count is not None:
-        rt.messages.note(
-            f"Showing {shown} of {info.count} experiments (from {offset}); "
-            "use --all for every one, or --limit/--offset for the next page."
-        )
+    rt.key_cache.update(seen, replace=limit is None and offset == 0 and filters == ListFilters())
+    return int(shown)
 
 
 @get_app.command(
@@ -143,6 +169,22 @@ def get_command(
     out.item(found, choose_columns(columns), lambda exp, color: experiment_detail(exp, color, url))
 
 
+FlagKeyOpt = Annotated[
+    str, typer.Option("--flag-key", help="Feature flag key (letters, digits, - and _).", show_default=False)
+]
+DescriptionOpt = Annotated[str | None, typer.Option(help="What the experiment tests.", show_default=False)]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option("--variant", help="KEY=PERCENT, repeated; default control=50 test=50.", show_default=False),
+]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="product (default) or web.", show_default=False)]
+HoldoutOpt = Annotated[int | None, typer.Option("--holdout", help="Holdout group id to exclude.", show_default=False)]
+CreateSetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
+]
+
+
 @create_app.command(
     "create",
     epilog=examples(
@@ -155,22 +197,12 @@ def get_command(
 def create_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Experiment name.", show_default=False)],
-    flag_key: Annotated[
-        str, typer.Option("--flag-key", help="Feature flag key (letters, digits, - and _).", show_default=False)
-    ],
-    description: Annotated[str | None, typer.Option(help="What the experiment tests.", show_default=False)] = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option("--variant", help="KEY=PERCENT, repeated; default control=50 test=50.", show_default=False),
-    ] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="product (default) or web.", show_default=False)] = None,
-    holdout: Annotated[
-        int | None, typer.Option("--holdout", help="Holdout group id to exclude.", show_default=False)
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
-    ] = None,
+    flag_key: FlagKeyOpt,
+    description: DescriptionOpt = None,
+    variant: VariantOpt = None,
+    type_: TypeOpt = None,
+    holdout: HoldoutOpt = None,
+    set_: CreateSetOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Create a draft experiment.
@@ -212,6 +244,16 @@ def create_command(
     rt.show_changed(created, output)
 
 
+UpdateSetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="FIELD=JSON, repeated; any writable experiment field.", show_default=False),
+]
+UpdateFlagOpt = Annotated[
+    bool,
+    typer.Option("--update-flag", help="Also apply variant/rollout changes to the flag of a launched experiment."),
+]
+
+
 @update_app.command(
     "update",
     epilog=examples(
@@ -227,14 +269,8 @@ def update_command(
     experiment: ExperimentArg,
     name: Annotated[str | None, typer.Option(help="New name.", show_default=False)] = None,
     description: Annotated[str | None, typer.Option(help="New description.", show_default=False)] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="FIELD=JSON, repeated; any writable experiment field.", show_default=False),
-    ] = None,
-    update_flag: Annotated[
-        bool,
-        typer.Option("--update-flag", help="Also apply variant/rollout changes to the flag of a launched experiment."),
-    ] = False,
+    set_: UpdateSetOpt = None,
+    update_flag: UpdateFlagOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Change fields of an experiment.
@@ -245,17 +281,13 @@ def update_command(
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.core.bodies import changed_fields, parse_sets
-    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS, fields_not_stored
-    from expctl.errors import RejectedError, UsageError
+    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
+    from expctl.errors import UsageError
     from expctl.model.experiment import status_of
-    from expctl.render.words import unstored_message
 
     rt = runtime_of(ctx)
     wanted = parse_sets(set_ or [])
-    if name is not None:
-        wanted["name"] = name
-    if description is not None:
-        wanted["description"] = description
+    wanted.update({k: v for k, v in (("name", name), ("description", description)) if v is not None})
     if not wanted:
         raise UsageError("nothing to change", hint="pass --name, --description or --set FIELD=JSON")
     current = rt.experiments.resolve(ExperimentRef.parse(experiment))
@@ -264,9 +296,8 @@ def update_command(
             raise UsageError(f"{field} cannot change after creation (PostHog refuses it)")
         del wanted[field]
     changes = changed_fields(current, wanted, WRITE_ONLY_FIELDS)
-    label = f"'{current.get('name')}' (id {current.get('id')})"
     if not changes:
-        rt.messages.info(f"No changes: {label} already has those values.")
+        rt.messages.info(f"No changes: {_label(current)} already has those values.")
         rt.show_changed(current, output)
         return
     if "parameters" in changes and status_of(current) != "draft":
@@ -275,6 +306,16 @@ def update_command(
             rt.messages.warn("changing the split of a launched experiment biases the results collected so far")
         else:
             rt.messages.warn("the experiment is launched: its flag keeps the old split unless you pass --update-flag")
+    _send_update(rt, current, changes, output)
+
+
+def _send_update(rt: Runtime, current: Mapping[str, Any], changes: dict[str, Any], output: str | None) -> None:
+    """PATCH, then say what was stored: fields an older PostHog does not have are named,
+    never claimed; exit 6 when none of what was asked for was stored."""
+    from expctl.core.fields import fields_not_stored
+    from expctl.errors import RejectedError
+    from expctl.render.words import unstored_message
+
     updated = rt.experiments.update(int(current["id"]), changes)
     asked = sorted(k for k in changes if k != "update_feature_flag_params")
     ignored = fields_not_stored({k: changes[k] for k in asked}, updated)
@@ -283,10 +324,15 @@ def update_command(
     stored = [k for k in asked if k not in ignored]
     if not stored:
         raise RejectedError(
-            f"nothing was stored: {label} is unchanged", hint="`expctl doctor` lists the fields this PostHog has"
+            f"nothing was stored: {_label(current)} is unchanged",
+            hint="`expctl doctor` lists the fields this PostHog has",
         )
-    rt.messages.success(f"Updated {label}: {', '.join(stored)}")
+    rt.messages.success(f"Updated {_label(current)}: {', '.join(stored)}")
     rt.show_changed(updated, output)
+
+
+def _label(experiment: Mapping[str, Any]) -> str:
+    return f"'{experiment.get('name')}' (id {experiment.get('id')})"
 
 
 @delete_app.command(

@@ -119,6 +119,15 @@ def end_command(
     )
 
 
+ShipVariantOpt = Annotated[
+    str, typer.Option("--variant", help="Key of the variant to serve to everyone.", show_default=False)
+]
+ReleaseToEveryoneOpt = Annotated[
+    bool,
+    typer.Option("--release-to-everyone", help="Also add a 100% release condition that wins over existing ones."),
+]
+
+
 @ship_app.command(
     "ship",
     epilog=examples(
@@ -130,13 +139,8 @@ def end_command(
 def ship_command(
     ctx: typer.Context,
     experiment: ExperimentArg,
-    variant: Annotated[
-        str, typer.Option("--variant", help="Key of the variant to serve to everyone.", show_default=False)
-    ],
-    release_to_everyone: Annotated[
-        bool,
-        typer.Option("--release-to-everyone", help="Also add a 100% release condition that wins over existing ones."),
-    ] = False,
+    variant: ShipVariantOpt,
+    release_to_everyone: ReleaseToEveryoneOpt = False,
     conclusion: ConclusionOpt = None,
     comment: CommentOpt = None,
     yes: YesOpt = False,
@@ -149,42 +153,46 @@ def ship_command(
     (with --release-to-everyone a catch-all 100% condition is put first). A running
     experiment is ended at the same time. Shows the flag's split before and after.
     """
-    from expctl.model.experiment import variants_of
-
     _check_conclusion(conclusion)
-    before: list[dict[str, Any]] = []
+    shipping = _Shipping(variant, release_to_everyone, conclusion, comment)
+    question = "Ship '" + variant + "' of {label} to everyone, overriding existing release conditions?"
+    confirm = (question, "shipping to everyone", yes) if release_to_everyone else None
+    _move(ctx, "ship", experiment, output, shipping.act, shipping.report, confirm=confirm)
 
-    def act(lc: Lifecycle, exp: Mapping[str, Any], ref: str) -> Mapping[str, Any]:
-        before.extend(variants_of(exp))
-        keys = [str(v.get("key")) for v in before]
-        if keys and variant not in keys:
-            from expctl.errors import UsageError
 
-            raise UsageError(f"variant {variant!r} is not one of {', '.join(keys)}")
+class _Shipping:
+    """One ship: checks the variant, ships it, and reports the flag's split before and after."""
+
+    def __init__(self, variant: str, release_to_everyone: bool, conclusion: str | None, comment: str | None) -> None:
+        self.variant = variant
+        self.release_to_everyone = release_to_everyone
+        self.conclusion = conclusion
+        self.comment = comment
+        self.before: list[dict[str, Any]] = []
+
+    def act(self, lc: Lifecycle, exp: Mapping[str, Any], ref: str) -> Mapping[str, Any]:
+        from expctl.errors import UsageError
+        from expctl.model.experiment import variants_of
+
+        self.before = variants_of(exp)
+        keys = [str(v.get("key")) for v in self.before]
+        if keys and self.variant not in keys:
+            raise UsageError(f"variant {self.variant!r} is not one of {', '.join(keys)}")
         return lc.ship(
-            exp, ref, variant=variant, release_to_everyone=release_to_everyone, conclusion=conclusion, comment=comment
+            exp,
+            ref,
+            variant=self.variant,
+            release_to_everyone=self.release_to_everyone,
+            conclusion=self.conclusion,
+            comment=self.comment,
         )
 
-    def report(rt: Runtime, after: Mapping[str, Any]) -> None:
-        rt.messages.success(f"Shipped variant '{variant}' of {_label(after)}" + _ended_suffix(after))
-        _warn_unstored_conclusion(rt, after, conclusion, comment)
-        rt.messages.info(_split_change(before, variants_of(after)))
+    def report(self, rt: Runtime, after: Mapping[str, Any]) -> None:
+        from expctl.model.experiment import variants_of
 
-    _move(
-        ctx,
-        "ship",
-        experiment,
-        output,
-        act,
-        report,
-        confirm=(
-            "Ship '" + variant + "' of {label} to everyone, overriding existing release conditions?",
-            "shipping to everyone",
-            yes,
-        )
-        if release_to_everyone
-        else None,
-    )
+        rt.messages.success(f"Shipped variant '{self.variant}' of {_label(after)}" + _ended_suffix(after))
+        _warn_unstored_conclusion(rt, after, self.conclusion, self.comment)
+        rt.messages.info(_split_change(self.before, variants_of(after)))
 
 
 @reset_app.command("reset", epilog=examples("expctl reset checkout-v2", "expctl reset 42 --yes"))

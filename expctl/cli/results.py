@@ -15,6 +15,30 @@ results_app = new_app()
 RESULT_MODES = ("table", "plain", "json", "yaml", "markdown")
 
 
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Recompute now instead of using PostHog's cache.")]
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 9 when a condition holds: srm, loser, not-significant, insufficient-data (comma list).",
+        show_default=False,
+    ),
+]
+WatchOpt = Annotated[
+    float | None,
+    typer.Option("--watch", help="Redraw every SECONDS until Ctrl-C (terminal only).", min=5, show_default=False),
+]
+ResultsOutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table, plain, json, yaml or markdown (default: table on a terminal, plain when piped).",
+        show_default=False,
+    ),
+]
+
+
 @results_app.command(
     "results",
     epilog=examples(
@@ -28,28 +52,10 @@ RESULT_MODES = ("table", "plain", "json", "yaml", "markdown")
 def results_command(
     ctx: typer.Context,
     experiment: ExperimentArg,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Recompute now instead of using PostHog's cache.")] = False,
-    fail_on: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fail-on",
-            help="Exit 9 when a condition holds: srm, loser, not-significant, insufficient-data (comma list).",
-            show_default=False,
-        ),
-    ] = None,
-    watch: Annotated[
-        float | None,
-        typer.Option("--watch", help="Redraw every SECONDS until Ctrl-C (terminal only).", min=5, show_default=False),
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="table, plain, json, yaml or markdown (default: table on a terminal, plain when piped).",
-            show_default=False,
-        ),
-    ] = None,
+    refresh: RefreshOpt = False,
+    fail_on: FailOnOpt = None,
+    watch: WatchOpt = None,
+    output: ResultsOutputOpt = None,
 ) -> None:
     """Show how each variant is doing: delta, interval, chance to win, verdict.
 

@@ -195,6 +195,27 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str)
         raise RejectedError()  # the plan printed the refusals
 
 
+ExportArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Experiment ids or flag keys.",
+        metavar="[EXPERIMENT]...",
+        autocompletion=complete_experiment,
+        show_default=False,
+    ),
+]
+ExportAllOpt = Annotated[bool, typer.Option("--all", help="Every experiment of the project, archived ones too.")]
+ExportDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--filename",
+        "-f",
+        help="Directory to write <flag-key>.yaml files into (default: stdout).",
+        show_default=False,
+    ),
+]
+
+
 @export_app.command(
     "export",
     epilog=examples(
@@ -205,25 +226,9 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str)
 )
 def export_command(
     ctx: typer.Context,
-    experiments: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Experiment ids or flag keys.",
-            metavar="[EXPERIMENT]...",
-            autocompletion=complete_experiment,
-            show_default=False,
-        ),
-    ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every experiment of the project, archived ones too.")] = False,
-    directory: Annotated[
-        Path | None,
-        typer.Option(
-            "--filename",
-            "-f",
-            help="Directory to write <flag-key>.yaml files into (default: stdout).",
-            show_default=False,
-        ),
-    ] = None,
+    experiments: ExportArg = None,
+    all_: ExportAllOpt = False,
+    directory: ExportDirOpt = None,
     parallel: ParallelOpt = 8,
 ) -> None:
     """Write existing experiments as specs, ready for `apply`.

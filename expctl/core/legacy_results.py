@@ -39,29 +39,51 @@ def from_legacy(spec: MetricSpec, payload: Mapping[str, Any]) -> MetricResult:
     )
     if spec.legacy_index is not None:
         return _legacy_secondary(result, result_block)
-    probability = result_block.get("probability") or {}
-    intervals = result_block.get("credible_intervals") or {}
-    significant = bool(result_block.get("significant"))
-    rows: list[VariantRow] = []
-    for variant in result_block.get("variants") or []:
-        if not isinstance(variant, Mapping):
-            continue
-        row = VariantRow(key=str(variant.get("key")))
-        if is_funnel:
-            success = float(variant.get("success_count") or 0)
-            failure = float(variant.get("failure_count") or 0)
-            row.exposures = int(success + failure)
-            row.value = success / (success + failure) if success + failure else None
-        else:
-            row.exposures = int(variant.get("absolute_exposure") or 0) or None
-            count = float(variant.get("count") or 0)
-            row.value = count / row.exposures if row.exposures else None
-        chance = probability.get(row.key) if isinstance(probability, Mapping) else None
-        row.chance_to_win = float(chance) if isinstance(chance, (int, float)) else None
-        interval = intervals.get(row.key) if isinstance(intervals, Mapping) else None
-        if isinstance(interval, Sequence) and len(interval) == 2:
-            row.interval = (float(interval[0]), float(interval[1]))
-        rows.append(row)
+    rows = [
+        _legacy_row(variant, result_block, is_funnel)
+        for variant in result_block.get("variants") or []
+        if isinstance(variant, Mapping)
+    ]
+    _against_control(rows, significant=bool(result_block.get("significant")))
+    if isinstance(result_block.get("p_value"), (int, float)):
+        for row in rows:
+            if not row.is_baseline:
+                row.p_value = float(result_block["p_value"])
+    result.rows = rows
+    code = result_block.get("significance_code")
+    if code == "not_enough_exposure":
+        result.warnings.append("not enough exposures yet")
+        for row in rows:
+            if not row.is_baseline:
+                row.verdict = INSUFFICIENT
+    return result
+
+
+def _legacy_row(variant: Mapping[str, Any], block: Mapping[str, Any], is_funnel: bool) -> VariantRow:
+    """A variant's own numbers: its rate (funnels) or count per exposed user (trends)."""
+    row = VariantRow(key=str(variant.get("key")))
+    if is_funnel:
+        success = float(variant.get("success_count") or 0)
+        failure = float(variant.get("failure_count") or 0)
+        row.exposures = int(success + failure)
+        row.value = success / (success + failure) if success + failure else None
+    else:
+        row.exposures = int(variant.get("absolute_exposure") or 0) or None
+        count = float(variant.get("count") or 0)
+        row.value = count / row.exposures if row.exposures else None
+    probability = block.get("probability")
+    chance = probability.get(row.key) if isinstance(probability, Mapping) else None
+    row.chance_to_win = float(chance) if isinstance(chance, (int, float)) else None
+    intervals = block.get("credible_intervals")
+    interval = intervals.get(row.key) if isinstance(intervals, Mapping) else None
+    if isinstance(interval, Sequence) and len(interval) == 2:
+        row.interval = (float(interval[0]), float(interval[1]))
+    return row
+
+
+def _against_control(rows: list[VariantRow], *, significant: bool) -> None:
+    """Deltas and intervals against the control's rate, and verdicts: legacy results name
+    the variant most likely best, and a significant result makes it the winner."""
     control = next((r for r in rows if r.key == "control"), rows[0] if rows else None)
     best = max(rows, key=lambda r: r.chance_to_win or 0.0) if rows else None
     for row in rows:
@@ -80,18 +102,6 @@ def from_legacy(spec: MetricSpec, payload: Mapping[str, Any]) -> MetricResult:
             row.verdict = WINNING if row is best else LOSING
         else:
             row.verdict = NOT_SIGNIFICANT
-    if isinstance(result_block.get("p_value"), (int, float)):
-        for row in rows:
-            if not row.is_baseline:
-                row.p_value = float(result_block["p_value"])
-    result.rows = rows
-    code = result_block.get("significance_code")
-    if code == "not_enough_exposure":
-        result.warnings.append("not enough exposures yet")
-        for row in rows:
-            if not row.is_baseline:
-                row.verdict = INSUFFICIENT
-    return result
 
 
 def _legacy_secondary(result: MetricResult, block: Mapping[str, Any]) -> MetricResult:

@@ -148,25 +148,15 @@ class ResultsReport:
 def from_experiment_query(
     spec: MetricSpec, payload: Mapping[str, Any], stats_config: Mapping[str, Any] | None
 ) -> MetricResult:
+    """One metric's ``ExperimentQuery`` answer as rows: the baseline, then each variant."""
     metric = spec.query or {}
-    stats_config = stats_config or {}
-    kind = str(metric.get("metric_type") or "mean")
     variants = [v for v in payload.get("variant_results") or [] if isinstance(v, Mapping)]
-    method = str(
-        next((v.get("method") for v in variants if v.get("method")), None) or stats_config.get("method") or "bayesian"
-    )
-    settings = stats_config.get(method) if isinstance(stats_config.get(method), Mapping) else {}
-    assert isinstance(settings, Mapping)
-    relative = str(settings.get("difference_type") or "RELATIVE").upper() != "ABSOLUTE"
-    if method == "frequentist":
-        level = 1 - float(settings.get("alpha") or 0.05)
-    else:
-        level = float(settings.get("ci_level") or 0.95)
+    method, relative, level = _method_settings(variants, stats_config or {})
     result = MetricResult(
         key=spec.key,
         name=spec.name,
         role=spec.role,
-        kind=kind,
+        kind=str(metric.get("metric_type") or "mean"),
         method=method,
         goal=str(metric.get("goal") or "increase"),
         relative=relative,
@@ -179,34 +169,49 @@ def from_experiment_query(
     if not isinstance(baseline, Mapping):
         result.error = "PostHog returned no baseline for this metric"
         return result
-    base_row = _query_row(baseline, kind)
+    base_row = _query_row(baseline, result.kind)
     base_row.is_baseline = True
     base_row.verdict = BASELINE
-    base_value = base_row.value
     result.rows.append(base_row)
-    failures: set[str] = set(base_row.failures)
-    for variant in variants:
-        row = _query_row(variant, kind)
-        failures.update(row.failures)
-        if row.value is not None and base_value is not None:
-            if relative:
-                row.delta = (row.value - base_value) / base_value if base_value else None
-            else:
-                row.delta = row.value - base_value
-        interval = variant.get("credible_interval") if method == "bayesian" else variant.get("confidence_interval")
-        if isinstance(interval, Sequence) and len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
-            row.interval = (float(interval[0]), float(interval[1]))
-        if isinstance(variant.get("chance_to_win"), (int, float)):
-            above = float(variant["chance_to_win"])  # P(variant > baseline), goal ignored
-            row.chance_to_win = 1 - above if result.lower_is_better else above
-        if isinstance(variant.get("p_value"), (int, float)):
-            row.p_value = float(variant["p_value"])
-        if isinstance(variant.get("significant"), bool):
-            row.significant = variant["significant"]
-        row.verdict = _verdict(row, method, result.goal)
-        result.rows.append(row)
+    result.rows.extend(_variant_row(result, variant, base_row.value) for variant in variants)
+    failures = {f for row in result.rows for f in row.failures}
     result.warnings = [FAILURE_WORDS.get(f, f) for f in sorted(failures)]
     return result
+
+
+def _method_settings(variants: Sequence[Mapping[str, Any]], stats_config: Mapping[str, Any]) -> tuple[str, bool, float]:
+    """(method, relative, interval level): the method the answer says it used, and that
+    method's own settings, which is where PostHog reads ``difference_type``."""
+    method = str(
+        next((v.get("method") for v in variants if v.get("method")), None) or stats_config.get("method") or "bayesian"
+    )
+    settings = stats_config.get(method) if isinstance(stats_config.get(method), Mapping) else {}
+    assert isinstance(settings, Mapping)
+    relative = str(settings.get("difference_type") or "RELATIVE").upper() != "ABSOLUTE"
+    if method == "frequentist":
+        return method, relative, 1 - float(settings.get("alpha") or 0.05)
+    return method, relative, float(settings.get("ci_level") or 0.95)
+
+
+def _variant_row(result: MetricResult, variant: Mapping[str, Any], base_value: float | None) -> VariantRow:
+    row = _query_row(variant, result.kind)
+    if row.value is not None and base_value is not None:
+        if result.relative:
+            row.delta = (row.value - base_value) / base_value if base_value else None
+        else:
+            row.delta = row.value - base_value
+    interval = variant.get("credible_interval") if result.method == "bayesian" else variant.get("confidence_interval")
+    if isinstance(interval, Sequence) and len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
+        row.interval = (float(interval[0]), float(interval[1]))
+    if isinstance(variant.get("chance_to_win"), (int, float)):
+        above = float(variant["chance_to_win"])  # P(variant > baseline), goal ignored
+        row.chance_to_win = 1 - above if result.lower_is_better else above
+    if isinstance(variant.get("p_value"), (int, float)):
+        row.p_value = float(variant["p_value"])
+    if isinstance(variant.get("significant"), bool):
+        row.significant = variant["significant"]
+    row.verdict = _verdict(row, result.method, result.goal)
+    return row
 
 
 def _query_row(variant: Mapping[str, Any], kind: str) -> VariantRow:

@@ -193,7 +193,6 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
     from io import StringIO
 
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     buffer = StringIO()
@@ -226,24 +225,7 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
         if metric.error is not None:
             console.print(Text(f"  ✗ could not compute this metric: {metric.error}", style="red" if color else ""))
             continue
-        rows = [table_cells(metric, row) for row in metric.rows]
-        headers = _headers(metric)
-        show_bar = bar_width > 0 and metric.kind != "count"
-        table = Table(
-            box=None, show_edge=False, pad_edge=False, padding=(0, gap, 0, 0), header_style="bold" if color else ""
-        )
-        for index, header in enumerate(headers):
-            if show_bar and index == len(headers) - 2:
-                table.add_column(bar_header(metric, bar_width), no_wrap=True, width=bar_width)
-            right = index in (1, 2, 3, len(headers) - 2)
-            table.add_column(header, justify="right" if right else "left", no_wrap=True, overflow="ellipsis")
-        for row, cells in zip(metric.rows, rows, strict=True):
-            style = STYLES.get(row.verdict, "") if color else ""
-            line: list[Text | str] = list(cells[:-1])
-            line[-1:-1] = [Text(draw_bar(metric, row.delta, row.interval, bar_width), style=style)] if show_bar else []
-            line.append(Text(cells[-1], style=style))
-            table.add_row(*line)
-        console.print(table)
+        console.print(_metric_table(metric, gap, bar_width, color))
         steps = funnel_steps_line(metric)
         if steps:
             console.print(Text(f"  {steps}", style="dim" if color else ""))
@@ -266,6 +248,31 @@ def funnel_steps_line(metric: MetricResult) -> str:
         if counts
     )
     return f"Funnel steps (exposed, then each of {len(steps[0][2] or [])} steps): {described}"
+
+
+def _metric_table(metric: MetricResult, gap: int, bar_width: int, color: bool) -> Any:
+    """One metric's rows as a rich table, with the interval bar column when it fits."""
+    from rich.table import Table
+    from rich.text import Text
+
+    headers = _headers(metric)
+    show_bar = bar_width > 0 and metric.kind != "count"
+    table = Table(
+        box=None, show_edge=False, pad_edge=False, padding=(0, gap, 0, 0), header_style="bold" if color else ""
+    )
+    for index, header in enumerate(headers):
+        if show_bar and index == len(headers) - 2:
+            table.add_column(bar_header(metric, bar_width), no_wrap=True, width=bar_width)
+        right = index in (1, 2, 3, len(headers) - 2)
+        table.add_column(header, justify="right" if right else "left", no_wrap=True, overflow="ellipsis")
+    for row in metric.rows:
+        cells = table_cells(metric, row)
+        style = STYLES.get(row.verdict, "") if color else ""
+        line: list[Text | str] = list(cells[:-1])
+        line[-1:-1] = [Text(draw_bar(metric, row.delta, row.interval, bar_width), style=style)] if show_bar else []
+        line.append(Text(cells[-1], style=style))
+        table.add_row(*line)
+    return table
 
 
 def _headers(metric: MetricResult) -> list[str]:
