@@ -23,7 +23,6 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlencode, urlsplit
 
 from expctl import __version__
 from expctl.api.debugging import HttpDebug
@@ -31,6 +30,7 @@ from expctl.api.errors import error_for_response
 from expctl.api.ratelimit import Budget, RateLimiter
 from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
 from expctl.api.tls import certificate_problem, tls_context
+from expctl.api.urls import clean_params, origin
 from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError
 from expctl.settings.secret import Secret
 
@@ -102,7 +102,7 @@ class PostHogClient:
             on_wait=self._announce_budget_wait,
         )
         self.capabilities: dict[str, bool] = {}
-        self._origin = _origin(config.host)
+        self._origin = origin(config.host)
         self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
         # httpx's own transport (httpcore): it reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
         # from the environment, does TLS, and reconnects when a kept-alive connection was
@@ -216,7 +216,7 @@ class PostHogClient:
 
         content = None if json_body is None else json.dumps(json_body).encode("utf-8")
         headers = {"Content-Type": "application/json"} if content is not None else {}
-        request = self._http.build_request(method, path, params=_clean_params(params), content=content, headers=headers)
+        request = self._http.build_request(method, path, params=clean_params(params), content=content, headers=headers)
         self._debug.request(request, content)
         started = time.monotonic()
         self.stats.sent += 1
@@ -326,7 +326,7 @@ class PostHogClient:
 
     def _redirect_error(self, method: str, path: str, response: httpx.Response) -> ExpctlError:
         location = response.headers.get("location", "")
-        target = _origin(location) if "://" in location else self._origin
+        target = origin(location) if "://" in location else self._origin
         if target != self._origin:
             return ApiUnexpectedError(
                 f"PostHog redirected {method} {path} to {target}; not following it with your API key",
@@ -361,28 +361,6 @@ class PostHogClient:
             self.hooks.notice(text)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    return f"{scheme}://{host}:{port}"
-
-
-def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if not params:
-        return None
-    cleaned: dict[str, str] = {}
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            cleaned[key] = "true" if value else "false"
-        else:
-            cleaned[key] = str(value)
-    return cleaned
-
-
 def _random() -> float:
     import random
 
@@ -396,8 +374,3 @@ def _mib(size: int) -> str:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:160]
-
-
-def query_string(params: Mapping[str, Any]) -> str:
-    """Encode params the way the client does, for messages and tests."""
-    return urlencode(_clean_params(params) or {})

@@ -251,58 +251,62 @@ NEWER_FIELDS = (
 
 def _capabilities(client: Any, first_page: Any) -> list[Check]:
     """What this PostHog supports and what expctl emulates, so nobody is surprised later."""
-    from expctl.api.experiments import ExperimentsApi
+    return _endpoint_checks(client) + _field_checks(_sample_experiment(client, first_page))
 
-    def line(name: str, supported: bool, native: str, emulated: str) -> Check:
-        return Check(name, OK if supported else WARN, native if supported else emulated)
+
+def _line(name: str, supported: bool, native: str, emulated: str) -> Check:
+    return Check(name, OK if supported else WARN, native if supported else emulated)
+
+
+def _endpoint_checks(client: Any) -> list[Check]:
+    from expctl.api.experiments import ExperimentsApi
 
     actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
     query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
     legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
     stats = _probe(client, "GET", client.project_path("experiments/stats/"), word_route=True)
-    sample = _sample_experiment(client, first_page)
-    checks = [
-        line(
+    return [
+        _line(
             "Lifecycle",
             actions != "missing",
             "action endpoints (launch, pause, end, …)",
             "no action endpoints: expctl moves experiments by PATCH and through the flag",
         ),
-        line(
+        _line(
             "Listing",
             ExperimentsApi(client).server_filters(),
             "filtered and sorted by the server",
             "ignored by this release: expctl reads every page and filters and sorts itself",
         ),
-        line(
+        _line(
             "Results",
             query != "missing",
             "query endpoint (ExperimentQuery)" + (", legacy results/ too" if legacy != "missing" else ""),
             "legacy results/ endpoints only (metrics of the current engine cannot be computed here)",
         ),
-        line("Stats", stats != "missing", "stats endpoint", "no stats endpoint: expctl counts from the list"),
+        _line("Stats", stats != "missing", "stats endpoint", "no stats endpoint: expctl counts from the list"),
     ]
+
+
+def _field_checks(sample: dict[str, Any] | None) -> list[Check]:
+    """Soft delete and the newer fields, read off one full experiment."""
     if sample is None:
-        checks.append(Check("Fields", OK, "unknown until the project has an experiment"))
-        return checks
-    checks.append(
-        line(
+        return [Check("Fields", OK, "unknown until the project has an experiment")]
+    missing = [name for name in NEWER_FIELDS if name not in sample]
+    return [
+        _line(
             "Delete",
             "deleted" in sample,
             "soft delete (PATCH deleted; the flag stays)",
             "hard delete only (DELETE removes the experiment for good)",
-        )
-    )
-    missing = [name for name in NEWER_FIELDS if name not in sample]
-    checks.append(
-        line(
+        ),
+        _line(
             "Fields",
             not missing,
             "every experiment field expctl knows",
             f"this release has no {', '.join(missing)}: writes of them are dropped, and expctl says so",
-        )
-    )
-    return checks
+        ),
+    ]
 
 
 def _sample_experiment(client: Any, first_page: Any) -> dict[str, Any] | None:

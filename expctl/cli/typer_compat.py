@@ -194,38 +194,37 @@ def _light_param_class() -> type:
                 object.__setattr__(self, name, value)
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            info = self.parameter_info
             if self.is_list:
-                return [self._one(v, param, ctx) for v in value]
-            return self._one(value, param, ctx)
-
-        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
-            import typer
-
-            low, high = self.parameter_info.min, self.parameter_info.max
-            if self.item is bool:
-                if isinstance(value, bool):
-                    return value
-                text = str(value).strip().lower()
-                if text in _TRUE or text in _FALSE:
-                    return text in _TRUE
-                raise typer.BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
-            if self.item in (int, float):
-                kind = "int" if self.item is int else "float"
-                try:
-                    number = self.item(value)
-                except (TypeError, ValueError):
-                    name = (
-                        f"{kind} range" if low is not None or high is not None else {"int": "integer"}.get(kind, kind)
-                    )
-                    raise typer.BadParameter(f"{value!r} is not a valid {name}.", ctx=ctx, param=param) from None
-                if (low is not None and number < low) or (high is not None and number > high):
-                    span = (
-                        f"{low}<=x<={high}"
-                        if low is not None and high is not None
-                        else (f"x>={low}" if low is not None else f"x<={high}")
-                    )
-                    raise typer.BadParameter(f"{number} is not in the range {span}.", ctx=ctx, param=param)
-                return number
-            return self.item(value)
+                return [_convert(self.item, v, info.min, info.max, param, ctx) for v in value]
+            return _convert(self.item, value, info.min, info.max, param, ctx)
 
     return LightRuntimeParam
+
+
+def _convert(item: type, value: Any, low: Any, high: Any, param: Any, ctx: Any) -> Any:
+    """One value as typer 0.28 (click) converted it, with click's messages."""
+    import typer
+
+    if item is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise typer.BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
+    if item not in (int, float):
+        return item(value)
+    kind = "int" if item is int else "float"
+    try:
+        number = item(value)
+    except (TypeError, ValueError):
+        name = f"{kind} range" if low is not None or high is not None else {"int": "integer"}.get(kind, kind)
+        raise typer.BadParameter(f"{value!r} is not a valid {name}.", ctx=ctx, param=param) from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        if low is not None and high is not None:
+            span = f"{low}<=x<={high}"
+        else:
+            span = f"x>={low}" if low is not None else f"x<={high}"
+        raise typer.BadParameter(f"{number} is not in the range {span}.", ctx=ctx, param=param)
+    return number

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from expctl.errors import UsageError
 
@@ -26,22 +26,8 @@ def normalize_host(raw: str, *, allow_insecure_http: bool = False) -> str:
         )
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise UsageError(f"host {raw!r} must start with https:// (or http:// for a local server)")
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(
-            f"host {_without_userinfo(text)!r} contains a user name or password",
-            hint="remove them from the URL; the API key is sent in a header",
-        )
-    if not parts.hostname:
-        raise UsageError(f"host {raw!r} has no host name")
-    if parts.path not in ("", "/"):
-        raise UsageError(
-            f"host {raw!r} has a path ({parts.path})",
-            hint=f"use only the site address, e.g. {scheme}://{parts.netloc}",
-        )
-    if parts.query or parts.fragment:
-        raise UsageError(f"host {raw!r} has a query or fragment; use only {scheme}://{parts.netloc}")
+    _check_shape(raw, text, parts, scheme)
+    assert parts.hostname is not None
     try:
         port = parts.port
     except ValueError as exc:
@@ -62,6 +48,26 @@ def normalize_host(raw: str, *, allow_insecure_http: bool = False) -> str:
     if port is not None:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}"
+
+
+def _check_shape(raw: str, text: str, parts: SplitResult, scheme: str) -> None:
+    """Only a site address: http(s), a host name, no credentials, path, query or fragment."""
+    if scheme not in ("http", "https"):
+        raise UsageError(f"host {raw!r} must start with https:// (or http:// for a local server)")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(
+            f"host {_without_userinfo(text)!r} contains a user name or password",
+            hint="remove them from the URL; the API key is sent in a header",
+        )
+    if not parts.hostname:
+        raise UsageError(f"host {raw!r} has no host name")
+    if parts.path not in ("", "/"):
+        raise UsageError(
+            f"host {raw!r} has a path ({parts.path})",
+            hint=f"use only the site address, e.g. {scheme}://{parts.netloc}",
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"host {raw!r} has a query or fragment; use only {scheme}://{parts.netloc}")
 
 
 def is_loopback(hostname: str) -> bool:
