@@ -10,6 +10,8 @@ from expctl.api.lifecycle import Lifecycle
 
 
 class ApiBackend:
+    """core.apply works on plain dicts; the API's typed experiments are handed over as such."""
+
     def __init__(self, experiments: ExperimentsApi) -> None:
         self.experiments = experiments
         self.lifecycle = Lifecycle(experiments)
@@ -18,24 +20,24 @@ class ApiBackend:
         return self.experiments.rows(archived=archived)
 
     def get(self, experiment_id: int) -> dict[str, Any]:
-        return self.experiments.get(experiment_id)
+        return dict(self.experiments.get(experiment_id))
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        return self.experiments.create(body)
+        return dict(self.experiments.create(body))
 
     def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
-        return self.experiments.update(experiment_id, body)
+        return dict(self.experiments.update(experiment_id, body))
 
     def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]:
         ref = str(experiment.get("feature_flag_key") or experiment.get("id"))
         if verb == "launch":
-            return self.lifecycle.launch(experiment, ref)
+            return dict(self.lifecycle.launch(experiment, ref))
         if verb == "pause":
-            return self.lifecycle.pause(experiment, ref)
+            return dict(self.lifecycle.pause(experiment, ref))
         if verb == "resume":
-            return self.lifecycle.resume(experiment, ref)
+            return dict(self.lifecycle.resume(experiment, ref))
         if verb == "end":
-            return self.lifecycle.end(experiment, ref, conclusion=None, comment=None)
+            return dict(self.lifecycle.end(experiment, ref, conclusion=None, comment=None))
         raise ValueError(f"unknown lifecycle move {verb!r}")
 
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from expctl.api.client import PostHogClient
 from expctl.api.flags import set_split_on_flag, split_missed
@@ -20,7 +20,7 @@ from expctl.errors import (
     NotFoundError,
     UsageError,
 )
-from expctl.model.experiment import variants_of
+from expctl.model.experiment import Experiment, variants_of
 from expctl.model.flagkeys import is_flag_key
 
 ENDPOINT_MISSING = "Endpoint not found."
@@ -88,14 +88,14 @@ class ExperimentsApi:
     def server_filters(self) -> bool:
         return server_filters(self.client, self.base)
 
-    def get(self, experiment_id: int) -> dict[str, Any]:
+    def get(self, experiment_id: int) -> Experiment:
         try:
             data = self.client.get(self.path(experiment_id))
         except ApiNotFoundError as exc:
             raise self.not_found_error(str(experiment_id), exc) from None
         return _experiment(data, f"GET experiment {experiment_id}")
 
-    def resolve(self, ref: ExperimentRef) -> dict[str, Any]:
+    def resolve(self, ref: ExperimentRef) -> Experiment:
         """The full experiment for an id or a flag key."""
         if ref.id is not None:
             return self.get(ref.id)
@@ -178,13 +178,13 @@ class ExperimentsApi:
 
     # -- writing -----------------------------------------------------------------------
 
-    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+    def create(self, body: Mapping[str, Any]) -> Experiment:
         """POST a new experiment; never twice, even when the first answer was lost."""
         key = str(body.get("feature_flag_key", ""))
         name = body.get("name")
         started = datetime.now(timezone.utc) - timedelta(minutes=5)
 
-        def landed() -> dict[str, Any] | None:
+        def landed() -> Experiment | None:
             for row in reversed(self.find_by_flag_key(key)):
                 created = _parse_time(row.get("created_at"))
                 if row.get("name") == name and (created is None or created >= started):
@@ -194,7 +194,7 @@ class ExperimentsApi:
         data = self.client.post(self.base, dict(body), reconcile=landed)
         return _experiment(data, "create experiment")
 
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, experiment_id: int, body: Mapping[str, Any]) -> Experiment:
         try:
             data = self.client.patch(self.path(experiment_id), dict(body))
         except ApiNotFoundError as exc:
@@ -233,7 +233,7 @@ class ExperimentsApi:
 
     # -- copies ------------------------------------------------------------------------
 
-    def duplicate(self, source: Mapping[str, Any], *, flag_key: str | None, name: str | None) -> dict[str, Any]:
+    def duplicate(self, source: Mapping[str, Any], *, flag_key: str | None, name: str | None) -> Experiment:
         """A draft copy in the same project; older releases without ``duplicate/`` get a create."""
         body = {k: v for k, v in (("feature_flag_key", flag_key), ("name", name)) if v is not None}
         if self.client.capabilities.get("duplicate") is not False:
@@ -261,7 +261,7 @@ class ExperimentsApi:
         target_project: int,
         flag_key: str | None,
         name: str | None,
-    ) -> dict[str, Any]:
+    ) -> Experiment:
         """A draft copy in another project of the same organisation."""
         body: dict[str, Any] = {"target_team_id": target_project}
         body.update({k: v for k, v in (("feature_flag_key", flag_key), ("name", name)) if v is not None})
@@ -296,10 +296,11 @@ class ExperimentsApi:
         )
 
 
-def _experiment(data: Any, what: str) -> dict[str, Any]:
+def _experiment(data: Any, what: str) -> Experiment:
+    """PostHog's answer, checked to be an experiment and typed as one (the dict as it came)."""
     if not isinstance(data, dict) or "id" not in data:
         raise ApiUnexpectedError(f"{what}: PostHog's answer is not an experiment object")
-    return data
+    return cast(Experiment, data)
 
 
 def _parse_time(value: Any) -> datetime | None:

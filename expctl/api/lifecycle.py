@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from expctl.api.experiments import ENDPOINT_MISSING, ExperimentsApi
 from expctl.api.flags import FlagsApi, ship_filters
 from expctl.errors import ApiNotFoundError, NotFoundError, RejectedError
-from expctl.model.experiment import status_of
+from expctl.model.experiment import Experiment, status_of
 
 ACTIONS_CAPABILITY = "lifecycle_actions"
 
@@ -37,7 +37,7 @@ class Lifecycle:
 
     # -- public moves --------------------------------------------------------------------
 
-    def launch(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    def launch(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         return self._move(
             exp,
             "launch",
@@ -46,12 +46,12 @@ class Lifecycle:
             done=lambda after: status_of(after) != "draft",
         )
 
-    def pause(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    def pause(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         return self._move(
             exp, "pause", {}, lambda: self._set_flag_active(exp, False), done=lambda after: status_of(after) == "paused"
         )
 
-    def resume(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    def resume(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         return self._move(
             exp,
             "resume",
@@ -60,7 +60,7 @@ class Lifecycle:
             done=lambda after: status_of(after) in ("running", "exposure_frozen"),
         )
 
-    def end(self, exp: Mapping[str, Any], ref: str, *, conclusion: str | None, comment: str | None) -> dict[str, Any]:
+    def end(self, exp: Mapping[str, Any], ref: str, *, conclusion: str | None, comment: str | None) -> Experiment:
         body: dict[str, Any] = {}
         if conclusion is not None:
             body["conclusion"] = conclusion
@@ -83,7 +83,7 @@ class Lifecycle:
         release_to_everyone: bool,
         conclusion: str | None,
         comment: str | None,
-    ) -> dict[str, Any]:
+    ) -> Experiment:
         body: dict[str, Any] = {"variant_key": variant}
         if release_to_everyone:
             body["release_to_everyone"] = True
@@ -92,7 +92,7 @@ class Lifecycle:
         if comment is not None:
             body["conclusion_comment"] = comment
 
-        def fallback() -> dict[str, Any]:
+        def fallback() -> Experiment:
             flag = self._flag_of(exp)
             self.flags.update(
                 int(flag["id"]),
@@ -107,7 +107,7 @@ class Lifecycle:
 
         return self._move(exp, "ship_variant", body, fallback, done=lambda after: _serves_only(after, variant))
 
-    def reset(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    def reset(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         patch = {
             "start_date": None,
             "end_date": None,
@@ -123,9 +123,9 @@ class Lifecycle:
             done=lambda after: status_of(after) == "draft",
         )
 
-    def archive(self, exp: Mapping[str, Any], ref: str, *, disable_flag: bool = False) -> dict[str, Any]:
+    def archive(self, exp: Mapping[str, Any], ref: str, *, disable_flag: bool = False) -> Experiment:
 
-        def patch() -> dict[str, Any]:
+        def patch() -> Experiment:
             return self.experiments.update(int(exp["id"]), {"archived": True})
 
         if status_of(exp) != "stopped":
@@ -138,7 +138,7 @@ class Lifecycle:
         body = {"disable_feature_flag": True} if disable_flag else {}
         return self._move(exp, "archive", body, patch, done=lambda after: bool(after.get("archived")))
 
-    def unarchive(self, exp: Mapping[str, Any], ref: str) -> dict[str, Any]:
+    def unarchive(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         return self._move(
             exp,
             "unarchive",
@@ -147,11 +147,11 @@ class Lifecycle:
             done=lambda after: not after.get("archived"),
         )
 
-    def freeze_exposure(self, exp: Mapping[str, Any], ref: str, *, freeze: bool) -> dict[str, Any]:
+    def freeze_exposure(self, exp: Mapping[str, Any], ref: str, *, freeze: bool) -> Experiment:
         verb = "freeze-exposure" if freeze else "unfreeze-exposure"
         action = "freeze_exposure" if freeze else "unfreeze_exposure"
 
-        def unsupported() -> dict[str, Any]:
+        def unsupported() -> Experiment:
             raise NotFoundError(
                 f"this PostHog server has no {verb} (it came with 2026 releases)",
                 hint="upgrade PostHog, or pause the experiment instead",
@@ -168,16 +168,16 @@ class Lifecycle:
         exp: Mapping[str, Any],
         action: str,
         body: Mapping[str, Any],
-        fallback: Callable[[], dict[str, Any]],
+        fallback: Callable[[], Experiment],
         *,
         done: Callable[[Mapping[str, Any]], bool],
-    ) -> dict[str, Any]:
+    ) -> Experiment:
         caps = self.client.capabilities
         if caps.get(ACTIONS_CAPABILITY) is False:
             return fallback()
         experiment_id = int(exp["id"])
 
-        def landed() -> dict[str, Any] | None:
+        def landed() -> Experiment | None:
             after = self.experiments.get(experiment_id)
             return after if done(after) else None
 
@@ -190,7 +190,7 @@ class Lifecycle:
             raise self.experiments.not_found_error(str(experiment_id), exc) from None
         caps[ACTIONS_CAPABILITY] = True
         if isinstance(data, dict) and "id" in data:
-            return data
+            return cast(Experiment, data)
         return self.experiments.get(experiment_id)
 
     def _flag_of(self, exp: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,7 +199,7 @@ class Lifecycle:
             raise RejectedError("Experiment does not have a feature flag linked.")
         return dict(flag)
 
-    def _set_flag_active(self, exp: Mapping[str, Any], active: bool) -> dict[str, Any]:
+    def _set_flag_active(self, exp: Mapping[str, Any], active: bool) -> Experiment:
         flag = self._flag_of(exp)
         self.flags.update(int(flag["id"]), {"active": active})
         return self.experiments.get(int(exp["id"]))

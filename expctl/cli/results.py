@@ -9,6 +9,7 @@ import typer
 from expctl.cli.app import runtime_of
 from expctl.cli.options import ExperimentArg, examples, new_app
 from expctl.cli.runtime import Runtime
+from expctl.model.experiment import Experiment
 
 results_app = new_app()
 
@@ -93,7 +94,7 @@ def results_command(
         raise AlreadySaidError(code)  # the gates and failed metrics were said on stderr
 
 
-def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mode: str) -> int:  # type: ignore[type-arg]
+def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:
     from expctl.api.results import ResultsApi
     from expctl.core.report import gate_failures
     from expctl.errors import ExitCode, RejectedError
@@ -124,7 +125,7 @@ def _show_once(rt: Runtime, exp: dict, refresh: bool, conditions: list[str], mod
     return 0
 
 
-def _report(api: Any, exp: dict, refresh: bool, on_done: Any = None) -> Any:  # type: ignore[type-arg]
+def _report(api: Any, exp: Experiment, refresh: bool, on_done: Any = None) -> Any:
     """PostHog's answers from api, read into a report by core: data flows one way."""
     from expctl.core.report import build_report
     from expctl.model.metrics import metric_specs
@@ -151,7 +152,7 @@ def _render(rt: Runtime, report: object, mode: str) -> None:
         out.text(render_table(report, width=rt.width or 100, color=rt.stdout_color))
 
 
-def _watch(rt: Runtime, exp: dict, every: float, refresh: bool) -> None:  # type: ignore[type-arg]
+def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:
     import time
 
     from expctl.api.results import ResultsApi

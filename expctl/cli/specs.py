@@ -13,9 +13,12 @@ from expctl.cli.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from expctl.core.apply import Execution
     from expctl.core.plan import Plan
     from expctl.core.spec import SpecSet
+    from expctl.model.experiment import Experiment
 
 validate_app = new_app()
 diff_app = new_app()
@@ -286,15 +289,15 @@ def schema_command(
 # -- shared ------------------------------------------------------------------------------
 
 
-def _one_per_flag_key(rt: Runtime, experiments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _one_per_flag_key(rt: Runtime, experiments: Sequence[Experiment]) -> list[Experiment]:
     """A spec is found by its flag key, so export one experiment per key: the one `apply`
     would manage. The others are named on stderr, never silently overwritten."""
     from expctl.core.apply import managed_experiment
 
-    by_key: dict[Any, list[dict[str, Any]]] = {}
+    by_key: dict[Any, list[Experiment]] = {}
     for exp in experiments:
         by_key.setdefault(exp.get("feature_flag_key"), []).append(exp)
-    kept: list[dict[str, Any]] = []
+    kept: list[Experiment] = []
     for key, group in by_key.items():
         chosen, _ = managed_experiment(group)
         if chosen is not None:

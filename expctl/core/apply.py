@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from expctl.core.compare import needs_full_object
 from expctl.core.lifecycle import check_move
@@ -27,6 +27,7 @@ from expctl.core.spec import Spec
 from expctl.errors import ExpctlError, RejectedError
 
 PAST = {"launch": "launched", "pause": "paused", "resume": "resumed", "end": "ended"}
+Row = TypeVar("Row", bound=Mapping[str, Any])
 
 
 class Backend(Protocol):
@@ -95,7 +96,7 @@ def load_state(
     return found
 
 
-def managed_experiment(rows: Sequence[dict[str, Any]]) -> tuple[dict[str, Any] | None, list[int]]:
+def managed_experiment(rows: Sequence[Row]) -> tuple[Row | None, list[int]]:
     """Which of the experiments sharing one flag key a spec manages: the one not archived
     (re-running a test on the same flag leaves the old runs archived), else the only one.
     Returns (that experiment, []), or (None, the ids in question) when it is ambiguous."""

@@ -11,7 +11,68 @@ from the linked feature flag, which is what users are served, falling back to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
+
+
+class Variant(TypedDict, total=False):
+    """One variant of the experiment's flag (``filters.multivariate.variants[]``)."""
+
+    key: str
+    name: str | None
+    rollout_percentage: float | None
+    split_percent: float | None
+
+
+class FeatureFlag(TypedDict, total=False):
+    """The linked flag as the experiment serializer shows it (``MinimalFeatureFlagSerializer``)."""
+
+    id: int
+    team_id: int
+    key: str
+    name: str
+    filters: dict[str, Any]
+    active: bool
+    deleted: bool
+    ensure_experience_continuity: bool | None
+
+
+class Experiment(TypedDict, total=False):
+    """An experiment as PostHog returns it. ``total=False``: older releases lack newer
+    fields (late 2024: no ``status``, ``stats_config``, ``conclusion``, …) and list rows
+    of current Cloud leave some out; PostHog adds fields often, and they are kept."""
+
+    id: int
+    name: str
+    description: str | None
+    start_date: str | None
+    end_date: str | None
+    feature_flag_key: str
+    feature_flag: FeatureFlag | None
+    holdout: dict[str, Any] | None
+    holdout_id: int | None
+    exposure_cohort: int | None
+    parameters: dict[str, Any] | None
+    filters: dict[str, Any]
+    secondary_metrics: list[dict[str, Any]]
+    saved_metrics: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
+    metrics_secondary: list[dict[str, Any]]
+    primary_metrics_ordered_uuids: list[str] | None
+    secondary_metrics_ordered_uuids: list[str] | None
+    stats_config: dict[str, Any] | None
+    exposure_criteria: dict[str, Any] | None
+    scheduling_config: dict[str, Any] | None
+    conclusion: str | None
+    conclusion_comment: str | None
+    archived: bool
+    deleted: bool
+    type: str | None
+    status: str
+    is_legacy: bool
+    created_by: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+
 
 STATUSES = ("draft", "running", "paused", "exposure_frozen", "stopped")
 LIST_STATUS_FILTERS = ("draft", "running", "paused", "exposure_frozen", "stopped", "complete", "all")
