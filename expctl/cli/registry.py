@@ -30,8 +30,8 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("archive", "expctl.cli.archive", "archive_app", _E, "Archive experiments (hide them from lists)"),
     ("unarchive", "expctl.cli.archive", "unarchive_app", _E, "Bring archived experiments back"),
     ("delete", "expctl.cli.crud", "delete_app", _E, "Delete experiments"),
-    ("duplicate", "expctl.cli.extras", "duplicate_app", _E, "Copy an experiment as a new draft in the same project"),
-    ("copy", "expctl.cli.extras", "copy_app", _E, "Copy an experiment as a new draft into another project"),
+    ("duplicate", "expctl.cli.copies", "duplicate_app", _E, "Copy an experiment as a new draft in the same project"),
+    ("copy", "expctl.cli.copies", "copy_app", _E, "Copy an experiment as a new draft into another project"),
     ("open", "expctl.cli.open_cmd", "open_app", _E, "Print the experiment's page in the web app (--web opens it)"),
     ("launch", "expctl.cli.lifecycle", "launch_app", _L, "Start a draft experiment (draft -> running)"),
     ("pause", "expctl.cli.lifecycle", "pause_app", _L, "Pause a running experiment (running -> paused)"),
@@ -41,7 +41,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("reset", "expctl.cli.lifecycle", "reset_app", _L, "Put an experiment back to draft (destructive: asks first)"),
     ("freeze-exposure", "expctl.cli.lifecycle", "freeze_app", _L, "Stop new users entering a running experiment"),
     ("unfreeze-exposure", "expctl.cli.lifecycle", "unfreeze_app", _L, "Let new users enter a frozen experiment again"),
-    ("exposure-cohort", "expctl.cli.extras", "cohort_app", _L, "Create the cohort of exposed users and print its id"),
+    ("exposure-cohort", "expctl.cli.cohort", "cohort_app", _L, "Create the cohort of exposed users and print its id"),
     ("results", "expctl.cli.results", "results_app", _R,
      "Show how each variant is doing: delta, interval, chance to win, verdict"),
     ("validate", "expctl.cli.specs", "validate_app", _S,
@@ -56,9 +56,9 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("doctor", "expctl.cli.doctor", "doctor_app", _U, "Check the setup and say how to fix what is wrong"),
     ("completion", "expctl.cli.completion", "completion_app", _U, "Print the shell completion script"),
     ("api", "expctl.cli.api_cmd", "api_app", _A, "Send any request to PostHog's API (the escape hatch)"),
-    ("flag-check", "expctl.cli.extras", "flag_check_app", _A, "Check that events carry feature flag information"),
-    ("eligible-flags", "expctl.cli.extras", "eligible_app", _A, "List feature flags that can back an experiment"),
-    ("stats", "expctl.cli.extras", "stats_app", _A, "Show the project's experiment statistics"),
+    ("flag-check", "expctl.cli.flag_cmds", "flag_check_app", _A, "Check that events carry feature flag information"),
+    ("eligible-flags", "expctl.cli.flag_cmds", "eligible_app", _A, "List feature flags that can back an experiment"),
+    ("stats", "expctl.cli.stats_cmd", "stats_app", _A, "Show the project's experiment statistics"),
 ))
 # fmt: on
 

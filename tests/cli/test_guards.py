@@ -86,7 +86,7 @@ def test_column_names_in_help_match_the_columns() -> None:
 
     assert ", ".join(EXPERIMENT_COLUMNS) == COLUMN_NAMES_HELP
 
-    from expctl.cli.extras import FLAG_COLUMN_NAMES_HELP
+    from expctl.cli.flag_cmds import FLAG_COLUMN_NAMES_HELP
     from expctl.render.flags import FLAG_COLUMNS
 
     assert ", ".join(FLAG_COLUMNS) == FLAG_COLUMN_NAMES_HELP

@@ -1,10 +1,13 @@
-"""The experiments API's helper endpoints: exposure cohorts, flag checks, eligible flags, stats."""
+"""Flags and experiments: do events carry flag information, and which flags can back one.
+
+Releases before the ``eligible_feature_flags/`` endpoint get the same list from
+``feature_flags/``, filtered by the endpoint's own rules (``expctl.model.project``).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from expctl.api.client import PostHogClient
@@ -12,7 +15,7 @@ from expctl.api.experiments import ENDPOINT_MISSING
 from expctl.api.pagination import iter_list
 from expctl.errors import ApiNotFoundError, ApiUnexpectedError
 from expctl.model.listing import sort_rows
-from expctl.model.project import experiment_stats, is_eligible_flag
+from expctl.model.project import is_eligible_flag
 
 MAX_ELIGIBLE_PAGE = 100
 # A missing route: unregistered ("Endpoint not found."), or, on releases whose router
@@ -20,22 +23,10 @@ MAX_ELIGIBLE_PAGE = 100
 ROUTE_MISSING = (ENDPOINT_MISSING, "Not found.")
 
 
-class ExperimentHelpers:
+class FlagChecksApi:
     def __init__(self, client: PostHogClient) -> None:
         self.client = client
         self.base = client.project_path("experiments/")
-
-    def create_exposure_cohort(self, experiment_id: int) -> dict[str, Any]:
-        """POST with no body; 201 ``{"cohort": {...}}``."""
-        data = self.client.post(f"{self.base}{experiment_id}/create_exposure_cohort_for_experiment/", None)
-        cohort = data.get("cohort") if isinstance(data, dict) else None
-        if not isinstance(cohort, dict) or "id" not in cohort:
-            raise ApiUnexpectedError("PostHog created the cohort but did not return it")
-        return cohort
-
-    def get_cohort(self, cohort_id: int) -> dict[str, Any]:
-        data = self.client.get(self.client.project_path(f"cohorts/{cohort_id}/"))
-        return data if isinstance(data, dict) else {"id": cohort_id}
 
     def requires_flag_implementation(self, events: Sequence[str], actions: Sequence[int]) -> bool:
         """True when the sampled events of the last 7 days carry no feature flag information."""
@@ -93,24 +84,6 @@ class ExperimentHelpers:
             rows.extend(r for r in page if isinstance(r, dict))
             if not page or len(rows) + offset >= total or (limit is not None and len(rows) >= limit):
                 return rows, total
-
-    def stats(self) -> dict[str, Any]:
-        """Launches, completions and running experiments; computed from the list on
-        releases without the ``stats/`` endpoint, by that endpoint's rules."""
-        if self.client.capabilities.get("stats_endpoint") is not False:
-            try:
-                data = self.client.get(f"{self.base}stats/")
-            except ApiNotFoundError as exc:
-                if exc.detail not in ROUTE_MISSING:
-                    raise
-                self.client.capabilities["stats_endpoint"] = False
-            else:
-                if not isinstance(data, dict):
-                    raise ApiUnexpectedError("PostHog's statistics answer is not an object")
-                return data
-        from expctl.api.experiments import ExperimentsApi
-
-        return experiment_stats(ExperimentsApi(self.client).every_row(), today=datetime.now(timezone.utc).date())
 
 
 def _flag(value: bool | None) -> str | None:
