@@ -22,6 +22,7 @@ from expctl.errors import (
 )
 from expctl.model.experiment import Experiment, variants_of
 from expctl.model.flagkeys import is_flag_key
+from expctl.model.times import parse_time
 
 ENDPOINT_MISSING = "Endpoint not found."
 _CLONED_FIELDS = (
@@ -186,7 +187,7 @@ class ExperimentsApi:
 
         def landed() -> Experiment | None:
             for row in reversed(self.find_by_flag_key(key)):
-                created = _parse_time(row.get("created_at"))
+                created = parse_time(row.get("created_at"))
                 if row.get("name") == name and (created is None or created >= started):
                     return self.get(int(row["id"]))
             return None
@@ -301,16 +302,6 @@ def _experiment(data: Any, what: str) -> Experiment:
     if not isinstance(data, dict) or "id" not in data:
         raise ApiUnexpectedError(f"{what}: PostHog's answer is not an experiment object")
     return cast(Experiment, data)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def now_iso() -> str:

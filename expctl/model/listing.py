@@ -15,19 +15,10 @@ from typing import Any
 
 from expctl.errors import UsageError
 from expctl.model.experiment import status_of
+from expctl.model.times import parse_time
 
 ORDER_FIELDS = ("created_at", "created_by", "updated_at", "name", "start_date", "end_date", "duration", "status")
 DEFAULT_ORDER = "-created_at"
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _creator(row: Mapping[str, Any]) -> Any:
@@ -36,18 +27,18 @@ def _creator(row: Mapping[str, Any]) -> Any:
 
 
 def _duration(row: Mapping[str, Any]) -> float | None:
-    start = _time(row.get("start_date"))
+    start = parse_time(row.get("start_date"))
     if start is None:
         return None
-    end = _time(row.get("end_date")) or datetime.now(timezone.utc)
+    end = parse_time(row.get("end_date")) or datetime.now(timezone.utc)
     return (end - start).total_seconds()
 
 
 _VALUES: dict[str, Callable[[Mapping[str, Any]], Any]] = {
-    "created_at": lambda row: _time(row.get("created_at")),
-    "updated_at": lambda row: _time(row.get("updated_at")),
-    "start_date": lambda row: _time(row.get("start_date")),
-    "end_date": lambda row: _time(row.get("end_date")),
+    "created_at": lambda row: parse_time(row.get("created_at")),
+    "updated_at": lambda row: parse_time(row.get("updated_at")),
+    "start_date": lambda row: parse_time(row.get("start_date")),
+    "end_date": lambda row: parse_time(row.get("end_date")),
     "name": lambda row: str(row.get("name") or "").casefold(),
     "created_by": _creator,
     "duration": _duration,

@@ -7,18 +7,16 @@ answers computed from the list rows and flags, by the endpoints' own rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from typing import Any
+
+from expctl.model.times import parse_time
 
 
 def _day(value: Any) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).date()
+    """The UTC day of a timestamp."""
+    moment = parse_time(value)
+    return moment.astimezone(timezone.utc).date() if moment is not None else None
 
 
 def experiment_stats(rows: Iterable[Mapping[str, Any]], *, today: date) -> dict[str, Any]:

@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from expctl.model.times import parse_time
 from expctl.render.words import plural
 
-
-def parse(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+parse = parse_time  # render's name for it
 
 
 def relative(value: Any, now: datetime | None = None) -> str:
