@@ -6,19 +6,7 @@ import pytest
 
 from expctl.api.ratelimit import CLOUD_BUDGET, UNLIMITED_BUDGET, Budget, RateLimiter, Window, parse_budget
 from expctl.errors import UsageError
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.support.clock import VirtualClock as Clock
 
 
 def test_budget_parsing() -> None:

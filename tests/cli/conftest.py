@@ -17,6 +17,7 @@ import pytest
 from tests.fakeposthog import FULL_KEY, FakePostHog
 from tests.fakeposthog.demo import add_demo_experiments
 from tests.fakeposthog.mock import mock_transport
+from tests.support.clock import VirtualClock
 
 
 @dataclass
@@ -29,21 +30,6 @@ class Outcome:
         return f"Outcome(code={self.code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
 
 
-class VirtualClock:
-    """Time for the test server's throttles that moves only when expctl sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 class InProcess:
     """The demo project on one flavour of the test server, and a way to run commands on it."""
 
@@ -52,7 +38,7 @@ class InProcess:
         self.ids = add_demo_experiments(self.fake)
         self.transport = mock_transport(self.fake)
         self.flavour = flavour
-        self.clock = VirtualClock()
+        self.clock = VirtualClock(start=1000.0)  # the throttles' clock, moved by expctl's sleep
         self.fake.clock = self.clock
 
     def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
