@@ -74,8 +74,10 @@ def _sample(experiment_id: int, metric: dict[str, Any], key: str, n: int, is_con
     count per step of ``series``, the exposure step not included: a one-step funnel has
     ``[conversions]``, see ``test_funnel_metric.py``); ratio and retention add
     ``denominator_sum``, ``denominator_sum_squares``, ``numerator_denominator_sum_product``.
-    For retention ``number_of_samples`` counts the users who did the start event (the
-    retention query builder's denominator), not the exposures. The numbers are synthetic.
+    For retention ``number_of_samples`` counts the users who did the start event, not the
+    exposures: a guess, from the issue's reading (``experiment_retention_query_builder.py``
+    was not read here); ``metric_variant_to_statistic`` does treat each started user as 1 in
+    the denominator. The numbers are synthetic.
     """
     mkey = _metric_key(metric)
     base_rate = 0.08 + 0.1 * _unit(f"{experiment_id}:{mkey}:base")
@@ -216,7 +218,8 @@ def experiment_query_result(ctx: Ctx, experiment: dict[str, Any], metric: dict[s
                     {
                         "chance_to_win": round(_phi(diff / se), 4),
                         "credible_interval": interval,
-                        # is_decisive: the credible interval leaves out zero.
+                        # A guess for BayesianMethod's is_decisive (not read here): the
+                        # credible interval leaves out zero.
                         "significant": interval[0] > 0 or interval[1] < 0,
                     }
                 )
