@@ -85,7 +85,9 @@ def scale_for(metric: MetricResult) -> float:
     for nice in NICE_SCALES:
         if extent <= nice:
             return nice
-    return float(10 ** math.ceil(math.log10(extent)))
+    # Absolute differences in a metric's own unit can be large: 1, 2, 2.5 or 5 times a power of ten.
+    magnitude = 10.0 ** math.floor(math.log10(extent))
+    return next(step * magnitude for step in (1.0, 2.0, 2.5, 5.0, 10.0) if extent <= step * magnitude)
 
 
 def draw_bar(metric: MetricResult, row_delta: float | None, interval: tuple[float, float] | None, width: int) -> str:

@@ -237,3 +237,14 @@ def test_a_legacy_goal_counts_only_when_there_are_no_metrics() -> None:
     assert [s.key for s in metric_specs(migrated)] == ["m-latency", "m-2"]
     old = exp([], filters=filters)
     assert [(s.key, s.legacy) for s in metric_specs(old)] == [("primary", True)]
+
+
+def test_absolute_bars_use_a_round_scale_in_the_metrics_unit() -> None:
+    from expctl.render.results import scale_for
+
+    metric = absolute_report({"method": "bayesian", "bayesian": {"difference_type": "ABSOLUTE"}}).metrics[0]
+    assert scale_for(metric) == 5.0  # the interval [0.3, 4.7] and a delta of 2.5 fit within ±5
+    metric.rows[1].interval = (8.5, 17.39)
+    assert scale_for(metric) == 20.0
+    metric.rows[1].interval = (120.0, 230.0)
+    assert scale_for(metric) == 250.0
