@@ -15,7 +15,8 @@ class Column(NamedTuple):
     header: str
     value: Callable[[Mapping[str, Any]], Any]
     kind: str = "text"  # text | time | status | number
-    flexible: bool = False  # may be shortened to fit the terminal
+    flexible: bool = False  # may be shortened (with an ellipsis) to fit the terminal
+    drop_rank: int | None = None  # a default column dropped on narrow terminals, lowest rank first
 
 
 def _creator(exp: Mapping[str, Any]) -> str:
@@ -45,13 +46,13 @@ EXPERIMENT_COLUMNS: dict[str, Column] = {
     for c in (
         Column("id", "ID", lambda e: e.get("id"), "number"),
         Column("name", "NAME", lambda e: e.get("name") or "", flexible=True),
-        Column("flag", "FLAG", lambda e: e.get("feature_flag_key") or "", flexible=True),
+        Column("flag", "FLAG", lambda e: e.get("feature_flag_key") or "", flexible=True, drop_rank=3),
         Column("status", "STATUS", display_status, "status"),
         Column("type", "TYPE", lambda e: e.get("type") or ""),
         Column("variants", "VARIANTS", _variants),
         Column("started", "STARTED", lambda e: e.get("start_date"), "time"),
-        Column("ended", "ENDED", lambda e: e.get("end_date"), "time"),
-        Column("created", "CREATED", lambda e: e.get("created_at"), "time"),
+        Column("ended", "ENDED", lambda e: e.get("end_date"), "time", drop_rank=2),
+        Column("created", "CREATED", lambda e: e.get("created_at"), "time", drop_rank=1),
         Column("updated", "UPDATED", lambda e: e.get("updated_at"), "time"),
         Column("archived", "ARCHIVED", lambda e: "true" if e.get("archived") else "false"),
         Column("flag_active", "FLAG ACTIVE", _flag_active),
@@ -66,7 +67,8 @@ DEFAULT_COLUMNS = ("id", "name", "flag", "status", "started", "ended", "created"
 def choose_columns(
     spec: str | None, available: Mapping[str, Column] = EXPERIMENT_COLUMNS, default: Sequence[str] = DEFAULT_COLUMNS
 ) -> list[Column]:
-    """Parse ``--columns id,name,...``; unknown names are a usage error with the valid list."""
+    """Parse ``--columns id,name,...``; unknown names are a usage error with the valid list.
+    Columns asked for by name are never dropped to fit a narrow terminal."""
     if not spec:
         return [available[name] for name in default if name in available]
     chosen = []
@@ -76,7 +78,7 @@ def choose_columns(
             continue
         if name not in available:
             raise UsageError(f"unknown column {name!r}", hint=f"choose from: {', '.join(available)}")
-        chosen.append(available[name])
+        chosen.append(available[name]._replace(drop_rank=None))
     if not chosen:
         raise UsageError("--columns needs at least one column name", hint=f"choose from: {', '.join(available)}")
     return chosen
@@ -94,7 +96,54 @@ def plain_cell(column: Column, row: Mapping[str, Any]) -> str:
 def table_cell(column: Column, row: Mapping[str, Any]) -> str:
     value = column.value(row)
     if column.kind == "time":
-        return timefmt.relative(value)
+        return timefmt.compact(value)
     if value is None:
         return ""
     return str(value).replace("\n", " ")
+
+
+def fit_columns(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, gap: int = 2
+) -> tuple[list[int], list[int]]:
+    """Which columns to show (indexes into ``columns``) and how wide each is, so the table
+    fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first,
+    while the table is too wide even with its flexible columns (NAME, FLAG) cut to
+    ``_FLEX_READABLE``; then the widest flexible column is cut (down to ``_FLEX_MIN``)
+    until the table fits. ID, STATUS and times keep their natural width: never cut."""
+    natural = [max([cell_width(c.header), *(cell_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    keep = list(range(len(columns)))
+
+    def least(indexes: list[int]) -> int:
+        return sum(min(natural[i], _FLEX_READABLE) if columns[i].flexible else natural[i] for i in indexes) + gap * (
+            len(indexes) - 1
+        )
+
+    for _, index in sorted((c.drop_rank, i) for i, c in enumerate(columns) if c.drop_rank is not None):
+        if width is None or least(keep) <= width:
+            break
+        keep.remove(index)
+    widths = [natural[i] for i in keep]
+    if width is None:
+        return keep, widths
+    excess = sum(widths) + gap * (len(keep) - 1) - width
+    while excess > 0:
+        cuttable = [n for n, i in enumerate(keep) if columns[i].flexible and widths[n] > _FLEX_MIN]
+        if not cuttable:
+            break  # nothing left to cut: the terminal wraps, which beats losing ID or STATUS
+        widest = max(cuttable, key=lambda n: widths[n])
+        widths[widest] -= 1
+        excess -= 1
+    return keep, widths
+
+
+_FLEX_READABLE = 12  # a name cut shorter than this is worth more than a droppable column
+_FLEX_MIN = 4
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: East Asian wide and full-width characters take two."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)

@@ -19,9 +19,14 @@ FLAG_COLUMNS: dict[str, Column] = {
     for c in (
         Column("id", "ID", lambda f: f.get("id"), "number"),
         Column("key", "KEY", lambda f: f.get("key") or "", flexible=True),
-        Column("name", "NAME", lambda f: f.get("name") or "", flexible=True),
+        Column("name", "NAME", lambda f: f.get("name") or "", flexible=True, drop_rank=1),
         Column("active", "ACTIVE", lambda f: "yes" if f.get("active") else "no"),
-        Column("variants", "VARIANTS", _variants),
-        Column("experiments", "EXPERIMENTS", lambda f: ",".join(str(i) for i in f.get("experiment_set") or [])),
+        Column("variants", "VARIANTS", _variants, flexible=True),
+        Column(
+            "experiments",
+            "EXPERIMENTS",
+            lambda f: ",".join(str(i) for i in f.get("experiment_set") or []),
+            drop_rank=2,
+        ),
     )
 }

@@ -141,40 +141,49 @@ class Output:
         self._write(yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, default_flow_style=False))
 
     def _table(self, items: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> None:
+        """Aligned columns that fit the terminal: narrow terminals lose the least useful
+        default columns first, then NAME and FLAG are cut with an ellipsis; ID, STATUS and
+        times are never cut. The widths are ours (``render.columns.fit_columns``); rich
+        only draws them, because its own fitting can squeeze the first column away."""
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
-        from expctl.render.columns import table_cell
+        from expctl.render.columns import fit_columns, table_cell
 
+        cells = [[table_cell(column, item) for column in columns] for item in items]
+        keep, widths = fit_columns(columns, cells, self.width)
+        import io
+
+        drawn = io.StringIO()
         console = Console(
-            file=self.stream,
-            width=self.width,
-            no_color=not self.color,
+            file=drawn,
+            width=max(self.width or 0, sum(widths) + 2 * len(widths)),
+            color_system="standard" if self.color else None,
             force_terminal=self.color,
             highlight=False,
             soft_wrap=False,
         )
         table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold" if self.color else "")
-        for column in columns:
+        for index, column_width in zip(keep, widths, strict=True):
+            column = columns[index]
             table.add_column(
                 column.header,
-                overflow="ellipsis" if column.flexible else "fold",
+                width=column_width,
+                overflow="ellipsis",
                 no_wrap=True,
-                ratio=None,
-                min_width=4 if column.flexible else None,
                 justify="right" if column.kind == "number" else "left",
             )
-        for item in items:
-            cells = []
-            for column in columns:
-                value = table_cell(column, item)
-                if column.kind == "status" and self.color:
-                    cells.append(Text(value, style=" ".join(STATUS_STYLES.get(value, ()))))
-                else:
-                    cells.append(Text(value))
-            table.add_row(*cells)
+        for row in cells:
+            line = []
+            for index in keep:
+                value = row[index]
+                styled = columns[index].kind == "status" and self.color
+                line.append(Text(value, style=" ".join(STATUS_STYLES.get(value, ())) if styled else ""))
+            table.add_row(*line)
         console.print(table)
+        # rich pads the last column; trailing blanks only get in the way of copy and paste
+        self._write("".join(line.rstrip(" ") + "\n" for line in drawn.getvalue().splitlines()))
 
 
 def _plain_line(obj: Mapping[str, Any], columns: Sequence[Column]) -> str:

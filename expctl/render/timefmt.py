@@ -37,6 +37,23 @@ def relative(value: Any, now: datetime | None = None) -> str:
     return "just now"
 
 
+_SHORT_UNITS = (("y", 31536000), ("mo", 2592000), ("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+
+
+def compact(value: Any, now: datetime | None = None) -> str:
+    """ "5h ago", "3d ago", "in 2w", "just now": relative times for table cells, where
+    width is scarce (gh's style); "-" when there is no time."""
+    moment = parse(value)
+    if moment is None:
+        return "-"
+    seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
+    for unit, size in _SHORT_UNITS:
+        if abs(seconds) >= size:
+            count = int(abs(seconds) // size)
+            return f"in {count}{unit}" if seconds < 0 else f"{count}{unit} ago"
+    return "just now"
+
+
 def short_utc(value: Any) -> str:
     """ "2026-11-26 10:02 UTC"; "-" when missing."""
     moment = parse(value)

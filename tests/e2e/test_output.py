@@ -78,7 +78,7 @@ def test_table_mode(server: Server) -> None:
     table = server.run("list", "-o", "table")
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["ID", "NAME", "FLAG", "STATUS", "STARTED", "ENDED", "CREATED"]
-    assert any("Checkout redesign" in line and "running" in line and "2 weeks ago" in line for line in lines)
+    assert any("Checkout redesign" in line and "running" in line and "2w ago" in line for line in lines)
     detail = server.run("get", "checkout-redesign", "-o", "table").stdout
     assert "Checkout redesign" in detail and "Status:" in detail and "running since" in detail
     assert f"{server.url}/project/1/experiments/{server.ids['checkout-redesign']}" in detail

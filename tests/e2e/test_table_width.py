@@ -1,0 +1,103 @@
+"""The list table on a real (pseudo-)terminal: ID and STATUS survive every width; the
+least useful columns go first; only NAME and FLAG are cut, with an ellipsis."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import termios
+import time
+
+import pytest
+
+from tests.conftest import Server
+from tests.support.cli import EXPCTL, REPO
+
+
+def run_at_width(server: Server, args: list[str], columns: int) -> tuple[int, list[str]]:
+    """Run with stdout on a pty ``columns`` wide (stdin closed, stderr piped)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = dict(server.env, NO_COLOR="1")
+    env.pop("COLUMNS", None)
+    process = subprocess.Popen(
+        [str(EXPCTL), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env, cwd=REPO
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif process.poll() is not None:
+            break
+    code = process.wait(timeout=30)
+    os.close(master)
+    return code, [line for line in seen.decode().replace("\r\n", "\n").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def long_names(cloud: Server) -> Server:
+    created = cloud.run(
+        "create",
+        "--name",
+        "Checkout redesign with a much longer name than fits",
+        "--flag-key",
+        "checkout-redesign-with-a-long-flag-key",
+    )
+    assert created.returncode == 0, created
+    return cloud
+
+
+def test_80_columns_keeps_id_status_and_whole_times(long_names: Server) -> None:
+    code, lines = run_at_width(long_names, ["list"], 80)
+    assert code == 0
+    header, *rows = lines
+    assert header.split()[:2] == ["ID", "NAME"] and "STATUS" in header and "STARTED" in header
+    assert all(len(line) <= 80 for line in lines), lines
+    assert all(line.rstrip() == line for line in lines)
+    statuses = {"draft", "running", "stopped", "paused", "exposure_frozen"}
+    for row in rows:
+        assert row.split()[0].isdigit(), row  # the ID is there, whole
+        assert statuses & set(row.split()), row  # STATUS is whole
+    assert any("…" in row for row in rows)  # the long name is cut, not wrapped
+    assert any(" ago" in row for row in rows) and "hours" not in " ".join(rows)  # compact times
+
+
+def test_narrow_terminal_drops_created_then_ended_then_flag(long_names: Server) -> None:
+    widths = {}
+    for columns in (120, 80, 60, 40):
+        code, lines = run_at_width(long_names, ["list"], columns)
+        assert code == 0
+        widths[columns] = lines[0].split()
+        assert all(len(line) <= columns for line in lines), (columns, lines)
+    assert widths[120] == ["ID", "NAME", "FLAG", "STATUS", "STARTED", "ENDED", "CREATED"]
+    assert widths[40] == ["ID", "NAME", "STATUS", "STARTED"]
+    order = ["CREATED", "ENDED", "FLAG"]
+    for columns in (80, 60, 40):
+        gone = {name for name in widths[120] if name not in widths[columns]}
+        assert gone == set(order[: len(gone)]), columns  # dropped in the promised order
+
+
+def test_columns_asked_for_by_name_are_never_dropped(long_names: Server) -> None:
+    code, lines = run_at_width(long_names, ["list", "--columns", "id,created,status"], 30)
+    assert code == 0
+    assert lines[0].split() == ["ID", "CREATED", "STATUS"]
+
+
+def test_eligible_flags_table_fits_80_columns(cloud: Server) -> None:
+    code, lines = run_at_width(cloud, ["eligible-flags"], 80)
+    assert code == 0
+    assert lines[0].split()[:2] == ["ID", "KEY"]
+    assert all(len(line) <= 80 for line in lines)
