@@ -203,6 +203,13 @@ def create_command(
     type_: TypeOpt = None,
     holdout: HoldoutOpt = None,
     set_: CreateSetOpt = None,
+    share_flag: Annotated[
+        bool,
+        typer.Option(
+            "--share-flag",
+            help="Create it even though a draft, running or paused experiment already uses the flag.",
+        ),
+    ] = False,
     output: OutputOpt = None,
 ) -> None:
     """Create a draft experiment.
@@ -233,6 +240,7 @@ def create_command(
         variants=parse_variants(variant or []),
         extra=extra,
     )
+    _check_flag_is_free(rt, body.feature_flag_key, share_flag)
     created = rt.experiments.create(body.body())
     rt.messages.success(
         f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
@@ -242,6 +250,27 @@ def create_command(
     if ignored:
         rt.messages.warn(unstored_message(ignored))
     rt.show_changed(created, output)
+
+
+def _check_flag_is_free(rt: Runtime, flag_key: str, share_flag: bool) -> None:
+    """Refuse a second experiment on a flag another one is still using (both would serve
+    the flag, and the key would no longer name one experiment) unless --share-flag says
+    so; finished experiments on the flag are the normal re-run and only get a note."""
+    from expctl.errors import RejectedError
+    from expctl.model.experiment import split_flag_users, status_of
+
+    in_play, finished = split_flag_users(rt.experiments.find_by_flag_key(flag_key))
+    described = ", ".join(f"'{e.get('name')}' (id {e.get('id')}, {status_of(e)})" for e in in_play)
+    if in_play and not share_flag:
+        raise RejectedError(
+            f"the flag {flag_key!r} is in use by {described}",
+            hint="stop or archive that experiment first, choose another --flag-key, or pass --share-flag",
+        )
+    if in_play:
+        rt.messages.note(f"Sharing the flag {flag_key!r} with {described}; refer to these experiments by id.")
+    elif finished:
+        ids = ", ".join(str(e.get("id")) for e in finished)
+        rt.messages.note(f"Re-using the flag {flag_key!r} of finished experiment(s) {ids}.")
 
 
 UpdateSetOpt = Annotated[

@@ -10,7 +10,7 @@ from the linked feature flag, which is what users are served, falling back to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
 
@@ -127,3 +127,14 @@ def variants_of(experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
     if isinstance(parameters, Mapping) and isinstance(parameters.get("feature_flag_variants"), list):
         return [dict(v) for v in parameters["feature_flag_variants"] if isinstance(v, Mapping)]
     return []
+
+
+def split_flag_users(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The experiments on one flag that are still in play (draft, running, paused: a new
+    experiment on the flag would fight them over exposure and make the key ambiguous) and
+    the finished ones (stopped or archived: re-running a test on its flag is normal)."""
+    in_play: list[Mapping[str, Any]] = []
+    finished: list[Mapping[str, Any]] = []
+    for row in rows:
+        (finished if row.get("archived") or status_of(row) == "stopped" else in_play).append(row)
+    return in_play, finished

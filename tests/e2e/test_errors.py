@@ -56,6 +56,30 @@ def test_unknown_project_exits_5(server: Server) -> None:
     assert_one_error_line(result, code=5, contains="project 77 not found")
 
 
+def test_second_experiment_on_a_live_flag_is_refused_naming_the_first(server: Server) -> None:
+    result = server.run("create", "--name", "Dup", "--flag-key", "checkout-redesign")
+    assert_one_error_line(result, code=6, contains="the flag 'checkout-redesign' is in use by 'Checkout redesign'")
+    assert f"(id {server.ids['checkout-redesign']}, running)" in result.stderr and "--share-flag" in result.stderr
+    assert server.fake.writes() == []
+    assert server.run("get", "checkout-redesign", "-o", "ids").stdout.strip() == str(server.ids["checkout-redesign"])
+
+
+def test_a_finished_experiments_flag_is_reused_with_a_note(cloud: Server) -> None:
+    result = cloud.run("create", "--name", "Onboarding again", "--flag-key", "onboarding-checklist")
+    assert result.returncode == 0, result
+    assert (
+        f"Re-using the flag 'onboarding-checklist' of finished experiment(s) {cloud.ids['onboarding-checklist']}"
+        in (result.stderr)
+    )
+
+
+def test_share_flag_creates_it_anyway_and_says_so(cloud: Server) -> None:
+    result = cloud.run("create", "--name", "Dup", "--flag-key", "checkout-redesign", "--share-flag")
+    assert result.returncode == 0, result
+    assert "Sharing the flag 'checkout-redesign' with 'Checkout redesign'" in result.stderr
+    assert "refer to these experiments by id" in result.stderr
+
+
 def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Server) -> None:
     result = server.run(
         "create",
@@ -67,6 +91,7 @@ def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Serv
         "control=50",
         "--variant",
         "test=50",
+        "--share-flag",  # past our own check, to PostHog's
     )
     if server.flavour == "cloud":
         assert_one_error_line(result, code=6, contains="A feature flag with key 'checkout-redesign' already exists")
