@@ -217,5 +217,10 @@ class ApiUnavailableError(ApiError, UnavailableError):
     """429, 5xx, or no answer at all, after the retries ran out."""
 
 
+class NotPostHogError(ApiError, UnavailableError):
+    """The host answered, but with a web page, not PostHog's API: a wrong --host, a login
+    portal or a proxy's page. Exit 7 like any host that cannot serve the API."""
+
+
 class ApiUnexpectedError(ApiError, UnexpectedResponseError):
     """A status or body PostHog's API does not produce (HTML from a proxy, 405, broken JSON)."""

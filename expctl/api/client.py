@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from expctl import __version__
 from expctl.api.debugging import HttpDebug
-from expctl.api.errors import error_for_response
+from expctl.api.errors import error_for_response, not_posthog
 from expctl.api.ratelimit import Budget, RateLimiter
 from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
 from expctl.api.tls import certificate_problem, tls_context
@@ -313,11 +313,7 @@ class PostHogClient:
         except (ValueError, UnicodeDecodeError):
             info = ApiErrorInfo(status=status, method=method, path=path, detail="invalid JSON")
             if raw.lstrip()[:1] == b"<":
-                raise ApiUnexpectedError(
-                    f"{method} {path}: got an HTML page instead of PostHog's JSON",
-                    info=info,
-                    hint="check that --host points at PostHog itself",
-                ) from None
+                raise not_posthog(self._origin, method, path, info) from None
             raise ApiUnexpectedError(
                 f"{method} {path}: PostHog's answer is not valid JSON (truncated or corrupted)",
                 info=info,

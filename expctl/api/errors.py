@@ -21,6 +21,7 @@ from expctl.errors import (
     ApiRejectedError,
     ApiUnavailableError,
     ApiUnexpectedError,
+    NotPostHogError,
 )
 
 KEY_PAGE = "/settings/user-api-keys"
@@ -80,11 +81,7 @@ def error_for_response(
                 hint="check --host, or try again if PostHog is having an incident",
             )
             if status >= 500 or status == 429
-            else ApiUnexpectedError(
-                f"HTTP {status} from {host}: an HTML page instead of PostHog's JSON",
-                info=info,
-                hint="check that --host points at PostHog itself (us.posthog.com, eu.posthog.com or your site)",
-            )
+            else not_posthog(host, method, path, info)
         )
     info = ApiErrorInfo(status=status, method=method, path=path, detail=detail or "", code=code, attr=attr, body=body)
     said = detail or f"HTTP {status} with no details"
@@ -130,3 +127,12 @@ def error_for_response(
             hint="try again in a minute",
         )
     return ApiUnexpectedError(f"unexpected HTTP {status} from PostHog: {said}", info=info)
+
+
+def not_posthog(host: str, method: str, path: str, info: ApiErrorInfo) -> NotPostHogError:
+    """The one message for a host that answers the API's paths with a web page."""
+    return NotPostHogError(
+        f"{host} is not a PostHog API: {method} {path} answered with an HTML page",
+        info=info,
+        hint="check --host: PostHog's address (https://us.posthog.com, https://eu.posthog.com or your own)",
+    )

@@ -135,7 +135,14 @@ def _api_key(rt: Runtime) -> tuple[Check, str | None]:
 
 
 def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
-    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiUnavailableError, ExpctlError, TlsError
+    from expctl.errors import (
+        ApiAuthError,
+        ApiNotFoundError,
+        ApiUnavailableError,
+        ExpctlError,
+        NotPostHogError,
+        TlsError,
+    )
 
     checks: list[Check] = []
     client = rt.make_client(key or "phx_doctor_no_key", retries=0)
@@ -151,6 +158,11 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
     if isinstance(error, TlsError):
         checks.append(Check("Host", OK, f"{host} accepts connections"))
         checks.append(Check("TLS", FAIL, error.message, error.hint, int(error.exit_code)))
+        return checks
+    if isinstance(error, NotPostHogError):
+        # A web page where the API should be: nothing after this (key, project, scopes)
+        # can be judged, so the host is what fails.
+        checks.append(Check("Host", FAIL, error.message, error.hint, int(error.exit_code)))
         return checks
     if isinstance(error, ApiUnavailableError) and error.status is None:
         checks.append(Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7))

@@ -14,6 +14,7 @@ from expctl.errors import (
     ApiUnavailableError,
     ApiUnexpectedError,
     ExitCode,
+    NotPostHogError,
 )
 from tests.support.clients import HOST, Sleeps, client_for, json_response
 
@@ -219,9 +220,10 @@ def test_html_error_page_from_a_proxy() -> None:
 
 def test_html_with_200_is_not_mistaken_for_data() -> None:
     _, handler = sequence(httpx.Response(200, text="<!doctype html><html></html>"))
-    with pytest.raises(ApiUnexpectedError) as caught:
+    with pytest.raises(NotPostHogError) as caught:
         client_for(handler).get("/api/x/")
-    assert "HTML page instead of PostHog's JSON" in caught.value.message
+    assert "is not a PostHog API: GET /api/x/ answered with an HTML page" in caught.value.message
+    assert caught.value.exit_code == 7
 
 
 def test_truncated_json_is_reported() -> None:

@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -284,3 +287,42 @@ def test_ca_bundle_that_cannot_be_loaded(cloud: Server, tmp_path: Path) -> None:
     result = cloud.run("list", "--host", "https://127.0.0.1:1", "--ca-bundle", str(bad))
     one_error(result, 2, "cannot load CA bundle")
     assert os.path.exists(bad)
+
+
+class _WebPage(BaseHTTPRequestHandler):
+    """An ordinary web server (nginx's welcome page) where PostHog was expected."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><html><head><title>Welcome to nginx!</title></head><body></body></html>"
+        self.send_response(404 if self.path.startswith("/api/users") else 200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_host_that_is_not_posthog_fails_the_host_check_with_exit_7(cloud: Server, web_server: str) -> None:
+    env = {"EXPCTL_HOST": web_server}
+    doctor = cloud.run("doctor", env=env)
+    assert doctor.returncode == 7, doctor
+    lines = doctor.stdout.splitlines()
+    host = next(line for line in lines if "Host" in line)
+    assert host.startswith("✗") and "is not a PostHog API" in host
+    assert not any(name in doctor.stdout for name in ("Key ", "Project", "Scopes")), doctor.stdout
+    one_error(cloud.run("list", env=env), 7, f"{web_server} is not a PostHog API")
+    one_error(cloud.run("get", "1", env=env), 7, "is not a PostHog API")
