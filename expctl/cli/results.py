@@ -160,9 +160,12 @@ def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:
 
     api = ResultsApi(rt.client)
     stream = rt.streams.stdout
-    while True:
-        report = _report(api, exp, refresh)
-        screen = render_table(report, width=rt.width or 100, color=rt.stdout_color)
-        stream.write("\033[H\033[2J" + screen + f"\nRedrawing every {every:g} s; Ctrl-C to stop.\n")
-        stream.flush()
-        time.sleep(every)
+    try:
+        while True:
+            report = _report(api, exp, refresh)
+            screen = render_table(report, width=rt.width or 100, color=rt.stdout_color)
+            stream.write("\033[H\033[2J" + screen + f"\nRedrawing every {every:g} s; Ctrl-C to stop.\n")
+            stream.flush()
+            time.sleep(every)
+    except KeyboardInterrupt:
+        return  # Ctrl-C is how a watch is meant to end: a normal exit, nothing to report

@@ -119,7 +119,15 @@ def apply_command(
     what was not, and exits 130.
     """
     rt = runtime_of(ctx)
-    plan = _plan(rt, files, parallel)
+    try:
+        plan = _plan(rt, files, parallel)
+    except KeyboardInterrupt:
+        from expctl.errors import InterruptedByUserError
+
+        raise InterruptedByUserError(
+            "interrupted while reading PostHog's experiments; nothing was applied",
+            hint="run the same apply again",
+        ) from None
     mode = _plan_mode(output)
     if mode == "text" or dry_run:
         _print_plan(rt, plan, output, False)
@@ -186,9 +194,13 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str)
         assert failure.error is not None
         rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
     if execution.interrupted:
-        not_done = [o.key for o in execution.outcomes if o.skipped]
+        finished = [o.key for o in execution.outcomes if o.finished_after_stop and not o.skipped]
+        partly = [f"{o.key} ({', '.join(o.steps)}; not finished)" for o in execution.outcomes if o.skipped and o.steps]
+        not_done = [o.key for o in execution.outcomes if o.skipped and not o.steps]
+        if finished:
+            rt.messages.info(f"In flight at Ctrl-C and finished: {', '.join(finished)}.")
         raise InterruptedByUserError(
-            f"interrupted; not applied: {', '.join(not_done) if not_done else 'nothing'}",
+            f"interrupted; not applied: {', '.join(partly + not_done) if partly or not_done else 'nothing'}",
             hint="run the same apply again to finish",
         )
     if failures:

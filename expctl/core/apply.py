@@ -113,8 +113,9 @@ class Outcome:
     experiment: dict[str, Any] | None = None
     steps: list[str] = field(default_factory=list)  # created, updated, launched, ...
     error: ExpctlError | None = None
-    skipped: bool = False  # interrupted before it started
+    skipped: bool = False  # interrupted before it started, or before its last step
     found_existing: bool = False  # another run created it first
+    finished_after_stop: bool = False  # in flight at Ctrl-C and let finish its write
 
     @property
     def key(self) -> str:
@@ -151,6 +152,7 @@ def execute(
                 _apply_item(item, backend, outcome, stop)
             except ExpctlError as exc:
                 outcome.error = exc
+            outcome.finished_after_stop = stop.is_set()
         with lock:
             done[index] = outcome
         if on_outcome is not None:
@@ -166,9 +168,21 @@ def execute(
         interrupted = True
         stop.set()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _wait_for_writes_in_flight(pool, stop)
+    interrupted = interrupted or stop.is_set()
     outcomes = [done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
     return Execution(outcomes, interrupted)
+
+
+def _wait_for_writes_in_flight(pool: ThreadPoolExecutor, stop: threading.Event) -> None:
+    """Let running items finish their current write. A second (or third) Ctrl-C while
+    they do must not cut the summary off: it is noted and the wait goes on."""
+    while True:
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        except KeyboardInterrupt:
+            stop.set()
 
 
 def _apply_item(item: PlanItem, backend: Backend, outcome: Outcome, stop: threading.Event) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.conftest import Server
 from tests.fakeposthog import seed_experiments
 from tests.support.cli import EXPCTL, REPO
+from tests.support.terminal import run_on_terminal
 
 FLAKY = {"EXPCTL_RETRIES": "12", "EXPCTL_RETRY_BACKOFF": "0.01"}
 
@@ -150,3 +151,47 @@ def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp
     finish = cloud.run("apply", "-f", str(specs), "--yes")
     assert finish.returncode == 0, finish
     assert len([e for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")]) == 12
+
+
+def test_ctrl_c_ends_results_watch_normally(cloud: Server) -> None:
+    code, screen, stderr = run_on_terminal(
+        cloud.env,
+        ["results", "checkout-redesign", "--watch", "5"],
+        interrupt_when=lambda shown: "Ctrl-C to stop" in shown,
+    )
+    assert "Ctrl-C to stop" in screen
+    assert code == 0, (screen, stderr)
+    assert stderr == ""
+
+
+def test_ctrl_c_twice_during_apply_still_ends_with_the_summary(cloud: Server, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for index in range(8):
+        (specs / f"e{index:02d}.yaml").write_text(f"name: Slow {index}\nfeature_flag_key: slow-{index:02d}\n")
+    cloud.fake.faults.latency = 0.5
+    process = subprocess.Popen(
+        [str(EXPCTL), "apply", "-f", str(specs), "--yes", "--parallel", "2"],
+        env=cloud.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    while line and "created" not in line:  # the first experiment done: others are in flight
+        line = process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    process.send_signal(signal.SIGINT)  # impatient: a second Ctrl-C while writes finish
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, (stdout, stderr)
+    assert "Applied:" in stderr and "In flight at Ctrl-C and finished:" in stderr, stderr
+    not_applied = stderr.split("not applied: ")[1].split(";")[0].split(", ")
+    created = {
+        f"slow-{int(e['name'].split()[1]):02d}" for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")
+    }
+    assert created and not created & set(not_applied)
+    assert created | set(not_applied) == {f"slow-{index:02d}" for index in range(8)}
+    assert "Traceback" not in stderr

@@ -3,48 +3,16 @@ least useful columns go first; only NAME and FLAG are cut, with an ellipsis."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
-import struct
-import subprocess
-import termios
-import time
-
 import pytest
 
 from tests.conftest import Server
-from tests.support.cli import EXPCTL, REPO
+from tests.support.terminal import run_on_terminal
 
 
 def run_at_width(server: Server, args: list[str], columns: int) -> tuple[int, list[str]]:
-    """Run with stdout on a pty ``columns`` wide (stdin closed, stderr piped)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    env = dict(server.env, NO_COLOR="1")
-    env.pop("COLUMNS", None)
-    process = subprocess.Popen(
-        [str(EXPCTL), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env, cwd=REPO
-    )
-    os.close(slave)
-    seen = b""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif process.poll() is not None:
-            break
-    code = process.wait(timeout=30)
-    os.close(master)
-    return code, [line for line in seen.decode().replace("\r\n", "\n").splitlines() if line.strip()]
+    """Run with stdout on a pty ``columns`` wide; the non-blank lines it showed."""
+    code, screen, _ = run_on_terminal(dict(server.env, NO_COLOR="1"), args, columns=columns)
+    return code, [line for line in screen.splitlines() if line.strip()]
 
 
 @pytest.fixture

@@ -1,0 +1,60 @@
+"""Run expctl with stdout on a pseudo-terminal of a chosen size, as a person's terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Callable
+
+from tests.support.cli import EXPCTL, REPO
+
+
+def run_on_terminal(
+    env: dict[str, str],
+    args: list[str],
+    *,
+    columns: int = 80,
+    interrupt_when: Callable[[str], bool] | None = None,
+    timeout: float = 30,
+) -> tuple[int, str, str]:
+    """(exit code, what the terminal showed, stderr). With ``interrupt_when``, send
+    SIGINT (Ctrl-C) once the screen so far satisfies it."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    merged = dict(env)
+    merged.pop("COLUMNS", None)
+    process = subprocess.Popen(
+        [str(EXPCTL), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=merged, cwd=REPO
+    )
+    os.close(slave)
+    seen = b""
+    interrupted = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if interrupt_when and not interrupted and interrupt_when(seen.decode(errors="replace")):
+                process.send_signal(signal.SIGINT)
+                interrupted = True
+        elif process.poll() is not None:
+            break
+    else:
+        process.kill()
+    code = process.wait(timeout=timeout)
+    os.close(master)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    return code, seen.decode(errors="replace").replace("\r\n", "\n"), stderr
