@@ -106,20 +106,23 @@ def fit_columns(
     columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, gap: int = 2
 ) -> tuple[list[int], list[int]]:
     """Which columns to show (indexes into ``columns``) and how wide each is, so the table
-    fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first,
-    while the table is too wide even with its flexible columns (NAME, FLAG) cut to
+    fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first:
+    CREATED and ENDED while the table would not fit with NAME and FLAG cut to
+    ``_FLEX_COMFORTABLE``, FLAG only while it would not fit with them cut to
     ``_FLEX_READABLE``; then the widest flexible column is cut (down to ``_FLEX_MIN``)
     until the table fits. ID, STATUS and times keep their natural width: never cut."""
     natural = [max([cell_width(c.header), *(cell_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     keep = list(range(len(columns)))
 
-    def least(indexes: list[int]) -> int:
-        return sum(min(natural[i], _FLEX_READABLE) if columns[i].flexible else natural[i] for i in indexes) + gap * (
-            len(indexes) - 1
-        )
+    def needed(indexes: list[int], cap: int) -> int:
+        cells = sum(min(natural[i], cap) if columns[i].flexible else natural[i] for i in indexes)
+        return cells + gap * (len(indexes) - 1)
 
     for _, index in sorted((c.drop_rank, i) for i, c in enumerate(columns) if c.drop_rank is not None):
-        if width is None or least(keep) <= width:
+        # A time column goes while names would be cut below a comfortable length; a
+        # flexible one (FLAG) only while they would be cut below a readable one.
+        cap = _FLEX_READABLE if columns[index].flexible else _FLEX_COMFORTABLE
+        if width is None or needed(keep, cap) <= width:
             break
         keep.remove(index)
     widths = [natural[i] for i in keep]
@@ -136,7 +139,8 @@ def fit_columns(
     return keep, widths
 
 
-_FLEX_READABLE = 12  # a name cut shorter than this is worth more than a droppable column
+_FLEX_COMFORTABLE = 24  # most names fit; a longer one is cut before a time column goes
+_FLEX_READABLE = 12  # a name cut shorter than this is worth more than the FLAG column
 _FLEX_MIN = 4
 
 

@@ -44,10 +44,11 @@ def test_only_flexible_columns_are_cut_and_never_below_the_minimum() -> None:
 def test_droppable_columns_go_lowest_rank_first() -> None:
     columns = choose_columns(None)
     rows = [_cells("A fairly long experiment name")]
-    names = {w: [columns[i].name for i in fit_columns(columns, rows, w)[0]] for w in (70, 60, 50, 40)}
-    assert names[70] == ["id", "name", "flag", "status", "started", "ended", "created"]  # NAME, FLAG cut instead
-    assert "created" not in names[60] and "ended" in names[60]
-    assert "ended" not in names[50] and "flag" in names[50]
+    names = {w: [columns[i].name for i in fit_columns(columns, rows, w)[0]] for w in (90, 85, 70, 50, 40)}
+    assert names[90] == ["id", "name", "flag", "status", "started", "ended", "created"]  # names cut to 24 instead
+    assert "created" not in names[85] and "ended" in names[85]
+    assert "ended" not in names[70] and "flag" in names[70]
+    assert "flag" in names[50]  # NAME and FLAG cut to 12 rather than lose FLAG
     assert names[40] == ["id", "name", "status", "started"]
 
 
