@@ -14,6 +14,8 @@ eligible_app = new_app()
 
 # Kept in step with render.flags.FLAG_COLUMNS by a test (as options.COLUMN_NAMES_HELP is).
 FLAG_COLUMN_NAMES_HELP = "id, key, name, active, variants, experiments"
+# PostHog's requires_flag_implementation looks at date_from -7d (ee/clickhouse/views/experiments.py).
+FLAG_CHECK_WINDOW_DAYS = 7
 
 
 @flag_check_app.command(
@@ -52,7 +54,17 @@ def flag_check_command(
     what = ", ".join([*(repr(e) for e in events), *(f"action {a}" for a in actions)])
     out = rt.output(output, ("table", "plain", "json", "yaml"))
     if out.mode in ("json", "yaml"):
-        out.data({"result": required})
+        # PostHog's {"result": true} means "not ready": say it the way round a script
+        # reads it, with what was checked, and keep PostHog's answer under its own name.
+        out.data(
+            {
+                "ready": not required,
+                "events": events,
+                "actions": actions,
+                "window_days": FLAG_CHECK_WINDOW_DAYS,
+                "requires_flag_implementation": required,
+            }
+        )
     elif required:
         out.text(f"not ready: recent {what} events carry no feature flag information (or there are none yet)\n")
     else:

@@ -99,18 +99,18 @@ def test_ship_an_unknown_variant_is_refused_before_sending(cloud: Server) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["launch", "checkout-redesign"], "Experiment has already been launched."),
-        (["pause", "pricing-copy"], "Experiment has not been launched yet."),
-        (["resume", "checkout-redesign"], "Experiment is not paused."),
-        (["end", "pricing-copy", "--yes"], "Experiment has not been launched yet."),
-        (["end", "onboarding-or-funnel", "--yes"], "Experiment has already ended."),
-        (["ship", "pricing-copy", "--variant", "test"], "Experiment has not been launched yet."),
-        (["reset", "pricing-copy", "--yes"], "Experiment is already in draft state."),
+        (["launch", "checkout-redesign"], "Experiment has already been launched"),
+        (["pause", "pricing-copy"], "Experiment has not been launched yet"),
+        (["resume", "checkout-redesign"], "Experiment is not paused"),
+        (["end", "pricing-copy", "--yes"], "Experiment has not been launched yet"),
+        (["end", "onboarding-or-funnel", "--yes"], "Experiment has already ended"),
+        (["ship", "pricing-copy", "--variant", "test"], "Experiment has not been launched yet"),
+        (["reset", "pricing-copy", "--yes"], "Experiment is already in draft state"),
         # Refused before the confirmation question, so even without --yes it is exit 6.
-        (["end", "pricing-copy"], "Experiment has not been launched yet."),
-        (["reset", "pricing-copy"], "Experiment is already in draft state."),
-        (["unarchive", "pricing-copy"], "Experiment is not archived."),
-        (["freeze-exposure", "pricing-copy"], "Experiment has not been launched yet."),
+        (["end", "pricing-copy"], "Experiment has not been launched yet"),
+        (["reset", "pricing-copy"], "Experiment is already in draft state"),
+        (["unarchive", "pricing-copy"], "Experiment is not archived"),
+        (["freeze-exposure", "pricing-copy"], "Experiment has not been launched yet"),
     ],
 )
 def test_illegal_transitions_exit_6_without_a_write(server: Server, args: list[str], message: str) -> None:
@@ -209,7 +209,17 @@ def test_flag_check_answers_in_words_and_exit_code(server: Server) -> None:
     not_ready = server.run("flag-check", "--event", "signup")
     assert not_ready.returncode == 9 and not_ready.stdout.startswith("not ready:")
     as_json = server.run("flag-check", "--event", "signup", "-o", "json")
-    assert json.loads(as_json.stdout) == {"result": True} and as_json.returncode == 9
+    assert as_json.returncode == 9
+    assert json.loads(as_json.stdout) == {
+        "ready": False,
+        "events": ["signup"],
+        "actions": [],
+        "window_days": 7,
+        "requires_flag_implementation": True,  # PostHog's own answer, under its own name
+    }
+    ready_json = json.loads(server.run("flag-check", "--event", "purchase", "--action", "1", "-o", "json").stdout)
+    assert ready_json["ready"] is True and ready_json["requires_flag_implementation"] is False
+    assert ready_json["events"] == ["purchase"] and ready_json["actions"] == [1]
     by_action = server.run("flag-check", "--action", "1")
     assert by_action.returncode == 0
     nothing = server.run("flag-check")
