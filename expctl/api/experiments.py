@@ -60,10 +60,20 @@ class ExperimentRef(NamedTuple):
 
 
 class ExperimentsApi:
-    def __init__(self, client: PostHogClient, *, key_hint: Callable[[str], int | None] | None = None) -> None:
+    def __init__(
+        self,
+        client: PostHogClient,
+        *,
+        key_hint: Callable[[str], int | None] | None = None,
+        on_gone: Callable[[int | None, str | None], None] | None = None,
+    ) -> None:
+        """``key_hint``: a cached flag key -> id, checked before it is used.
+        ``on_gone(id, key)``: told when an experiment id or flag key turned out not to
+        exist (404, deleted), so that cache stops offering it."""
         self.client = client
         self.base = client.project_path("experiments/")
         self._key_hint = key_hint
+        self._on_gone = on_gone or (lambda experiment_id, key: None)
 
     def path(self, experiment_id: int | str, action: str | None = None) -> str:
         suffix = f"{action}/" if action else ""
@@ -108,8 +118,11 @@ class ExperimentsApi:
                 found = None
             if found is not None and found.get("feature_flag_key") == ref.text and self._sole_user_of_flag(found):
                 return found
+            if found is None or found.get("feature_flag_key") != ref.text:
+                self._on_gone(None, ref.text)  # the cached id no longer carries this key
         matches = self.find_by_flag_key(ref.text)
         if not matches:
+            self._on_gone(None, ref.text)
             raise NotFoundError(
                 f"no experiment uses the feature flag key {ref.text!r} in project {self.client.project}",
                 hint="list experiments with `expctl list` (archived ones with --archived)",
@@ -224,12 +237,14 @@ class ExperimentsApi:
                 raise self.not_found_error(str(experiment_id), exc) from None
             if isinstance(data, dict) and data.get("deleted") is True:
                 caps["soft_delete"] = True
+                self._on_gone(experiment_id, None)
                 return "soft"
             caps["soft_delete"] = False
         try:
             self.client.request("DELETE", self.path(experiment_id))
         except ApiNotFoundError as exc:
             raise self.not_found_error(str(experiment_id), exc) from None
+        self._on_gone(experiment_id, None)
         return "hard"
 
     # -- copies ------------------------------------------------------------------------
@@ -291,6 +306,8 @@ class ExperimentsApi:
                 f"{self.client.host} has no experiments API at this path",
                 hint="check --host; PostHog builds without the enterprise package have no experiments",
             )
+        if ref.isdigit():
+            self._on_gone(int(ref), None)
         return NotFoundError(
             f"experiment {ref} not found in project {self.client.project}",
             hint="list experiments with `expctl list` (archived ones with --archived)",

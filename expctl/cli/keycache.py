@@ -74,3 +74,23 @@ class KeyCache:
         with contextlib.suppress(OSError):
             payload = json.dumps({"written": time.time(), "entries": current})
             write_atomic(self.path, payload, mode=0o600, durable=False)
+
+    def forget(self, experiment_id: int | None, key: str | None) -> None:
+        """Drop an experiment a command found gone (404, deleted), by id or flag key, so
+        Tab stops offering it before the next `expctl list` refreshes the cache."""
+        if self.path is None:
+            return
+        stored = self.load()
+        entries = stored.get("entries")
+        if not isinstance(entries, dict):
+            return
+        kept = {
+            k: v
+            for k, v in entries.items()
+            if k != key and not (isinstance(v, dict) and experiment_id is not None and v.get("id") == experiment_id)
+        }
+        if kept == entries:
+            return
+        with contextlib.suppress(OSError):
+            payload = json.dumps({"written": stored.get("written", time.time()), "entries": kept})
+            write_atomic(self.path, payload, mode=0o600, durable=False)

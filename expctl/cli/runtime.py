@@ -209,7 +209,7 @@ class Runtime:
     def experiments(self) -> ExperimentsApi:
         from expctl.api.experiments import ExperimentsApi
 
-        return ExperimentsApi(self.client, key_hint=self.key_cache.lookup)
+        return ExperimentsApi(self.client, key_hint=self.key_cache.lookup, on_gone=self.key_cache.forget)
 
     @cached_property
     def key_cache(self) -> KeyCache:

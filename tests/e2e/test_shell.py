@@ -195,3 +195,23 @@ def test_doctor_without_a_key(cloud: Server) -> None:
     result = cloud.run("doctor", env={"EXPCTL_API_KEY": ""})
     assert result.returncode == 4
     assert "✗ API key" in result.stdout and "expctl auth login" in result.stdout
+
+
+def _offered(server: Server, words: str) -> list[str]:
+    asked = dict(server.env, _EXPCTL_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(words.split()) - 1))
+    done = subprocess.run([str(EXPCTL)], env=asked, capture_output=True, text=True, timeout=10, check=False)
+    return done.stdout.split()
+
+
+def test_completion_forgets_experiments_a_command_found_gone(cloud: Server) -> None:
+    assert cloud.run("list").returncode == 0  # fills the cache
+    assert _offered(cloud, "expctl get p") == ["pricing-copy"]
+    assert cloud.run("delete", "pricing-copy", "--yes").returncode == 0
+    assert _offered(cloud, "expctl get p") == []  # deleted by us: gone at once
+    # Deleted by someone else: the next command that meets the 404 drops it.
+    assert _offered(cloud, "expctl get o") == ["onboarding-checklist"]
+    with cloud.fake.store.lock:
+        cloud.fake.store.experiments[cloud.ids["onboarding-checklist"]]["deleted"] = True
+    assert cloud.run("get", str(cloud.ids["onboarding-checklist"])).returncode == 5
+    assert _offered(cloud, "expctl get o") == []
+    assert _offered(cloud, "expctl get c") == ["checkout-redesign"]  # the others stay
