@@ -72,17 +72,7 @@ def error_for_response(
     detail, code, attr, body = parse_error_body(raw, content_type)
     looks_like_html = raw.lstrip()[:1] == b"<" or "html" in content_type
     if detail is None and looks_like_html:
-        info = ApiErrorInfo(status=status, method=method, path=path, detail="HTML page", body=None)
-        return (
-            ApiUnavailableError(
-                f"HTTP {status} from {host}: an HTML page instead of PostHog's JSON "
-                "(a proxy or load balancer answered, not PostHog)",
-                info=info,
-                hint="check --host, or try again if PostHog is having an incident",
-            )
-            if status >= 500 or status == 429
-            else not_posthog(host, method, path, info)
-        )
+        return _html_error(status, method, path, host)
     info = ApiErrorInfo(status=status, method=method, path=path, detail=detail or "", code=code, attr=attr, body=body)
     said = detail or f"HTTP {status} with no details"
     field = f" (field: {attr})" if attr else ""
@@ -127,6 +117,20 @@ def error_for_response(
             hint="try again in a minute",
         )
     return ApiUnexpectedError(f"unexpected HTTP {status} from PostHog: {said}", info=info)
+
+
+def _html_error(status: int, method: str, path: str, host: str) -> ApiError:
+    """A web page instead of JSON: a proxy's error page while PostHog is down (5xx,
+    429: try again), or a host that is not PostHog at all."""
+    info = ApiErrorInfo(status=status, method=method, path=path, detail="HTML page", body=None)
+    if status >= 500 or status == 429:
+        return ApiUnavailableError(
+            f"HTTP {status} from {host}: an HTML page instead of PostHog's JSON "
+            "(a proxy or load balancer answered, not PostHog)",
+            info=info,
+            hint="check --host, or try again if PostHog is having an incident",
+        )
+    return not_posthog(host, method, path, info)
 
 
 def not_posthog(host: str, method: str, path: str, info: ApiErrorInfo) -> NotPostHogError:

@@ -14,6 +14,8 @@ from expctl import __version__
 from expctl.cli.registry import BY_NAME, COMMANDS, SECTIONS
 from expctl.cli.runtime import GlobalOptions, Runtime, RuntimeOverrides
 from expctl.cli.typer_compat import (
+    click_exception_types,
+    click_usage_error,
     completion_item,
     light_conversion,
     light_conversion_for_help,
@@ -137,11 +139,37 @@ class LazyGroup(TyperGroup):
             import difflib
 
             matches = difflib.get_close_matches(args[0], list(BY_NAME), n=2)
-            hint = f" Did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
-            raise typer.BadParameter(
-                f"no such command {args[0]!r}.{hint} Run `expctl --help` for the list.", param_hint="COMMAND"
-            )
+            guess = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
+            raise click_usage_error(f"no command {args[0]!r}{guess}")
         return super().resolve_command(ctx, args)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """click's own error display ("Error: Invalid value for ...") becomes ours: one
+        ``error:`` line with the next step, exit 2, like every other failure."""
+        import sys
+
+        usage_error, click_exception = click_exception_types()
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+        except (usage_error, click_exception) as exc:
+            if not standalone_mode:
+                raise
+            sys.exit(_show_click_error(exc))
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            _stderr_messages().error("aborted")
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         from expctl.cli.report import report
@@ -165,6 +193,28 @@ class LazyGroup(TyperGroup):
                 messages = runtime.messages
             code = report(exc, messages)
             raise typer.Exit(code) from None
+
+
+def _stderr_messages() -> Any:
+    import os
+    import sys
+
+    from expctl.cli.messages import Messages
+    from expctl.render.style import color_enabled
+
+    return Messages(sys.stderr, color=color_enabled(os.environ, sys.stderr.isatty()))
+
+
+def _show_click_error(exc: Any) -> int:
+    """Print click's complaint about the command line as our one line; its exit code."""
+    text = exc.format_message()
+    if text[:1].isupper() and text[1:2].islower():
+        text = text[0].lower() + text[1:]
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "expctl"
+    hint = None if "did you mean" in text else f"see `{path} --help`"
+    _stderr_messages().error(text, hint)
+    return int(getattr(exc, "exit_code", 2))
 
 
 def _silence_stdout() -> None:

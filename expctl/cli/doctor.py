@@ -112,11 +112,18 @@ def _keyring(rt: Runtime) -> Check:
         backend = rt.keyring.backend_name()
     except KeyringUnavailableError as exc:
         uses_env = any(rt.env.get(n) for n in ("EXPCTL_API_KEY", "POSTHOG_PERSONAL_API_KEY"))
+        in_file = bool(rt.settings.config.profile(rt.settings.profile_name).get("api_key"))
         detail = f"not usable: {exc.reason}"
-        fix = None if uses_env else "install and unlock a Secret Service (e.g. gnome-keyring), or use EXPCTL_API_KEY"
-        return Check(
-            "Keyring", WARN, detail + (" (not needed: the key comes from the environment)" if uses_env else ""), fix
+        if uses_env:
+            detail += " (not needed: the key comes from the environment)"
+        elif in_file:
+            detail += " (not needed: the key is kept in the config file, as `auth login --insecure-storage` chose)"
+        fix = (
+            None
+            if uses_env or in_file
+            else "install and unlock a Secret Service (e.g. gnome-keyring), or use EXPCTL_API_KEY"
         )
+        return Check("Keyring", WARN, detail, fix)
     return Check("Keyring", OK, backend)
 
 
@@ -135,14 +142,7 @@ def _api_key(rt: Runtime) -> tuple[Check, str | None]:
 
 
 def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
-    from expctl.errors import (
-        ApiAuthError,
-        ApiNotFoundError,
-        ApiUnavailableError,
-        ExpctlError,
-        NotPostHogError,
-        TlsError,
-    )
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ExpctlError
 
     checks: list[Check] = []
     client = rt.make_client(key or "phx_doctor_no_key", retries=0)
@@ -155,18 +155,9 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
     except ExpctlError as exc:
         error = exc
     elapsed = (time.monotonic() - started) * 1000
-    if isinstance(error, TlsError):
-        checks.append(Check("Host", OK, f"{host} accepts connections"))
-        checks.append(Check("TLS", FAIL, error.message, error.hint, int(error.exit_code)))
-        return checks
-    if isinstance(error, NotPostHogError):
-        # A web page where the API should be: nothing after this (key, project, scopes)
-        # can be judged, so the host is what fails.
-        checks.append(Check("Host", FAIL, error.message, error.hint, int(error.exit_code)))
-        return checks
-    if isinstance(error, ApiUnavailableError) and error.status is None:
-        checks.append(Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7))
-        return checks
+    host_failed = _host_failure(error, host)
+    if host_failed:
+        return host_failed
     checks.append(Check("Host", OK, f"{host} answered in {elapsed:.0f} ms"))
     if host.startswith("https://"):
         checks.append(Check("TLS", OK, "certificate verified"))
@@ -192,6 +183,25 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
     if response is not None:
         checks.append(_clock(response.headers))
     return checks
+
+
+def _host_failure(error: Any, host: str) -> list[Check]:
+    """The checks when the host itself is the problem (TLS, not PostHog, no answer);
+    empty when it answered like PostHog."""
+    from expctl.errors import ApiUnavailableError, NotPostHogError, TlsError
+
+    if isinstance(error, TlsError):
+        return [
+            Check("Host", OK, f"{host} accepts connections"),
+            Check("TLS", FAIL, error.message, error.hint, int(error.exit_code)),
+        ]
+    if isinstance(error, NotPostHogError):
+        # A web page where the API should be: nothing after this (key, project, scopes)
+        # can be judged, so the host is what fails.
+        return [Check("Host", FAIL, error.message, error.hint, int(error.exit_code))]
+    if isinstance(error, ApiUnavailableError) and error.status is None:
+        return [Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7)]
+    return []
 
 
 # A query that fits PostHog's schema but names no experiment: the scope check runs first

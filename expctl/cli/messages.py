@@ -49,7 +49,8 @@ class Messages:
     def error(self, text: str, hint: str | None = None) -> None:
         line = f"{self.style('error:', 'red', 'bold')} {text}"
         if hint:
-            line += f"; {hint}"
+            # PostHog's sentences end in a full stop; "is invalid.; check it" reads badly
+            line = f"{line.rstrip().removesuffix('.')}; {hint}"
         self._emit(line)
 
     def debug(self, text: str) -> None:

@@ -24,6 +24,8 @@ PRIVATE_NAMES = (
     ("typer._completion_shared", "get_completion_script"),
     ("typer._completion_classes", "completion_init"),
     ("typer._completion_classes", "_sanitize_help_text"),
+    ("typer._click.exceptions", "UsageError"),
+    ("typer._click.exceptions", "ClickException"),
 )
 # Names read only on typer 0.29 and later (see light_conversion).
 PRIVATE_NAMES_SINCE_0_29: tuple[tuple[str, str], ...] = (("typer._coercion", "RuntimeParam"),)
@@ -46,6 +48,20 @@ def missing_private_names() -> list[str]:
         if not hasattr(module, attribute):
             missing.append(f"{module_name}.{attribute}")
     return missing
+
+
+def click_usage_error(message: str, ctx: Any = None) -> Exception:
+    """click's usage error (exit 2) for a command line that cannot be parsed."""
+    from typer._click.exceptions import UsageError
+
+    return UsageError(message, ctx)
+
+
+def click_exception_types() -> tuple[type[Exception], type[Exception]]:
+    """(UsageError, ClickException): what click raises for a bad command line."""
+    from typer._click.exceptions import ClickException, UsageError
+
+    return UsageError, ClickException
 
 
 def click_context(command: Any, **settings: Any) -> Any:

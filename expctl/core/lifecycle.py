@@ -19,7 +19,8 @@ _NEXT_STEPS = {
     "paused": "resume it with `expctl resume {ref}` or end it with `expctl end {ref}`",
     "exposure_frozen": "end it with `expctl end {ref}` or unfreeze it with `expctl unfreeze-exposure {ref}`",
     "stopped": (
-        "ship a variant with `expctl ship {ref} --variant KEY`, archive it, or start over with `expctl reset {ref}`"
+        "ship a variant with `expctl ship {ref} --variant KEY`, archive it with `expctl archive {ref}`, "
+        "or start over with `expctl reset {ref}`"
     ),
 }
 
@@ -56,6 +57,11 @@ def check_move(verb: str, experiment: Mapping[str, Any], ref: str) -> None:
         problem = "Experiment is not archived."
     if problem is None:
         return
-    step = _NEXT_STEPS.get(status, "").format(ref=ref)
+    if verb in ("archive", "unarchive"):
+        step = "nothing to do"  # it is already where the command would put it
+    elif archived:
+        step = f"unarchive it first with `expctl unarchive {ref}`"
+    else:
+        step = _NEXT_STEPS.get(status, "").format(ref=ref)
     where = f"'{experiment.get('name', ref)}' is {('archived and ' if archived else '')}{status}"
-    raise IllegalTransitionError(f"cannot {verb}: {problem} ({where})", hint=step or None)
+    raise IllegalTransitionError(f"cannot {verb}: {problem.rstrip('.')} ({where})", hint=step or None)

@@ -44,11 +44,12 @@ def find_api_key(
         value = env.get(name, "").strip()
         if value:
             return _checked(ResolvedKey(Secret(value), Source.ENV, name), settings.host)
+    keyring_problem = None
     if keyring is not None:
         try:
             stored = keyring.get(settings.profile_name)
         except KeyringUnavailableError as exc:
-            warn(f"keyring skipped: {exc.reason}")
+            keyring_problem = exc.reason
         else:
             if stored:
                 return _checked(
@@ -64,10 +65,14 @@ def find_api_key(
                 f"{config.path} holds an API key but other users can read it (mode {mode}); not using it",
                 hint=f"run: chmod 600 {config.path}",
             )
+        # A key kept in the file (`auth login --insecure-storage`) does not need the
+        # keyring: its absence was said once at login and is shown by `doctor`.
         return _checked(
             ResolvedKey(Secret(str(raw)), Source.CONFIG, f"{config.path}, profile {settings.profile_name}"),
             settings.host,
         )
+    if keyring_problem is not None:
+        warn(f"keyring skipped: {keyring_problem}")
     return None
 
 

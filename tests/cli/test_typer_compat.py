@@ -63,9 +63,13 @@ def test_bad_values_are_explained_the_same_on_every_supported_typer() -> None:
 
     expctl = str(Path(sys.executable).with_name("expctl"))
     cases = {
-        ("list", "--limit", "0"): "Invalid value for '--limit': 0 is not in the range x>=1.",
-        ("list", "--limit", "abc"): "Invalid value for '--limit': 'abc' is not a valid int range.",
-        ("results", "7", "--watch", "1"): "Invalid value for '--watch': 1.0 is not in the range x>=5.",
+        (
+            "list",
+            "--limit",
+            "0",
+        ): "error: invalid value for '--limit': 0 is not in the range x>=1; see `expctl list --help`",
+        ("list", "--limit", "abc"): "error: invalid value for '--limit': 'abc' is not a valid int range; see `expctl",
+        ("results", "7", "--watch", "1"): "error: invalid value for '--watch': 1.0 is not in the range x>=5; see",
     }
     for args, message in cases.items():
         done = subprocess.run([expctl, *args], capture_output=True, text=True, check=False)

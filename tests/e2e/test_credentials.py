@@ -130,8 +130,12 @@ def test_login_without_keyring_needs_insecure_storage(cloud: Server) -> None:
     path = config_path(cloud)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert yaml.safe_load(path.read_text())["profiles"]["default"]["api_key"] == FULL_KEY
+    assert "no usable keyring" in stored.stderr  # said once, at login
     works = cloud.run("list", "-o", "ids", env=env)
     assert works.returncode == 0, works
+    assert works.stderr == ""  # not again on every command
+    doctor = cloud.run("doctor", env=env)
+    assert "not needed: the key is kept in the config file" in doctor.stdout
 
 
 def test_world_readable_config_with_key_is_refused_with_chmod(cloud: Server) -> None:
@@ -147,7 +151,11 @@ def test_locked_keyring_is_reported_in_one_line_and_skipped(cloud: Server) -> No
     env = {"EXPCTL_API_KEY": "", "PYTHON_KEYRING_BACKEND": "tests.support.keyrings.LockedKeyring"}
     result = cloud.run("list", "-o", "ids", env=env)
     assert result.returncode == 0, result
-    assert result.stderr.strip() == "warning: keyring skipped: the keyring is locked"
+    assert result.stderr == ""  # the key is in the file: the keyring was not needed
+    write_config(cloud, {"profiles": {"default": {"host": cloud.url}}})
+    without = cloud.run("list", "-o", "ids", env=env)
+    assert without.returncode == 4, without
+    assert without.stderr.startswith("warning: keyring skipped: the keyring is locked\n"), without.stderr
 
 
 def test_slow_keyring_is_time_boxed(cloud: Server) -> None:

@@ -30,7 +30,7 @@ def test_no_key_exits_4(server: Server) -> None:
 
 def test_bad_key_exits_4_with_posthogs_message(server: Server) -> None:
     result = server.run("list", env={"EXPCTL_API_KEY": "phx_thiskeydoesnotexist0000000000000000000"})
-    assert_one_error_line(result, code=4, contains="Personal API key found in request Authorization header is invalid.")
+    assert_one_error_line(result, code=4, contains="Personal API key found in request Authorization header is invalid")
 
 
 def test_project_key_is_refused_with_where_to_get_a_personal_key(server: Server) -> None:
@@ -147,5 +147,33 @@ def test_usage_errors_exit_2(cloud: Server, args: list[str], contains: str) -> N
 def test_typer_usage_errors_exit_2_without_traceback(cloud: Server) -> None:
     result = cloud.run("lsit")
     assert result.returncode == 2
-    assert "Did you mean 'list'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == "error: no command 'lsit'; did you mean 'list'?\n"
+    assert cloud.run("frobnicate").stderr == "error: no command 'frobnicate'; see `expctl --help`\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["list", "--bogus"], "error: no such option: --bogus (Possible options: --columns); see `expctl list --help`"),
+        (["get"], "error: missing argument 'EXPERIMENT'; see `expctl get --help`"),
+        (["list", "--limit", "x"], "error: invalid value for '--limit': 'x' is not a valid int range; see"),
+    ],
+)
+def test_command_line_errors_are_our_one_line_not_clicks(cloud: Server, args: list[str], line: str) -> None:
+    result = cloud.run(*args)
+    assert result.returncode == 2, result
+    assert result.stderr.startswith(line) and result.stderr.count("\n") == 1, result.stderr
+    assert "Usage:" not in result.stderr and "Error:" not in result.stderr
+
+
+def test_posthogs_full_stop_is_not_doubled_before_the_hint(cloud: Server) -> None:
+    result = cloud.run("list", env={"EXPCTL_API_KEY": "phx_thiskeydoesnotexist0000000000000000000"})
+    assert result.returncode == 4
+    assert ".;" not in result.stderr and "is invalid;" in result.stderr, result.stderr
+
+
+def test_archiving_an_archived_experiment_says_there_is_nothing_to_do(cloud: Server) -> None:
+    assert cloud.run("archive", "onboarding-checklist").returncode == 0
+    again = cloud.run("archive", "onboarding-checklist")
+    assert again.returncode == 6
+    assert again.stderr.rstrip().endswith("; nothing to do") and "archive it" not in again.stderr

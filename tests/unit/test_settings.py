@@ -125,15 +125,18 @@ def test_key_in_group_readable_file_is_refused(tmp_path: Path) -> None:
     assert caught.value.hint == f"run: chmod 600 {tmp_path / 'config.yaml'}"
 
 
-def test_unusable_keyrings_are_skipped_with_one_warning(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, {}, {"api_key": "phx_fromfile00000"})
+def test_unusable_keyrings_are_skipped_with_one_warning_when_the_key_is_nowhere_else(tmp_path: Path) -> None:
+    in_file = _settings(tmp_path, {}, {"api_key": "phx_fromfile00000"})
     warnings: list[str] = []
-    found = find_api_key(settings, KeyringStore(backend=LockedKeyring()), warnings.append)
+    found = find_api_key(in_file, KeyringStore(backend=LockedKeyring()), warnings.append)
     assert found is not None and found.source is Source.CONFIG
+    assert warnings == []  # `auth login --insecure-storage` said it once; not on every command
+    nowhere = _settings(tmp_path / "other", {}, {})
+    assert find_api_key(nowhere, KeyringStore(backend=LockedKeyring()), warnings.append) is None
     assert warnings == ["keyring skipped: the keyring is locked"]
     warnings.clear()
-    found = find_api_key(settings, KeyringStore(backend=SlowKeyring(), timeout=0.2), warnings.append)
-    assert found is not None and warnings == ["keyring skipped: the keyring did not answer within 0.2 s (locked?)"]
+    assert find_api_key(nowhere, KeyringStore(backend=SlowKeyring(), timeout=0.2), warnings.append) is None
+    assert warnings == ["keyring skipped: the keyring did not answer within 0.2 s (locked?)"]
 
 
 def test_project_keys_are_refused(tmp_path: Path) -> None:
