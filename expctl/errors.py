@@ -72,7 +72,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.AUTH: "authentication or permission: no key, 401, 403",
     ExitCode.NOT_FOUND: "not found: 404, or no experiment with that flag key",
     ExitCode.REJECTED: "rejected by PostHog: 400 validation, 409, illegal lifecycle transition",
-    ExitCode.UNAVAILABLE: "PostHog unavailable after retries: 429, 5xx, connection error, timeout",
+    ExitCode.UNAVAILABLE: (
+        "PostHog unavailable after retries (429, 5xx, connection error, timeout), or the host is not PostHog"
+    ),
     ExitCode.CHANGES_PENDING: "changes pending (`diff`, `apply --dry-run`)",
     ExitCode.GATE_FAILED: "a check failed: a `results --fail-on` condition held, or `flag-check` said no",
     ExitCode.TLS: "the server's TLS certificate could not be verified (untrusted CA, expired, wrong host)",

@@ -25,7 +25,7 @@ _E, _L, _R, _S, _U, _A = SECTIONS
 COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("list", "expctl.cli.crud", "list_app", _E, "List experiments"),
     ("get", "expctl.cli.crud", "get_app", _E, "Show one experiment"),
-    ("create", "expctl.cli.crud", "create_app", _E, "Create a draft experiment"),
+    ("create", "expctl.cli.create_cmd", "create_app", _E, "Create a draft experiment"),
     ("update", "expctl.cli.crud", "update_app", _E, "Change fields of an experiment"),
     ("archive", "expctl.cli.archive", "archive_app", _E, "Archive experiments (hide them from lists)"),
     ("unarchive", "expctl.cli.archive", "unarchive_app", _E, "Bring archived experiments back"),

@@ -12,18 +12,27 @@ from expctl.cli.registry import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
+REFERENCE = (ROOT / "docs" / "reference.md").read_text()
 COMPLETION_FILES = {"bash": "expctl.bash", "zsh": "_expctl", "fish": "expctl.fish", "powershell": "expctl.ps1"}
 
 
-def test_readme_command_reference_is_current() -> None:
-    current = README[README.index(BEGIN) : README.index(END) + len(END) + 1]
-    assert current == render(), "run: python -m expctl.cli.reference README.md"
+def test_command_reference_is_current() -> None:
+    current = REFERENCE[REFERENCE.index(BEGIN) : REFERENCE.index(END) + len(END) + 1]
+    assert current == render(), "run: python -m expctl.cli.reference docs/reference.md"
 
 
 @pytest.mark.parametrize("name", [entry.name for entry in COMMANDS])
-def test_every_command_is_in_the_readme(name: str) -> None:
-    assert f"#### `expctl {name}`" in README
+def test_every_command_is_in_the_reference_and_the_readme(name: str) -> None:
+    assert f"#### `expctl {name}`" in REFERENCE
     assert f"`expctl {name}" in README.split("## Command reference")[0], f"{name} missing from the Commands table"
+
+
+def test_readme_stays_a_guide_a_newcomer_reads_in_ten_minutes() -> None:
+    assert len(README.splitlines()) <= 700
+    install = README.split("## Install", 1)[1].split("\n## ", 1)[0]
+    first_command = next(line for line in install.splitlines() if line.startswith(("pip", "pipx", "python")))
+    assert not first_command.startswith("pip install"), "Debian/Ubuntu's system pip refuses that"
+    assert "docs/reference.md" in README
 
 
 @pytest.mark.parametrize("shell", SHELLS)

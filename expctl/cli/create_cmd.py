@@ -1,0 +1,126 @@
+"""create: a draft experiment, refusing a flag another experiment is still using."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from expctl.cli.app import runtime_of
+from expctl.cli.options import OutputOpt, examples, new_app
+from expctl.cli.runtime import Runtime
+
+create_app = new_app()
+
+FlagKeyOpt = Annotated[
+    str, typer.Option("--flag-key", help="Feature flag key (letters, digits, - and _).", show_default=False)
+]
+DescriptionOpt = Annotated[str | None, typer.Option(help="What the experiment tests.", show_default=False)]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option("--variant", help="KEY=PERCENT, repeated; default control=50 test=50.", show_default=False),
+]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="product (default) or web.", show_default=False)]
+HoldoutOpt = Annotated[int | None, typer.Option("--holdout", help="Holdout group id to exclude.", show_default=False)]
+CreateSetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
+]
+
+
+@create_app.command(
+    "create",
+    epilog=examples(
+        "expctl create --name 'Checkout v2' --flag-key checkout-v2",
+        "expctl create --name 'Pricing' --flag-key pricing --variant control=34 --variant a=33 --variant b=33",
+        "expctl create --name 'Hero' --flag-key hero --type web -o ids      # print only the new id",
+        "expctl create --name 'Revenue' --flag-key rev --set 'stats_config={\"method\": \"frequentist\"}'",
+    ),
+)
+def create_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Experiment name.", show_default=False)],
+    flag_key: FlagKeyOpt,
+    description: DescriptionOpt = None,
+    variant: VariantOpt = None,
+    type_: TypeOpt = None,
+    holdout: HoldoutOpt = None,
+    set_: CreateSetOpt = None,
+    share_flag: Annotated[
+        bool,
+        typer.Option(
+            "--share-flag",
+            help="Create it even though a draft, running or paused experiment already uses the flag.",
+        ),
+    ] = False,
+    output: OutputOpt = None,
+) -> None:
+    """Create a draft experiment.
+
+    PostHog creates the feature flag too (or links an existing flag with that key,
+    which must have a 'control' variant). The experiment starts as a draft: launch it
+    with `expctl launch`.
+    """
+    from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_variants
+    from expctl.core.fields import fields_not_stored
+    from expctl.model.experiment import status_of
+    from expctl.render.words import unstored_message
+
+    rt = runtime_of(ctx)
+    extra = _create_extras(type_, set_)
+    body = ExperimentCreate(
+        name=name,
+        feature_flag_key=check_flag_key(flag_key),
+        description=description,
+        type=type_,
+        holdout_id=holdout,
+        variants=parse_variants(variant or []),
+        extra=extra,
+    )
+    _check_flag_is_free(rt, body.feature_flag_key, share_flag)
+    created = rt.experiments.create(body.body())
+    rt.messages.success(
+        f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
+        f"{status_of(created)}"
+    )
+    ignored = fields_not_stored(extra, created)
+    if ignored:
+        rt.messages.warn(unstored_message(ignored))
+    rt.show_changed(created, output)
+
+
+def _create_extras(type_: str | None, sets: list[str] | None) -> dict[str, Any]:
+    """The --set fields of a create, after checking --type and that --set does not
+    stand in for an option of its own."""
+    from expctl.core.bodies import parse_sets
+    from expctl.core.fields import TYPES
+    from expctl.errors import UsageError
+
+    if type_ is not None and type_ not in TYPES:
+        raise UsageError(f"--type must be one of {', '.join(TYPES)}")
+    extra = parse_sets(sets or [])
+    for reserved in ("name", "feature_flag_key"):
+        if reserved in extra:
+            raise UsageError(f"use --{reserved.replace('feature_flag_key', 'flag-key')} instead of --set {reserved}")
+    return extra
+
+
+def _check_flag_is_free(rt: Runtime, flag_key: str, share_flag: bool) -> None:
+    """Refuse a second experiment on a flag another one is still using (both would serve
+    the flag, and the key would no longer name one experiment) unless --share-flag says
+    so; finished experiments on the flag are the normal re-run and only get a note."""
+    from expctl.errors import RejectedError
+    from expctl.model.experiment import split_flag_users, status_of
+
+    in_play, finished = split_flag_users(rt.experiments.find_by_flag_key(flag_key))
+    described = ", ".join(f"'{e.get('name')}' (id {e.get('id')}, {status_of(e)})" for e in in_play)
+    if in_play and not share_flag:
+        raise RejectedError(
+            f"the flag {flag_key!r} is in use by {described}",
+            hint="stop or archive that experiment first, choose another --flag-key, or pass --share-flag",
+        )
+    if in_play:
+        rt.messages.note(f"Sharing the flag {flag_key!r} with {described}; refer to these experiments by id.")
+    elif finished:
+        ids = ", ".join(str(e.get("id")) for e in finished)
+        rt.messages.note(f"Re-using the flag {flag_key!r} of finished experiment(s) {ids}.")
