@@ -17,6 +17,8 @@ class Column(NamedTuple):
     kind: str = "text"  # text | time | status | number
     flexible: bool = False  # may be shortened (with an ellipsis) to fit the terminal
     drop_rank: int | None = None  # a default column dropped on narrow terminals, lowest rank first
+    # ... once the flexible columns would otherwise be cut below this many cells
+    drop_when_names_below: int = 24
 
 
 def _creator(exp: Mapping[str, Any]) -> str:
@@ -46,7 +48,14 @@ EXPERIMENT_COLUMNS: dict[str, Column] = {
     for c in (
         Column("id", "ID", lambda e: e.get("id"), "number"),
         Column("name", "NAME", lambda e: e.get("name") or "", flexible=True),
-        Column("flag", "FLAG", lambda e: e.get("feature_flag_key") or "", flexible=True, drop_rank=3),
+        Column(
+            "flag",
+            "FLAG",
+            lambda e: e.get("feature_flag_key") or "",
+            flexible=True,
+            drop_rank=3,
+            drop_when_names_below=12,  # the key people type: worth more than a name's tail
+        ),
         Column("status", "STATUS", display_status, "status"),
         Column("type", "TYPE", lambda e: e.get("type") or ""),
         Column("variants", "VARIANTS", _variants),
@@ -106,11 +115,11 @@ def fit_columns(
     columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, gap: int = 2
 ) -> tuple[list[int], list[int]]:
     """Which columns to show (indexes into ``columns``) and how wide each is, so the table
-    fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first:
-    CREATED and ENDED while the table would not fit with NAME and FLAG cut to
-    ``_FLEX_COMFORTABLE``, FLAG only while it would not fit with them cut to
-    ``_FLEX_READABLE``; then the widest flexible column is cut (down to ``_FLEX_MIN``)
-    until the table fits. ID, STATUS and times keep their natural width: never cut."""
+    fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first,
+    each while the table would not fit with the flexible columns cut to its
+    ``drop_when_names_below`` (CREATED, ENDED: 24; FLAG: 12); then the widest flexible
+    column is cut (down to ``_FLEX_MIN``) until the table fits. ID, STATUS and times
+    keep their natural width: they are never cut."""
     natural = [max([cell_width(c.header), *(cell_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     keep = list(range(len(columns)))
 
@@ -119,10 +128,7 @@ def fit_columns(
         return cells + gap * (len(indexes) - 1)
 
     for _, index in sorted((c.drop_rank, i) for i, c in enumerate(columns) if c.drop_rank is not None):
-        # A time column goes while names would be cut below a comfortable length; a
-        # flexible one (FLAG) only while they would be cut below a readable one.
-        cap = _FLEX_READABLE if columns[index].flexible else _FLEX_COMFORTABLE
-        if width is None or needed(keep, cap) <= width:
+        if width is None or needed(keep, columns[index].drop_when_names_below) <= width:
             break
         keep.remove(index)
     widths = [natural[i] for i in keep]
@@ -139,8 +145,6 @@ def fit_columns(
     return keep, widths
 
 
-_FLEX_COMFORTABLE = 24  # most names fit; a longer one is cut before a time column goes
-_FLEX_READABLE = 12  # a name cut shorter than this is worth more than the FLAG column
 _FLEX_MIN = 4
 
 
