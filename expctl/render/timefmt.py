@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,46 +12,38 @@ from expctl.render.words import plural
 parse = parse_time  # render's name for it
 
 
+# (name, short name, seconds), largest first: one table for both spellings
+_UNITS = (
+    ("year", "y", 31536000),
+    ("month", "mo", 2592000),
+    ("week", "w", 604800),
+    ("day", "d", 86400),
+    ("hour", "h", 3600),
+    ("minute", "m", 60),
+)
+
+
 def relative(value: Any, now: datetime | None = None) -> str:
     """ "3 days ago", "in 2 hours", "just now"; "-" when there is no time."""
-    moment = parse(value)
-    if moment is None:
-        return "-"
-    reference = now or datetime.now(timezone.utc)
-    seconds = (reference - moment).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    if seconds < 60:
-        return "just now"
-    for unit, size in (
-        ("year", 31536000),
-        ("month", 2592000),
-        ("week", 604800),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            count = int(seconds // size)
-            text = plural(count, unit)
-            return f"in {text}" if future else f"{text} ago"
-    return "just now"
-
-
-_SHORT_UNITS = (("y", 31536000), ("mo", 2592000), ("w", 604800), ("d", 86400), ("h", 3600), ("m", 60))
+    return _since(value, now, lambda count, name, short: plural(count, name))
 
 
 def compact(value: Any, now: datetime | None = None) -> str:
     """ "5h ago", "3d ago", "in 2w", "just now": relative times for table cells, where
     width is scarce (gh's style); "-" when there is no time."""
+    return _since(value, now, lambda count, name, short: f"{count}{short}")
+
+
+def _since(value: Any, now: datetime | None, spell: Callable[[int, str, str], str]) -> str:
+    """The time between ``value`` and now in its largest whole unit, spelled by ``spell``."""
     moment = parse(value)
     if moment is None:
         return "-"
     seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
-    for unit, size in _SHORT_UNITS:
+    for name, short, size in _UNITS:
         if abs(seconds) >= size:
-            count = int(abs(seconds) // size)
-            return f"in {count}{unit}" if seconds < 0 else f"{count}{unit} ago"
+            text = spell(int(abs(seconds) // size), name, short)
+            return f"in {text}" if seconds < 0 else f"{text} ago"
     return "just now"
 
 
