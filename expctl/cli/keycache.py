@@ -71,9 +71,7 @@ class KeyCache:
         written = stored.get("written")
         if current == before and isinstance(written, (int, float)) and time.time() - written < REWRITE_AFTER_SECONDS:
             return  # nothing new: a repeated `expctl list` in a script leaves the disk alone
-        with contextlib.suppress(OSError):
-            payload = json.dumps({"written": time.time(), "entries": current})
-            write_atomic(self.path, payload, mode=0o600, durable=False)
+        self._write(current, written=time.time())
 
     def forget(self, experiment_id: int | None, key: str | None) -> None:
         """Drop an experiment a command found gone (404, deleted), by id or flag key, so
@@ -89,8 +87,13 @@ class KeyCache:
             for k, v in entries.items()
             if k != key and not (isinstance(v, dict) and experiment_id is not None and v.get("id") == experiment_id)
         }
-        if kept == entries:
+        if kept != entries:
+            self._write(kept, written=stored.get("written", time.time()))
+
+    def _write(self, entries: dict[str, Any], *, written: Any) -> None:
+        """Replace the file; failures are ignored (it is only a cache)."""
+        if self.path is None:
             return
         with contextlib.suppress(OSError):
-            payload = json.dumps({"written": stored.get("written", time.time()), "entries": kept})
+            payload = json.dumps({"written": written, "entries": entries})
             write_atomic(self.path, payload, mode=0o600, durable=False)
