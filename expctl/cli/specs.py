@@ -200,7 +200,7 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str)
         if finished:
             rt.messages.info(f"In flight at Ctrl-C and finished: {', '.join(finished)}.")
         raise InterruptedByUserError(
-            f"interrupted; not applied: {', '.join(partly + not_done) if partly or not_done else 'nothing'}",
+            f"interrupted; not applied: {', '.join(partly + not_done) or 'nothing'}",
             hint="run the same apply again to finish",
         )
     if failures:

@@ -158,20 +158,17 @@ def execute(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-apply")
     try:
         futures = [pool.submit(run, index, item) for index, item in enumerate(work)]
         for future in futures:
             future.result()
     except KeyboardInterrupt:
-        interrupted = True
         stop.set()
     finally:
         _wait_for_writes_in_flight(pool, stop)
-    interrupted = interrupted or stop.is_set()
     outcomes = [done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
-    return Execution(outcomes, interrupted)
+    return Execution(outcomes, interrupted=stop.is_set())
 
 
 def _wait_for_writes_in_flight(pool: ThreadPoolExecutor, stop: threading.Event) -> None:
