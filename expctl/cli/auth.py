@@ -121,6 +121,7 @@ def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
 def logout_command(ctx: typer.Context) -> None:
     """Remove the stored key of the profile (keyring and config file)."""
     from expctl.settings.keyring_store import KeyringUnavailableError
+    from expctl.settings.keys import API_KEY_ENV
 
     rt = runtime_of(ctx)
     settings = rt.settings
@@ -138,7 +139,7 @@ def logout_command(ctx: typer.Context) -> None:
         rt.messages.success(f"Logged out of profile {profile}: removed the key from {' and '.join(removed)}")
     else:
         rt.messages.info(f"No stored key for profile {profile}; nothing to remove.")
-    for name in ("EXPCTL_API_KEY", "POSTHOG_PERSONAL_API_KEY"):
+    for name in API_KEY_ENV:
         if rt.env.get(name):
             rt.messages.warn(f"{name} is still set in your environment and will keep being used")
 

@@ -107,11 +107,12 @@ def _config_file(rt: Runtime) -> Check:
 
 def _keyring(rt: Runtime) -> Check:
     from expctl.settings.keyring_store import KeyringUnavailableError
+    from expctl.settings.keys import API_KEY_ENV
 
     try:
         backend = rt.keyring.backend_name()
     except KeyringUnavailableError as exc:
-        uses_env = any(rt.env.get(n) for n in ("EXPCTL_API_KEY", "POSTHOG_PERSONAL_API_KEY"))
+        uses_env = any(rt.env.get(n) for n in API_KEY_ENV)
         in_file = bool(rt.settings.config.profile(rt.settings.profile_name).get("api_key"))
         detail = f"not usable: {exc.reason}"
         if uses_env:
