@@ -123,14 +123,15 @@ def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Serv
     assert said.count("created") >= 1 and "already created by another run" in said, said
 
 
-def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp_path: Path) -> None:
+def _start_slow_apply(
+    cloud: Server, tmp_path: Path, count: int, *, latency: float, extra: str = ""
+) -> tuple[Path, subprocess.Popen[str]]:
+    """``count`` specs "Slow N" (flag slow-NN), applied two at a time against a slow server."""
     specs = tmp_path / "specs"
     specs.mkdir()
-    for index in range(12):
-        (specs / f"e{index:02d}.yaml").write_text(
-            f"name: Slow {index}\nfeature_flag_key: slow-{index:02d}\nstate: running\n"
-        )
-    cloud.fake.faults.latency = 0.4
+    for index in range(count):
+        (specs / f"e{index:02d}.yaml").write_text(f"name: Slow {index}\nfeature_flag_key: slow-{index:02d}\n{extra}")
+    cloud.fake.faults.latency = latency
     process = subprocess.Popen(
         [str(EXPCTL), "apply", "-f", str(specs), "--yes", "--parallel", "2"],
         env=cloud.env,
@@ -139,6 +140,11 @@ def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp
         text=True,
         cwd=REPO,
     )
+    return specs, process
+
+
+def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp_path: Path) -> None:
+    specs, process = _start_slow_apply(cloud, tmp_path, 12, latency=0.4, extra="state: running\n")
     time.sleep(4.0)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
@@ -165,19 +171,7 @@ def test_ctrl_c_ends_results_watch_normally(cloud: Server) -> None:
 
 
 def test_ctrl_c_twice_during_apply_still_ends_with_the_summary(cloud: Server, tmp_path: Path) -> None:
-    specs = tmp_path / "specs"
-    specs.mkdir()
-    for index in range(8):
-        (specs / f"e{index:02d}.yaml").write_text(f"name: Slow {index}\nfeature_flag_key: slow-{index:02d}\n")
-    cloud.fake.faults.latency = 0.5
-    process = subprocess.Popen(
-        [str(EXPCTL), "apply", "-f", str(specs), "--yes", "--parallel", "2"],
-        env=cloud.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-    )
+    _, process = _start_slow_apply(cloud, tmp_path, 8, latency=0.5)
     assert process.stdout is not None
     line = process.stdout.readline()
     while line and "created" not in line:  # the first experiment done: others are in flight
