@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
-import time
 
 from tests.conftest import Server
 from tests.fakeposthog import FULL_KEY
 from tests.support.cli import EXPCTL, REPO
+from tests.support.terminal import read_terminal
 
 
 def run_on_tty(server: Server, args: list[str], answer: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -22,24 +21,16 @@ def run_on_tty(server: Server, args: list[str], answer: str, env: dict[str, str]
         [str(EXPCTL), *args], stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=merged, cwd=REPO
     )
     os.close(slave)
-    seen = b""
     answered = False
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if not answered and (b"[y/N]" in seen or b"(phx_...):" in seen):
-                os.write(master, answer.encode() + b"\n")
-                answered = True
-        elif process.poll() is not None:
-            break
+
+    def answer_the_prompt(screen: str) -> bytes | None:
+        nonlocal answered
+        if not answered and ("[y/N]" in screen or "(phx_...):" in screen):
+            answered = True
+            return answer.encode() + b"\n"
+        return None
+
+    seen = read_terminal(master, process, answer_the_prompt)
     stdout = process.stdout.read().decode() if process.stdout else ""
     code = process.wait(timeout=30)
     os.close(master)

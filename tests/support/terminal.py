@@ -12,6 +12,7 @@ import subprocess
 import termios
 import time
 from collections.abc import Callable
+from typing import Any
 
 from tests.support.cli import EXPCTL, REPO
 
@@ -34,8 +35,29 @@ def run_on_terminal(
         [str(EXPCTL), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=merged, cwd=REPO
     )
     os.close(slave)
-    seen = b""
     interrupted = False
+
+    def watch(screen: str) -> bytes | None:
+        nonlocal interrupted
+        if interrupt_when and not interrupted and interrupt_when(screen):
+            process.send_signal(signal.SIGINT)
+            interrupted = True
+        return None
+
+    seen = read_terminal(master, process, watch, timeout)
+    code = process.wait(timeout=timeout)
+    os.close(master)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    return code, seen.decode(errors="replace").replace("\r\n", "\n"), stderr
+
+
+def read_terminal(
+    master: int, process: subprocess.Popen[Any], react: Callable[[str], bytes | None], timeout: float = 30
+) -> bytes:
+    """Everything the program shows on the pty ``master`` until it closes it or exits
+    (killed after ``timeout``). ``react`` sees the screen so far after each chunk and
+    may return bytes to type at the terminal."""
+    seen = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.1)
@@ -47,14 +69,11 @@ def run_on_terminal(
             if not chunk:
                 break
             seen += chunk
-            if interrupt_when and not interrupted and interrupt_when(seen.decode(errors="replace")):
-                process.send_signal(signal.SIGINT)
-                interrupted = True
+            typed = react(seen.decode(errors="replace"))
+            if typed:
+                os.write(master, typed)
         elif process.poll() is not None:
             break
     else:
         process.kill()
-    code = process.wait(timeout=timeout)
-    os.close(master)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    return code, seen.decode(errors="replace").replace("\r\n", "\n"), stderr
+    return seen
