@@ -23,12 +23,22 @@ from pathlib import Path
 from typing import Any
 
 from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
-from expctl.core.metricschema import LEGACY_METRIC_KINDS, metric_problems
+from expctl.core.spec_kinds import (
+    HOLDOUT,
+    SHARED_METRIC,
+    ResourceSpec,
+    check_references,
+    check_resource,
+    duplicate_problems,
+    read_shared_refs,
+)
+from expctl.core.spec_metrics import read_metrics
 from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
 from expctl.model.flagkeys import is_flag_key
 
 API_VERSION = "expctl/v1"
 KIND = "Experiment"
+KINDS = (KIND, SHARED_METRIC, HOLDOUT)
 STATES = ("draft", "running", "paused", "stopped")
 MAX_VARIANTS = 20
 
@@ -44,6 +54,8 @@ SPEC_FIELDS: dict[str, tuple[str, ...]] = {
     "metrics": ("array",),
     "metrics_secondary": ("array",),
     "saved_metrics_ids": ("array",),
+    "shared_metrics": ("array",),
+    "holdout": ("string", "integer"),
     "secondary_metrics": ("array",),
     "filters": ("object",),
     "holdout_id": ("integer", "null"),
@@ -114,6 +126,11 @@ class SpecSet:
     specs: list[Spec] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    resources: list[ResourceSpec] = field(default_factory=list)  # holdouts and shared metrics
+
+    @property
+    def documents(self) -> int:
+        return len(self.specs) + len(self.resources)
 
 
 def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSet:
@@ -137,13 +154,38 @@ def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSe
             result.problems.append(Problem(Position(display, 1, 1), "no experiment specs in this file (empty?)"))
             continue
         for doc in documents:
-            spec, problems = check_document(doc)
-            result.problems.extend(problems)
-            if spec is not None:
-                result.specs.append(spec)
+            _read_document(doc, result)
     _check_duplicates(result)
+
+    def report(position: Position, message: str) -> None:
+        result.problems.append(Problem(position, message))
+
+    result.resources = duplicate_problems(result.resources, report)
+    check_references(result.specs, result.resources, report)
     result.problems.sort(key=lambda p: (p.position.file, p.position.line, p.position.column))
     return result
+
+
+def _read_document(doc: Document, result: SpecSet) -> None:
+    kind = doc.value.get("kind") if isinstance(doc.value, dict) else None
+    if kind not in (SHARED_METRIC, HOLDOUT):
+        spec, problems = check_document(doc)
+        result.problems.extend(problems)
+        if spec is not None:
+            result.specs.append(spec)
+        return
+    found: list[Problem] = []
+    resource = check_resource(doc, str(kind), lambda path, message: found.append(Problem(doc.where(path), message)))
+    if value_is_api_version_ok(doc.value, found, doc) and not found and resource is not None:
+        result.resources.append(resource)
+    result.problems.extend(found)
+
+
+def value_is_api_version_ok(value: dict[str, Any], found: list[Problem], doc: Document) -> bool:
+    if value.get("apiVersion", API_VERSION) != API_VERSION:
+        found.append(Problem(doc.where(("apiVersion", "=")), f"apiVersion must be {API_VERSION}"))
+        return False
+    return True
 
 
 def _check_duplicates(result: SpecSet) -> None:
@@ -185,7 +227,8 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     if value.get("apiVersion", API_VERSION) != API_VERSION:
         problem(("apiVersion", "="), f"apiVersion must be {API_VERSION}")
     if value.get("kind", KIND) != KIND:
-        problem(("kind", "="), f"kind must be {KIND}")
+        hint = suggest(str(value["kind"]), KINDS)
+        problem(("kind", "="), f"kind must be one of {', '.join(KINDS)}{hint}")
     for required in ("name", "feature_flag_key"):
         if required not in value:
             problem((), f"'{required}' is required")
@@ -217,27 +260,14 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
             )
         elif isinstance(params["feature_flag_variants"], list):
             _check_variants(params["feature_flag_variants"], ("parameters", "feature_flag_variants"), problem)
-    for field_name in ("metrics", "metrics_secondary"):
-        metrics = value.get(field_name)
-        if isinstance(metrics, list):
-            _check_metrics(metrics, field_name, problem)
-    saved = value.get("saved_metrics_ids")
-    if isinstance(saved, list):
-        for index, item in enumerate(saved):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
-                problem(("saved_metrics_ids", index), "each saved metric needs an integer 'id'")
-                continue
-            kind = (
-                (item.get("metadata") or {}).get("type", "primary") if isinstance(item.get("metadata"), dict) else None
-            )
-            if kind not in ("primary", "secondary"):
-                problem(("saved_metrics_ids", index, "metadata"), "metadata.type must be primary or secondary")
+    expanded = _read_metrics_and_links(value, problem)
     stats = value.get("stats_config")
     if isinstance(stats, dict) and stats.get("method") not in (None, "bayesian", "frequentist"):
         problem(("stats_config", "method", "="), "stats_config.method must be bayesian or frequentist")
     if problems:
         return None, problems
     data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind")}
+    data.update(expanded)
     if isinstance(data.get("variants"), list):
         data["variants"] = normalize_variants(data["variants"])
     return Spec(doc=doc, data=data), problems
@@ -281,23 +311,33 @@ def _check_variants(variants: list[Any], path: PathKey, problem: Any) -> None:
         problem(path, f"variant percentages must sum to 100, not {total:g}")
 
 
-def _check_metrics(metrics: list[Any], field_name: str, problem: Any) -> None:
-    """Each metric against PostHog's ``ExperimentMetric`` definitions (``metricschema``).
-
-    Metrics of the legacy kinds are accepted as PostHog returns them, so a spec exported
-    from an older experiment reads back; the plan refuses to write them anew."""
-    for index, metric in enumerate(metrics):
-        here = (field_name, index)
-        if not isinstance(metric, dict):
-            problem(here, "each metric must be a mapping (a PostHog metric object)")
-            continue
-        if metric.get("kind") in LEGACY_METRIC_KINDS:
-            continue
-        for path, message in metric_problems(metric):
-            problem((*here, *path), message)
-        if metric.get("metric_type") == "funnel" and metric.get("series") == []:
-            # ExperimentService's rule, beyond the schema.
-            problem((*here, "series", "="), "a funnel metric needs at least one step in series")
+def _read_metrics_and_links(value: Mapping[str, Any], problem: Any) -> dict[str, Any]:
+    """Metrics (shorthand expanded), shared-metric and holdout references, checked offline."""
+    out: dict[str, Any] = {}
+    for field_name in ("metrics", "metrics_secondary"):
+        metrics = value.get(field_name)
+        if isinstance(metrics, list):
+            read = read_metrics(metrics, field_name, problem)
+            if read is not None:
+                out[field_name] = read
+    for short, raw in (("shared_metrics", "saved_metrics_ids"), ("holdout", "holdout_id")):
+        if short in value and raw in value:
+            problem((short,), f"set {short} or {raw}, not both")
+    if "shared_metrics" in value:
+        refs = read_shared_refs(value["shared_metrics"], problem)
+        if refs is not None:
+            out["shared_metrics"] = refs
+    saved = value.get("saved_metrics_ids")
+    if isinstance(saved, list):
+        for index, item in enumerate(saved):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+                problem(("saved_metrics_ids", index), "each saved metric needs an integer 'id'")
+                continue
+            metadata = item.get("metadata")
+            kind = (metadata or {}).get("type", "primary") if isinstance(metadata, dict) else None
+            if kind not in ("primary", "secondary"):
+                problem(("saved_metrics_ids", index, "metadata"), "metadata.type must be primary or secondary")
+    return out
 
 
 def normalize_variants(variants: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -132,7 +132,7 @@ def test_capitalised_control_and_split_percent_are_normalised(tmp_path: Path) ->
 def test_schema_lists_every_spec_field_and_agrees_with_the_validator(tmp_path: Path) -> None:
     import yaml
 
-    assert set(SCHEMA["properties"]) == set(SPEC_FIELDS)
+    assert set(SCHEMA["definitions"]["Experiment"]["properties"]) == set(SPEC_FIELDS)
     jsonschema.validate(yaml.safe_load(MINIMAL), SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "feature_flag_key": "x", "descripton": "typo"}, SCHEMA)
