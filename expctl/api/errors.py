@@ -77,7 +77,7 @@ def error_for_response(
     said = detail or f"HTTP {status} with no details"
     field = f" (field: {attr})" if attr else ""
     if status == 400:
-        return ApiRejectedError(f"PostHog rejected the request: {said}{field}", info=info)
+        return _rejected(said, field, info)
     if status == 401:
         return ApiAuthError(
             f"PostHog did not accept the API key: {said}",
@@ -117,6 +117,23 @@ def error_for_response(
             hint="try again in a minute",
         )
     return ApiUnexpectedError(f"unexpected HTTP {status} from PostHog: {said}", info=info)
+
+
+# ExperimentService's check of metric events (newest Cloud); its text is addressed to an
+# AI agent, so the person reading expctl's line gets the gist and the flag to pass.
+_UNKNOWN_EVENTS = r"^Event\(s\) (.+?) not found\. No events with these names have been ingested"
+
+
+def _rejected(said: str, field: str, info: ApiErrorInfo) -> ApiError:
+    unknown = re.search(_UNKNOWN_EVENTS, said)
+    if unknown:
+        return ApiRejectedError(
+            f"PostHog has seen no events named {unknown.group(1)} in this project",
+            info=info,
+            hint="check the spelling, or pass --allow-unknown-events (allow_unknown_events: true in a spec) "
+            "if they will be sent soon",
+        )
+    return ApiRejectedError(f"PostHog rejected the request: {said}{field}", info=info)
 
 
 def _html_error(status: int, method: str, path: str, host: str) -> ApiError:

@@ -21,7 +21,26 @@ VariantOpt = Annotated[
     typer.Option("--variant", help="KEY=PERCENT, repeated; default control=50 test=50.", show_default=False),
 ]
 TypeOpt = Annotated[str | None, typer.Option("--type", help="product (default) or web.", show_default=False)]
-HoldoutOpt = Annotated[int | None, typer.Option("--holdout", help="Holdout group id to exclude.", show_default=False)]
+HoldoutOpt = Annotated[
+    str | None, typer.Option("--holdout", help="Holdout (id or name) to run with.", show_default=False)
+]
+MetricOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric", help="A primary metric in the shorthand (YAML) or PostHog's JSON, repeated.", show_default=False
+    ),
+]
+SecondaryMetricOpt = Annotated[
+    list[str] | None, typer.Option("--secondary-metric", help="A secondary metric, repeated.", show_default=False)
+]
+SharedMetricOpt = Annotated[
+    list[str] | None,
+    typer.Option("--shared-metric", help="A shared metric (id or name) as primary, repeated.", show_default=False),
+]
+SecondarySharedOpt = Annotated[
+    list[str] | None,
+    typer.Option("--secondary-shared-metric", help="A shared metric as secondary, repeated.", show_default=False),
+]
 CreateSetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
@@ -34,6 +53,9 @@ CreateSetOpt = Annotated[
         "expctl create --name 'Checkout v2' --flag-key checkout-v2",
         "expctl create --name 'Pricing' --flag-key pricing --variant control=34 --variant a=33 --variant b=33",
         "expctl create --name 'Hero' --flag-key hero --type web -o ids      # print only the new id",
+        "expctl create --name 'Checkout v3' --flag-key checkout-v3 --metric 'funnel: [$pageview, purchase]'",
+        "expctl create --name 'Checkout v3' --flag-key checkout-v3 --holdout 'Global holdout' "
+        "--shared-metric 'Revenue per user'",
         "expctl create --name 'Revenue' --flag-key rev --set 'stats_config={\"method\": \"frequentist\"}'",
     ),
 )
@@ -45,7 +67,15 @@ def create_command(
     variant: VariantOpt = None,
     type_: TypeOpt = None,
     holdout: HoldoutOpt = None,
+    metric: MetricOpt = None,
+    secondary_metric: SecondaryMetricOpt = None,
+    shared_metric: SharedMetricOpt = None,
+    secondary_shared_metric: SecondarySharedOpt = None,
     set_: CreateSetOpt = None,
+    allow_unknown_events: Annotated[
+        bool,
+        typer.Option("--allow-unknown-events", help="Accept metric events this project has not received yet."),
+    ] = False,
     share_flag: Annotated[
         bool,
         typer.Option(
@@ -59,21 +89,26 @@ def create_command(
 
     PostHog creates the feature flag too (or links an existing flag with that key,
     which must have a 'control' variant). The experiment starts as a draft: launch it
-    with `expctl launch`.
+    with `expctl launch`. Metrics given with --metric are checked offline against
+    PostHog's definitions before anything is sent.
     """
     from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_variants
     from expctl.core.fields import fields_not_stored
     from expctl.model.experiment import status_of
     from expctl.render.words import unstored_message
 
-    rt = runtime_of(ctx)
     extra = _create_extras(type_, set_)
+    extra.update(_metric_fields(metric or [], secondary_metric or [], extra))
+    if allow_unknown_events:
+        extra["allow_unknown_events"] = True
+    rt = runtime_of(ctx)
+    extra.update(_linked(rt, holdout, shared_metric or [], secondary_shared_metric or [], extra))
     body = ExperimentCreate(
         name=name,
         feature_flag_key=check_flag_key(flag_key),
         description=description,
         type=type_,
-        holdout_id=holdout,
+        holdout_id=None,
         variants=parse_variants(variant or []),
         extra=extra,
     )
@@ -103,6 +138,46 @@ def _create_extras(type_: str | None, sets: list[str] | None) -> dict[str, Any]:
         if reserved in extra:
             raise UsageError(f"use --{reserved.replace('feature_flag_key', 'flag-key')} instead of --set {reserved}")
     return extra
+
+
+def _metric_fields(primary: list[str], secondary: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+    from expctl.core.spec_metrics import parse_metric_option
+    from expctl.errors import UsageError
+
+    out: dict[str, Any] = {}
+    for field, texts, option in (
+        ("metrics", primary, "--metric"),
+        ("metrics_secondary", secondary, "--secondary-metric"),
+    ):
+        if texts and field in extra:
+            raise UsageError(f"use {option} or --set {field}, not both")
+        if texts:
+            out[field] = [parse_metric_option(text, option) for text in texts]
+    return out
+
+
+def _linked(
+    rt: Runtime, holdout: str | None, primary: list[str], secondary: list[str], extra: dict[str, Any]
+) -> dict[str, Any]:
+    """--holdout and --shared-metric as PostHog takes them (ids), looked up by id or name."""
+    from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
+    from expctl.errors import UsageError
+
+    out: dict[str, Any] = {}
+    if holdout is not None:
+        if "holdout_id" in extra:
+            raise UsageError("use --holdout or --set holdout_id, not both")
+        out["holdout_id"] = int(ResourceApi(rt.client, HOLDOUTS).resolve(holdout)["id"])
+    if primary or secondary:
+        if "saved_metrics_ids" in extra:
+            raise UsageError("use --shared-metric or --set saved_metrics_ids, not both")
+        api = ResourceApi(rt.client, SHARED_METRICS)
+        out["saved_metrics_ids"] = [
+            {"id": int(api.resolve(ref)["id"]), "metadata": {"type": role}}
+            for role, refs in (("primary", primary), ("secondary", secondary))
+            for ref in refs
+        ]
+    return out
 
 
 def _check_flag_is_free(rt: Runtime, flag_key: str, share_flag: bool) -> None:

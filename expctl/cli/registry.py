@@ -17,9 +17,9 @@ class CommandEntry(NamedTuple):
     summary: str
 
 
-SECTIONS = ("Experiments", "Lifecycle", "Results", "Specs", "Setup", "Advanced")
+SECTIONS = ("Experiments", "Metrics", "Lifecycle", "Results", "Specs", "Setup", "Advanced")
 
-_E, _L, _R, _S, _U, _A = SECTIONS
+_E, _M, _L, _R, _S, _U, _A = SECTIONS
 
 # fmt: off
 COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
@@ -33,6 +33,12 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("duplicate", "expctl.cli.copies", "duplicate_app", _E, "Copy an experiment as a new draft in the same project"),
     ("copy", "expctl.cli.copies", "copy_app", _E, "Copy an experiment as a new draft into another project"),
     ("open", "expctl.cli.open_cmd", "open_app", _E, "Print the experiment's page in the web app (--web opens it)"),
+    ("metrics", "expctl.cli.metrics_cmd", "metrics_app", _M,
+     "List and edit an experiment's metrics (inline and shared)"),
+    ("shared-metrics", "expctl.cli.shared_metrics_cmd", "shared_metrics_app", _M,
+     "Manage shared metrics: metrics kept once in the project and used by many experiments"),
+    ("holdouts", "expctl.cli.holdouts_cmd", "holdouts_app", _M,
+     "Manage holdouts: a share of users kept out of every experiment that uses the holdout"),
     ("launch", "expctl.cli.lifecycle", "launch_app", _L, "Start a draft experiment (draft -> running)"),
     ("pause", "expctl.cli.lifecycle", "pause_app", _L, "Pause a running experiment (running -> paused)"),
     ("resume", "expctl.cli.lifecycle", "resume_app", _L, "Resume a paused experiment (paused -> running)"),

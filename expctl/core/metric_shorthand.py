@@ -133,6 +133,7 @@ def _expand_ratio(body: Any, metric: dict[str, Any], here: Path, problems: list[
 
 def _expand_retention(body: Any, metric: dict[str, Any], here: Path, problems: list[Problem]) -> None:
     allowed = ("start", "completion", "window", "unit", "start_handling")
+    before = len(problems)
     if not isinstance(body, Mapping):
         problems.append((here, "retention needs start, completion and window: [from, to]"))
         return
@@ -145,7 +146,7 @@ def _expand_retention(body: Any, metric: dict[str, Any], here: Path, problems: l
     window = body.get("window")
     if "window" in body and not (isinstance(window, list) and len(window) == 2):
         problems.append(((*here, "window"), "retention window is [from, to], e.g. [1, 7] with unit day"))
-    if problems:
+    if len(problems) > before or not isinstance(window, list):
         return
     metric["start_event"] = _expand_node(body["start"], (*here, "start"), problems)
     metric["completion_event"] = _expand_node(body["completion"], (*here, "completion"), problems)

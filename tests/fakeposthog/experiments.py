@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from tests.fakeposthog import flags as flag_ops
+from tests.fakeposthog.resources import render_holdout
 from tests.fakeposthog.schema_oracle import metric_definition
 from tests.fakeposthog.state import clone, default_variants, iso, now, parse_iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, raw, validation
@@ -264,7 +265,8 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
         "end_date": iso(experiment.get("end_date")),
         "feature_flag_key": flag["key"] if flag else experiment.get("_flag_key"),
         "feature_flag": flag_ops.minimal(flag) if flag else None,
-        "holdout": holdout if holdout else None,
+        # ExperimentSerializer.holdout = ExperimentHoldoutSerializer(read_only=True)
+        "holdout": render_holdout(ctx, holdout) if holdout else None,
         "holdout_id": experiment.get("holdout_id"),
         "exposure_cohort": experiment.get("exposure_cohort"),
         "parameters": _parameters_out(ctx, experiment, flag),
@@ -1469,16 +1471,6 @@ def detail_route_not_found(ctx: Ctx) -> FakeResponse:
     """A release without ``stats/`` or ``eligible_feature_flags/`` routes them to the detail
     route with that word as the primary key; DRF's ``get_object_or_404`` answers 404."""
     return not_found()
-
-
-def list_holdouts(ctx: Ctx) -> FakeResponse:
-    rows = [h for h in ctx.store.holdouts.values() if h["team_id"] == ctx.team.id]
-    return paginate(ctx, rows, clone)
-
-
-def list_saved_metrics(ctx: Ctx) -> FakeResponse:
-    rows = [m for m in ctx.store.saved_metrics.values() if m["team_id"] == ctx.team.id]
-    return paginate(ctx, rows, clone)
 
 
 def seed_experiments(

@@ -28,6 +28,7 @@ from typing import Any
 from tests.fakeposthog import experiments as exp_routes
 from tests.fakeposthog import flags as flag_routes
 from tests.fakeposthog import queries as query_routes
+from tests.fakeposthog import resources as resource_routes
 from tests.fakeposthog.state import ApiKey, Store, Team, User, seeded_store
 from tests.fakeposthog.wire import FakeRequest, FakeResponse, HttpError, error, not_found
 
@@ -440,9 +441,8 @@ class FakePostHog:
             ("GET", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.get_flag, "feature_flag:read", both),
             ("PATCH", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.patch_flag, "feature_flag:write", both),
             ("GET", p + r"/cohorts/(?P<cohort_id>[0-9]+)/", exp_routes.get_cohort, "cohort:read", both),
-            ("GET", p + r"/experiment_holdouts/", exp_routes.list_holdouts, "experiment:read", both),
-            ("GET", p + r"/experiment_saved_metrics/", exp_routes.list_saved_metrics, "experiment:read", both),
         ]
+        table += resource_routes.routes(p, cloud, legacy)
         for action in exp_routes.ACTIONS:
             table.append(("POST", one + rf"/{action}/", exp_routes.action_handler(action), "experiment:write", cloud))
         # Last: the late-2024 router's detail route takes any word as a primary key.
