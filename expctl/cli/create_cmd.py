@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -41,6 +42,15 @@ SecondarySharedOpt = Annotated[
     list[str] | None,
     typer.Option("--secondary-shared-metric", help="A shared metric as secondary, repeated.", show_default=False),
 ]
+AllowUnknownOpt = Annotated[
+    bool, typer.Option("--allow-unknown-events", help="Accept metric events this project has not received yet.")
+]
+ShareFlagOpt = Annotated[
+    bool,
+    typer.Option(
+        "--share-flag", help="Create it even though a draft, running or paused experiment already uses the flag."
+    ),
+]
 CreateSetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Any other field as FIELD=JSON, repeated (e.g. metrics=[...]).", show_default=False),
@@ -72,17 +82,8 @@ def create_command(
     shared_metric: SharedMetricOpt = None,
     secondary_shared_metric: SecondarySharedOpt = None,
     set_: CreateSetOpt = None,
-    allow_unknown_events: Annotated[
-        bool,
-        typer.Option("--allow-unknown-events", help="Accept metric events this project has not received yet."),
-    ] = False,
-    share_flag: Annotated[
-        bool,
-        typer.Option(
-            "--share-flag",
-            help="Create it even though a draft, running or paused experiment already uses the flag.",
-        ),
-    ] = False,
+    allow_unknown_events: AllowUnknownOpt = False,
+    share_flag: ShareFlagOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Create a draft experiment.
@@ -93,16 +94,13 @@ def create_command(
     PostHog's definitions before anything is sent.
     """
     from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_variants
-    from expctl.core.fields import fields_not_stored
-    from expctl.model.experiment import status_of
-    from expctl.render.words import unstored_message
 
     extra = _create_extras(type_, set_)
     extra.update(_metric_fields(metric or [], secondary_metric or [], extra))
     if allow_unknown_events:
         extra["allow_unknown_events"] = True
     rt = runtime_of(ctx)
-    extra.update(_linked(rt, holdout, shared_metric or [], secondary_shared_metric or [], extra))
+    extra.update(_linked(rt, holdout, (shared_metric or [], secondary_shared_metric or []), extra))
     body = ExperimentCreate(
         name=name,
         feature_flag_key=check_flag_key(flag_key),
@@ -114,6 +112,14 @@ def create_command(
     )
     _check_flag_is_free(rt, body.feature_flag_key, share_flag)
     created = rt.experiments.create(body.body())
+    _report_created(rt, created, extra, output)
+
+
+def _report_created(rt: Runtime, created: Mapping[str, Any], extra: dict[str, Any], output: str | None) -> None:
+    from expctl.core.fields import fields_not_stored
+    from expctl.model.experiment import status_of
+    from expctl.render.words import unstored_message
+
     rt.messages.success(
         f"Created '{created.get('name')}' (id {created.get('id')}), flag {created.get('feature_flag_key')}, "
         f"{status_of(created)}"
@@ -157,13 +163,14 @@ def _metric_fields(primary: list[str], secondary: list[str], extra: dict[str, An
 
 
 def _linked(
-    rt: Runtime, holdout: str | None, primary: list[str], secondary: list[str], extra: dict[str, Any]
+    rt: Runtime, holdout: str | None, shared: tuple[list[str], list[str]], extra: dict[str, Any]
 ) -> dict[str, Any]:
     """--holdout and --shared-metric as PostHog takes them (ids), looked up by id or name."""
     from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
     from expctl.errors import UsageError
 
     out: dict[str, Any] = {}
+    primary, secondary = shared
     if holdout is not None:
         if "holdout_id" in extra:
             raise UsageError("use --holdout or --set holdout_id, not both")

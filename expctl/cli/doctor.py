@@ -180,6 +180,7 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
         return checks
     checks.append(Check("Project", OK, f"{client.project} is reachable"))
     checks.append(_scopes(client, read_ok=error is None))
+    checks.append(_resource_scopes(client))
     checks.extend(_capabilities(client, response))
     if response is not None:
         checks.append(_clock(response.headers))
@@ -255,6 +256,34 @@ def _scopes(client: Any, *, read_ok: bool) -> Check:
             4,
         )
     return Check("Scopes", OK, ", ".join(have))
+
+
+# Newest Cloud gives shared metrics and holdouts scope objects of their own
+# (ExperimentSavedMetricViewSet, ExperimentHoldoutViewSet); older releases used experiment:*.
+RESOURCE_SCOPES = (
+    ("experiment_saved_metrics/", "experiment_saved_metric"),
+    ("experiment_holdouts/", "experiment_holdout"),
+)
+
+
+def _resource_scopes(client: Any) -> Check:
+    """Only `shared-metrics`, `holdouts` and specs using them need these: a warning, not a failure."""
+    from expctl.api.errors import KEY_PAGE
+
+    missing = []
+    for path, scope in RESOURCE_SCOPES:
+        if _probe(client, "GET", client.project_path(path), None) == "scope":
+            missing.append(f"{scope}:read")
+        if _probe(client, "PATCH", client.project_path(f"{path}0/"), {}) == "scope":
+            missing.append(f"{scope}:write")
+    if missing:
+        return Check(
+            "Scopes",
+            WARN,
+            f"shared metrics and holdouts need {', '.join(missing)}",
+            f"add them to the key at {client.host}{KEY_PAGE} to use `shared-metrics`, `holdouts` and specs with them",
+        )
+    return Check("Scopes", OK, "shared metrics and holdouts: read and write")
 
 
 # Experiment fields that came after the late-2024 release; a server without one drops it

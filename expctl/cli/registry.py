@@ -55,7 +55,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("diff", "expctl.cli.specs", "diff_app", _S,
      "Show what `apply` would do: creates, field-by-field updates, lifecycle moves"),
     ("apply", "expctl.cli.specs", "apply_app", _S, "Make PostHog match the specs: create, update and move experiments"),
-    ("export", "expctl.cli.specs", "export_app", _S, "Write existing experiments as specs, ready for `apply`"),
+    ("export", "expctl.cli.export_cmd", "export_app", _S, "Write existing experiments as specs, ready for `apply`"),
     ("schema", "expctl.cli.specs", "schema_app", _S, "Print the JSON Schema of the spec format, for editors"),
     ("auth", "expctl.cli.auth", "auth_app", _U, "Log in, check and log out"),
     ("config", "expctl.cli.config_cmd", "config_app", _U, "Show and change settings and profiles"),

@@ -137,7 +137,7 @@ def _report(api: Any, exp: Experiment, refresh: bool, on_done: Any = None) -> An
 
 def _render(rt: Runtime, report: object, mode: str) -> None:
     from expctl.core.results import ResultsReport
-    from expctl.render.results import render_table
+    from expctl.render.results import holdout_line, render_table
     from expctl.render.results_text import render_markdown, render_plain
 
     assert isinstance(report, ResultsReport)
@@ -150,6 +150,9 @@ def _render(rt: Runtime, report: object, mode: str) -> None:
         out.text(render_plain(report))
     else:
         out.text(render_table(report, width=rt.width or 100, color=rt.stdout_color))
+    holdout = holdout_line(report.experiment)
+    if holdout and mode in ("json", "yaml", "plain"):  # the table and markdown say it in their header
+        rt.messages.note(holdout)
 
 
 def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:

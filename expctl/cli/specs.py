@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.app import runtime_of
-from expctl.cli.options import YesOpt, complete_experiment, examples, new_app
+from expctl.cli.options import YesOpt, examples, new_app
 from expctl.cli.runtime import Runtime
 from expctl.render.words import plural
 
@@ -18,12 +18,10 @@ if TYPE_CHECKING:
     from expctl.core.apply import Execution
     from expctl.core.plan import Plan
     from expctl.core.spec import SpecSet
-    from expctl.model.experiment import Experiment
 
 validate_app = new_app()
 diff_app = new_app()
 apply_app = new_app()
-export_app = new_app()
 schema_app = new_app()
 
 FilesOpt = Annotated[
@@ -61,7 +59,7 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)
-    rt.messages.success(f"{plural(len(result.specs), 'spec')} in {plural(result.files, 'file')}: valid")
+    rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}: valid")
 
 
 @diff_app.command(
@@ -137,17 +135,15 @@ def apply_command(
     if not plan.pending:
         _nothing_to_apply(rt, plan, mode)
         return
-    count = sum(1 for item in plan.items if item.pending)
     from expctl.cli.prompts import confirm
+    from expctl.cli.spec_resources import apply_resources_first, what_changes
 
-    confirm(
-        rt,
-        f"Apply these changes to {plural(count, 'experiment')}?",
-        action=f"applying changes to {plural(count, 'experiment')}",
-        assume_yes=yes,
-    )
+    count = sum(1 for item in plan.items if item.pending)
+    what = what_changes(plan)
+    confirm(rt, f"Apply these changes to {what}?", action=f"applying changes to {what}", assume_yes=yes)
+    made = apply_resources_first(rt, plan, mode)
     execution = _run_apply(rt, plan, mode, count, parallel)
-    _end_with_outcomes(rt, plan, execution, mode)
+    _end_with_outcomes(rt, plan, execution, mode, made)
 
 
 def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
@@ -179,17 +175,24 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, count: int, parallel: int) ->
         return execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
 
 
-def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str) -> None:
+def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str, made: Sequence[Any] = ()) -> None:
     """The summary, each failure, and the exit: 130 interrupted, the first failure's
-    code, 6 when the plan refused a spec, else 0."""
+    code, 6 when the plan refused a spec, else 0. ``made``: the holdouts and shared
+    metrics applied first."""
+    from expctl.cli.spec_resources import resource_counts, resources_json
     from expctl.core.apply import summary
     from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
     from expctl.render.plan import outcomes_json, plan_json, summary_line
 
     if mode != "text":
-        rt.output(mode).data({"plan": plan_json(plan), "results": outcomes_json(execution.outcomes)})
-    rt.messages.info(f"Applied: {summary_line(summary(plan, execution.outcomes))}.")
-    failures = [o for o in execution.outcomes if o.error is not None]
+        results = resources_json(made) + outcomes_json(execution.outcomes)
+        rt.output(mode).data({"plan": plan_json(plan), "results": results})
+    counts = summary(plan, execution.outcomes)
+    for name, number in resource_counts(plan, made).items():
+        counts[name] = counts.get(name, 0) + number
+    rt.messages.info(f"Applied: {summary_line(counts)}.")
+    failures: list[Any] = [o for o in made if o.error is not None]
+    failures += [o for o in execution.outcomes if o.error is not None]
     for failure in failures:
         assert failure.error is not None
         rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
@@ -210,79 +213,6 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str)
         raise RejectedError()  # the plan printed the refusals
 
 
-ExportArg = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="Experiment ids or flag keys.",
-        metavar="[EXPERIMENT]...",
-        autocompletion=complete_experiment,
-        show_default=False,
-    ),
-]
-ExportAllOpt = Annotated[bool, typer.Option("--all", help="Every experiment of the project, archived ones too.")]
-ExportDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--filename",
-        "-f",
-        help="Directory to write <flag-key>.yaml files into (default: stdout).",
-        show_default=False,
-    ),
-]
-
-
-@export_app.command(
-    "export",
-    epilog=examples(
-        "expctl export --all -f experiments/        # one file per experiment",
-        "expctl export checkout-redesign > checkout.yaml",
-        "expctl export --all -f experiments/ && expctl diff -f experiments/   # in sync: exit 0",
-    ),
-)
-def export_command(
-    ctx: typer.Context,
-    experiments: ExportArg = None,
-    all_: ExportAllOpt = False,
-    directory: ExportDirOpt = None,
-    parallel: ParallelOpt = 8,
-) -> None:
-    """Write existing experiments as specs, ready for `apply`.
-
-    The way to put experiments under code review: export them once, commit the files,
-    and from then on change them in pull requests.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from expctl.api.experiments import ExperimentRef
-    from expctl.core.export import to_spec, to_yaml
-    from expctl.errors import UsageError
-    from expctl.settings.atomic import write_atomic
-
-    rt = runtime_of(ctx)
-    if bool(experiments) == all_:
-        raise UsageError("name experiments to export, or pass --all (not both)")
-    if all_:
-        ids = sorted(int(row["id"]) for row in rt.experiments.every_row() if row.get("id") is not None)
-        with (
-            rt.progress("Exporting", total=len(ids)) as bar,
-            ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool,
-        ):
-            fulls = []
-            for full in pool.map(rt.experiments.get, ids):
-                fulls.append(full)
-                bar.advance()
-    else:
-        fulls = [rt.experiments.resolve(ExperimentRef.parse(text)) for text in experiments or []]
-    fulls = _one_per_flag_key(rt, fulls)
-    if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
-        for exp in fulls:
-            write_atomic(directory / f"{exp.get('feature_flag_key')}.yaml", to_yaml(to_spec(exp)), mode=0o644)
-        rt.messages.success(f"Wrote {plural(len(fulls), 'spec')} to {directory}/")
-        return
-    rt.output("plain").text("---\n".join(to_yaml(to_spec(exp)) for exp in fulls))
-
-
 @schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))
 def schema_command(
     ctx: typer.Context,
@@ -299,27 +229,6 @@ def schema_command(
 
 
 # -- shared ------------------------------------------------------------------------------
-
-
-def _one_per_flag_key(rt: Runtime, experiments: Sequence[Experiment]) -> list[Experiment]:
-    """A spec is found by its flag key, so export one experiment per key: the one `apply`
-    would manage. The others are named on stderr, never silently overwritten."""
-    from expctl.core.apply import managed_experiment
-
-    by_key: dict[Any, list[Experiment]] = {}
-    for exp in experiments:
-        by_key.setdefault(exp.get("feature_flag_key"), []).append(exp)
-    kept: list[Experiment] = []
-    for key, group in by_key.items():
-        chosen, _ = managed_experiment(group)
-        if chosen is not None:
-            kept.append(chosen)
-        left_out = [exp for exp in group if exp is not chosen]
-        if left_out:
-            ids = ", ".join(str(exp.get("id")) for exp in left_out)
-            why = "archived, sharing it" if chosen is not None else "several experiments not archived share it"
-            rt.messages.warn(f"flag key {key!r}: not exporting id {ids} ({why}); a spec manages one experiment per key")
-    return kept
 
 
 def _load(rt: Runtime, files: list[str]) -> SpecSet:
@@ -340,8 +249,8 @@ def _report_problems(rt: Runtime, result: SpecSet) -> None:
 
 def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     from expctl.api.backend import ApiBackend
+    from expctl.cli.spec_resources import plan_with_resources
     from expctl.core.apply import load_state
-    from expctl.core.plan import plan
 
     result = _load(rt, files)
     if result.problems:
@@ -349,7 +258,7 @@ def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     shared: dict[str, list[int]] = {}
     with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
         state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared)
-    return plan(result.specs, state, shared)
+    return plan_with_resources(rt, result, state, shared)
 
 
 def _plan_mode(output: str | None) -> str:

@@ -147,12 +147,25 @@ def strip_server_keys(metric: Any, keep: frozenset[str] = frozenset()) -> Any:
     return {k: v for k, v in metric.items() if k not in SERVER_METRIC_KEYS or k in keep}
 
 
+def without_action_names(value: Any) -> Any:
+    """A metric without the ``name`` of its ActionsNodes, which PostHog rewrites to the
+    action's current name on every read (``refresh_action_names_in_metric`` in
+    ``products/experiments/backend/metric_utils.py``), so it is never drift; PostHog's own
+    saved-metric service compares queries the same way."""
+    if isinstance(value, Mapping):
+        drop = value.get("kind") == "ActionsNode"
+        return {k: without_action_names(v) for k, v in value.items() if not (drop and k == "name")}
+    if isinstance(value, list):
+        return [without_action_names(v) for v in value]
+    return value
+
+
 def _same_metrics(wanted: Sequence[Any], actual: Sequence[Any]) -> bool:
     if len(wanted) != len(actual):
         return False
     for mine, theirs in zip(wanted, actual, strict=True):
         keep = frozenset(k for k in SERVER_METRIC_KEYS if isinstance(mine, Mapping) and k in mine)
-        if strip_server_keys(mine, keep) != strip_server_keys(theirs, keep):
+        if without_action_names(strip_server_keys(mine, keep)) != without_action_names(strip_server_keys(theirs, keep)):
             return False
     return True
 

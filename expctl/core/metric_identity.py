@@ -29,12 +29,14 @@ SERVER_KEYS = ("uuid", "fingerprint")
 ORDERING_FIELDS = {"metrics": "primary_metrics_ordered_uuids", "metrics_secondary": "secondary_metrics_ordered_uuids"}
 
 
-def _content(metric: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in metric.items() if k not in SERVER_KEYS}
+def _content(metric: Mapping[str, Any]) -> Any:
+    from expctl.core.compare import without_action_names
+
+    return without_action_names({k: v for k, v in metric.items() if k not in SERVER_KEYS})
 
 
 def _unchanged(metric: Mapping[str, Any], other: Mapping[str, Any], same_place: bool) -> bool:
-    return _content(metric) == _content(other)
+    return bool(_content(metric) == _content(other))
 
 
 def _same_name(metric: Mapping[str, Any], other: Mapping[str, Any], same_place: bool) -> bool:

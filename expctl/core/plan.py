@@ -12,12 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
 from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
+from expctl.core.references import (
+    Directory,
+    holdout_change,
+    saved_metrics_ids,
+    shared_as_spec,
+    shared_in_sync,
+    shared_wanted,
+)
 from expctl.core.spec import Spec, normalize_variants
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
+
+if TYPE_CHECKING:
+    from expctl.core.resource_plan import ResourceItem
 
 CREATE = "create"
 UPDATE = "update"
@@ -26,7 +38,7 @@ ERROR = "error"
 
 # Lifecycle order; a move to a lower rank is backwards.
 RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
-NOT_COMPARED = frozenset({"feature_flag_key", "state", "allow_unknown_events"})
+NOT_COMPARED = frozenset({"feature_flag_key", "state", "allow_unknown_events", "holdout", "shared_metrics"})
 # ExperimentService's update rule for experiments with legacy metrics (name, description,
 # end_date; the end date is the spec's state).
 LEGACY_CHANGEABLE = frozenset({"name", "description"})
@@ -68,9 +80,12 @@ class PlanItem:
 @dataclass
 class Plan:
     items: list[PlanItem]
+    resources: list[ResourceItem] = field(default_factory=list)  # holdouts and shared metrics, applied first
 
     def count(self, action: str) -> int:
-        return sum(1 for item in self.items if item.action == action)
+        return sum(1 for item in self.items if item.action == action) + sum(
+            1 for resource in self.resources if resource.action == action
+        )
 
     @property
     def moves(self) -> int:
@@ -78,11 +93,11 @@ class Plan:
 
     @property
     def pending(self) -> bool:
-        return any(item.pending for item in self.items)
+        return any(item.pending for item in self.items) or any(resource.pending for resource in self.resources)
 
     @property
     def has_errors(self) -> bool:
-        return any(item.action == ERROR for item in self.items)
+        return self.count(ERROR) > 0
 
     def unsupported(self) -> dict[str, list[str]]:
         """Spec field -> flag keys of the specs that set it, for fields this server lacks."""
@@ -112,10 +127,13 @@ def plan(
     specs: Sequence[Spec],
     experiments: Mapping[str, Mapping[str, Any]],
     shared: Mapping[str, Sequence[int]] | None = None,
+    directory: Directory | None = None,
 ) -> Plan:
     """``experiments`` maps flag key -> the experiment PostHog has (full object where
     needed); ``shared`` holds the keys several live experiments use, which no spec can
-    manage until only one of them is left."""
+    manage until only one of them is left; ``directory`` resolves the holdouts and shared
+    metrics specs refer to by name."""
+    directory = directory or Directory()
     items = []
     for spec in specs:
         ids = (shared or {}).get(spec.flag_key)
@@ -123,7 +141,8 @@ def plan(
         if ids:
             items.append(_shared(spec, ids))
         else:
-            items.append(_create(spec) if found is None else _update(spec, dict(found)))
+            item = _create(spec, directory) if found is None else _update(spec, dict(found), directory)
+            items.append(item)
     return Plan(items)
 
 
@@ -139,7 +158,7 @@ def _shared(spec: Spec, ids: Sequence[int]) -> PlanItem:
     )
 
 
-def create_body(spec: Spec) -> dict[str, Any]:
+def create_body(spec: Spec, directory: Directory | None = None) -> dict[str, Any]:
     data = spec.data
     body: dict[str, Any] = {"name": data["name"], "feature_flag_key": data["feature_flag_key"]}
     parameters = dict(data.get("parameters") or {})
@@ -148,14 +167,22 @@ def create_body(spec: Spec) -> dict[str, Any]:
     elif isinstance(parameters.get("feature_flag_variants"), list):
         parameters["feature_flag_variants"] = normalize_variants(parameters["feature_flag_variants"])
     for name, value in data.items():
-        if name not in ("variants", "parameters", "state", "feature_flag_key", "name"):
+        if name not in ("variants", "parameters", "state", "feature_flag_key", "name", "holdout", "shared_metrics"):
             body[name] = value
+    if data.get("holdout") is not None:
+        body["holdout_id"] = (directory or Directory()).lookup(HOLDOUT, data["holdout"])
+    if data.get("shared_metrics"):
+        body["saved_metrics_ids"] = saved_metrics_ids(shared_wanted(data["shared_metrics"], directory or Directory()))
     body["parameters"] = parameters  # always sent: releases before mid-2025 answer 500 without it
     return body
 
 
-def _create(spec: Spec) -> PlanItem:
-    item = PlanItem(spec, CREATE, create_body=create_body(spec))
+def _create(spec: Spec, directory: Directory) -> PlanItem:
+    item = PlanItem(spec, CREATE, create_body=create_body(spec, directory))
+    item.errors.extend(_unknown_references(spec, directory))
+    if item.errors:
+        item.action = ERROR
+        return item
     if _has_legacy_metric(spec.data.get("metrics")) or _has_legacy_metric(spec.data.get("metrics_secondary")):
         item.action = ERROR
         item.errors.append(LEGACY_METRICS_REFUSED)
@@ -167,8 +194,9 @@ def _create(spec: Spec) -> PlanItem:
     return item
 
 
-def _update(spec: Spec, experiment: dict[str, Any]) -> PlanItem:
+def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> PlanItem:
     item = PlanItem(spec, UNCHANGED, experiment=experiment)
+    item.errors.extend(_unknown_references(spec, directory))
     status = current("state", experiment)
     launched = status != "draft"
     for name, wanted in spec.data.items():
@@ -183,9 +211,11 @@ def _update(spec: Spec, experiment: dict[str, Any]) -> PlanItem:
         if same(name, wanted, actual):
             continue
         item.changes.append(FieldChange(name, shown_before(name, wanted, actual), wanted))
+    _reference_changes(item, experiment, directory)
     _check_changes(item, experiment, launched)
     for change in item.changes:
-        _add_to_patch(item, change, experiment, launched)
+        if change.field not in ("holdout", "shared_metrics"):  # _reference_changes put their ids in
+            _add_to_patch(item, change, experiment, launched)
     if spec.state is not None:
         moves = moves_between(status, spec.state)
         if moves is None:
@@ -238,7 +268,7 @@ def _check_changes(item: PlanItem, experiment: Mapping[str, Any], launched: bool
                         f"feature_flag_variants on Experiment); it has {', '.join(sorted(before))}, the spec "
                         f"{', '.join(sorted(after))}"
                     )
-        if change.field == "holdout_id":
+        if change.field in ("holdout_id", "holdout"):
             item.errors.append(
                 "the holdout cannot change once an experiment is launched "
                 "(PostHog: Can't update holdout on running Experiment)"
@@ -256,6 +286,40 @@ def _check_changes(item: PlanItem, experiment: Mapping[str, Any], launched: bool
 
 def _has_legacy_metric(metrics: Any) -> bool:
     return any(isinstance(m, Mapping) and m.get("kind") in LEGACY_METRIC_KINDS for m in metrics or [])
+
+
+def _unknown_references(spec: Spec, directory: Directory) -> list[str]:
+    """Names (or ids) neither PostHog nor these specs have; two PostHog holdouts of one name."""
+    problems = []
+    holdout = spec.data.get("holdout")
+    if holdout is not None and directory.lookup(HOLDOUT, holdout) is None:
+        many = isinstance(holdout, str) and directory.count(HOLDOUT, holdout) > 1
+        problems.append(
+            f"{directory.count(HOLDOUT, str(holdout))} holdouts in PostHog are named {holdout!r}: refer to one by id"
+            if many
+            else f"PostHog has no holdout {holdout!r}"
+        )
+    for ref in spec.data.get("shared_metrics") or []:
+        target = ref.get("name", ref.get("id"))
+        if directory.lookup(SHARED_METRIC, target) is None:
+            problems.append(f"PostHog has no shared metric {target!r}")
+    return problems
+
+
+def _reference_changes(item: PlanItem, experiment: Mapping[str, Any], directory: Directory) -> None:
+    """``holdout`` and ``shared_metrics``: compared by identity, sent as ids."""
+    data = item.spec.data
+    if "holdout" in data:
+        changes, target, before = holdout_change(data["holdout"], experiment, directory)
+        if changes:
+            item.changes.append(FieldChange("holdout", before, data["holdout"]))
+            item.patch["holdout_id"] = target
+    if "shared_metrics" in data:
+        wanted = shared_wanted(data["shared_metrics"], directory)
+        if not shared_in_sync(wanted, experiment):
+            after = [r["name"] if r["type"] == "primary" and "name" in r else r for r in data["shared_metrics"]]
+            item.changes.append(FieldChange("shared_metrics", shared_as_spec(experiment), after))
+            item.patch["saved_metrics_ids"] = saved_metrics_ids(wanted)
 
 
 def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, Any], launched: bool) -> None:

@@ -55,7 +55,7 @@ SPEC_FIELDS: dict[str, tuple[str, ...]] = {
     "metrics_secondary": ("array",),
     "saved_metrics_ids": ("array",),
     "shared_metrics": ("array",),
-    "holdout": ("string", "integer"),
+    "holdout": ("string", "integer", "null"),
     "secondary_metrics": ("array",),
     "filters": ("object",),
     "holdout_id": ("integer", "null"),

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from expctl.core.apply import Outcome
-from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, Plan, PlanItem
+from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, Plan, PlanItem
+from expctl.core.references import json_safe
+from expctl.core.resource_plan import ResourceItem, ResourceOutcome
 from expctl.render.style import Styler
 from expctl.render.words import plural
 
@@ -36,6 +38,9 @@ def field_diff(name: str, before: Any, after: Any) -> list[str]:
 def render_plan(plan: Plan, *, color: bool, show_unchanged: bool = False) -> str:
     style = Styler(color)
     out: list[str] = []
+    for resource in plan.resources:
+        if resource.action != UNCHANGED or show_unchanged:
+            out.extend(_resource_lines(resource, style))
     for item in plan.items:
         if item.action == UNCHANGED and not item.moves and not show_unchanged:
             continue
@@ -58,16 +63,9 @@ def _item_lines(item: PlanItem, style: Styler) -> list[str]:
     lines.append(style(f"    from {item.spec.origin}", "dim"))
     if item.action == CREATE and item.create_body is not None:
         body = {k: v for k, v in item.create_body.items() if k not in ("feature_flag_key",)}
-        for line in _yaml(body):
+        for line in _yaml(json_safe(body)):
             lines.append(style(f"    + {line}", "green"))
-    for change in item.changes:
-        for line in field_diff(change.field, change.before, change.after):
-            if line.startswith("-"):
-                lines.append(style(f"    - {line[1:]}", "red"))
-            elif line.startswith("+"):
-                lines.append(style(f"    + {line[1:]}", "green"))
-            else:
-                lines.append(f"      {line[1:]}")
+    lines.extend(_change_lines(item.changes, style))
     if item.moves:
         lines.append(style(f"    then: {' → '.join(item.moves)}", "cyan"))
     for error in item.errors:
@@ -77,12 +75,39 @@ def _item_lines(item: PlanItem, style: Styler) -> list[str]:
     return lines
 
 
+def _change_lines(changes: Sequence[FieldChange], style: Styler) -> list[str]:
+    lines = []
+    for change in changes:
+        for line in field_diff(change.field, change.before, change.after):
+            if line.startswith("-"):
+                lines.append(style(f"    - {line[1:]}", "red"))
+            elif line.startswith("+"):
+                lines.append(style(f"    + {line[1:]}", "green"))
+            else:
+                lines.append(f"      {line[1:]}")
+    return lines
+
+
+def _resource_lines(item: ResourceItem, style: Styler) -> list[str]:
+    colors = {CREATE: ("green",), UPDATE: ("yellow",), ERROR: ("red",), UNCHANGED: ("dim",)}
+    ident = f" (id {item.existing.get('id')})" if item.existing else ""
+    lines = [style(f"{MARKS[item.action]} {item.action} {item.key}{ident}", "bold", *colors[item.action])]
+    lines.append(style(f"    from {item.spec.where()}", "dim"))
+    if item.action == CREATE:
+        lines.extend(style(f"    + {line}", "green") for line in _yaml(item.body))
+    lines.extend(_change_lines(item.changes, style))
+    lines.extend(style(f"    ✗ {error}", "red") for error in item.errors)
+    return lines
+
+
 def plan_summary(plan: Plan) -> str:
+    unchanged = sum(1 for i in plan.items if i.action == UNCHANGED and not i.moves)
+    unchanged += sum(1 for r in plan.resources if r.action == UNCHANGED)
     parts = [
         f"{plan.count(CREATE)} to create",
         f"{plan.count(UPDATE)} to update",
         plural(plan.moves, "lifecycle move"),
-        f"{sum(1 for i in plan.items if i.action == UNCHANGED and not i.moves)} unchanged",
+        f"{unchanged} unchanged",
     ]
     if plan.has_errors:
         parts.append(f"{plan.count(ERROR)} refused")
@@ -90,8 +115,22 @@ def plan_summary(plan: Plan) -> str:
 
 
 def plan_json(plan: Plan) -> list[dict[str, Any]]:
-    return [
+    resources = [
         {
+            "kind": item.spec.kind,
+            "name": item.spec.name,
+            "action": item.action,
+            "id": (item.existing or {}).get("id"),
+            "source": str(item.spec.where()),
+            "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
+            "errors": item.errors,
+            "request": item.body or None,
+        }
+        for item in plan.resources
+    ]
+    return resources + [
+        {
+            "kind": "Experiment",
             "feature_flag_key": item.key,
             "action": item.action,
             "id": (item.experiment or {}).get("id"),
@@ -101,7 +140,7 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
             "errors": item.errors,
             "warnings": item.warnings,
             "unsupported": item.unsupported,
-            "request": item.create_body if item.action == CREATE else (item.patch or None),
+            "request": json_safe(item.create_body if item.action == CREATE else (item.patch or None)),
         }
         for item in plan.items
     ]
@@ -119,6 +158,14 @@ def outcome_line(outcome: Outcome, style: Styler) -> str:
     if outcome.skipped:
         return style(f"… {label}: {done + '; ' if done else ''}not finished (interrupted)", "yellow")
     return style(f"✓ {label}: {done}", "green")
+
+
+def resource_outcome_line(outcome: ResourceOutcome, style: Styler) -> str:
+    result = outcome.result or outcome.item.existing or {}
+    label = f"{outcome.key}" + (f" (id {result.get('id')})" if result.get("id") is not None else "")
+    if outcome.error is not None:
+        return style(f"✗ {label}: {outcome.error.message}", "red")
+    return style(f"✓ {label}: {'created' if outcome.item.action == CREATE else 'updated'}", "green")
 
 
 def summary_line(counts: dict[str, int]) -> str:

@@ -9,6 +9,7 @@ is always paired with a symbol (▲ ▼ · ⚠) so the verdict reads without col
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -142,6 +143,19 @@ def bar_header(metric: MetricResult, width: int) -> str:
 # -- the header ----------------------------------------------------------------------------------
 
 
+def holdout_line(experiment: Mapping[str, Any]) -> str | None:
+    """Said whenever an experiment runs with a holdout: those users see the default
+    experience and are in no variant's numbers."""
+    holdout = experiment.get("holdout")
+    if not isinstance(holdout, Mapping):
+        return None
+    from expctl.core.spec_kinds import holdout_percentage
+
+    share = holdout_percentage(holdout.get("filters"))
+    held = f"{share:g}% of users" if isinstance(share, (int, float)) else "some users"
+    return f"Holdout: {holdout.get('name')} ({held} held back from this experiment; not in these results)"
+
+
 def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tuple[str, str]]:
     """(text, style) lines above the tables."""
     exp = report.experiment
@@ -159,6 +173,9 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
         "legacy": "legacy results (Bayesian)",
     }.get(report.method, report.method)
     lines.append((f"{when} · {method}", ""))
+    holdout = holdout_line(exp)
+    if holdout:
+        lines.append((holdout, ""))
     refreshed, cached = report.freshness
     if refreshed:
         when = timefmt.short_utc(refreshed)

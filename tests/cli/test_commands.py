@@ -137,7 +137,9 @@ def test_command(
 
 def test_validate_diff_apply_export_in_process(project: InProcess, tmp_path: Path) -> None:
     out = tmp_path / "specs"
-    invoke_and_assert(project, ["export", "--all", "-f", str(out)], 0, (), ("✓ Wrote 3 specs to",))
+    invoke_and_assert(
+        project, ["export", "--all", "-f", str(out)], 0, (), ("✓ Wrote 5 specs to",)
+    )  # 3 experiments, the seeded holdout and shared metric
     invoke_and_assert(project, ["validate", "-f", str(out)], 0)
     invoke_and_assert(project, ["diff", "-f", str(out)], 0, ("Plan: 0 to create, 0 to update",))
     spec = yaml.safe_load((out / "pricing-copy.yaml").read_text())

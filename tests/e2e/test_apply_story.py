@@ -156,7 +156,8 @@ def test_export_then_diff_round_trips(server: Server, tmp_path: Path) -> None:
     exported = server.run("export", "--all", "-f", str(out))
     assert exported.returncode == 0, exported
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(f"{k}.yaml" for k in server.ids)
+    resources = ["holdout-global-holdout-1.yaml", "shared-metric-revenue-per-user-1.yaml"]
+    assert files == sorted([*(f"{k}.yaml" for k in server.ids), *resources])
     spec = yaml.safe_load((out / "checkout-redesign.yaml").read_text())
     assert spec["apiVersion"] == "expctl/v1" and spec["state"] == "running"
     assert "uuid" not in json.dumps(spec) and "fingerprint" not in json.dumps(spec)
@@ -220,7 +221,9 @@ def test_invalid_specs_exit_2_with_positions(cloud: Server, tmp_path: Path) -> N
 def test_schema_command(cloud: Server) -> None:
     result = cloud.run("schema")
     schema = json.loads(result.stdout)
-    assert schema["properties"]["state"]["enum"] == ["draft", "running", "paused", "stopped"]
+    experiment = schema["definitions"]["Experiment"]["properties"]
+    assert experiment["state"]["enum"] == ["draft", "running", "paused", "stopped"]
+    assert {"MetricShorthand", "SharedMetric", "Holdout"} <= set(schema["definitions"])
     assert cloud.run("schema", "--path").stdout.strip().endswith("experiment-spec.schema.json")
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from tests.fakeposthog import flags as flag_ops
-from tests.fakeposthog.resources import render_holdout
+from tests.fakeposthog.resources import refresh_action_names, render_holdout
 from tests.fakeposthog.schema_oracle import metric_definition
 from tests.fakeposthog.state import clone, default_variants, iso, now, parse_iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, raw, validation
@@ -278,7 +278,7 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
                 "saved_metric": link["saved_metric"],
                 "metadata": link.get("metadata"),
                 "created_at": link["created_at"],
-                "query": store.saved_metrics[link["saved_metric"]]["query"],
+                "query": refresh_action_names(ctx, store.saved_metrics[link["saved_metric"]]["query"]),
                 "name": store.saved_metrics[link["saved_metric"]]["name"],
             }
             for link in experiment.get("saved_metrics") or []
@@ -293,8 +293,8 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
         "updated_at": iso(experiment["updated_at"]),
         "type": experiment.get("type"),
         "exposure_criteria": experiment.get("exposure_criteria"),
-        "metrics": experiment.get("metrics") or [],
-        "metrics_secondary": experiment.get("metrics_secondary") or [],
+        "metrics": refresh_action_names(ctx, experiment.get("metrics") or []),
+        "metrics_secondary": refresh_action_names(ctx, experiment.get("metrics_secondary") or []),
         "stats_config": experiment.get("stats_config"),
         "scheduling_config": experiment.get("scheduling_config"),
         "conclusion": experiment.get("conclusion"),

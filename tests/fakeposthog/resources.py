@@ -82,6 +82,21 @@ def _check_name(ctx: Ctx, body: dict[str, Any], *, creating: bool) -> None:
         )
 
 
+def refresh_action_names(ctx: Ctx, value: Any) -> Any:
+    """``refresh_action_names_in_metric`` (``products/experiments/backend/metric_utils.py``):
+    on every read, an ActionsNode's ``name`` becomes its action's current name (kept when
+    the action is gone); the stored metric is not changed."""
+    if isinstance(value, dict):
+        out = {k: refresh_action_names(ctx, v) for k, v in value.items()}
+        action = ctx.store.actions.get(value.get("id")) if value.get("kind") == "ActionsNode" else None
+        if action is not None and action.get("team_id") == ctx.team.id and not action.get("deleted"):
+            out["name"] = action["name"]
+        return out
+    if isinstance(value, list):
+        return [refresh_action_names(ctx, v) for v in value]
+    return value
+
+
 # -- shared metrics ---------------------------------------------------------------------
 
 
@@ -91,7 +106,7 @@ def render_saved_metric(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"],
         "name": row["name"],
         "description": row.get("description"),
-        "query": clone(row["query"]),
+        "query": refresh_action_names(ctx, row["query"]),
         "created_by": creator.basic() if creator else None,
         "created_at": row.get("created_at"),
         "updated_at": row.get("updated_at"),

@@ -107,6 +107,8 @@ def _experiment_arity(entry_module: str, attr: str) -> str:
     import importlib
 
     app = getattr(importlib.import_module(entry_module), attr)
+    if len(app.registered_commands) > 1:
+        return ""  # a group: its first argument is a subcommand
     callback = app.registered_commands[0].callback if app.registered_commands else None
     if callback is None:
         return ""

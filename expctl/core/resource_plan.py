@@ -1,0 +1,159 @@
+"""Plan and apply the Holdout and SharedMetric documents of a spec set, before experiments.
+
+Each document is matched by name to what PostHog has (shared metrics case-insensitively,
+as PostHog keeps their names unique; holdouts exactly, and a name several holdouts share
+is refused, not guessed). Only the fields a document gives are compared; nothing that
+the specs leave out is ever deleted. They are applied one after the other, before any
+experiment, so an experiment can refer to a holdout or shared metric the same apply
+creates; the ids they get are what the experiments' references are resolved to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from expctl.core.compare import without_action_names
+from expctl.core.metricschema import LEGACY_METRIC_KINDS
+from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
+from expctl.core.references import Directory, fold
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
+from expctl.errors import ExpctlError
+
+SERVER_QUERY_KEYS = ("uuid", "fingerprint")
+
+
+@dataclass
+class ResourceItem:
+    spec: ResourceSpec
+    action: str
+    existing: dict[str, Any] | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+    body: dict[str, Any] = field(default_factory=dict)  # the create body, or the PATCH
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.spec.kind} '{self.spec.name}'"
+
+    @property
+    def pending(self) -> bool:
+        return self.action in (CREATE, UPDATE)
+
+
+def directory_of(holdouts: Sequence[Mapping[str, Any]], shared: Sequence[Mapping[str, Any]]) -> Directory:
+    directory = Directory()
+    for row in holdouts:
+        directory.add(HOLDOUT, row)
+    for row in shared:
+        directory.add(SHARED_METRIC, row)
+    return directory
+
+
+def plan_resources(
+    specs: Sequence[ResourceSpec],
+    holdouts: Sequence[Mapping[str, Any]],
+    shared: Sequence[Mapping[str, Any]],
+    directory: Directory,
+) -> list[ResourceItem]:
+    """One item per document; the names to create are marked pending in ``directory``."""
+    rows = {HOLDOUT: list(holdouts), SHARED_METRIC: list(shared)}
+    items = []
+    for spec in specs:
+        matches = [dict(r) for r in rows[spec.kind] if fold(spec.kind, str(r.get("name") or "")) == spec.key]
+        if len(matches) > 1:
+            ids = ", ".join(str(r.get("id")) for r in matches)
+            message = f"{len(matches)} {spec.kind}s are named {spec.name!r} (ids {ids}); rename all but one in PostHog"
+            items.append(ResourceItem(spec, ERROR, errors=[message]))
+        elif matches:
+            items.append(_update(spec, matches[0]))
+        else:
+            directory.pending.add((spec.kind, spec.key))
+            items.append(ResourceItem(spec, CREATE, body=_create_body(spec)))
+    return items
+
+
+def _create_body(spec: ResourceSpec) -> dict[str, Any]:
+    return {k: v for k, v in spec.data.items() if v is not None or k == "description"}
+
+
+def _comparable(name: str, value: Any) -> Any:
+    if name == "query" and isinstance(value, Mapping):
+        return without_action_names({k: v for k, v in value.items() if k not in SERVER_QUERY_KEYS})
+    if name == "filters" and isinstance(value, list):
+        return [{k: v for k, v in g.items() if k != "variant"} if isinstance(g, Mapping) else g for g in value]
+    if name == "tags":
+        return sorted(value or [])
+    if name == "description":
+        return value or ""
+    return value
+
+
+def _update(spec: ResourceSpec, existing: dict[str, Any]) -> ResourceItem:
+    item = ResourceItem(spec, UNCHANGED, existing=existing)
+    for name, wanted in spec.data.items():
+        actual = existing.get(name)
+        if _comparable(name, wanted) == _comparable(name, actual):
+            continue
+        before = _comparable(name, actual) if name in ("query", "filters") else actual
+        item.changes.append(FieldChange(name, before, wanted))
+        item.body[name] = wanted
+    if not item.changes:
+        return item
+    item.action = UPDATE
+    legacy = (existing.get("query") or {}).get("kind") in LEGACY_METRIC_KINDS
+    if spec.kind == SHARED_METRIC and legacy:
+        item.action = ERROR
+        item.errors.append(
+            "this shared metric uses a legacy query format, and PostHog refuses any change to it; "
+            "create a new shared metric (another name) in the ExperimentMetric format instead"
+        )
+    return item
+
+
+@dataclass
+class ResourceOutcome:
+    item: ResourceItem
+    result: dict[str, Any] | None = None
+    error: ExpctlError | None = None
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+
+class ResourceBackend:
+    """What applying needs: create and update, per kind (see expctl.api.resources)."""
+
+    def __init__(
+        self,
+        create: Callable[[str, Mapping[str, Any]], dict[str, Any]],
+        update: Callable[[str, int, Mapping[str, Any]], dict[str, Any]],
+    ) -> None:
+        self.create = create
+        self.update = update
+
+
+def apply_resources(
+    items: Sequence[ResourceItem], backend: ResourceBackend, directory: Directory
+) -> tuple[list[ResourceOutcome], dict[tuple[str, str], int]]:
+    """Create and update, one at a time; returns the outcomes and the ids of every name
+    an experiment may refer to (kind, folded name) -> id."""
+    outcomes = []
+    ids = {key: found[0] for key, found in directory.ids.items() if len(found) == 1}
+    for item in items:
+        if not item.pending:
+            continue
+        outcome = ResourceOutcome(item)
+        try:
+            if item.action == CREATE:
+                outcome.result = backend.create(item.spec.kind, item.body)
+            else:
+                assert item.existing is not None
+                outcome.result = backend.update(item.spec.kind, int(item.existing["id"]), item.body)
+            ids[(item.spec.kind, item.spec.key)] = int(outcome.result["id"])
+        except ExpctlError as exc:
+            outcome.error = exc
+        outcomes.append(outcome)
+    return outcomes, ids
