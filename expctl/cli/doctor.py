@@ -278,12 +278,12 @@ def _resource_scopes(client: Any) -> Check:
             missing.append(f"{scope}:write")
     if missing:
         return Check(
-            "Scopes",
+            "More scopes",
             WARN,
             f"shared metrics and holdouts need {', '.join(missing)}",
             f"add them to the key at {client.host}{KEY_PAGE} to use `shared-metrics`, `holdouts` and specs with them",
         )
-    return Check("Scopes", OK, "shared metrics and holdouts: read and write")
+    return Check("More scopes", OK, "shared metrics and holdouts: read and write")
 
 
 # Experiment fields that came after the late-2024 release; a server without one drops it
