@@ -53,11 +53,16 @@ class Server:
         return self.fake.flavour
 
     def run(
-        self, *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 60
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 60,
+        cwd: Path | None = None,
     ) -> Result:
         merged = dict(self.env)
         merged.update(env or {})
-        return run(list(args), merged, input=input, timeout=timeout)
+        return run(list(args), merged, input=input, timeout=timeout, cwd=cwd)
 
     def stop(self) -> None:
         self.running.stop()

@@ -94,7 +94,7 @@ class ResultsApi:
             "feature_flag": experiment.get("feature_flag"),
             "start_date": experiment.get("start_date"),
             "end_date": experiment.get("end_date"),
-            "holdout": experiment.get("holdout"),
+            "holdout": holdout_for_query(experiment.get("holdout")),
         }
         try:
             return self._query(query, refresh)
@@ -209,3 +209,22 @@ def legacy_query(experiment_id: Any, filters: Mapping[str, Any]) -> dict[str, An
 
 def _freshness(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: payload[k] for k in ("is_cached", "last_refresh") if k in payload}
+
+
+# ExperimentHoldoutType and FeatureFlagGroupType in PostHog's query schema allow no other
+# keys (``additionalProperties: false``; pydantic forbids extras), while the experiment's
+# ``holdout`` carries more on newest Cloud (``user_access_level``): send only theirs.
+_HOLDOUT_KEYS = ("id", "name", "description", "filters", "created_by", "created_at", "updated_at")
+_GROUP_KEYS = ("description", "properties", "rollout_percentage", "sort_key", "users_affected", "variant")
+
+
+def holdout_for_query(holdout: Any) -> Any:
+    if not isinstance(holdout, Mapping):
+        return holdout
+    out = {key: holdout.get(key) for key in _HOLDOUT_KEYS}
+    groups = out.get("filters")
+    if isinstance(groups, list):
+        out["filters"] = [
+            {k: v for k, v in g.items() if k in _GROUP_KEYS} if isinstance(g, Mapping) else g for g in groups
+        ]
+    return out

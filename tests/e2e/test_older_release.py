@@ -207,5 +207,5 @@ def test_doctor_states_what_this_posthog_supports(server: Server) -> None:
         assert "stats_config" in checks["Fields"]["detail"] and "conclusion" in checks["Fields"]["detail"]
         assert "legacy results/ endpoints only" in checks["Results"]["detail"]
     probes = server.fake.writes()
-    assert probes and all(e.path.endswith("/0/") and e.status == 404 for e in probes), "doctor changes nothing"
+    assert probes and all("/0/" in e.path and e.status == 404 for e in probes), "doctor changes nothing"
     assert checks["More scopes"]["status"] == "ok"

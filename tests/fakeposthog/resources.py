@@ -234,6 +234,8 @@ def delete_saved_metric(ctx: Ctx) -> FakeResponse:
 
 
 def render_holdout(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
+    """ExperimentHoldoutSerializer: newest Cloud adds ``user_access_level``
+    (UserAccessControlSerializerMixin); the experiment's ``holdout`` is this same object."""
     creator = ctx.store.users.get(row.get("created_by") or 0)
     data = {
         "id": row["id"],
