@@ -117,7 +117,7 @@ def move_patch(experiment: Mapping[str, Any], entry: Entry, to: int) -> dict[str
     same_role = [e for e in entries(experiment) if e.role == entry.role]
     if not 1 <= to <= len(same_role):
         raise UsageError(f"--to must be between 1 and {len(same_role)} (the {entry.role} metrics)")
-    reordered = [e for e in same_role if e is not entry]
+    reordered = [e for e in same_role if e != entry]
     reordered.insert(to - 1, entry)
     ordering = ORDERINGS[entry.role]
     if ordering in experiment and all(e.uuid for e in reordered):
