@@ -27,10 +27,16 @@ PercentageOpt = Annotated[
 DescriptionOpt = Annotated[str | None, typer.Option("--description", help="Why it exists.", show_default=False)]
 
 
-def _api(rt: Any) -> Any:
-    from expctl.api.resources import HOLDOUTS, ResourceApi
+def _commands() -> Any:
+    from expctl.api.resources import HOLDOUTS
+    from expctl.cli.resource_common import ResourceCommands
+    from expctl.render.resources import HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail
 
-    return ResourceApi(rt.client, HOLDOUTS)
+    return ResourceCommands(HOLDOUTS, HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail)
+
+
+def _api(rt: Any) -> Any:
+    return _commands().api(rt)
 
 
 def _filters(percentage: float) -> list[dict[str, Any]]:
@@ -49,21 +55,16 @@ def list_command(
     ] = None,
 ) -> None:
     """List the project's holdouts, newest first."""
-    from expctl.render.columns import choose_columns
-    from expctl.render.resources import HOLDOUT_COLUMNS, HOLDOUT_DEFAULT
-
     rt = runtime_of(ctx)
-    out = rt.output(output)
-    count = out.rows(_api(rt).iter(), choose_columns(columns, HOLDOUT_COLUMNS, default=HOLDOUT_DEFAULT))
-    if count == 0 and out.mode == "table":
-        rt.messages.note("No holdouts. Create one: expctl holdouts create --name NAME --percentage 10")
+    hint = "No holdouts. Create one: expctl holdouts create --name NAME --percentage 10"
+    _commands().list_rows(rt, output, columns, _api(rt).iter(), hint)
 
 
 @holdouts_app.command("get", epilog=examples("expctl holdouts get 'Global holdout' -o json"))
 def get_command(ctx: typer.Context, ref: HoldoutArg, output: OutputOpt = None) -> None:
     """Show one holdout; -o json gives PostHog's object unchanged."""
     rt = runtime_of(ctx)
-    _show(rt, _api(rt).resolve(ref), output or None, always=True)
+    _commands().show(rt, _api(rt).resolve(ref), output, always=True)
 
 
 @holdouts_app.command(
@@ -89,7 +90,7 @@ def create_command(
     rt = runtime_of(ctx)
     created = _api(rt).create(body)
     rt.messages.success(f"Created holdout '{created.get('name')}' (id {created.get('id')})")
-    _show(rt, created, output)
+    _commands().show(rt, created, output)
 
 
 @holdouts_app.command(
@@ -124,7 +125,7 @@ def update_command(
     updated = api.update(int(current["id"]), body)
     changed = ", ".join("percentage" if k == "filters" else k for k in body)
     rt.messages.success(f"Updated holdout '{updated.get('name')}' (id {updated.get('id')}): {changed}")
-    _show(rt, updated, output)
+    _commands().show(rt, updated, output)
 
 
 @holdouts_app.command("delete", epilog=examples("expctl holdouts delete 'Old holdout' --yes"))
@@ -134,22 +135,4 @@ def delete_command(
     yes: YesOpt = False,
 ) -> None:
     """Delete holdouts. PostHog removes them from the experiments and flags that used them."""
-    from expctl.cli.prompts import confirm
-
-    rt = runtime_of(ctx)
-    api = _api(rt)
-    targets = [api.resolve(ref) for ref in refs]
-    names = ", ".join(f"'{t.get('name')}' (id {t.get('id')})" for t in targets)
-    confirm(rt, f"Delete holdout {names}?", action=f"deleting {names}", assume_yes=yes)
-    for target in targets:
-        api.delete(int(target["id"]))
-        rt.messages.success(f"Deleted holdout '{target.get('name')}' (id {target.get('id')})")
-
-
-def _show(rt: Any, obj: Any, output: str | None, *, always: bool = False) -> None:
-    if output or always:
-        from expctl.render.columns import choose_columns
-        from expctl.render.resources import HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail
-
-        columns = choose_columns(None, HOLDOUT_COLUMNS, HOLDOUT_DEFAULT)
-        rt.output(output).item(obj, columns, holdout_detail)
+    _commands().delete(runtime_of(ctx), refs, yes, "PostHog removes it from the experiments using it.")

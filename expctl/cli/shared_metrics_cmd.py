@@ -30,10 +30,16 @@ DescriptionOpt = Annotated[str | None, typer.Option("--description", help="What 
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag, repeated.", show_default=False)]
 
 
-def _api(rt: Any) -> Any:
-    from expctl.api.resources import SHARED_METRICS, ResourceApi
+def _commands() -> Any:
+    from expctl.api.resources import SHARED_METRICS
+    from expctl.cli.resource_common import ResourceCommands
+    from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail
 
-    return ResourceApi(rt.client, SHARED_METRICS)
+    return ResourceCommands(SHARED_METRICS, SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail)
+
+
+def _api(rt: Any) -> Any:
+    return _commands().api(rt)
 
 
 @shared_metrics_app.command(
@@ -53,28 +59,16 @@ def list_command(
     ] = None,
 ) -> None:
     """List the project's shared metrics, by name."""
-    from expctl.render.columns import choose_columns
-    from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT
-
     rt = runtime_of(ctx)
-    chosen = choose_columns(columns, SHARED_METRIC_COLUMNS, default=SHARED_METRIC_DEFAULT)
-    out = rt.output(output)
-    count = out.rows(_api(rt).iter(search=search), chosen)
-    if count == 0 and out.mode == "table":
-        rt.messages.note("No shared metrics. Create one: expctl shared-metrics create --name NAME --metric SHORTHAND")
+    hint = "No shared metrics. Create one: expctl shared-metrics create --name NAME --metric SHORTHAND"
+    _commands().list_rows(rt, output, columns, _api(rt).iter(search=search), hint)
 
 
 @shared_metrics_app.command("get", epilog=examples("expctl shared-metrics get 'Revenue per user' -o json"))
 def get_command(ctx: typer.Context, ref: SharedRefArg, output: OutputOpt = None) -> None:
     """Show one shared metric; -o json gives PostHog's object unchanged."""
-    from expctl.render.columns import choose_columns
-    from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail
-
     rt = runtime_of(ctx)
-    found = _api(rt).resolve(ref)
-    rt.output(output).item(
-        found, choose_columns(None, SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT), shared_metric_detail
-    )
+    _commands().show(rt, _api(rt).resolve(ref), output, always=True)
 
 
 @shared_metrics_app.command(
@@ -106,7 +100,7 @@ def create_command(
     rt = runtime_of(ctx)
     created = _api(rt).create(body)
     rt.messages.success(f"Created shared metric '{created.get('name')}' (id {created.get('id')})")
-    _show(rt, created, output)
+    _commands().show(rt, created, output)
 
 
 @shared_metrics_app.command(
@@ -145,7 +139,7 @@ def update_command(
     current = api.resolve(ref)
     updated = api.update(int(current["id"]), body)
     rt.messages.success(f"Updated shared metric '{updated.get('name')}' (id {updated.get('id')}): {', '.join(body)}")
-    _show(rt, updated, output)
+    _commands().show(rt, updated, output)
 
 
 @shared_metrics_app.command("delete", epilog=examples("expctl shared-metrics delete 'Old metric' --yes"))
@@ -155,18 +149,7 @@ def delete_command(
     yes: YesOpt = False,
 ) -> None:
     """Delete shared metrics. PostHog unlinks them from every experiment that used them."""
-    from expctl.cli.prompts import confirm
-
-    rt = runtime_of(ctx)
-    api = _api(rt)
-    targets = [api.resolve(ref) for ref in refs]
-    names = ", ".join(f"'{t.get('name')}' (id {t.get('id')})" for t in targets)
-    confirm(
-        rt, f"Delete shared metric {names}? Experiments using it lose it.", action=f"deleting {names}", assume_yes=yes
-    )
-    for target in targets:
-        api.delete(int(target["id"]))
-        rt.messages.success(f"Deleted shared metric '{target.get('name')}' (id {target.get('id')})")
+    _commands().delete(runtime_of(ctx), refs, yes, "Experiments using it lose it.")
 
 
 @shared_metrics_app.command(
@@ -214,12 +197,3 @@ def unlink_command(ctx: typer.Context, experiment: ExperimentArg, ref: SharedRef
     updated = rt.experiments.update(int(current["id"]), remove_patch(current, entry))
     rt.messages.success(f"Unlinked shared metric '{shared.get('name')}' from '{current.get('name')}'")
     rt.show_changed(updated, output)
-
-
-def _show(rt: Any, obj: Any, output: str | None) -> None:
-    if output:
-        from expctl.render.columns import choose_columns
-        from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail
-
-        columns = choose_columns(None, SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT)
-        rt.output(output).item(obj, columns, shared_metric_detail)

@@ -97,6 +97,23 @@ def refresh_action_names(ctx: Ctx, value: Any) -> Any:
     return value
 
 
+def _new_row(ctx: Ctx, table: dict[int, dict[str, Any]], kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A new row with the fields both models have (id, team, name, description, creator, dates)."""
+    row_id = ctx.store.new_id(kind)
+    stamp = iso(now())
+    row = {
+        "id": row_id,
+        "team_id": ctx.team.id,
+        "name": body["name"],
+        "description": body.get("description"),
+        "created_by": ctx.user.id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    table[row_id] = row
+    return row
+
+
 # -- shared metrics ---------------------------------------------------------------------
 
 
@@ -170,21 +187,10 @@ def create_saved_metric(ctx: Ctx) -> FakeResponse:
     with ctx.store.lock:
         _check_unique_name(ctx, body["name"], None)
         _check_query(ctx, body["query"])
-        row_id = ctx.store.new_id("saved_metric")
-        stamp = iso(now())
-        row = {
-            "id": row_id,
-            "team_id": ctx.team.id,
-            "name": body["name"],
-            "description": body.get("description"),
-            # normalize_query_for_write: a new row always gets a fresh uuid.
-            "query": {**clone(body["query"]), "uuid": str(uuid.uuid4())},
-            "tags": list(body.get("tags") or []),
-            "created_by": ctx.user.id,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-        ctx.store.saved_metrics[row_id] = row
+        row = _new_row(ctx, ctx.store.saved_metrics, "saved_metric", body)
+        # normalize_query_for_write: a new row always gets a fresh uuid.
+        row["query"] = {**clone(body["query"]), "uuid": str(uuid.uuid4())}
+        row["tags"] = list(body.get("tags") or [])
         return FakeResponse.json(201, render_saved_metric(ctx, row))
 
 
@@ -284,19 +290,8 @@ def create_holdout(ctx: Ctx) -> FakeResponse:
     _check_name(ctx, body, creating=True)
     filters = _check_filters(body.get("filters"))
     with ctx.store.lock:
-        row_id = ctx.store.new_id("holdout")
-        stamp = iso(now())
-        row = {
-            "id": row_id,
-            "team_id": ctx.team.id,
-            "name": body["name"],
-            "description": body.get("description"),
-            "filters": _with_variant(row_id, filters),
-            "created_by": ctx.user.id,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-        ctx.store.holdouts[row_id] = row
+        row = _new_row(ctx, ctx.store.holdouts, "holdout", body)
+        row["filters"] = _with_variant(row["id"], filters)
         return FakeResponse.json(201, render_holdout(ctx, row))
 
 
