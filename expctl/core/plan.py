@@ -232,6 +232,11 @@ def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> Pla
         item.action = UPDATE
     if "update_feature_flag_params" in item.patch:
         item.warnings.append("changing the split of a launched experiment biases the results collected so far")
+    if launched and any(c.field in ("metrics", "metrics_secondary", "shared_metrics") for c in item.changes):
+        item.warnings.append(
+            "metrics of a launched experiment change: PostHog computes new or edited ones over the whole run; "
+            "a metric removed (or replaced, with a new uuid) leaves its daily results behind"
+        )
     if experiment.get("archived") and item.moves and spec.data.get("archived") is not False:
         item.warnings.append("the experiment is archived; it stays archived while its state changes")
     return item

@@ -321,3 +321,18 @@ def test_the_documented_validation_output(cloud: Server, tmp_path: Path) -> None
     documented = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
     block = documented.split("$ expctl validate -f broken.yaml\n", 1)[1].split("```", 1)[0]
     assert result.stdout + "error: " + result.stderr.split("error: ", 1)[1] == block
+
+
+def test_the_plan_says_what_a_metric_change_does_to_a_running_experiment(cloud: Server, tmp_path: Path) -> None:
+    exported = cloud.run("export", "checkout-redesign")
+    documents = list(yaml.safe_load_all(exported.stdout))
+    experiment = documents[-1]
+    experiment["metrics"].append({"mean": "purchase", "name": "Purchases"})
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "all.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    diff = cloud.run("diff", "-f", str(specs))
+    assert diff.returncode == 8, diff
+    assert (
+        "metrics of a launched experiment change: PostHog computes new or edited ones over the whole run" in diff.stdout
+    )
