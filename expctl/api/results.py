@@ -55,12 +55,12 @@ class ResultsApi:
         """Every metric's answer (and the exposures), at most three queries at a time."""
         jobs: list[tuple[str, Callable[[], Any]]] = []
         if any(not s.legacy for s in specs):
-            jobs.append(("exposures", lambda: self._exposures(experiment, refresh)))
+            jobs.append(("exposures", lambda: self.exposures(experiment, refresh)))
         for spec in specs:
             if spec.legacy:
                 jobs.append((spec.key, lambda s=spec: self._legacy(experiment, s, refresh)))  # type: ignore[misc]
             else:
-                jobs.append((spec.key, lambda s=spec: self._metric(experiment, s, refresh)))  # type: ignore[misc]
+                jobs.append((spec.key, lambda s=spec: self.metric(experiment, s, refresh)))  # type: ignore[misc]
         outcomes: dict[str, Any] = {}
         if jobs:
             with ThreadPoolExecutor(max_workers=MAX_QUERIES_IN_FLIGHT, thread_name_prefix="expctl-query") as pool:
@@ -74,7 +74,7 @@ class ResultsApi:
 
     # -- one job each ----------------------------------------------------------------------
 
-    def _metric(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
+    def metric(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
         metric = dict(spec.query or {})
         try:
             if metric.get("kind") in LEGACY_QUERY_KINDS:
@@ -85,7 +85,7 @@ class ResultsApi:
         except ExpctlError as exc:
             return MetricAnswer(FAILED, error=exc)
 
-    def _exposures(self, experiment: Mapping[str, Any], refresh: bool) -> Any:
+    def exposures(self, experiment: Mapping[str, Any], refresh: bool) -> Any:
         query = {
             "kind": "ExperimentExposureQuery",
             "experiment_id": experiment["id"],

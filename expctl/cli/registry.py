@@ -50,6 +50,8 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("exposure-cohort", "expctl.cli.cohort", "cohort_app", _L, "Create the cohort of exposed users and print its id"),
     ("results", "expctl.cli.results", "results_app", _R,
      "Show how each variant is doing: delta, interval, chance to win, verdict"),
+    ("plan", "expctl.cli.plan_cmd", "plan_app", _R,
+     "Sample size and time to a decision, before launch or while running"),
     ("validate", "expctl.cli.specs", "validate_app", _S,
      "Check spec files offline and report every problem as file:line:column"),
     ("diff", "expctl.cli.specs", "diff_app", _S,
@@ -75,6 +77,6 @@ BY_NAME = {entry.name: entry for entry in COMMANDS}
 # test checks these against the commands' own arguments).
 TAKES_ONE_EXPERIMENT = frozenset(
     {"get", "update", "duplicate", "copy", "open", "launch", "pause", "resume", "end", "ship", "reset"}
-    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results"}
+    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan"}
 )
 TAKES_EXPERIMENTS = frozenset({"archive", "unarchive", "delete", "export"})

@@ -29,6 +29,10 @@ WatchOpt = Annotated[
     float | None,
     typer.Option("--watch", help="Redraw every SECONDS until Ctrl-C (terminal only).", min=5, show_default=False),
 ]
+HistoryOpt = Annotated[
+    bool,
+    typer.Option("--history", help="Exposures per day, and each primary metric's delta and interval day by day."),
+]
 ResultsOutputOpt = Annotated[
     str | None,
     typer.Option(
@@ -48,6 +52,7 @@ ResultsOutputOpt = Annotated[
         "expctl results 42 -o markdown > comment.md      # a table for a pull request",
         "expctl results 42 --fail-on srm,loser           # exit 9 in CI when either holds",
         "expctl results 42 --watch 60                    # redraw every minute (terminal only)",
+        "expctl results 42 --history                     # exposures and results day by day",
     ),
 )
 def results_command(
@@ -56,6 +61,7 @@ def results_command(
     refresh: RefreshOpt = False,
     fail_on: FailOnOpt = None,
     watch: WatchOpt = None,
+    history: HistoryOpt = False,
     output: ResultsOutputOpt = None,
 ) -> None:
     """Show how each variant is doing: delta, interval, chance to win, verdict.
@@ -73,6 +79,10 @@ def results_command(
       not-significant    no primary metric shows a significant difference yet
       insufficient-data  a primary metric has no result yet, failed, or has too
                          little data (fewer than 50 exposures or 5 conversions)
+
+    --history charts exposures per day per variant and, where PostHog keeps daily
+    results (timeseries_results), each primary metric's delta and interval per day,
+    with the day it became significant marked; -o json gives the series.
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.core.report import parse_fail_on
@@ -84,6 +94,9 @@ def results_command(
     if watch is not None and not (rt.streams.stdout_isatty and out.mode == "table"):
         raise UsageError("--watch redraws a terminal; it needs table output on a terminal")
     exp = rt.experiments.resolve(ExperimentRef.parse(experiment))
+    if history:
+        _history(rt, exp, out.mode, bool(conditions) or watch is not None)
+        return
     if watch is not None:
         _watch(rt, exp, watch, refresh)
         return
@@ -92,6 +105,20 @@ def results_command(
         from expctl.errors import AlreadySaidError
 
         raise AlreadySaidError(code)  # the gates and failed metrics were said on stderr
+
+
+def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None:
+    from expctl.cli.history_cmd import HISTORY_MODES, show_history
+    from expctl.errors import RejectedError, UsageError
+    from expctl.model.experiment import status_of
+
+    if conflicting:
+        raise UsageError("--history shows the past; it does not take --fail-on or --watch")
+    if mode not in HISTORY_MODES:
+        raise UsageError(f"--history prints {', '.join(HISTORY_MODES)}, not {mode}")
+    if status_of(exp) == "draft":
+        raise RejectedError(f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no history yet")
+    show_history(rt, exp, mode)
 
 
 def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:

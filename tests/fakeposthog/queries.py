@@ -162,7 +162,9 @@ def _validation_failures(metric_type: str, row: dict[str, Any], *, is_baseline: 
     return failures
 
 
-def experiment_query_result(ctx: Ctx, experiment: dict[str, Any], metric: dict[str, Any]) -> dict[str, Any]:
+def experiment_query_result(
+    ctx: Ctx, experiment: dict[str, Any], metric: dict[str, Any], exposures: dict[str, int] | None = None
+) -> dict[str, Any]:
     """An ``ExperimentQuery`` answer, shaped as ``get_bayesian_experiment_result`` /
     ``get_frequentist_experiment_result`` (``posthog/hogql_queries/experiments/utils.py``) build it.
 
@@ -176,11 +178,13 @@ def experiment_query_result(ctx: Ctx, experiment: dict[str, Any], metric: dict[s
       web app inverts it for ``goal: decrease`` (``getChanceToWinForSummary``).
     * Statistics are computed only when neither the baseline nor the variant has a
       validation failure; otherwise they are null, and the failures stay on their own row.
+
+    ``exposures`` (per variant) computes the answer as of an earlier day (timeseries).
     """
     override = ctx.server.query_results.get((experiment["id"], str(metric.get("uuid"))))
-    if override is not None:
+    if override is not None and exposures is None:
         return clone(override)
-    exposures = exposures_for(ctx, experiment)
+    exposures = exposures if exposures is not None else exposures_for(ctx, experiment)
     stats = experiment.get("stats_config") or {}
     method = stats.get("method") or "bayesian"
     settings = stats.get(method) or {}

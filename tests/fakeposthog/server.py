@@ -29,6 +29,7 @@ from tests.fakeposthog import experiments as exp_routes
 from tests.fakeposthog import flags as flag_routes
 from tests.fakeposthog import queries as query_routes
 from tests.fakeposthog import resources as resource_routes
+from tests.fakeposthog import timeseries as timeseries_routes
 from tests.fakeposthog.state import ApiKey, Store, Team, User, seeded_store
 from tests.fakeposthog.wire import FakeRequest, FakeResponse, HttpError, error, not_found
 
@@ -415,6 +416,14 @@ class FakePostHog:
             ),
             ("GET", e + r"/eligible_feature_flags/", exp_routes.eligible_feature_flags, "feature_flag:read", cloud),
             ("GET", e + r"/stats/", exp_routes.stats, "experiment:read", cloud),
+            (
+                "POST",
+                e + r"/calculate_running_time/",
+                timeseries_routes.calculate_running_time,
+                "experiment:read",
+                cloud,
+            ),
+            ("GET", one + r"/timeseries_results/", timeseries_routes.timeseries_results, "experiment:read", cloud),
             ("GET", one + r"/", exp_routes.retrieve_experiment, "experiment:read", both),
             ("PATCH", one + r"/", exp_routes.patch_experiment, "experiment:write", both),
             ("PUT", one + r"/", exp_routes.put_experiment, "experiment:write", both),
