@@ -90,12 +90,7 @@ def running_lines(
     ]
     if isinstance(posthog, Mapping) and posthog.get("recommended_sample_size") is not None:
         days = posthog.get("recommended_running_time_days")
-        when = f", {days} days from the start at this rate" if days is not None else ""
-        rows.append(
-            (
-                "PostHog's estimate",
-                f"{int(posthog['recommended_sample_size']):,} in total{when} (its rule of thumb: 16·σ²/δ² a variant)",
-            )
-        )
+        when = f", {days} days from the start" if days is not None else ""
+        rows.append(("PostHog's estimate", f"{int(posthog['recommended_sample_size']):,} in total{when}"))
     title = f"{experiment.get('name')} (id {experiment.get('id')}) · plan"
     return [title, *(f"  {key:<{LABEL}}{value}" for key, value in rows)]

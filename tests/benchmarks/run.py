@@ -163,6 +163,7 @@ def startup_cases(runs: int) -> list[Row]:
         completing = {"_EXPCTL_COMPLETE": "complete_zsh"}
         key_env = dict(env, _TYPER_COMPLETE_ARGS="expctl get seeded-0009", **completing)
         option_env = dict(env, _TYPER_COMPLETE_ARGS="expctl list --arc", **completing)
+        plan = [EXPCTL, "plan", "--baseline-rate", "0.1", "--mde", "5%", "--daily-exposures", "8000", "-o", "json"]
         medians = interleaved_medians(
             runs * 3,  # cheap cases: more samples, steadier medians
             {
@@ -172,8 +173,12 @@ def startup_cases(runs: int) -> list[Row]:
                 "list": lambda: timed([EXPCTL, "list", "-o", "json"], env),
                 "complete key": lambda: timed([EXPCTL], key_env),
                 "complete option": lambda: timed([EXPCTL], option_env),
+                "plan": lambda: timed(plan, env),
             },
         )
+        requests_before = server.stats()["requests"]
+        timed(plan, env)
+        plan_requests = server.stats()["requests"] - requests_before
     finally:
         server.stop()
     typer_ms, version, help_ms, listing = (medians[k] for k in ("typer", "version", "help", "list"))
@@ -183,6 +188,15 @@ def startup_cases(runs: int) -> list[Row]:
         Row("expctl --version", version, typer_ms, 1.2, baseline_name=name),
         Row("expctl --help", help_ms, typer_ms, 1.5, baseline_name=name),
         Row("expctl list -o json (100 experiments)", listing, typer_ms, 2.2, baseline_name=name),
+        Row(
+            "expctl plan (offline: sample size, days)",
+            medians["plan"],
+            typer_ms,
+            1.6,
+            baseline_name=name,
+            notes=[f"requests it sent: {max(plan_requests, 0)}"],
+            extra_ok=plan_requests <= 0,
+        ),
         Row(
             "Tab: complete a flag key (zsh)",
             medians["complete key"],
@@ -250,7 +264,7 @@ def apply_case(runs: int, workdir: Path) -> Row:
         env = server.env()
         specs = workdir / "specs"
         timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
-        files = sorted(specs.glob("*.yaml"))
+        files = sorted(specs.glob("seeded-*.yaml"))  # experiments (export also writes holdouts, shared metrics)
         counter = {"run": 0}
 
         def change_twenty() -> None:

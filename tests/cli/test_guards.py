@@ -46,11 +46,12 @@ def test_registry_summaries_match_the_commands() -> None:
         assert command.get_short_help_str(200).rstrip(".") == entry.summary, entry.name
 
 
-def test_help_and_version_do_not_import_httpx_yaml_or_keyring() -> None:
+def test_help_version_and_offline_plan_do_not_import_httpx_yaml_or_keyring() -> None:
     code = (
         "import sys\n"
         "from expctl.main import main\n"
-        "for args in (['--help'], ['list', '--help'], ['auth', '--help']):\n"
+        "plan = ['plan', '--baseline-rate', '0.1', '--mde', '5%', '-o', 'json']  # offline: arithmetic only\n"
+        "for args in (['--help'], ['list', '--help'], ['auth', '--help'], plan):\n"
         "    try:\n"
         "        main(args)\n"
         "    except SystemExit:\n"

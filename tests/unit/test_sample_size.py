@@ -1,0 +1,128 @@
+"""`plan`'s numbers against statsmodels (issue 17), and the history readings behind it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
+
+from expctl.core.history import DayResult, MetricHistory, exposures_from
+from expctl.core.results import VariantRow
+from expctl.core.running_plan import baseline_of, calculator_request
+from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, parse_percent, sample_size
+from expctl.model.metrics import MetricSpec
+
+TOLERANCE = 0.01  # the issue's bar: within 1% of statsmodels
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.05, 0.10, 0.30, 0.60])
+@pytest.mark.parametrize("mde", [0.02, 0.05, 0.20])
+@pytest.mark.parametrize(("alpha", "power"), [(0.05, 0.8), (0.01, 0.9), (0.10, 0.8)])
+@pytest.mark.parametrize("variants", [2, 3, 5])
+def test_proportions_match_statsmodels(rate: float, mde: float, alpha: float, power: float, variants: int) -> None:
+    ours = sample_size(PlanInputs(RATE, mde, variants=variants, alpha=alpha, power=power, baseline_rate=rate))
+    comparisons = variants - 1
+    theirs = samplesize_proportions_2indep_onetail(
+        rate * mde, rate, power, ratio=1, alpha=alpha / comparisons, alternative="two-sided"
+    )
+    needed = math.ceil(theirs)  # a sample size is a whole number of users, rounded up
+    assert abs(ours.sample_size_per_variant - needed) / needed < TOLERANCE
+    assert ours.total_sample_size == ours.sample_size_per_variant * variants
+    assert ours.alpha_per_comparison == pytest.approx(alpha / comparisons)
+
+
+@pytest.mark.parametrize(("mean", "stddev"), [(40.0, 60.0), (1.0, 0.5), (250.0, 900.0), (-12.0, 4.0)])
+@pytest.mark.parametrize("mde", [0.01, 0.05, 0.25])
+@pytest.mark.parametrize(("alpha", "power", "variants"), [(0.05, 0.8, 2), (0.01, 0.95, 2), (0.05, 0.8, 4)])
+def test_means_match_statsmodels(
+    mean: float, stddev: float, mde: float, alpha: float, power: float, variants: int
+) -> None:
+    ours = sample_size(
+        PlanInputs(MEAN, mde, variants=variants, alpha=alpha, power=power, baseline_mean=mean, baseline_stddev=stddev)
+    )
+    effect = abs(mean) * mde / stddev
+    theirs = NormalIndPower().solve_power(effect_size=effect, alpha=alpha / (variants - 1), power=power, ratio=1)
+    needed = math.ceil(theirs)
+    assert abs(ours.sample_size_per_variant - needed) / needed < TOLERANCE
+
+
+def test_days_needed_and_the_json_names() -> None:
+    result = sample_size(PlanInputs(RATE, 0.05, baseline_rate=0.10, daily_exposures=8000))
+    assert (result.sample_size_per_variant, result.total_sample_size, result.days_needed) == (57763, 115526, 15)
+    data = result.as_json()
+    assert {"sample_size_per_variant", "total_sample_size", "days_needed", "mde", "alpha", "power", "variants"} <= set(
+        data
+    )
+    assert data["metric"] == "funnel" and data["bonferroni"] is False and data["two_sided"] is True
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (PlanInputs(RATE, 0.05, baseline_rate=1.2), "--baseline-rate is a conversion rate between 0 and 1"),
+        (PlanInputs(RATE, 0.0, baseline_rate=0.1), "--mde must be above 0"),
+        (PlanInputs(RATE, 1.5, baseline_rate=0.5), "passes 100%"),
+        (PlanInputs(MEAN, 0.05, baseline_mean=10, baseline_stddev=0), "--baseline-stddev must be above 0"),
+        (PlanInputs(RATE, 0.05, alpha=1.5, baseline_rate=0.1), "--alpha must be between 0 and 1"),
+        (PlanInputs(RATE, 0.05, baseline_rate=0.1, daily_exposures=-3), "--daily-exposures must be above 0"),
+    ],
+)
+def test_inputs_that_cannot_be_planned(inputs: PlanInputs, message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        sample_size(inputs)
+
+
+def test_percentages() -> None:
+    assert parse_percent("5%", "--mde") == pytest.approx(0.05)
+    assert parse_percent("5", "--mde") == pytest.approx(0.05)  # as PostHog's calculator reads it
+    assert parse_percent("2.5 %", "--mde") == pytest.approx(0.025)
+    with pytest.raises(PlanError, match="--mde is a percentage, like 5%"):
+        parse_percent("five", "--mde")
+
+
+def test_cumulative_exposures_become_daily() -> None:
+    payload = {
+        "timeseries": [
+            {"variant": "control", "days": ["2026-11-01", "2026-11-02", "2026-11-03"], "exposure_counts": [10, 25, 25]},
+            {"variant": "test", "days": ["2026-11-02", "2026-11-03"], "exposure_counts": [12, 30]},
+        ]
+    }
+    exposures = exposures_from(payload)
+    assert exposures is not None
+    assert exposures.days == ["2026-11-01", "2026-11-02", "2026-11-03"]
+    assert exposures.daily == {"control": [10, 15, 0], "test": [0, 12, 18]}
+    assert exposures.total == {"control": 25, "test": 30}
+    assert exposures.per_day == pytest.approx(55 / 3)
+    assert exposures_from({"kind": "ExperimentExposureQuery"}) is None
+
+
+def test_significant_since_is_the_start_of_the_last_streak() -> None:
+    history = MetricHistory(MetricSpec("u", "M", "primary", {}), "partial")
+    for day, significant in [("d1", True), ("d2", False), ("d3", True), ("d4", True)]:
+        history.days.append(DayResult(day, [VariantRow("test", significant=significant)]))
+    assert history.first_significant() == {"test": "d3"}
+    history.days.append(DayResult("d5", [VariantRow("test", significant=False)]))
+    assert history.first_significant() == {}
+
+
+def test_baselines_and_posthogs_calculator_request() -> None:
+    funnel = {"kind": "ExperimentMetric", "metric_type": "funnel", "series": []}
+    control = {"number_of_samples": 1000, "sum": 90.0, "sum_squares": 90.0, "step_counts": [300, 100]}
+    baseline = baseline_of(funnel, control)
+    assert (baseline.kind, baseline.value) == (RATE, 0.1)  # the last step over the exposed
+    mean = {"kind": "ExperimentMetric", "metric_type": "mean", "source": {"kind": "EventsNode", "math": "sum"}}
+    stats = {"number_of_samples": 100, "sum": 4000.0, "sum_squares": 4000.0 * 40 + 100 * 900}
+    read = baseline_of(mean, stats)
+    assert read.value == 40 and read.stddev == pytest.approx(math.sqrt(900))
+    body = calculator_request(mean, stats, 0.05, 2, 250.0)
+    assert body == {
+        "metric_type": "mean_sum_or_avg",
+        "minimum_detectable_effect": 5.0,
+        "number_of_variants": 2,
+        "baseline_stats": stats,
+        "exposure_rate_per_day": 250.0,
+    }
+    with pytest.raises(PlanError, match="no exposures yet"):
+        baseline_of(funnel, {"number_of_samples": 0})
