@@ -17,6 +17,35 @@ plan_app = new_app()
 PLAN_MODES = ("table", "plain", "json", "yaml")
 
 
+PlanExperimentArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="A running experiment (id or flag key); without it, plan a new one from the flags.",
+        metavar="[EXPERIMENT]",
+        autocompletion=complete_experiment,
+        show_default=False,
+    ),
+]
+RateOpt = Annotated[
+    float | None, typer.Option("--baseline-rate", help="Conversion rate now, 0 to 1 (funnels).", show_default=False)
+]
+MeanOpt = Annotated[
+    float | None, typer.Option("--baseline-mean", help="Mean per user now (means).", show_default=False)
+]
+StddevOpt = Annotated[
+    float | None, typer.Option("--baseline-stddev", help="Its standard deviation per user.", show_default=False)
+]
+MdeOpt = Annotated[
+    str | None, typer.Option("--mde", help="Minimum detectable effect, relative: 5% (or 5).", show_default=False)
+]
+VariantsOpt = Annotated[int, typer.Option("--variants", help="Variants including control.", min=2)]
+AlphaOpt = Annotated[float, typer.Option("--alpha", help="Significance level, two-sided.")]
+PowerOpt = Annotated[float, typer.Option("--power", help="Chance to detect an effect of the MDE.")]
+DailyOpt = Annotated[
+    float | None, typer.Option("--daily-exposures", help="Users entering the experiment a day.", show_default=False)
+]
+
+
 @plan_app.command(
     "plan",
     epilog=examples(
@@ -27,35 +56,15 @@ PLAN_MODES = ("table", "plain", "json", "yaml")
 )
 def plan_command(
     ctx: typer.Context,
-    experiment: Annotated[
-        str | None,
-        typer.Argument(
-            help="A running experiment (id or flag key); without it, plan a new one from the flags.",
-            metavar="[EXPERIMENT]",
-            autocompletion=complete_experiment,
-            show_default=False,
-        ),
-    ] = None,
-    baseline_rate: Annotated[
-        float | None, typer.Option("--baseline-rate", help="Conversion rate now, 0 to 1 (funnels).", show_default=False)
-    ] = None,
-    baseline_mean: Annotated[
-        float | None, typer.Option("--baseline-mean", help="Mean per user now (means).", show_default=False)
-    ] = None,
-    baseline_stddev: Annotated[
-        float | None, typer.Option("--baseline-stddev", help="Its standard deviation per user.", show_default=False)
-    ] = None,
-    mde: Annotated[
-        str | None,
-        typer.Option("--mde", help="Minimum detectable effect, relative: 5% (or 5).", show_default=False),
-    ] = None,
-    variants: Annotated[int, typer.Option("--variants", help="Variants including control.", min=2)] = 2,
-    alpha: Annotated[float, typer.Option("--alpha", help="Significance level, two-sided.")] = 0.05,
-    power: Annotated[float, typer.Option("--power", help="Chance to detect an effect of the MDE.")] = 0.8,
-    daily_exposures: Annotated[
-        float | None,
-        typer.Option("--daily-exposures", help="Users entering the experiment a day.", show_default=False),
-    ] = None,
+    experiment: PlanExperimentArg = None,
+    baseline_rate: RateOpt = None,
+    baseline_mean: MeanOpt = None,
+    baseline_stddev: StddevOpt = None,
+    mde: MdeOpt = None,
+    variants: VariantsOpt = 2,
+    alpha: AlphaOpt = 0.05,
+    power: PowerOpt = 0.8,
+    daily_exposures: DailyOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Sample size and time to a decision, before launch or while running.
