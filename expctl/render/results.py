@@ -104,6 +104,11 @@ def draw_bar(metric: MetricResult, row_delta: float | None, interval: tuple[floa
         return max(0, min(width - 1, half + round(value / scale * half)))
 
     low, high = position(interval[0]), position(interval[1])
+    # An interval that excludes zero never touches the zero line, however close it comes.
+    if interval[1] < 0:
+        high = min(high, half - 1)
+    if interval[0] > 0:
+        low = max(low, half + 1)
     for index in range(low, high + 1):
         cells[index] = "┿" if index == half else "━"
     if row_delta is not None:

@@ -123,3 +123,12 @@ def test_the_readme_shows_real_plan_output(cloud: Server) -> None:
     )
     running = cloud.run("plan", "checkout-redesign", "-o", "table", env={"COLUMNS": "80"})
     assert running.stdout == running_text.split("\n", 1)[1]
+
+
+def test_the_readme_history_excerpt_is_real(cloud: Server) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("$ expctl results checkout-redesign --history", 1)[1].split("```", 1)[0]
+    excerpt = [line.rstrip() for line in block.splitlines()[1:] if line.strip()]
+    result = cloud.run("results", "checkout-redesign", "--history", "-o", "table", env={"COLUMNS": "80"})
+    shown = {line.rstrip() for line in result.stdout.splitlines()}
+    assert [line for line in excerpt if line not in shown] == []
