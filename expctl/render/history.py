@@ -13,6 +13,7 @@ from typing import Any
 
 from expctl.core.history import Exposures, MetricHistory
 from expctl.render.results import bar_header, draw_bar, format_count, format_delta, format_interval
+from expctl.render.style import capture_console
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -22,27 +23,13 @@ COUNT = 8
 MIN_BAR = 10
 
 
-def _console(buffer: StringIO, width: int, color: bool) -> Any:
-    from rich.console import Console
-
-    return Console(
-        file=buffer,
-        width=width,
-        no_color=not color,
-        force_terminal=color,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
-
-
 def render_history(
     title: str, exposures: Exposures | None, metrics: list[MetricHistory], *, width: int, color: bool, note: str = ""
 ) -> str:
     from rich.text import Text
 
     buffer = StringIO()
-    console = _console(buffer, width, color)
+    console = capture_console(buffer, width, color)
     console.print(Text(title, style="bold" if color else ""))
     if exposures is not None and exposures.days:
         console.print()

@@ -216,19 +216,12 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
 def render_table(report: ResultsReport, *, width: int, color: bool, now: datetime | None = None) -> str:
     from io import StringIO
 
-    from rich.console import Console
     from rich.text import Text
 
+    from expctl.render.style import capture_console
+
     buffer = StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        no_color=not color,
-        force_terminal=color,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console = capture_console(buffer, width, color)
     for text, style in header_lines(report, now):
         console.print(Text(text, style=style if color else ""))
     if not report.metrics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import IO, Any
 
 _CODES = {
     "bold": "1",
@@ -46,3 +47,19 @@ STATUS_STYLES = {
     "stopped": ("blue",),
     "archived": ("magenta",),
 }
+
+
+def capture_console(buffer: IO[str], width: int, color: bool) -> Any:
+    """A rich Console that draws into ``buffer`` at exactly ``width``, coloured or not:
+    the tables and charts compute their layout, rich only draws it."""
+    from rich.console import Console
+
+    return Console(
+        file=buffer,
+        width=width,
+        no_color=not color,
+        force_terminal=color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
