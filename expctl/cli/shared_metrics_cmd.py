@@ -183,17 +183,16 @@ def link_command(
 
 @shared_metrics_app.command("unlink", epilog=examples("expctl shared-metrics unlink checkout-v3 'Revenue per user'"))
 def unlink_command(ctx: typer.Context, experiment: ExperimentArg, ref: SharedRefArg, output: OutputOpt = None) -> None:
-    """Stop using a shared metric in an experiment (the shared metric stays)."""
+    """Stop using a shared metric in an experiment, in either role (the shared metric stays)."""
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.metric_edit import entries, remove_patch
+    from expctl.core.metric_edit import entries, unlink_patch
     from expctl.errors import NotFoundError
 
     rt = runtime_of(ctx)
     shared = _api(rt).resolve(ref)
     current = rt.experiments.resolve(ExperimentRef.parse(experiment))
-    entry = next((e for e in entries(current) if e.shared_id == shared.get("id")), None)
-    if entry is None:
+    if not any(e.shared_id == shared.get("id") for e in entries(current)):
         raise NotFoundError(f"'{current.get('name')}' does not use shared metric '{shared.get('name')}'")
-    updated = rt.experiments.update(int(current["id"]), remove_patch(current, entry))
+    updated = rt.experiments.update(int(current["id"]), unlink_patch(current, int(shared["id"])))
     rt.messages.success(f"Unlinked shared metric '{shared.get('name')}' from '{current.get('name')}'")
     rt.show_changed(updated, output)

@@ -94,16 +94,26 @@ def add_patch(experiment: Mapping[str, Any], metric: Mapping[str, Any], role: st
     return {field: [*current, dict(metric)]}
 
 
+def unlink_patch(experiment: Mapping[str, Any], shared_id: int) -> dict[str, Any]:
+    """Every link to one shared metric removed, in either role."""
+    return {"saved_metrics_ids": [link for link in _links(experiment) if link["id"] != shared_id]}
+
+
 def link_patch(experiment: Mapping[str, Any], shared_id: int, role: str) -> dict[str, Any]:
     links = _links(experiment)
-    if any(link["id"] == shared_id for link in links):
-        raise UsageError(f"shared metric {shared_id} is already linked to experiment {experiment.get('id')}")
+    if any(link["id"] == shared_id and link["metadata"].get("type", "primary") == role for link in links):
+        raise UsageError(f"shared metric {shared_id} is already a {role} metric of experiment {experiment.get('id')}")
     return {"saved_metrics_ids": [*links, {"id": shared_id, "metadata": {"type": role}}]}
 
 
 def remove_patch(experiment: Mapping[str, Any], entry: Entry) -> dict[str, Any]:
-    if entry.shared_id is not None:
-        return {"saved_metrics_ids": [link for link in _links(experiment) if link["id"] != entry.shared_id]}
+    if entry.shared_id is not None:  # only its link in this role; it may be linked in the other too
+        kept = [
+            link
+            for link in _links(experiment)
+            if not (link["id"] == entry.shared_id and link["metadata"].get("type", "primary") == entry.role)
+        ]
+        return {"saved_metrics_ids": kept}
     field = FIELDS[entry.role]
     kept = [dict(m) for m in experiment.get(field) or [] if not (entry.uuid and m.get("uuid") == entry.uuid)]
     if entry.uuid is None:  # an older release without uuids: drop it by position among inline metrics

@@ -336,3 +336,13 @@ def test_the_plan_says_what_a_metric_change_does_to_a_running_experiment(cloud: 
     assert (
         "metrics of a launched experiment change: PostHog computes new or edited ones over the whole run" in diff.stdout
     )
+
+
+def test_results_include_shared_metrics_in_their_role(cloud: Server) -> None:
+    assert cloud.run("shared-metrics", "link", "pricing-copy", "Revenue per user").returncode == 0
+    assert cloud.run("shared-metrics", "link", "pricing-copy", "1", "--secondary").returncode == 0
+    assert cloud.run("launch", "pricing-copy").returncode == 0
+    plain = cloud.run("results", "pricing-copy", "-o", "plain")
+    assert plain.returncode == 0, plain
+    roles = {tuple(line.split("\t")[1:3]) for line in plain.stdout.splitlines()}
+    assert {("Revenue per user", "primary"), ("Revenue per user", "secondary")} <= roles

@@ -230,3 +230,24 @@ def test_the_command_line_reads_the_same_shorthand() -> None:
         parse_metric_option("mean: {event: a, summ: b}", "--metric")
     with pytest.raises(UsageError, match="not valid YAML"):
         parse_metric_option("mean: {event: a", "--metric")
+
+
+def test_the_editor_schema_takes_every_kind_of_document() -> None:
+    documents = list(
+        yaml.safe_load_all(
+            "kind: Holdout\nname: Global holdout\npercentage: 10\n---\n"
+            "kind: SharedMetric\nname: Revenue per user\nmetric: {mean: {event: purchase, sum: revenue}}\n---\n"
+            "kind: Experiment\nname: Checkout v3\nfeature_flag_key: checkout-v3\nholdout: Global holdout\n"
+            "metrics: [{funnel: [$pageview, purchase], name: Checkout conversion}]\n"
+            "shared_metrics: [Revenue per user, {name: Revenue per user, type: secondary}]\n"
+        )
+    )
+    for document in documents:
+        jsonschema.validate(document, SPEC_SCHEMA)
+    for broken in (
+        {"kind": "Holdout", "name": "H", "percentage": 120},
+        {"kind": "SharedMetric", "name": "M", "metric": {"mean": "a", "funnel": ["b"]}},
+        {"name": "E", "feature_flag_key": "e", "metrics": [{"funnel": [], "name": "x"}]},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, SPEC_SCHEMA)

@@ -125,3 +125,21 @@ def test_edits_send_uuids_links_and_the_ordering_array() -> None:
     assert move_patch(older, find(older, "B"), 1) == {"metrics": [older["metrics"][1], older["metrics"][0]]}
     with pytest.raises(UsageError, match="--to must be between 1 and 3"):
         move_patch(EXPERIMENT, shared, 4)
+
+
+def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
+    from expctl.core.metric_edit import link_patch, unlink_patch
+
+    twice = {
+        "id": 3,
+        "saved_metrics": [
+            {"saved_metric": 7, "metadata": {"type": "primary"}, "name": "S", "query": {"uuid": "s-uuid"}},
+            {"saved_metric": 7, "metadata": {"type": "secondary"}, "name": "S", "query": {"uuid": "s-uuid"}},
+        ],
+    }
+    assert remove_patch(twice, find(twice, "secondary:1")) == {
+        "saved_metrics_ids": [{"id": 7, "metadata": {"type": "primary"}}]
+    }
+    assert unlink_patch(twice, 7) == {"saved_metrics_ids": []}
+    with pytest.raises(UsageError, match="already a secondary metric"):
+        link_patch(twice, 7, "secondary")
