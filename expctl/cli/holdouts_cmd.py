@@ -10,7 +10,7 @@ from expctl.cli.app import runtime_of
 from expctl.cli.options import OutputOpt, YesOpt, examples, new_app
 
 holdouts_app = new_app(
-    help="Manage holdouts: a share of users kept out of every experiment that uses the holdout.",
+    help="Manage holdouts: users kept out of the experiments that use them.",
     no_args_is_help=True,
     epilog=examples(
         "expctl holdouts create --name 'Global holdout' --percentage 10",

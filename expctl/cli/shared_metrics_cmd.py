@@ -10,7 +10,7 @@ from expctl.cli.app import runtime_of
 from expctl.cli.options import ExperimentArg, OutputOpt, YesOpt, examples, new_app
 
 shared_metrics_app = new_app(
-    help="Manage shared metrics: metrics kept once in the project and used by many experiments.",
+    help="Manage shared metrics: one definition, used by many experiments.",
     no_args_is_help=True,
     epilog=examples(
         "expctl shared-metrics create --name 'Revenue per user' --metric 'mean: {event: purchase, sum: revenue}'",

@@ -346,3 +346,9 @@ def test_results_include_shared_metrics_in_their_role(cloud: Server) -> None:
     assert plain.returncode == 0, plain
     roles = {tuple(line.split("\t")[1:3]) for line in plain.stdout.splitlines()}
     assert {("Revenue per user", "primary"), ("Revenue per user", "secondary")} <= roles
+    history = cloud.run("results", "checkout-redesign", "--history", "-o", "json")
+    assert history.returncode == 0
+    assert cloud.run("shared-metrics", "link", "checkout-redesign", "Revenue per user").returncode == 0
+    linked = cloud.run("results", "checkout-redesign", "--history", "-o", "json")
+    assert "No daily results asked for 'Revenue per user': no fingerprint given." in linked.stderr
+    assert len(json.loads(linked.stdout)["metrics"]) == len(json.loads(history.stdout)["metrics"])
