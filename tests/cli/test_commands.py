@@ -113,6 +113,46 @@ CASES: list[tuple[tuple[str, ...], int, tuple[str, ...], tuple[str, ...]]] = [
     (("results", "checkout-redesign", "--fail-on", "sadness"), 2, (), ("--fail-on 'sadness' is not one of",)),
     (("results", "pricing-copy"), 6, (), ("is a draft: it has no results until it is launched",)),
     (("results", "onboarding-checklist", "-o", "plain"), 0, ("\tshort\t",), ()),
+    # metrics, shared metrics, holdouts (issue 16)
+    (
+        ("metrics", "list", "checkout-redesign", "-o", "plain", "--columns", "role,name"),
+        0,
+        ("primary\tCheckout conversion\nprimary\tRevenue per user\nsecondary\tAdd to cart\n",),
+        (),
+    ),
+    (
+        ("metrics", "move", "checkout-redesign", "Revenue per user", "--to", "1"),
+        0,
+        (),
+        ("✓ Moved primary metric 'Revenue per user' to position 1",),
+    ),
+    (
+        ("metrics", "add", "checkout-redesign", "mean: {event: purchase, summ: revenue}"),
+        2,
+        (),
+        ("SHORTHAND 'mean: {event: purchase, summ: revenue}': mean.summ: unknown key 'summ' (did you mean 'sum'?)",),
+    ),
+    (("metrics", "remove", "checkout-redesign", "primary:9", "--yes"), 5, (), ("no metric 'primary:9'",)),
+    (
+        ("shared-metrics", "list", "-o", "plain", "--columns", "id,name,metric"),
+        0,
+        ("1\tRevenue per user\tmean: {event: purchase, sum: revenue}\n",),
+        (),
+    ),
+    (("shared-metrics", "get", "REVENUE PER USER", "-o", "json"), 0, ('"name": "Revenue per user"',), ()),
+    (("holdouts", "list", "-o", "plain", "--columns", "name,held_back"), 0, ("Global holdout\t10%\n",), ()),
+    (("holdouts", "create", "--name", "H", "--percentage", "150"), 2, (), ("150",)),
+    (
+        ("create", "--name", "M", "--flag-key", "m-1", "--metric", "funnel: [purchase]", "-o", "json"),
+        0,
+        ('"metric_type": "funnel"',),
+        ("✓ Created 'M'",),
+    ),
+    # plan and history (issue 17)
+    (("plan", "--baseline-rate", "0.1", "--mde", "5%", "-o", "json"), 0, ('"sample_size_per_variant": 57763',), ()),
+    (("plan", "checkout-redesign", "--mde", "20%", "-o", "plain"), 0, ("sample_size_per_variant\t",), ()),
+    (("results", "checkout-redesign", "--history", "-o", "json"), 0, ('"daily_results": true',), ()),
+    (("results", "checkout-redesign", "--history", "-o", "markdown"), 2, (), ("--history prints table, plain",)),
     # shell, raw API, settings
     (("api", "GET", "/api/projects/1/experiments/1/"), 0, ('"name": "Checkout redesign"',), ()),
     (("api", "GET", "/api/projects/1/experiments/999/"), 5, (), ("Not found.",)),
