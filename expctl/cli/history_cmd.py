@@ -49,8 +49,9 @@ def _daily(rt: Runtime, api: Any, experiment: Mapping[str, Any]) -> tuple[list[A
     fingerprinted = [s for s in primary if s.query and s.query.get("uuid") and s.query.get("fingerprint")]
     if not fingerprinted:
         return [], "This PostHog keeps no daily results for these metrics (no metric fingerprints): exposures only."
-    # Daily results are stored per metric uuid and fingerprint; PostHog's experiment answer
-    # gives fingerprints to inline metrics only, so a shared one is named rather than guessed.
+    # Daily results are stored per metric uuid and fingerprint, which PostHog's experiment
+    # answer carries (shared metrics' too, on current Cloud); a metric without one is named
+    # rather than its fingerprint guessed.
     skipped = [s.name for s in primary if s not in fingerprinted]
     if skipped:
         rt.messages.note(f"No daily results asked for {', '.join(repr(n) for n in skipped)}: no fingerprint given.")

@@ -158,7 +158,12 @@ def remove_command(
     entry = find(current, metric)
     what = f"{entry.role} metric {entry.name!r}" + (" (shared: unlinked only)" if entry.shared_id else "")
     confirm(rt, f"Remove {what} from {_label(current)}?", action=f"removing {what}", assume_yes=yes)
-    updated = _patch(rt, current, remove_patch(current, entry))
+    patch = remove_patch(current, entry)
+    if "metrics" in patch or "metrics_secondary" in patch:
+        # Only metrics PostHog already holds are sent back; newest PostHog checks every event
+        # of a resent list again, and nothing new is being introduced here.
+        patch["allow_unknown_events"] = True
+    updated = _patch(rt, current, patch)
     rt.messages.success(f"Removed {what} from {_label(current)}")
     _history_note(rt, current, f"results of {entry.name!r} are no longer shown; its daily results stay behind")
     rt.show_changed(updated, output)

@@ -278,7 +278,7 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
                 "saved_metric": link["saved_metric"],
                 "metadata": link.get("metadata"),
                 "created_at": link["created_at"],
-                "query": refresh_action_names(ctx, store.saved_metrics[link["saved_metric"]]["query"]),
+                "query": _saved_query(ctx, store.saved_metrics[link["saved_metric"]]["query"], experiment),
                 "name": store.saved_metrics[link["saved_metric"]]["name"],
             }
             for link in experiment.get("saved_metrics") or []
@@ -324,6 +324,17 @@ def _fingerprint(metric: dict[str, Any], experiment: dict[str, Any]) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _saved_query(ctx: Ctx, query: dict[str, Any], experiment: dict[str, Any]) -> dict[str, Any]:
+    """A linked shared metric's query as the experiment shows it: action names refreshed,
+    and on current Cloud a ``fingerprint`` added "so that frontend knows what timeseries
+    records to query" (``ExperimentSerializer.to_representation``, 2025-2026; the late-2024
+    serializer adds none)."""
+    shown = refresh_action_names(ctx, query)
+    if ctx.flavour == "cloud" and isinstance(shown, dict):
+        shown["fingerprint"] = _fingerprint(shown, experiment)
+    return dict(shown)
 
 
 def _prepare_metrics(ctx: Ctx, experiment: dict[str, Any]) -> None:

@@ -44,10 +44,12 @@ def _metric_by_uuid(ctx: Ctx, experiment: dict[str, Any], metric_uuid: str) -> d
         for metric in experiment.get(field) or []:
             if isinstance(metric, dict) and metric.get("uuid") == metric_uuid:
                 return metric
+    from tests.fakeposthog.experiments import _fingerprint
+
     for link in experiment.get("saved_metrics") or []:
         query = (ctx.store.saved_metrics.get(link["saved_metric"]) or {}).get("query") or {}
         if query.get("uuid") == metric_uuid:
-            return query
+            return {**query, "fingerprint": _fingerprint(query, experiment)}
     return None
 
 
