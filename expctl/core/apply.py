@@ -70,6 +70,8 @@ def load_state(
     """
     stats = stats if stats is not None else LoadStats()
     wanted = {spec.flag_key: spec for spec in specs}
+    if not wanted:  # only holdouts or shared metrics: no experiment to read
+        return {}
     users: dict[str, list[dict[str, Any]]] = {}
     for archived in (False, True):
         if archived and len(users) == len(wanted):

@@ -352,3 +352,31 @@ def test_results_include_shared_metrics_in_their_role(cloud: Server) -> None:
     linked = cloud.run("results", "checkout-redesign", "--history", "-o", "json")
     # Current Cloud fingerprints linked shared metrics too, so their daily results are asked for.
     assert len(json.loads(linked.stdout)["metrics"]) == len(json.loads(history.stdout)["metrics"]) + 1
+
+
+def test_holdouts_and_shared_metrics_are_updated_in_place_by_apply(cloud: Server, tmp_path: Path) -> None:
+    specs = _write(tmp_path / "specs", FROM_NOTHING)
+    assert cloud.run("apply", "-f", str(specs), "--yes").returncode == 0
+    before = {m["name"]: m["query"]["uuid"] for m in cloud.fake.store.saved_metrics.values()}
+    changed = FROM_NOTHING.replace("percentage: 5", "percentage: 8").replace(
+        "{mean: {event: purchase, avg: revenue}, goal: increase}",
+        "{mean: {event: purchase, sum: revenue}, goal: increase}",
+    )
+    (specs / "specs.yaml").write_text(changed)
+    diff = cloud.run("diff", "-f", str(specs), "-o", "json")
+    assert diff.returncode == 8, diff
+    updates = [
+        (i["kind"], i["name"], [c["field"] for c in i["changes"]])
+        for i in json.loads(diff.stdout)
+        if i["action"] == "update"
+    ]
+    assert updates == [("Holdout", "Q4 holdout", ["filters"]), ("SharedMetric", "Order value", ["query"])]
+    cloud.fake.clear_log()
+    assert cloud.run("apply", "-f", str(specs), "--yes").returncode == 0
+    writes = [(e.method, e.path.split("/api/projects/1/")[1]) for e in cloud.fake.writes()]
+    assert [w[0] for w in writes] == ["PATCH", "PATCH"] and all("experiment_" in w[1] for w in writes)
+    after = {m["name"]: m["query"]["uuid"] for m in cloud.fake.store.saved_metrics.values()}
+    assert after == before  # PostHog keeps a shared metric's uuid on update
+    flag = next(f for f in cloud.fake.store.flags.values() if f["key"] == "search-v2")
+    assert flag["filters"]["holdout"]["exclusion_percentage"] == 8
+    assert cloud.run("diff", "-f", str(specs)).returncode == 0
