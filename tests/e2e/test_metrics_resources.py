@@ -98,6 +98,12 @@ def test_the_minimal_spec_applies_exports_and_diffs_clean(server: Server, tmp_pa
     assert again.returncode == 0, again.stdout
     assert server.run("apply", "-f", str(specs), "--yes").returncode == 0
     assert server.fake.writes() == []
+    # One experiment exported alone brings what it refers to, so the file validates by itself.
+    alone = server.run("export", "checkout-v3")
+    kinds = [doc["kind"] for doc in yaml.safe_load_all(alone.stdout)]
+    assert kinds == ["Holdout", "SharedMetric", "Experiment"]
+    (tmp_path / "alone.yaml").write_text(alone.stdout)
+    assert server.run("validate", "-f", str(tmp_path / "alone.yaml")).returncode == 0
 
 
 def test_a_holdout_two_shared_metrics_and_an_experiment_from_nothing(server: Server, tmp_path: Path) -> None:
