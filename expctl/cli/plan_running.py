@@ -28,25 +28,24 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
     api = HistoryApi(rt.client)
     with rt.progress("Measuring so far", output=mode):
         exposures = exposures_from(api.exposures(experiment))
-        control = _control(rt, api, experiment, spec)
+        control = _control(api, experiment, spec)
     if exposures is None:
         raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
     plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
     body = calculator_request(spec.query or {}, control, relative, plan.size.inputs.variants, plan.per_day)
     posthog = api.running_time(body)
-    if mode in ("json", "yaml"):
+    if mode in ("json", "yaml", "plain"):
         data = as_json(plan, posthog)
         data.update(experiment_id=experiment.get("id"), metric_uuid=spec.key, metric_name=spec.name, mde_source=source)
-        rt.output(mode).data(data)
+        if mode == "plain":
+            keys = ("days_remaining", "sample_still_needed", "sample_size_per_variant", "total_sample_size")
+            rt.output("plain").text("".join(f"{k}\t{data[k]}\n" for k in keys))
+        else:
+            rt.output(mode).data(data)
         return
     from expctl.render.planning import running_lines
 
     lines = running_lines(experiment, spec.name, plan, source, posthog)
-    if mode == "plain":
-        keys = ("days_remaining", "sample_still_needed", "sample_size_per_variant", "total_sample_size")
-        data = as_json(plan, posthog)
-        rt.output("plain").text("".join(f"{k}\t{data[k]}\n" for k in keys))
-        return
     rt.output("plain").text("".join(f"{line}\n" for line in lines))
     if posthog is None:
         rt.messages.note("This PostHog has no calculate_running_time/ endpoint: expctl's estimate only.")
@@ -75,7 +74,7 @@ def _mde(experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
     raise PlanError("the experiment sets no minimum detectable effect: give --mde (e.g. --mde 5%)")
 
 
-def _control(rt: Runtime, api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
+def _control(api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
     """The baseline row of the primary metric's answer: the control's statistics so far."""
     from expctl.core.sample_size import PlanError
     from expctl.model.metrics import QUERY

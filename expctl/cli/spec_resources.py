@@ -56,23 +56,22 @@ def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOu
     from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
     from expctl.core.plan import ERROR
     from expctl.core.references import resolve, unresolved
-    from expctl.core.resource_plan import ResourceBackend, apply_resources, directory_of
-    from expctl.core.spec_kinds import HOLDOUT
+    from expctl.core.resource_plan import ResourceBackend, apply_resources
+    from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
     from expctl.render.plan import resource_outcome_line
     from expctl.render.style import Styler
 
-    if not plan.resources and not any(_has_refs(item) for item in plan.items):
+    if not plan.resources:  # then no request names a holdout or shared metric still to make
         return []
-    apis = {HOLDOUT: ResourceApi(rt.client, HOLDOUTS), "SharedMetric": ResourceApi(rt.client, SHARED_METRICS)}
+    apis = {HOLDOUT: ResourceApi(rt.client, HOLDOUTS), SHARED_METRIC: ResourceApi(rt.client, SHARED_METRICS)}
     backend = ResourceBackend(
         create=lambda kind, body: apis[kind].create(body),
         update=lambda kind, rid, body: apis[kind].update(rid, body),
     )
-    directory = directory_of(*_known(plan))
-    outcomes, ids = apply_resources(plan.resources, backend, directory)
-    style = Styler(rt.stdout_color)
-    for outcome in outcomes:
-        if mode == "text":
+    outcomes, ids = apply_resources(plan.resources, backend)
+    if mode == "text":
+        style = Styler(rt.stdout_color)
+        for outcome in outcomes:
             rt.output("plain").text(resource_outcome_line(outcome, style) + "\n", flush=True)
     for item in plan.items:
         missing = unresolved(item.create_body, ids) + unresolved(item.patch, ids)
@@ -84,21 +83,6 @@ def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOu
             item.create_body = resolve(item.create_body, ids)
         item.patch = resolve(item.patch, ids)
     return outcomes
-
-
-def _has_refs(item: Any) -> bool:
-    from expctl.core.references import unresolved
-
-    return bool(unresolved(item.create_body, {}) or unresolved(item.patch, {}))
-
-
-def _known(plan: Plan) -> tuple[list[Any], list[Any]]:
-    """The holdouts and shared metrics PostHog had when the plan was made."""
-    from expctl.core.spec_kinds import HOLDOUT
-
-    holdouts = [r.existing for r in plan.resources if r.existing and r.spec.kind == HOLDOUT]
-    metrics = [r.existing for r in plan.resources if r.existing and r.spec.kind != HOLDOUT]
-    return holdouts, metrics
 
 
 def resource_counts(plan: Plan, made: Sequence[ResourceOutcome]) -> dict[str, int]:

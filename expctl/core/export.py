@@ -17,7 +17,7 @@ from expctl.core.compare import current, strip_server_keys, without_action_names
 from expctl.core.metric_shorthand import compress
 from expctl.core.references import shared_as_spec, shared_current
 from expctl.core.spec import API_VERSION, KIND
-from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, holdout_percentage
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, holdout_groups, holdout_percentage
 
 _OPTIONAL_FIELDS = (
     "exposure_criteria",
@@ -114,7 +114,7 @@ def resource_to_spec(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
         if share is not None:
             spec["percentage"] = share
         else:
-            spec["filters"] = [{k: v for k, v in g.items() if k != "variant"} for g in row.get("filters") or []]
+            spec["filters"] = holdout_groups(row.get("filters"))
     else:
         assert kind == SHARED_METRIC
         spec["metric"] = metric_to_spec(row.get("query") or {})

@@ -25,14 +25,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-SERVER_KEYS = ("uuid", "fingerprint")
+from expctl.core.compare import strip_server_keys, without_action_names
+
 ORDERING_FIELDS = {"metrics": "primary_metrics_ordered_uuids", "metrics_secondary": "secondary_metrics_ordered_uuids"}
 
 
 def _content(metric: Mapping[str, Any]) -> Any:
-    from expctl.core.compare import without_action_names
-
-    return without_action_names({k: v for k, v in metric.items() if k not in SERVER_KEYS})
+    """What a metric says, without what PostHog adds or rewrites (uuid, fingerprint, action names)."""
+    return without_action_names(strip_server_keys(metric))
 
 
 def _unchanged(metric: Mapping[str, Any], other: Mapping[str, Any], same_place: bool) -> bool:

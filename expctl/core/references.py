@@ -9,7 +9,7 @@ known, and :func:`resolve` puts the ids in once the holdouts and shared metrics 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,33 +110,35 @@ def saved_metrics_ids(wanted: list[tuple[int | Ref | None, str]]) -> list[dict[s
     return [{"id": target, "metadata": {"type": role}} for target, role in wanted]
 
 
-def resolve(body: Any, ids: Mapping[tuple[str, str], int]) -> Any:
-    """``body`` with every :class:`Ref` replaced by the id now known (a removed holdout: None)."""
+def _map_refs(body: Any, change: Callable[[Ref], Any]) -> Any:
+    """``body`` (a request: dicts, lists, values) with each :class:`Ref` replaced by ``change(ref)``."""
     if isinstance(body, Ref):
-        return ids[(body.kind, body.key)]
+        return change(body)
     if isinstance(body, dict):
-        return {k: resolve(v, ids) for k, v in body.items()}
+        return {k: _map_refs(v, change) for k, v in body.items()}
     if isinstance(body, list):
-        return [resolve(v, ids) for v in body]
+        return [_map_refs(v, change) for v in body]
     return body
 
 
+def resolve(body: Any, ids: Mapping[tuple[str, str], int]) -> Any:
+    """``body`` with every :class:`Ref` replaced by the id now known."""
+    return _map_refs(body, lambda ref: ids[(ref.kind, ref.key)])
+
+
 def unresolved(body: Any, ids: Mapping[tuple[str, str], int]) -> list[Ref]:
-    if isinstance(body, Ref):
-        return [] if (body.kind, body.key) in ids else [body]
-    if isinstance(body, dict):
-        return [r for v in body.values() for r in unresolved(v, ids)]
-    if isinstance(body, list):
-        return [r for v in body for r in unresolved(v, ids)]
-    return []
+    """The Refs in ``body`` whose object was not made."""
+    missing: list[Ref] = []
+
+    def note(ref: Ref) -> Ref:
+        if (ref.kind, ref.key) not in ids:
+            missing.append(ref)
+        return ref
+
+    _map_refs(body, note)
+    return missing
 
 
 def json_safe(body: Any) -> Any:
     """A request body for `-o json` plans: a Ref as its words."""
-    if isinstance(body, Ref):
-        return str(body)
-    if isinstance(body, dict):
-        return {k: json_safe(v) for k, v in body.items()}
-    if isinstance(body, list):
-        return [json_safe(v) for v in body]
-    return body
+    return _map_refs(body, str)

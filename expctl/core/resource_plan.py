@@ -14,14 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from expctl.core.compare import without_action_names
+from expctl.core.compare import strip_server_keys, without_action_names
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
 from expctl.core.references import Directory, fold
-from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec, holdout_groups
 from expctl.errors import ExpctlError
-
-SERVER_QUERY_KEYS = ("uuid", "fingerprint")
 
 
 @dataclass
@@ -80,9 +78,9 @@ def _create_body(spec: ResourceSpec) -> dict[str, Any]:
 
 def _comparable(name: str, value: Any) -> Any:
     if name == "query" and isinstance(value, Mapping):
-        return without_action_names({k: v for k, v in value.items() if k not in SERVER_QUERY_KEYS})
+        return without_action_names(strip_server_keys(value))
     if name == "filters" and isinstance(value, list):
-        return [{k: v for k, v in g.items() if k != "variant"} if isinstance(g, Mapping) else g for g in value]
+        return holdout_groups(value)
     if name == "tags":
         return sorted(value or [])
     if name == "description":
@@ -136,12 +134,13 @@ class ResourceBackend:
 
 
 def apply_resources(
-    items: Sequence[ResourceItem], backend: ResourceBackend, directory: Directory
+    items: Sequence[ResourceItem], backend: ResourceBackend
 ) -> tuple[list[ResourceOutcome], dict[tuple[str, str], int]]:
-    """Create and update, one at a time; returns the outcomes and the ids of every name
-    an experiment may refer to (kind, folded name) -> id."""
+    """Create and update, one at a time; returns the outcomes and (kind, folded name) -> id
+    of what was made. Only those can be a :class:`Ref` in an experiment's request: names
+    PostHog already had were resolved to their ids when the plan was made."""
     outcomes = []
-    ids = {key: found[0] for key, found in directory.ids.items() if len(found) == 1}
+    ids: dict[tuple[str, str], int] = {}
     for item in items:
         if not item.pending:
             continue

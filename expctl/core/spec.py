@@ -175,17 +175,21 @@ def _read_document(doc: Document, result: SpecSet) -> None:
             result.specs.append(spec)
         return
     found: list[Problem] = []
-    resource = check_resource(doc, str(kind), lambda path, message: found.append(Problem(doc.where(path), message)))
-    if value_is_api_version_ok(doc.value, found, doc) and not found and resource is not None:
+
+    def problem(path: PathKey, message: str) -> None:
+        found.append(Problem(doc.where(path), message))
+
+    resource = check_resource(doc, str(kind), problem)
+    _check_api_version(doc.value, problem)
+    if not found:
         result.resources.append(resource)
     result.problems.extend(found)
 
 
-def value_is_api_version_ok(value: dict[str, Any], found: list[Problem], doc: Document) -> bool:
+def _check_api_version(value: Mapping[str, Any], problem: Any) -> None:
+    """Every kind of document: apiVersion is optional, and only expctl/v1 exists."""
     if value.get("apiVersion", API_VERSION) != API_VERSION:
-        found.append(Problem(doc.where(("apiVersion", "=")), f"apiVersion must be {API_VERSION}"))
-        return False
-    return True
+        problem(("apiVersion", "="), f"apiVersion must be {API_VERSION}")
 
 
 def _check_duplicates(result: SpecSet) -> None:
@@ -224,8 +228,7 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     for key, expected in SPEC_FIELDS.items():
         if key in value and json_type_of(value[key]) not in expected:
             problem((key, "="), f"'{key}' must be {' or '.join(expected)}, not {json_type_of(value[key])}")
-    if value.get("apiVersion", API_VERSION) != API_VERSION:
-        problem(("apiVersion", "="), f"apiVersion must be {API_VERSION}")
+    _check_api_version(value, problem)
     if value.get("kind", KIND) != KIND:
         hint = suggest(str(value["kind"]), KINDS)
         problem(("kind", "="), f"kind must be one of {', '.join(KINDS)}{hint}")

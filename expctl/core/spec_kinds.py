@@ -58,7 +58,8 @@ class ResourceSpec:
         return self.doc.where(tuple(path))
 
 
-def check_resource(doc: Document, kind: str, problem: Report) -> ResourceSpec | None:
+def check_resource(doc: Document, kind: str, problem: Report) -> ResourceSpec:
+    """The document's spec; usable only if ``problem`` was not called."""
     value: dict[str, Any] = doc.value
     allowed = HOLDOUT_FIELDS if kind == HOLDOUT else SHARED_METRIC_FIELDS
     for key in value:
@@ -112,13 +113,22 @@ def _holdout_filters(value: Mapping[str, Any], problem: Report) -> list[Any] | N
         if not isinstance(share, (int, float)) or not 0 <= share <= 100:
             problem(("filters", index), "each group needs rollout_percentage between 0 and 100")
             return None
-    return [{k: v for k, v in g.items() if k != "variant"} for g in filters]
+    return holdout_groups(filters)
+
+
+def holdout_groups(filters: Any) -> list[Any]:
+    """A holdout's release groups without ``variant``, which PostHog sets to ``holdout-{id}``
+    itself (``ExperimentHoldoutSerializer._get_filters_with_holdout_id``): never the spec's."""
+    if not isinstance(filters, list):
+        return []
+    return [{k: v for k, v in g.items() if k != "variant"} if isinstance(g, Mapping) else g for g in filters]
 
 
 def holdout_percentage(filters: Any) -> Any:
     """The share a holdout holds back, as the spec writes it; None when filters say more."""
-    if isinstance(filters, list) and len(filters) == 1 and isinstance(filters[0], Mapping):
-        group = {k: v for k, v in filters[0].items() if k != "variant"}
+    groups = holdout_groups(filters)
+    if len(groups) == 1 and isinstance(groups[0], Mapping):
+        group = groups[0]
         if group.get("properties") in ([], None) and set(group) <= {"properties", "rollout_percentage"}:
             return group.get("rollout_percentage")
     return None
