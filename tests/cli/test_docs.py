@@ -32,6 +32,8 @@ def test_readme_stays_a_guide_a_newcomer_reads_in_ten_minutes() -> None:
     install = README.split("## Install", 1)[1].split("\n## ", 1)[0]
     first_command = next(line for line in install.splitlines() if line.startswith(("pip", "pipx", "python")))
     assert not first_command.startswith("pip install"), "Debian/Ubuntu's system pip refuses that"
+    # pipx is not on a fresh Debian; the standard library's venv is.
+    assert first_command.startswith("python3 -m venv "), first_command
     assert "docs/reference.md" in README
 
 

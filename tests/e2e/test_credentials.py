@@ -158,6 +158,7 @@ def test_locked_keyring_is_reported_in_one_line_and_skipped(cloud: Server) -> No
     assert without.stderr.startswith("warning: keyring skipped: the keyring is locked\n"), without.stderr
 
 
+@pytest.mark.timed_thread_wait
 def test_slow_keyring_is_time_boxed(cloud: Server) -> None:
     env = {
         "EXPCTL_API_KEY": "",

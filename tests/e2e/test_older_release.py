@@ -20,7 +20,7 @@ from tests.conftest import Server
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
 from tests.fakeposthog.demo import call
 from tests.fakeposthog.experiments import seed_experiments
-from tests.fakeposthog.state import User, now
+from tests.fakeposthog.state import User
 from tests.support.cli import Result, base_env, run
 
 
@@ -41,8 +41,8 @@ class Twin:
             fake.store.users[2] = User(2, "otter@example.com", "Otter", current_team_id=1)
             for index, experiment in enumerate(sorted(fake.store.experiments.values(), key=lambda e: e["id"])):
                 if index % 3 == 1:
-                    experiment["start_date"] = now() - timedelta(days=40 + index % 20)
-                    experiment["end_date"] = now() - timedelta(days=index % 25)
+                    experiment["start_date"] = fake.store.now() - timedelta(days=40 + index % 20)
+                    experiment["end_date"] = fake.store.now() - timedelta(days=index % 25)
                 if index % 10 == 9:
                     experiment["archived"] = True
                 if index in (5, 17, 44):

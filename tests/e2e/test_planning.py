@@ -125,10 +125,10 @@ def test_the_readme_shows_real_plan_output(cloud: Server) -> None:
     assert running.stdout == running_text.split("\n", 1)[1]
 
 
-def test_the_readme_history_excerpt_is_real(cloud: Server) -> None:
+def test_the_readme_history_excerpt_is_real(demo_day: Server) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split("$ expctl results checkout-redesign --history", 1)[1].split("```", 1)[0]
     excerpt = [line.rstrip() for line in block.splitlines()[1:] if line.strip()]
-    result = cloud.run("results", "checkout-redesign", "--history", "-o", "table", env={"COLUMNS": "80"})
+    result = demo_day.run("results", "checkout-redesign", "--history", "-o", "table", env={"COLUMNS": "80"})
     shown = {line.rstrip() for line in result.stdout.splitlines()}
     assert [line for line in excerpt if line not in shown] == []

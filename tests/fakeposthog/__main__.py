@@ -1,6 +1,8 @@
-"""Run the test server standalone: ``python -m tests.fakeposthog --port 8010``.
+"""Run the test server standalone: ``python3 -m tests.fakeposthog --port 8010``.
 
-It prints the URL and the API keys to use, then serves until Ctrl-C.
+It prints the URL and the API keys to use, then serves until Ctrl-C. It needs nothing but
+Python's standard library, so it starts with any Python 3.10 or newer, whichever way expctl
+was installed.
 """
 
 from __future__ import annotations
@@ -8,9 +10,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date, datetime, timezone
 
 from tests.fakeposthog import FULL_KEY, READ_ONLY_KEY, FakePostHog, RunningServer, seed_experiments
 from tests.fakeposthog.demo import add_demo_experiments
+
+
+def _day(text: str) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-30") from exc
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-rate", type=float, default=0, help="fraction of requests answered 503")
     parser.add_argument("--drop-rate", type=float, default=0, help="fraction of connections dropped")
     parser.add_argument("--throttle", action="store_true", help="enforce PostHog Cloud's rate limits")
+    parser.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="pin the server's calendar to this day (noon UTC), as the README's dated excerpts were taken",
+    )
     args = parser.parse_args(argv)
 
-    fake = FakePostHog(args.flavour)
+    fake = FakePostHog(args.flavour, today=args.today, schema_checks=False)
     if not args.no_demo:
         add_demo_experiments(fake)
     if args.experiments:

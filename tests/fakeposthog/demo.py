@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tests.fakeposthog.server import FakePostHog
-from tests.fakeposthog.state import FULL_KEY, iso, now
+from tests.fakeposthog.state import FULL_KEY, iso
 from tests.fakeposthog.wire import FakeRequest
+
+# The day the README's dated excerpts were taken: ``python -m tests.fakeposthog --today
+# 2026-11-30`` and the tests that check those excerpts pin the server's calendar to it.
+DEMO_TODAY = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 
 
 def mean_metrics(count: int, event: str = "purchase") -> list[dict[str, Any]]:
@@ -83,7 +87,7 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
                 "metrics_secondary": SECONDARY_METRICS,
             },
         )
-        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(now() - timedelta(days=14))})
+        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(fake.store.now() - timedelta(days=14))})
         ids["checkout-redesign"] = checkout["id"]
         pricing = call(
             fake,
@@ -115,8 +119,8 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
                 "metrics": CHECKOUT_METRICS[:1],
             },
         )
-        start = iso(now() - timedelta(days=30))
-        end = iso(now() - timedelta(days=2))
+        start = iso(fake.store.now() - timedelta(days=30))
+        end = iso(fake.store.now() - timedelta(days=2))
         call(fake, "PATCH", f"{base}{onboarding['id']}/", {"start_date": start, "end_date": end})
         ids["onboarding-checklist"] = onboarding["id"]
     else:
@@ -143,7 +147,7 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
                 ],
             },
         )
-        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(now() - timedelta(days=14))})
+        call(fake, "PATCH", f"{base}{checkout['id']}/", {"start_date": iso(fake.store.now() - timedelta(days=14))})
         ids["checkout-redesign"] = checkout["id"]
         funnel = call(
             fake,
@@ -162,7 +166,7 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
                 },
             },
         )
-        call(fake, "PATCH", f"{base}{funnel['id']}/", {"start_date": iso(now() - timedelta(days=7))})
+        call(fake, "PATCH", f"{base}{funnel['id']}/", {"start_date": iso(fake.store.now() - timedelta(days=7))})
         ids["signup-funnel"] = funnel["id"]
         pricing = call(
             fake, "POST", base, {"name": "Pricing page copy", "feature_flag_key": "pricing-copy", "parameters": {}}
@@ -198,7 +202,7 @@ def add_legacy_experiments(fake: FakePostHog) -> dict[str, int]:
             "secondary_metrics": [{"name": "Signups", "filters": goal}],
         },
     )
-    call(fake, "PATCH", f"{base}{old['id']}/", {"start_date": iso(now() - timedelta(days=200))})
+    call(fake, "PATCH", f"{base}{old['id']}/", {"start_date": iso(fake.store.now() - timedelta(days=200))})
     early = call(fake, "POST", base, {"name": "Early 2025 test", "feature_flag_key": "early-2025", "parameters": {}})
     with fake.store.lock:
         fake.store.experiments[early["id"]]["metrics"] = [

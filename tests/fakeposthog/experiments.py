@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from tests.fakeposthog import flags as flag_ops
 from tests.fakeposthog.resources import refresh_action_names, render_holdout
 from tests.fakeposthog.schema_oracle import metric_definition
-from tests.fakeposthog.state import clone, default_variants, iso, now, parse_iso
+from tests.fakeposthog.state import clone, default_variants, iso, parse_iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, raw, validation
 
 if TYPE_CHECKING:
@@ -585,7 +585,7 @@ def _saved_metric_links(ctx: Ctx, value: Any, attr: str = "saved_metrics_ids") -
                 "id": ctx.store.new_id("saved_metric_link"),
                 "saved_metric": item["id"],
                 "metadata": clone(item.get("metadata") or {"type": "primary"}),
-                "created_at": iso(now()),
+                "created_at": iso(ctx.store.now()),
             }
         )
     return links
@@ -870,7 +870,7 @@ def _create(ctx: Ctx, body: dict[str, Any], *, allow_unknown: bool | None = None
         stored_parameters = {k: v for k, v in params.items() if k not in FLAG_PARAM_KEYS}
     else:
         stored_parameters = clone(body.get("parameters"))
-    moment = now()
+    moment = ctx.store.now()
     experiment = {
         "id": ctx.store.new_id("experiment"),
         "team_id": ctx.team.id,
@@ -1080,7 +1080,7 @@ def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
     if links is not None:
         experiment["saved_metrics"] = links
     _prepare_metrics(ctx, experiment)
-    experiment["updated_at"] = now()
+    experiment["updated_at"] = ctx.store.now()
 
 
 def hard_delete_experiment(ctx: Ctx) -> FakeResponse:
@@ -1103,7 +1103,7 @@ def action_handler(name: str) -> Callable[[Ctx], FakeResponse]:
             experiment = _get(ctx)
             flag = _flag(ctx, experiment)
             _run_action(ctx, name, experiment, flag, body)
-            experiment["updated_at"] = now()
+            experiment["updated_at"] = ctx.store.now()
             return FakeResponse.json(200, serialize(ctx, experiment))
 
     return handle
@@ -1126,7 +1126,7 @@ def _run_action(
             )
         if "control" not in [v.get("key") for v in variants]:
             raise HttpError(validation("Feature flag must have a variant with key 'control'"))
-        experiment["start_date"] = now()
+        experiment["start_date"] = ctx.store.now()
         flag["active"] = True
         _prepare_metrics(ctx, experiment)
     elif name in ("pause", "resume", "freeze_exposure", "unfreeze_exposure"):
@@ -1172,7 +1172,7 @@ def _run_action(
             raise HttpError(validation("Experiment has not been launched yet."))
         if stopped:
             raise HttpError(validation("Experiment has already ended."))
-        experiment["end_date"] = now()
+        experiment["end_date"] = ctx.store.now()
         experiment["conclusion"] = conclusion
         experiment["conclusion_comment"] = comment
     elif name == "ship_variant":
@@ -1218,7 +1218,7 @@ def _run_action(
         }
         flag["version"] = int(flag.get("version") or 0) + 1
         if not stopped:
-            experiment["end_date"] = now()
+            experiment["end_date"] = ctx.store.now()
         if conclusion is not None:
             experiment["conclusion"] = conclusion
         if body.get("conclusion_comment") is not None:
@@ -1378,7 +1378,7 @@ def exposure_cohort(ctx: Ctx) -> FakeResponse:
             "query": None,
             "is_calculating": True,
             "created_by": ctx.user.basic(),
-            "created_at": iso(now()),
+            "created_at": iso(ctx.store.now()),
             "last_calculation": None,
             "errors_calculating": 0,
             "count": None,
@@ -1453,7 +1453,7 @@ def eligible_feature_flags(ctx: Ctx) -> FakeResponse:
 def stats(ctx: Ctx) -> FakeResponse:
     """``stats`` in ``products/experiments/backend/presentation/views.py``: experiments
     neither deleted nor archived, counted by day in the team's time zone (UTC here)."""
-    today = now().date()
+    today = ctx.store.now().date()
     last_start, previous_start = today - timedelta(days=30), today - timedelta(days=60)
     with ctx.store.lock:
         rows = [e for e in ctx.server.live_experiments(ctx.team.id) if not e.get("archived")]
@@ -1490,7 +1490,7 @@ def seed_experiments(
     """Fast bulk creation for tests and benchmarks (bypasses HTTP)."""
     store = server.store
     with store.lock:
-        base = now() - timedelta(days=60)
+        base = store.now() - timedelta(days=60)
         for index in range(count):
             key = f"{prefix}-{index:05d}"
             running = running_every and index % running_every == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.state import clone, iso, now
+from tests.fakeposthog.state import clone, iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, not_found, validation
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def new_flag(ctx: Ctx, key: str, name: str, filters: dict[str, Any], active: boo
         "deleted": False,
         "ensure_experience_continuity": continuity,
         "version": 1,
-        "created_at": iso(now()),
+        "created_at": iso(ctx.store.now()),
         "created_by": ctx.user.basic(),
         "evaluation_runtime": "all",
     }

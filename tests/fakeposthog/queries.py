@@ -13,7 +13,7 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.state import clone, iso, now
+from tests.fakeposthog.state import clone, iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, validation
 
 if TYPE_CHECKING:
@@ -257,8 +257,8 @@ def _z_for(level: float) -> float:
 
 def exposure_result(ctx: Ctx, experiment: dict[str, Any]) -> dict[str, Any]:
     exposures = exposures_for(ctx, experiment)
-    start = experiment.get("start_date") or now()
-    end = experiment.get("end_date") or now()
+    start = experiment.get("start_date") or ctx.store.now()
+    end = experiment.get("end_date") or ctx.store.now()
     days = max(1, min(30, (end - start).days + 1))
     day_names = [(start.date().fromordinal(start.date().toordinal() + i)).isoformat() for i in range(days)]
     timeseries = []
@@ -347,7 +347,7 @@ def run_query(ctx: Ctx) -> FakeResponse:
             out = clone(cached)
             out["is_cached"] = True
             return FakeResponse.json(200, out)
-        moment = now()
+        moment = ctx.store.now()
         payload.update(
             {
                 "is_cached": False,
@@ -446,7 +446,8 @@ def legacy_results(ctx: Ctx) -> FakeResponse:
             return _no_data()
         payload = _legacy_payload(ctx, experiment, filters, "primary")
     return FakeResponse.json(
-        200, {"result": payload, "last_refresh": iso(now()), "is_cached": ctx.request.param("refresh") is None}
+        200,
+        {"result": payload, "last_refresh": iso(ctx.store.now()), "is_cached": ctx.request.param("refresh") is None},
     )
 
 
@@ -474,4 +475,6 @@ def legacy_secondary_results(ctx: Ctx) -> FakeResponse:
                 experiment["id"], {"uuid": f"secondary-{index}", "metric_type": "count"}, key, n, key == "control"
             )["sum"]
             counts[key] = round(total / max(n, 1), 4) if filters.get("insight") == "FUNNELS" else int(total)
-    return FakeResponse.json(200, {"result": {"result": counts}, "last_refresh": iso(now()), "is_cached": False})
+    return FakeResponse.json(
+        200, {"result": {"result": counts}, "last_refresh": iso(ctx.store.now()), "is_cached": False}
+    )

@@ -31,7 +31,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from tests.fakeposthog.schema_oracle import metric_definition
-from tests.fakeposthog.state import clone, iso, now
+from tests.fakeposthog.state import clone, iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, not_found, validation
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def refresh_action_names(ctx: Ctx, value: Any) -> Any:
 def _new_row(ctx: Ctx, table: dict[int, dict[str, Any]], kind: str, body: dict[str, Any]) -> dict[str, Any]:
     """A new row with the fields both models have (id, team, name, description, creator, dates)."""
     row_id = ctx.store.new_id(kind)
-    stamp = iso(now())
+    stamp = iso(ctx.store.now())
     row = {
         "id": row_id,
         "team_id": ctx.team.id,
@@ -222,7 +222,7 @@ def update_saved_metric(ctx: Ctx) -> FakeResponse:
             writable["query"] = {**clone(query), "uuid": stored_uuid or str(uuid.uuid4())}
         for key, value in writable.items():
             row[key] = list(value or []) if key == "tags" else value
-        row["updated_at"] = iso(now())
+        row["updated_at"] = iso(ctx.store.now())
         return FakeResponse.json(200, render_saved_metric(ctx, row))
 
 
@@ -320,7 +320,7 @@ def update_holdout(ctx: Ctx) -> FakeResponse:
         for key in ("name", "description"):
             if key in body:
                 row[key] = body[key]
-        row["updated_at"] = iso(now())
+        row["updated_at"] = iso(ctx.store.now())
         return FakeResponse.json(200, render_holdout(ctx, row))
 
 

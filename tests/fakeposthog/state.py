@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 FULL_KEY = "phx_fakefullaccesskey0000000000000000000000000001"
@@ -17,7 +18,7 @@ NO_QUERY_KEY = "phx_fakenoqueryscopekey0000000000000000000000004"
 KNOWN_EVENTS = ("$pageview", "$feature_flag_called", "purchase", "signup", "checkout_started", "add_to_cart")
 
 
-def now() -> datetime:
+def wall_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
@@ -85,9 +86,14 @@ class Team:
 
 @dataclass
 class Store:
-    """Everything the server knows; guarded by one lock (the server is threaded)."""
+    """Everything the server knows; guarded by one lock (the server is threaded).
+
+    ``clock`` is the server's idea of now: every date the server writes or compares comes
+    from it, so a test or the demo can pin it (``pinned_clock``) and show the same days on
+    any day it runs."""
 
     lock: threading.RLock = field(default_factory=threading.RLock)
+    clock: Callable[[], datetime] = wall_clock
     teams: dict[int, Team] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
     keys: dict[str, ApiKey] = field(default_factory=dict)
@@ -99,6 +105,9 @@ class Store:
     actions: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     next_ids: dict[str, int] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def new_id(self, kind: str) -> int:
         with self.lock:
@@ -116,8 +125,14 @@ class Store:
         return set(KNOWN_EVENTS) | {e["event"] for e in self.events.get(team_id, [])}
 
 
-def seeded_store() -> Store:
-    store = Store()
+def pinned_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always says ``moment``: dates that do not move with the day of the run."""
+    fixed = moment.astimezone(timezone.utc)
+    return lambda: fixed
+
+
+def seeded_store(clock: Callable[[], datetime] = wall_clock) -> Store:
+    store = Store(clock=clock)
     store.teams[1] = Team(1, "Default project")
     store.teams[2] = Team(2, "Staging")
     store.users[1] = User(1, "hedgehog@example.com", "Hedge", current_team_id=1)
@@ -143,8 +158,8 @@ def seeded_store() -> Store:
         "name": "Global holdout",
         "description": "",
         "filters": [{"properties": [], "rollout_percentage": 10, "variant": f"holdout-{holdout_id}"}],
-        "created_at": iso(now()),
-        "updated_at": iso(now()),
+        "created_at": iso(store.now()),
+        "updated_at": iso(store.now()),
     }
     metric_id = store.new_id("saved_metric")
     store.saved_metrics[metric_id] = {
@@ -173,7 +188,3 @@ def default_variants() -> list[dict[str, Any]]:
 
 def clone(value: Any) -> Any:
     return copy.deepcopy(value)
-
-
-def ago(days: float) -> datetime:
-    return now() - timedelta(days=days)

@@ -32,7 +32,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from tests.fakeposthog.queries import experiment_query_result, exposures_for
-from tests.fakeposthog.state import iso, now
+from tests.fakeposthog.state import iso
 from tests.fakeposthog.wire import FakeResponse, HttpError, validation
 
 if TYPE_CHECKING:
@@ -67,13 +67,13 @@ def timeseries_results(ctx: Ctx) -> FakeResponse:
         start = experiment.get("start_date")
         if not start:
             raise HttpError(validation("Experiment has not been started yet"))
-        end = (experiment.get("end_date") or now()).date()
+        end = (experiment.get("end_date") or ctx.store.now()).date()
         days = [start.date() + timedelta(days=i) for i in range((end - start.date()).days + 1)]
         metric = _metric_by_uuid(ctx, experiment, metric_uuid)
         known = metric is not None and metric.get("fingerprint", fingerprint) == fingerprint
         totals = exposures_for(ctx, experiment)
         timeseries: dict[str, Any] = {day.isoformat(): None for day in days}
-        finished = [day for day in days if day < now().date() or experiment.get("end_date")]
+        finished = [day for day in days if day < ctx.store.now().date() or experiment.get("end_date")]
         if known and metric is not None:
             for index, day in enumerate(finished):
                 share = (index + 1) / len(days)
@@ -89,7 +89,7 @@ def timeseries_results(ctx: Ctx) -> FakeResponse:
                 "status": status,
                 "timeseries": timeseries,
                 "errors": None,
-                "computed_at": iso(now()) if completed else None,
+                "computed_at": iso(ctx.store.now()) if completed else None,
                 "created_at": iso(experiment["created_at"]),
                 "updated_at": iso(experiment["updated_at"]),
                 "recalculation_status": None,

@@ -134,7 +134,12 @@ def test_unusable_keyrings_are_skipped_with_one_warning_when_the_key_is_nowhere_
     nowhere = _settings(tmp_path / "other", {}, {})
     assert find_api_key(nowhere, KeyringStore(backend=LockedKeyring()), warnings.append) is None
     assert warnings == ["keyring skipped: the keyring is locked"]
-    warnings.clear()
+
+
+@pytest.mark.timed_thread_wait
+def test_a_keyring_that_never_answers_is_skipped_after_its_timeout(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    nowhere = _settings(tmp_path, {}, {})
     assert find_api_key(nowhere, KeyringStore(backend=SlowKeyring(), timeout=0.2), warnings.append) is None
     assert warnings == ["keyring skipped: the keyring did not answer within 0.2 s (locked?)"]
 
