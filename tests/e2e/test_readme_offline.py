@@ -55,7 +55,10 @@ def test_the_offline_section_works_as_written(tmp_path: Path, home: Path) -> Non
     try:
         assert server.stdout is not None
         banner = server.stdout.readline()
-        assert f"listening on http://127.0.0.1:{port}" in banner, (banner, server.stderr.read() if server.stderr else "")
+        assert f"listening on http://127.0.0.1:{port}" in banner, (
+            banner,
+            server.stderr.read() if server.stderr else "",
+        )
         client_env = base_env(home)
         client_env.pop("PYTHONPATH")
         client_env["PATH"] = f"{EXPCTL.parent}{os.pathsep}/usr/bin{os.pathsep}/bin"
