@@ -128,8 +128,11 @@ FLOW_WIDTH = 60  # a list or mapping of plain values this short is written on on
 
 def to_yaml(spec: Mapping[str, Any]) -> str:
     """Block YAML, except that short lists and mappings of plain values are written on
-    one line (``funnel: [$pageview, purchase]``), as people write them."""
+    one line (``funnel: [$pageview, purchase]``), as people write them. The document's own
+    mapping is always block, however short."""
     import yaml
+
+    document = dict(spec)
 
     class Dumper(yaml.SafeDumper):
         pass
@@ -137,14 +140,12 @@ def to_yaml(spec: Mapping[str, Any]) -> str:
     def flow_when_short(dumper: Any, value: Any) -> Any:
         items = list(value.values()) if isinstance(value, dict) else value
         plain = bool(items) and all(isinstance(v, (str, int, float, bool)) or v is None for v in items)
-        short = plain and len(str(value)) <= FLOW_WIDTH
+        short = plain and len(str(value)) <= FLOW_WIDTH and value is not document
         if isinstance(value, dict):
             return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=short)
         return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
 
     Dumper.add_representer(dict, flow_when_short)
     Dumper.add_representer(list, flow_when_short)
-    text = yaml.dump(
-        dict(spec), Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )
+    text = yaml.dump(document, Dumper=Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     return str(text)

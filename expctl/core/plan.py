@@ -230,7 +230,7 @@ def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> Pla
         item.action = ERROR
     elif item.changes:
         item.action = UPDATE
-    if "update_feature_flag_params" in item.patch:
+    if "update_feature_flag_params" in item.patch and _split_changes(experiment, item.patch):
         item.warnings.append("changing the split of a launched experiment biases the results collected so far")
     if launched and any(c.field in ("metrics", "metrics_secondary", "shared_metrics") for c in item.changes):
         item.warnings.append(
@@ -358,6 +358,18 @@ def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, 
             item.patch["allow_unknown_events"] = True
         return
     item.patch[change.field] = change.after
+
+
+def _split_changes(experiment: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:
+    """Whether the variants sent give some variant another share of users. New variant
+    names do not, and new keys are refused for a launched experiment anyway (see
+    ``_check_changes``), so neither is worth a warning about the split."""
+    sent = (patch.get("parameters") or {}).get("feature_flag_variants")
+    if not isinstance(sent, list):
+        return False
+    before = {str(v.get("key")): float(v.get("rollout_percentage") or 0) for v in current("variants", experiment)}
+    after = {str(v.get("key")): float(v.get("rollout_percentage") or 0) for v in normalize_variants(sent)}
+    return set(before) == set(after) and before != after
 
 
 def _current_parameters(experiment: Mapping[str, Any]) -> dict[str, Any]:

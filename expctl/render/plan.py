@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from expctl.core.apply import Outcome
+from expctl.core.export import to_yaml
+from expctl.core.metric_shorthand import compress
 from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, Plan, PlanItem
 from expctl.core.references import json_safe
 from expctl.core.resource_plan import ResourceItem, ResourceOutcome
@@ -18,21 +20,39 @@ CONTEXT_LINES = 2
 
 
 def _yaml(value: Any) -> list[str]:
-    import yaml
-
-    text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
-    return text.rstrip("\n").splitlines()
+    """YAML as ``expctl export`` writes specs, so a diff reads like the file being edited."""
+    return to_yaml(value).rstrip("\n").splitlines()
 
 
 def field_diff(name: str, before: Any, after: Any) -> list[str]:
-    """YAML of ``{name: before}`` against ``{name: after}``, as -/+ lines with some context."""
+    """YAML of ``{name: before}`` against ``{name: after}``, as -/+ lines with some context.
+
+    Every field's lines start under its own ``name:`` heading, even when the change lies
+    deeper than the context reaches, and separate stretches of one field are parted by a
+    ``…`` line: a reviewer always sees which field, and that lines were left out."""
     old, new = _yaml({name: before}), _yaml({name: after})
-    lines = []
+    lines: list[str] = []
     for line in difflib.unified_diff(old, new, lineterm="", n=CONTEXT_LINES):
-        if line.startswith(("---", "+++", "@@")):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            if lines:
+                lines.append(" …")
             continue
         lines.append(line)
+    heading = f" {old[0]}" if old[0] == new[0] else None
+    if heading is not None and lines and lines[0] != heading:
+        lines.insert(0, heading)
     return lines
+
+
+def _as_written(name: str, value: Any) -> Any:
+    """Metrics in the shorthand when every one of them says exactly what PostHog holds,
+    as the user wrote them (``docs/metrics.md``); PostHog's form otherwise."""
+    if name not in ("metrics", "metrics_secondary") or not isinstance(value, list):
+        return value
+    short = [compress(metric) if isinstance(metric, Mapping) else None for metric in value]
+    return value if any(s is None for s in short) else short
 
 
 def render_plan(plan: Plan, *, color: bool, show_unchanged: bool = False) -> str:
@@ -78,7 +98,8 @@ def _item_lines(item: PlanItem, style: Styler) -> list[str]:
 def _change_lines(changes: Sequence[FieldChange], style: Styler) -> list[str]:
     lines = []
     for change in changes:
-        for line in field_diff(change.field, change.before, change.after):
+        before, after = _as_written(change.field, change.before), _as_written(change.field, change.after)
+        for line in field_diff(change.field, before, after):
             if line.startswith("-"):
                 lines.append(style(f"    - {line[1:]}", "red"))
             elif line.startswith("+"):

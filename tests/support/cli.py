@@ -32,10 +32,14 @@ class Result:
 _CLOCK_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_NO_CACHE", "FAKETIME_TIMESTAMP_FILE", "DONT_FAKE_MONOTONIC")
 
 
+def moved_clock() -> dict[str, str]:
+    """The variables through which faketime moves this run's clock, for a child process."""
+    return {name: os.environ[name] for name in _CLOCK_VARIABLES if name in os.environ}
+
+
 def base_env(home: Path) -> dict[str, str]:
     """A clean environment: nothing of the developer's leaks in, nothing points off loopback."""
-    moved_clock = {name: os.environ[name] for name in _CLOCK_VARIABLES if name in os.environ}
-    return moved_clock | {
+    return moved_clock() | {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "LANG": "C.UTF-8",

@@ -16,6 +16,7 @@ from expctl.cli.keycache import KeyCache
 from expctl.cli.options import complete_experiment
 from expctl.cli.registry import COMMANDS, TAKES_EXPERIMENTS, TAKES_ONE_EXPERIMENT
 from expctl.main import COMPLETE_VAR, main
+from tests.support.cli import moved_clock
 
 HOST = "http://127.0.0.1:8010"
 
@@ -139,7 +140,7 @@ def _complete_in_a_fresh_process(line: str, cached_keys: dict[str, str]) -> tupl
         "heavy = sorted(m for m in ('typer', 'httpx', 'yaml', 'keyring', 'rich') if m in sys.modules)\n"
         "sys.stderr.write(json.dumps(heavy))\n"
     )
-    env = dict(_shell_env("zsh", line), **cached_keys)
+    env = moved_clock() | _shell_env("zsh", line) | cached_keys
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
     )
