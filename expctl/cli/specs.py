@@ -53,12 +53,16 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
 
     Unknown keys (with a suggestion), wrong types, variants without 'control' or not
     summing to 100, unknown states and flag keys used twice across files are all
-    reported at once. Exit 2 when there is any problem. Nothing is sent to PostHog.
+    reported at once. Exit 2 when there is any problem. Nothing is sent to PostHog, so a
+    holdout or shared metric named but not defined in the files is only noted (diff and
+    apply look it up in PostHog).
     """
     rt = runtime_of(ctx)
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)
+    for note in result.notes:
+        rt.messages.note(f"{note.position}: not checked offline: {note.message}")
     rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}: valid")
 
 

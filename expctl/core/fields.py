@@ -87,9 +87,18 @@ CONCLUSIONS = ("won", "lost", "inconclusive", "stopped_early", "invalid")
 TYPES = ("product", "web")
 
 
+# How alike a name and a suggestion must be (difflib's ratio): a typo or a plural is about
+# 0.9; at 0.6, 'colour' would be offered 'holdout', which helps nobody.
+SUGGEST_CUTOFF = 0.75
+
+
 def suggest(name: str, candidates: Iterable[object]) -> str:
-    """A " (did you mean 'x'?)" suffix for messages, or ""."""
-    matches = difflib.get_close_matches(name, [str(n) for n in candidates], n=1, cutoff=0.6)
+    """A " (did you mean 'x'?)" suffix for messages, or "": a close spelling, else a
+    candidate the name is a part of (``flag_key`` → ``feature_flag_key``)."""
+    names = [str(n) for n in candidates]
+    matches = difflib.get_close_matches(name, names, n=1, cutoff=SUGGEST_CUTOFF)
+    if not matches and len(name) >= 4:
+        matches = [n for n in names if name.lower() in n.lower()][:1]
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 

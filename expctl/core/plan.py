@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
+from expctl.core.fields import suggest
 from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.references import (
@@ -302,12 +303,13 @@ def _unknown_references(spec: Spec, directory: Directory) -> list[str]:
         problems.append(
             f"{directory.count(HOLDOUT, str(holdout))} holdouts in PostHog are named {holdout!r}: refer to one by id"
             if many
-            else f"PostHog has no holdout {holdout!r}"
+            else f"PostHog has no holdout {holdout!r}{suggest(str(holdout), directory.known(HOLDOUT))}"
         )
     for ref in spec.data.get("shared_metrics") or []:
         target = ref.get("name", ref.get("id"))
         if directory.lookup(SHARED_METRIC, target) is None:
-            problems.append(f"PostHog has no shared metric {target!r}")
+            known = directory.known(SHARED_METRIC)
+            problems.append(f"PostHog has no shared metric {target!r}{suggest(str(target), known)}")
     return problems
 
 

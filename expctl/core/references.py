@@ -57,6 +57,10 @@ class Directory:
     def count(self, kind: str, ref: str) -> int:
         return len(self.ids.get((kind, fold(kind, ref))) or [])
 
+    def known(self, kind: str) -> list[str]:
+        """The names PostHog has of a kind, for suggesting one when a name is not found."""
+        return [name for (of, _), name in self.names.items() if of == kind]
+
 
 def fold(kind: str, name: str) -> str:
     return name.lower() if kind == SHARED_METRIC else name

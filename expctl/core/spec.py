@@ -127,6 +127,7 @@ class SpecSet:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     resources: list[ResourceSpec] = field(default_factory=list)  # holdouts and shared metrics
+    notes: list[Problem] = field(default_factory=list)  # what cannot be checked offline
 
     @property
     def documents(self) -> int:
@@ -160,9 +161,13 @@ def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSe
     def report(position: Position, message: str) -> None:
         result.problems.append(Problem(position, message))
 
+    def note(position: Position, message: str) -> None:
+        result.notes.append(Problem(position, message))
+
     result.resources = duplicate_problems(result.resources, report)
-    check_references(result.specs, result.resources, report)
-    result.problems.sort(key=lambda p: (p.position.file, p.position.line, p.position.column))
+    check_references(result.specs, result.resources, note)
+    for found in (result.problems, result.notes):
+        found.sort(key=lambda p: (p.position.file, p.position.line, p.position.column))
     return result
 
 

@@ -154,26 +154,27 @@ def read_shared_refs(value: Any, problem: Report) -> list[dict[str, Any]] | None
     return refs
 
 
-def check_references(experiments: list[Any], resources: list[ResourceSpec], problem: Callable[..., None]) -> None:
-    """Every name an experiment refers to is defined in the same files (checked offline)."""
+def check_references(experiments: list[Any], resources: list[ResourceSpec], note: Callable[..., None]) -> None:
+    """Names an experiment refers to that these files do not define: PostHog may have
+    them (an exported experiment refers to holdouts and shared metrics by name), so they
+    are no problem offline; ``diff`` and ``apply`` look them up in PostHog, and refuse a
+    name PostHog does not have either. ``note`` hears of each, for ``validate`` to say
+    what it could not check."""
     holdouts = {r.key: r for r in resources if r.kind == HOLDOUT}
     metrics = {r.key: r for r in resources if r.kind == SHARED_METRIC}
     for spec in experiments:
         holdout = spec.data.get("holdout")
         if isinstance(holdout, str) and holdout not in holdouts:
-            problem(spec.where("holdout", "="), _unknown(HOLDOUT, holdout, [r.name for r in holdouts.values()]))
+            note(spec.where("holdout", "="), _elsewhere(HOLDOUT, holdout, [r.name for r in holdouts.values()]))
         for index, ref in enumerate(spec.data.get("shared_metrics") or []):
             name = ref.get("name")
             if isinstance(name, str) and name.lower() not in metrics:
                 known = [r.name for r in metrics.values()]
-                problem(spec.where("shared_metrics", index), _unknown(SHARED_METRIC, name, known))
+                note(spec.where("shared_metrics", index), _elsewhere(SHARED_METRIC, name, known))
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> str:
-    return (
-        f"no {kind} named {name!r} in these files{suggest(name, known)}; "
-        f"add a `kind: {kind}` document (`expctl export --all` writes them), or refer to one by its id"
-    )
+def _elsewhere(kind: str, name: str, known: list[str]) -> str:
+    return f"no {kind} named {name!r} in these files{suggest(name, known)}; diff and apply look it up in PostHog"
 
 
 def duplicate_problems(resources: list[ResourceSpec], problem: Callable[..., None]) -> list[ResourceSpec]:

@@ -151,22 +151,45 @@ def test_a_holdout_two_shared_metrics_and_an_experiment_from_nothing(server: Ser
     assert server.fake.writes() == []
 
 
-def test_unknown_names_are_offline_errors(cloud: Server, tmp_path: Path) -> None:
+def test_names_the_files_do_not_define_are_looked_up_in_posthog(cloud: Server, tmp_path: Path) -> None:
     text = MINIMAL.replace("holdout: Global holdout", "holdout: Global holdot").replace(
         "  - Revenue per user                          # primary", "  - Revenue per usr"
     )
     specs = _write(tmp_path / "specs", text)
     cloud.fake.clear_log()
     result = cloud.run("validate", "-f", str(specs))
-    assert result.returncode == 2, result
-    assert result.stdout.splitlines() == [
-        f"{specs}/specs.yaml:12:10: no Holdout named 'Global holdot' in these files (did you mean 'Global holdout'?); "
-        "add a `kind: Holdout` document (`expctl export --all` writes them), or refer to one by its id",
-        f"{specs}/specs.yaml:17:5: no SharedMetric named 'Revenue per usr' in these files (did you mean "
-        "'Revenue per user'?); add a `kind: SharedMetric` document (`expctl export --all` writes them), or refer "
-        "to one by its id",
+    assert result.returncode == 0, result  # offline, PostHog may have them: not a problem
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[:2] == [
+        f"{specs}/specs.yaml:12:10: not checked offline: no Holdout named 'Global holdot' in these files "
+        "(did you mean 'Global holdout'?); diff and apply look it up in PostHog",
+        f"{specs}/specs.yaml:17:5: not checked offline: no SharedMetric named 'Revenue per usr' in these files "
+        "(did you mean 'Revenue per user'?); diff and apply look it up in PostHog",
     ]
     assert cloud.fake.requests() == []
+    diff = cloud.run("diff", "-f", str(specs))
+    assert diff.returncode == 6, diff  # PostHog has neither: refused before anything is written
+    assert "✗ PostHog has no holdout 'Global holdot' (did you mean 'Global holdout'?)" in diff.stdout
+    assert "✗ PostHog has no shared metric 'Revenue per usr' (did you mean 'Revenue per user'?)" in diff.stdout
+    assert cloud.fake.writes() == []
+
+
+def test_an_exported_experiment_diffs_alone_against_the_holdout_and_metric_posthog_has(
+    cloud: Server, tmp_path: Path
+) -> None:
+    made = cloud.run(
+        "create", "--name", "Checkout v3", "--flag-key", "checkout-v3", "--holdout", "Global holdout",
+        "--shared-metric", "Revenue per user",
+    )  # fmt: skip
+    assert made.returncode == 0, made
+    exported = tmp_path / "specs"
+    assert cloud.run("export", "checkout-v3", "-f", str(exported)).returncode == 0
+    assert len(list(exported.iterdir())) == 3
+    cloud.fake.clear_log()
+    alone = cloud.run("diff", "-f", str(exported / "checkout-v3.yaml"))
+    assert alone.returncode == 0, alone
+    assert "1 unchanged" in alone.stdout
+    assert cloud.fake.writes() == []
 
 
 def test_references_by_id_and_refusals_in_the_plan(cloud: Server, tmp_path: Path) -> None:
