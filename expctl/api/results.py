@@ -82,6 +82,8 @@ class ResultsApi:
                 return MetricAnswer(LEGACY, {"result": payload, **_freshness(payload)})
             query = {"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": metric}
             return MetricAnswer(QUERY, self._query(query, refresh))
+        except ApiRejectedError as exc:
+            return MetricAnswer(FAILED, error=_unknown_kind(exc) or exc)
         except ExpctlError as exc:
             return MetricAnswer(FAILED, error=exc)
 
@@ -173,6 +175,20 @@ class ResultsApi:
         from expctl.errors import ApiUnavailableError
 
         raise ApiUnavailableError(f"the query did not finish within {ASYNC_POLL_LIMIT_SECONDS:.0f} s")
+
+
+def _unknown_kind(exc: ApiRejectedError) -> ApiRejectedError | None:
+    """A release whose query schema has no ``ExperimentQuery`` (before 2025) refuses it
+    with pydantic's whole multi-line dump (``union_tag_invalid``, through
+    ``PydanticModelMixin.get_model``'s ``ParseError``): said in one line instead."""
+    if "union_tag_invalid" not in exc.detail or "'ExperimentQuery'" not in exc.detail:
+        return None
+    return ApiRejectedError(
+        "this PostHog release cannot compute metrics of kind ExperimentMetric (its query endpoint predates "
+        "ExperimentQuery)",
+        info=exc.info,
+        hint="give the experiment a goal in `filters`, or upgrade PostHog (see docs/older-releases.md)",
+    )
 
 
 def legacy_query(experiment_id: Any, filters: Mapping[str, Any]) -> dict[str, Any]:

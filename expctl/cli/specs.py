@@ -195,6 +195,7 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str,
     for name, number in resource_counts(plan, made).items():
         counts[name] = counts.get(name, 0) + number
     rt.messages.info(f"Applied: {summary_line(counts)}.")
+    _warn_uncomputable(rt, execution)
     failures: list[Any] = [o for o in made if o.error is not None]
     failures += [o for o in execution.outcomes if o.error is not None]
     for failure in failures:
@@ -215,6 +216,18 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str,
         raise AlreadySaidError(failures[0].error.exit_code)
     if plan.has_errors:
         raise RejectedError()  # the plan printed the refusals
+
+
+def _warn_uncomputable(rt: Runtime, execution: Execution) -> None:
+    """Experiments this apply created with metrics the release cannot compute: the plan
+    could not know the release before it answered (it warns for existing ones)."""
+    from expctl.core.fields import metrics_not_computable, not_computable_message
+
+    for outcome in execution.outcomes:
+        if outcome.item.experiment is None and outcome.experiment is not None:
+            fields = metrics_not_computable(outcome.item.spec.data, outcome.experiment)
+            if fields:
+                rt.messages.warn(f"{outcome.key}: {not_computable_message(fields)}")
 
 
 @schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))

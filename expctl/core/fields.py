@@ -130,6 +130,39 @@ def type_matches(field: str, value: object) -> bool:
     return actual == expected
 
 
+def predates_experiment_metrics(experiment: Mapping[str, Any]) -> bool:
+    """Whether a (full) experiment comes from a release before 2025, which stores
+    ``metrics`` of kind ``ExperimentMetric`` but cannot compute them: its query schema
+    has no ``ExperimentQuery``, so the query endpoint refuses it (a pydantic
+    ``union_tag_invalid``). The sign is an experiment with ``metrics`` and no
+    ``stats_config`` (added in January 2025); slim list rows of current Cloud carry
+    neither, so they are never taken for old."""
+    return "metrics" in experiment and "stats_config" not in experiment
+
+
+def metrics_not_computable(sent: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
+    """The metric fields of a write holding metrics of kind ExperimentMetric that the
+    release that answered cannot compute (see ``predates_experiment_metrics``)."""
+    if not predates_experiment_metrics(answer):
+        return []
+    return [name for name in ("metrics", "metrics_secondary") if has_experiment_metric(sent.get(name))]
+
+
+def not_computable_message(fields: list[str]) -> str:
+    """The warning for metrics a release from before 2025 stores but cannot compute."""
+    return (
+        f"this PostHog release (from before 2025: no stats_config) stores {' and '.join(fields)} of kind "
+        "ExperimentMetric but cannot compute them, so `expctl results` will say so; give such a release a goal in "
+        "`filters` (see docs/older-releases.md)"
+    )
+
+
+def has_experiment_metric(metrics: Any) -> bool:
+    return isinstance(metrics, list) and any(
+        isinstance(m, Mapping) and m.get("kind") == "ExperimentMetric" for m in metrics
+    )
+
+
 def fields_not_stored(sent: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
     """Fields of a write that the server does not have at all.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
-from expctl.core.fields import suggest
+from expctl.core.fields import has_experiment_metric, not_computable_message, predates_experiment_metrics, suggest
 from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.references import (
@@ -135,6 +135,7 @@ def plan(
     manage until only one of them is left; ``directory`` resolves the holdouts and shared
     metrics specs refer to by name."""
     directory = directory or Directory()
+    older = any(predates_experiment_metrics(e) for e in experiments.values())
     items = []
     for spec in specs:
         ids = (shared or {}).get(spec.flag_key)
@@ -143,6 +144,9 @@ def plan(
             items.append(_shared(spec, ids))
         else:
             item = _create(spec, directory) if found is None else _update(spec, dict(found), directory)
+            uncomputable = [f for f in ("metrics", "metrics_secondary") if has_experiment_metric(spec.data.get(f))]
+            if older and uncomputable:
+                item.warnings.append(not_computable_message(uncomputable))
             items.append(item)
     return Plan(items)
 

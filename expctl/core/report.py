@@ -20,6 +20,7 @@ from expctl.core.results import (
     WINNING,
     MetricResult,
     ResultsReport,
+    explain_verdicts,
     from_experiment_query,
 )
 from expctl.core.stats import SampleRatioCheck, sample_ratio_check
@@ -34,11 +35,15 @@ def build_report(
 ) -> ResultsReport:
     """The report from PostHog's answers: each metric read, exposures, the sample-ratio check."""
     stats_config = experiment.get("stats_config") if isinstance(experiment.get("stats_config"), Mapping) else None
-    metrics = [_read_answer(spec, answers[spec.key], stats_config) for spec in specs]
+    # Primary metrics first, in every output, whatever order PostHog listed them in.
+    ordered = sorted(specs, key=lambda spec: spec.role != "primary")
+    metrics = [_read_answer(spec, answers[spec.key], stats_config) for spec in ordered]
+    for metric in metrics:
+        explain_verdicts(metric)
     exposures = exposures_from_query(exposures_raw) if exposures_raw is not None else None
     exposures = exposures or exposures_from_metrics(metrics)
     method = str((stats_config or {}).get("method") or "bayesian")
-    if specs and all(s.legacy for s in specs):
+    if ordered and all(s.legacy for s in ordered):
         method = "legacy"
     level = next((m.level for m in metrics if m.method != "legacy"), 0.95)
     return ResultsReport(
@@ -66,7 +71,7 @@ def _read_answer(spec: MetricSpec, answer: MetricAnswer, stats_config: Mapping[s
         key=spec.key,
         name=spec.name,
         role=spec.role,
-        kind="unknown",
+        kind=str((spec.query or {}).get("metric_type") or "unknown"),
         method="unknown",
         error=error.message if error else "no answer",
     )

@@ -47,6 +47,40 @@ FAILURE_WORDS = {
     "no-control-variant": "no exposures in the control variant yet",
     "no-test-variant": "no exposures in a test variant yet",
 }
+# Every verdict follows PostHog's own ``significant`` flag, as PostHog's web app does; the
+# interval is shown beside it, and where the two say different things a note says so.
+VERDICT_FOLLOWS = "posthog_significant"
+_FLAG_FROM = {
+    "bayesian": "its chance to win",
+    "frequentist": "its p-value",
+    "legacy": "the legacy probability of being best",
+}
+
+
+def explain_verdicts(metric: MetricResult) -> None:
+    """Note each variant whose verdict and shown interval disagree: decided while the
+    interval includes no change, or inconclusive while it excludes it. Bayesian
+    significance is one-sided (a chance to win past 95%) and the interval two-sided, so
+    they can part; a legacy interval is the variant's own, scaled by the control's rate,
+    so it leaves out the control's uncertainty."""
+    level = f"{metric.level * 100:g}%"
+    for row in metric.rows:
+        if row.is_baseline or row.interval is None or row.verdict not in (WINNING, LOSING, NOT_SIGNIFICANT):
+            continue
+        includes_zero = row.interval[0] <= 0 <= row.interval[1]
+        decided = row.verdict != NOT_SIGNIFICANT
+        if decided != includes_zero:
+            continue
+        shown = "includes no change" if includes_zero else "excludes no change"
+        flag = "significant" if decided else "not significant"
+        basis = _FLAG_FROM.get(metric.method, "its test")
+        note = f"{row.key}: the verdict follows PostHog, which calls it {flag} by {basis}"
+        note += f"; the {level} interval shown {shown}"
+        if metric.method == "legacy":
+            note += " (a legacy interval is the variant's own rate against the control's, without the control's spread)"
+        metric.notes.append(note)
+
+
 FAIL_ON_CONDITIONS = ("srm", "loser", "not-significant", "insufficient-data")
 
 
@@ -78,6 +112,7 @@ class MetricResult:
     level: float = 0.95
     rows: list[VariantRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # where a verdict and its interval disagree
     error: str | None = None
     error_code: int | None = None
     is_cached: bool | None = None
@@ -133,12 +168,23 @@ class ResultsReport:
         return (min(refreshes) if refreshes else None), cached
 
     def raw(self) -> dict[str, Any]:
-        """``-o json``: PostHog's responses, keyed by metric (and ``exposures``)."""
+        """``-o json``: PostHog's responses as they came, keyed by metric (and
+        ``exposures``), and beside them under ``verdicts`` what expctl read from them: each
+        variant's verdict, what it follows, and any disagreement with the interval."""
         payload: dict[str, Any] = {}
         if self.exposures_raw is not None:
             payload["exposures"] = self.exposures_raw
         for metric in self.metrics:
             payload[metric.key] = metric.raw if metric.error is None else {"error": metric.error}
+        payload["verdicts"] = {
+            metric.key: {
+                "follows": VERDICT_FOLLOWS,
+                "variants": {row.key: row.verdict for row in metric.rows if not row.is_baseline},
+                "notes": metric.notes,
+            }
+            for metric in self.metrics
+            if metric.error is None
+        }
         return payload
 
 

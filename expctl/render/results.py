@@ -248,6 +248,8 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
             console.print(Text(f"  {steps}", style="dim" if color else ""))
         for warning in metric.warnings:
             console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""))
+        for note in metric.notes:
+            console.print(Text(f"  note: {note}", style="dim" if color else ""))
     return _strip_trailing(buffer.getvalue())
 
 

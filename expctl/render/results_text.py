@@ -33,6 +33,7 @@ def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
             key, *cells = table_cells(metric, row)
             lines.append("| " + " | ".join([f"`{_md(key)}`", *cells]) + " |")
         lines.extend(f"> ⚠ {_md(w)}" for w in metric.warnings)
+        lines.extend(f"> note: {_md(n)}" for n in metric.notes)
     if not report.metrics:
         lines.extend(["", "No metrics yet."])
     return "\n".join(lines) + "\n"

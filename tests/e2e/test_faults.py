@@ -78,7 +78,7 @@ def test_results_complete_under_faults(cloud: Server) -> None:
     make_flaky(cloud)
     result = cloud.run("results", "checkout-redesign", "-o", "json", env=FLAKY)
     assert result.returncode == 0, result
-    assert len(json.loads(result.stdout)) == 4
+    assert len(json.loads(result.stdout)) == 5  # exposures, 3 metrics, verdicts
 
 
 def test_a_600_request_bulk_run_stays_under_the_limit(cloud: Server) -> None:

@@ -32,7 +32,7 @@ def test_results_json_is_the_raw_responses_keyed_by_metric(cloud: Server) -> Non
     result = cloud.run("results", "checkout-redesign", "-o", "json")
     assert result.returncode == 0, result
     payload = json.loads(result.stdout)
-    assert set(payload) == {"exposures", CHECKOUT_FUNNEL, REVENUE, "33333333-3333-4333-8333-333333333333"}
+    assert set(payload) == {"exposures", CHECKOUT_FUNNEL, REVENUE, "33333333-3333-4333-8333-333333333333", "verdicts"}
     assert payload["exposures"]["kind"] == "ExperimentExposureQuery"
     assert payload[REVENUE]["variant_results"][0]["method"] == "bayesian"
 
@@ -154,7 +154,7 @@ def test_ten_metrics_run_concurrently_but_never_more_than_three(cloud: Server) -
     result = cloud.run("results", "many-metrics", "-o", "json")
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result
-    assert len(json.loads(result.stdout)) == 11
+    assert len(json.loads(result.stdout)) == 12  # exposures, 10 metrics, verdicts
     assert cloud.fake.max_concurrent_queries_seen == 3
     assert elapsed < 11 * 0.2, "sequential queries would take 2.2 s"
     assert all(e.status == 200 for e in cloud.fake.requests("POST", "/query/")), "no concurrency 429s"

@@ -279,6 +279,28 @@ def exposure_result(ctx: Ctx, experiment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _unknown_query_kind(query: dict[str, Any]) -> FakeResponse:
+    """The late-2024 release's answer to a query kind its schema lacks.
+
+    ``QueryViewSet.create`` (``posthog/api/query.py``) validates the body with
+    ``PydanticModelMixin.get_model`` (``posthog/api/mixins.py``), which turns pydantic's
+    ``ValidationError`` into DRF's ``ParseError("JSON parse error - {exc}")``: a 400 whose
+    detail is pydantic's whole multi-line dump. ``QueryRequest.query`` is a union
+    discriminated by ``kind`` (``posthog/schema.py``), so an unknown kind is a
+    ``union_tag_invalid``. The list of expected tags is shortened here (a guess at its
+    exact contents: that release's schema lists several dozen)."""
+    kind = query.get("kind")
+    tags = ", ".join(f"'{t}'" for t in ("EventsNode", "ActionsNode", "HogQLQuery", "TrendsQuery", *LEGACY_KINDS))
+    shown = repr({k: v for k, v in query.items() if k in ("kind", "metric")})[:60] + "...}"
+    dump = (
+        "1 validation error for QueryRequest\nquery\n"
+        f"  Input tag '{kind}' found using 'kind' does not match any of the expected tags: {tags} "
+        f"[type=union_tag_invalid, input_value={shown}, input_type=dict]\n"
+        "    For further information visit https://errors.pydantic.dev/2.9/v/union_tag_invalid"
+    )
+    return error(400, f"JSON parse error - {dump}", type_="invalid_request", code="parse_error")
+
+
 def run_query(ctx: Ctx) -> FakeResponse:
     try:
         body = ctx.request.json()
@@ -290,7 +312,7 @@ def run_query(ctx: Ctx) -> FakeResponse:
     ctx.server.check_schema("QueryRequest", body, f"POST {ctx.request.path}")
     kind = query.get("kind")
     if ctx.flavour == "legacy" and kind in ("ExperimentQuery", "ExperimentExposureQuery"):
-        return validation(f"Unsupported query kind: {kind}", attr="query")
+        return _unknown_query_kind(query)
     if kind not in ("ExperimentQuery", "ExperimentExposureQuery", *LEGACY_KINDS):
         return validation(f"Unsupported query kind: {kind}", attr="query")
     team_id = ctx.team.id
