@@ -71,7 +71,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CANCELLED: "cancelled at a prompt",
     ExitCode.AUTH: "authentication or permission: no key, 401, 403",
     ExitCode.NOT_FOUND: "not found: 404, or no experiment with that flag key",
-    ExitCode.REJECTED: "rejected by PostHog: 400 validation, 409, illegal lifecycle transition",
+    ExitCode.REJECTED: "rejected by PostHog: 400 validation, 405 method not allowed, 409, illegal lifecycle transition",
     ExitCode.UNAVAILABLE: (
         "PostHog unavailable after retries (429, 5xx, connection error, timeout), or the host is not PostHog"
     ),
@@ -212,7 +212,7 @@ class ApiNotFoundError(ApiError, NotFoundError):
 
 
 class ApiRejectedError(ApiError, RejectedError):
-    """400 or 409 from PostHog."""
+    """400, 405 or 409 from PostHog."""
 
 
 class ApiUnavailableError(ApiError, UnavailableError):
@@ -225,4 +225,4 @@ class NotPostHogError(ApiError, UnavailableError):
 
 
 class ApiUnexpectedError(ApiError, UnexpectedResponseError):
-    """A status or body PostHog's API does not produce (HTML from a proxy, 405, broken JSON)."""
+    """A status or body PostHog's API does not produce (HTML from a proxy, broken JSON)."""

@@ -99,7 +99,12 @@ def error_for_response(
             )
         return ApiNotFoundError(f"not found: {said}", info=info)
     if status == 405:
-        return ApiUnexpectedError(f"PostHog does not allow {method} on {path} (HTTP 405)", info=info)
+        # PostHog refusing a method on a route is a refusal like a 400: exit 6, not "unexpected".
+        refused = f"PostHog does not allow {method} on {path} (HTTP 405)"
+        if method == "DELETE":
+            soft_delete = "current PostHog deletes experiments with `expctl delete` (a soft delete)"
+            return ApiRejectedError(refused, info=info, hint=soft_delete)
+        return ApiRejectedError(refused, info=info)
     if status == 409:
         change = body.get("change_request_id") if isinstance(body, dict) else None
         extra = f" (change request {change})" if change else ""

@@ -25,9 +25,14 @@ FailOnOpt = Annotated[
         show_default=False,
     ),
 ]
+WATCH_MIN_SECONDS = 5
 WatchOpt = Annotated[
-    float | None,
-    typer.Option("--watch", help="Redraw every SECONDS until Ctrl-C (terminal only).", min=5, show_default=False),
+    int | None,
+    typer.Option(
+        "--watch",
+        help=f"Redraw every SECONDS (whole, at least {WATCH_MIN_SECONDS}) until Ctrl-C (terminal only).",
+        show_default=False,
+    ),
 ]
 HistoryOpt = Annotated[
     bool,
@@ -86,13 +91,12 @@ def results_command(
     """
     from expctl.api.experiments import ExperimentRef
     from expctl.core.report import parse_fail_on
-    from expctl.errors import UsageError
 
     rt = runtime_of(ctx)
     conditions = parse_fail_on(fail_on or [])
     out = rt.output(output, RESULT_MODES)
-    if watch is not None and not (rt.streams.stdout_isatty and out.mode == "table"):
-        raise UsageError("--watch redraws a terminal; it needs table output on a terminal")
+    if watch is not None:
+        _check_watch(watch, rt.streams.stdout_isatty and out.mode == "table")
     exp = rt.experiments.resolve(ExperimentRef.parse(experiment))
     if history:
         _history(rt, exp, out.mode, bool(conditions) or watch is not None)
@@ -176,10 +180,22 @@ def _render(rt: Runtime, report: object, mode: str) -> None:
     elif mode == "plain":
         out.text(render_plain(report))
     else:
-        out.text(render_table(report, width=rt.width or 100, color=rt.stdout_color))
+        out.text(render_table(report, width=rt.width or 100, color=rt.stdout_color, wrap=rt.streams.stdout_isatty))
     holdout = holdout_line(report.experiment)
     if holdout and mode in ("json", "yaml", "plain"):  # the table and markdown say it in their header
         rt.messages.note(holdout)
+
+
+def _check_watch(seconds: int, on_a_terminal: bool) -> None:
+    from expctl.errors import UsageError
+
+    if seconds < WATCH_MIN_SECONDS:
+        raise UsageError(
+            f"--watch {seconds}: redraw every {WATCH_MIN_SECONDS} seconds or more",
+            hint="PostHog caches results, so faster redraws would only repeat them",
+        )
+    if not on_a_terminal:
+        raise UsageError("--watch redraws a terminal; it needs table output on a terminal")
 
 
 def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:

@@ -158,6 +158,7 @@ class Runtime:
         if self._resolved_key is None:
             from expctl.settings.credentials import require_api_key
 
+            self.settings.require_known_profile()
             self._resolved_key = require_api_key(self.settings, self.keyring, self.messages.warn)
             self.messages.add_secret(self._resolved_key.secret.reveal())
         return self._resolved_key

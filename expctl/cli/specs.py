@@ -62,7 +62,7 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
     if result.problems:
         _report_problems(rt, result)
     for note in result.notes:
-        rt.messages.note(f"{note.position}: not checked offline: {note.message}")
+        rt.messages.note(str(note))
     rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}: valid")
 
 
@@ -186,7 +186,7 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str,
     from expctl.cli.spec_resources import resource_counts, resources_json
     from expctl.core.apply import summary
     from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
-    from expctl.render.plan import outcomes_json, plan_json, summary_line
+    from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, summary_line
 
     if mode != "text":
         results = resources_json(made) + outcomes_json(execution.outcomes)
@@ -202,14 +202,11 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str,
         assert failure.error is not None
         rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
     if execution.interrupted:
-        finished = [o.key for o in execution.outcomes if o.finished_after_stop and not o.skipped]
-        partly = [f"{o.key} ({', '.join(o.steps)}; not finished)" for o in execution.outcomes if o.skipped and o.steps]
-        not_done = [o.key for o in execution.outcomes if o.skipped and not o.steps]
+        finished, not_applied = interrupted_summary(execution.outcomes)
         if finished:
-            rt.messages.info(f"In flight at Ctrl-C and finished: {', '.join(finished)}.")
+            rt.messages.info(f"In flight at Ctrl-C and finished: {finished}.")
         raise InterruptedByUserError(
-            f"interrupted; not applied: {', '.join(partly + not_done) or 'nothing'}",
-            hint="run the same apply again to finish",
+            f"interrupted; not applied: {not_applied}", hint="run the same apply again to finish"
         )
     if failures:
         assert failures[0].error is not None

@@ -16,6 +16,7 @@ from expctl.core.fields import (
     TYPES,
     WRITABLE_FIELDS,
     json_type_of,
+    non_finite_at,
     suggest,
     type_matches,
 )
@@ -139,6 +140,10 @@ def parse_sets(specs: Sequence[str], *, allow_create_only: bool = True) -> dict[
             raise UsageError(
                 f"--set {name}: expected {WRITABLE_FIELDS[name]}, got {json_type_of(value)}",
             )
+        where = non_finite_at(value)
+        if where is not None:
+            inside = ".".join(str(part) for part in (name, *where))
+            raise UsageError(f"--set {inside}: the number is out of JSON's range (infinite or not a number)")
         if name == "conclusion" and value is not None and value not in CONCLUSIONS:
             raise UsageError(f"--set conclusion: must be one of {', '.join(CONCLUSIONS)}")
         if name == "type" and value is not None and value not in TYPES:

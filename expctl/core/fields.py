@@ -6,6 +6,7 @@ Used to check ``--set FIELD=JSON`` and spec keys before anything is sent.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -100,6 +101,24 @@ def suggest(name: str, candidates: Iterable[object]) -> str:
     if not matches and len(name) >= 4:
         matches = [n for n in names if name.lower() in n.lower()][:1]
     return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def non_finite_at(value: object, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where a value holds a number JSON cannot carry: infinity or NaN (``1e400`` reads as
+    infinity). Sent, it is no JSON at all, and a strict parser refuses the whole body."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict):
+        items: Iterable[tuple[str | int, object]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = non_finite_at(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def json_type_of(value: object) -> str:

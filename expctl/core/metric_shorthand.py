@@ -54,11 +54,13 @@ Problem = tuple[Path, str]
 
 
 class ShorthandError(Exception):
-    """Every problem of one shorthand, as (path within it, message)."""
+    """Every problem of one shorthand, as (path within it, message), and what could be
+    expanded despite them (``partial``), for checks of the keys that had none."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], partial: dict[str, Any] | None = None) -> None:
         super().__init__("; ".join(message for _, message in problems))
         self.problems = problems
+        self.partial = partial
 
 
 def is_shorthand(value: Any) -> bool:
@@ -71,7 +73,7 @@ def expand(short: Any) -> dict[str, Any]:
     problems: list[Problem] = []
     metric = _expand_metric(short, problems)
     if problems:
-        raise ShorthandError(problems)
+        raise ShorthandError(problems, metric or None)
     return metric
 
 

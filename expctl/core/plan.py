@@ -43,6 +43,10 @@ NOT_COMPARED = frozenset({"feature_flag_key", "state", "allow_unknown_events", "
 # ExperimentService's update rule for experiments with legacy metrics (name, description,
 # end_date; the end date is the spec's state).
 LEGACY_CHANGEABLE = frozenset({"name", "description"})
+LEGACY_SECONDARY_WRITTEN = (
+    "secondary_metrics is PostHog's legacy field (goals in `filters`, read only through the legacy results "
+    "endpoints current PostHog removed); write new secondary metrics in metrics_secondary"
+)
 LEGACY_METRICS_REFUSED = (
     "metrics of the legacy kinds (ExperimentTrendsQuery, ExperimentFunnelsQuery) are no longer accepted by PostHog "
     "for new metrics; write them as kind: ExperimentMetric"
@@ -145,6 +149,11 @@ def plan(
         else:
             item = _create(spec, directory) if found is None else _update(spec, dict(found), directory)
             uncomputable = [f for f in ("metrics", "metrics_secondary") if has_experiment_metric(spec.data.get(f))]
+            writes_legacy = spec.data.get("secondary_metrics") and (
+                item.action == CREATE or any(c.field == "secondary_metrics" for c in item.changes)
+            )
+            if writes_legacy:
+                item.warnings.append(LEGACY_SECONDARY_WRITTEN)
             if older and uncomputable:
                 item.warnings.append(not_computable_message(uncomputable))
             items.append(item)

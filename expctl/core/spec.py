@@ -17,12 +17,12 @@ spec contains are managed; everything it leaves out is never touched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, suggest
+from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, non_finite_at, suggest
 from expctl.core.spec_kinds import (
     HOLDOUT,
     SHARED_METRIC,
@@ -134,6 +134,12 @@ class SpecSet:
         return len(self.specs) + len(self.resources)
 
 
+LEGACY_SECONDARY_NOTE = (
+    "secondary_metrics is PostHog's legacy field, kept for experiments exported from older releases; "
+    "new secondary metrics go in metrics_secondary"
+)
+
+
 def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSet:
     """Read and check every spec under ``paths``; problems are collected, not raised."""
     result = SpecSet()
@@ -166,6 +172,9 @@ def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSe
 
     result.resources = duplicate_problems(result.resources, report)
     check_references(result.specs, result.resources, note)
+    for spec in result.specs:
+        if spec.data.get("secondary_metrics"):
+            note(spec.where("secondary_metrics"), LEGACY_SECONDARY_NOTE)
     for found in (result.problems, result.notes):
         found.sort(key=lambda p: (p.position.file, p.position.line, p.position.column))
     return result
@@ -215,6 +224,17 @@ def _check_duplicates(result: SpecSet) -> None:
     result.specs = keep
 
 
+def _check_field_types(value: Mapping[str, Any], problem: Callable[[PathKey, str], None]) -> None:
+    """Each field's JSON type, and no number JSON cannot carry (``.inf``, ``1e400``)."""
+    for key, expected in SPEC_FIELDS.items():
+        if key in value and json_type_of(value[key]) not in expected:
+            problem((key, "="), f"'{key}' must be {' or '.join(expected)}, not {json_type_of(value[key])}")
+    for key, item in value.items():
+        where = non_finite_at(item, (key,))
+        if where is not None:
+            problem((*where, "="), "the number is out of JSON's range (infinite or not a number)")
+
+
 def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -230,9 +250,7 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
             problem((key,), f"'{key}' cannot be set in a spec: {REFUSED_FIELDS[key]}")
         elif key not in SPEC_FIELDS:
             problem((key,), f"unknown key '{key}'{suggest(key, SPEC_FIELDS)}")
-    for key, expected in SPEC_FIELDS.items():
-        if key in value and json_type_of(value[key]) not in expected:
-            problem((key, "="), f"'{key}' must be {' or '.join(expected)}, not {json_type_of(value[key])}")
+    _check_field_types(value, problem)
     _check_api_version(value, problem)
     if value.get("kind", KIND) != KIND:
         hint = suggest(str(value["kind"]), KINDS)

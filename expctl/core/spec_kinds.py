@@ -174,7 +174,8 @@ def check_references(experiments: list[Any], resources: list[ResourceSpec], note
 
 
 def _elsewhere(kind: str, name: str, known: list[str]) -> str:
-    return f"no {kind} named {name!r} in these files{suggest(name, known)}; diff and apply look it up in PostHog"
+    found = suggest(name, known)
+    return f"not checked offline: no {kind} named {name!r} in these files{found}; diff and apply look it up in PostHog"
 
 
 def duplicate_problems(resources: list[ResourceSpec], problem: Callable[..., None]) -> list[ResourceSpec]:

@@ -33,6 +33,12 @@ def read_metric(value: Any, here: PathKey, problem: Report) -> dict[str, Any] | 
         except ShorthandError as exc:
             for path, message in exc.problems:
                 problem((*here, *path), message)
+            # Every problem is listed: the keys the shorthand problems left alone (a goal
+            # beside a bad window) are still checked against PostHog's definitions.
+            spoiled = {path[0] for path, _ in exc.problems if path}
+            for path, message in _schema_problems(exc.partial or {}) if exc.partial else []:
+                if path and path[0] in value and path[0] not in spoiled:
+                    problem((*here, *path[:2]), message)
             return None
         # Schema problems of an expanded shorthand point at the shorthand itself.
         found = list(_schema_problems(metric))

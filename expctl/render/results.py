@@ -213,7 +213,11 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
 # -- table for people ------------------------------------------------------------------------
 
 
-def render_table(report: ResultsReport, *, width: int, color: bool, now: datetime | None = None) -> str:
+def render_table(
+    report: ResultsReport, *, width: int, color: bool, now: datetime | None = None, wrap: bool = True
+) -> str:
+    """The results as tables; ``wrap`` off (piped output) keeps each line of text whole
+    however long, so a script never finds a line broken in the middle of its data."""
     from io import StringIO
 
     from rich.text import Text
@@ -223,7 +227,7 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
     buffer = StringIO()
     console = capture_console(buffer, width, color)
     for text, style in header_lines(report, now):
-        console.print(Text(text, style=style if color else ""))
+        console.print(Text(text, style=style if color else ""), soft_wrap=not wrap)
     if not report.metrics:
         console.print()
         console.print("No metrics yet: add one with `expctl update EXPERIMENT --set 'metrics=[...]'`.")
@@ -240,16 +244,19 @@ def render_table(report: ResultsReport, *, width: int, color: bool, now: datetim
             Text(title, style="bold" if color else ""), Text(f"  {kind}, {goal}", style="dim" if color else "")
         )
         if metric.error is not None:
-            console.print(Text(f"  ✗ could not compute this metric: {metric.error}", style="red" if color else ""))
+            console.print(
+                Text(f"  ✗ could not compute this metric: {metric.error}", style="red" if color else ""),
+                soft_wrap=not wrap,
+            )
             continue
         console.print(_metric_table(metric, gap, bar_width, color))
         steps = funnel_steps_line(metric)
         if steps:
-            console.print(Text(f"  {steps}", style="dim" if color else ""))
+            console.print(Text(f"  {steps}", style="dim" if color else ""), soft_wrap=not wrap)
         for warning in metric.warnings:
-            console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""))
+            console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""), soft_wrap=not wrap)
         for note in metric.notes:
-            console.print(Text(f"  note: {note}", style="dim" if color else ""))
+            console.print(Text(f"  note: {note}", style="dim" if color else ""), soft_wrap=not wrap)
     return _strip_trailing(buffer.getvalue())
 
 

@@ -62,6 +62,21 @@ class Settings:
     def profile_name(self) -> str:
         return self.profile.value or DEFAULT_PROFILE
 
+    def require_known_profile(self) -> None:
+        """A profile asked for by name (--profile, EXPCTL_PROFILE) must exist before a
+        command talks to PostHog with it, or a typo would quietly use the environment's
+        key and host, or say no key was found. `auth login --profile NAME` creates one."""
+        name = self.profile_name
+        asked = self.profile.source in (Source.FLAG, Source.ENV)
+        if not asked or name == DEFAULT_PROFILE or name in self.config.profiles():
+            return
+        known = sorted(self.config.profiles())
+        raise UsageError(
+            f"no profile {name!r} ({self.profile.detail}) in {self.config.path}",
+            hint=(f"profiles: {', '.join(known)}; " if known else "")
+            + f"`expctl auth login --profile {name}` creates it",
+        )
+
     @property
     def host(self) -> str:
         return self.get("host") or SETTINGS["host"].default or ""

@@ -185,7 +185,7 @@ def test_post_is_repeated_after_429_because_it_was_not_processed() -> None:
             ApiNotFoundError,
             "project 1 not found on https://posthog.test",
         ),
-        (405, None, ApiUnexpectedError, "does not allow GET"),
+        (405, None, ApiRejectedError, "does not allow GET"),
         (409, {"detail": "Approval required", "change_request_id": "cr_1"}, ApiRejectedError, "change request cr_1"),
     ],
 )

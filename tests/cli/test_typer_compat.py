@@ -20,13 +20,16 @@ def test_every_private_typer_name_expctl_uses_exists() -> None:
 
 def test_option_value_types_are_read_on_this_typer() -> None:
     from expctl.cli.crud import list_app
+    from expctl.cli.plan_cmd import plan_app
     from expctl.cli.results import results_app
 
     listing = typer.main.get_command(list_app)
     types = {p.name: value_type(p) for p in listing.params}
     assert types["limit"] == "int" and types["offset"] == "int" and types["search"] == "str"
     results = typer.main.get_command(results_app)
-    assert {p.name: value_type(p) for p in results.params}["watch"] == "float"
+    assert {p.name: value_type(p) for p in results.params}["watch"] == "int"
+    planning = typer.main.get_command(plan_app)
+    assert {p.name: value_type(p) for p in planning.params}["baseline_rate"] == "float"
 
 
 def test_help_placeholders_are_the_same_on_every_supported_typer() -> None:
@@ -69,7 +72,9 @@ def test_bad_values_are_explained_the_same_on_every_supported_typer() -> None:
             "0",
         ): "error: invalid value for '--limit': 0 is not in the range x>=1; see `expctl list --help`",
         ("list", "--limit", "abc"): "error: invalid value for '--limit': 'abc' is not a valid int range; see `expctl",
-        ("results", "7", "--watch", "1"): "error: invalid value for '--watch': 1.0 is not in the range x>=5; see",
+        ("results", "7", "--watch", "1.5"): "error: invalid value for '--watch': '1.5' is not a valid integer; see",
+        # Below the minimum: said in seconds, as a whole number, by expctl itself.
+        ("results", "7", "--watch", "2"): "error: --watch 2: redraw every 5 seconds or more; PostHog caches results",
     }
     for args, message in cases.items():
         done = subprocess.run([expctl, *args], capture_output=True, text=True, check=False)

@@ -25,7 +25,12 @@ def test_results_table_answers_who_wins_by_how_much_and_how_sure(cloud: Server) 
     assert "Funnel steps" in text
     assert max(len(line) for line in text.splitlines()) <= 100
     narrow = cloud.run("results", "checkout-redesign", "-o", "table", env={"COLUMNS": "80"})
-    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    lines = narrow.stdout.splitlines()
+    # The tables fit 80 columns; a line of text is never broken when piped (it would split
+    # the funnel's counts across two lines), so it may run longer.
+    prose = [line for line in lines if line.startswith("  Funnel steps")]
+    assert prose and prose[0].endswith("test 2,012 → 679 → 226"), prose
+    assert max(len(line) for line in lines if line not in prose) <= 80
 
 
 def test_results_json_is_the_raw_responses_keyed_by_metric(cloud: Server) -> None:

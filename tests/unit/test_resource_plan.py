@@ -143,3 +143,25 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
     assert unlink_patch(twice, 7) == {"saved_metrics_ids": []}
     with pytest.raises(UsageError, match="already a secondary metric"):
         link_patch(twice, 7, "secondary")
+
+
+def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:
+    from expctl.core.apply import Outcome
+    from expctl.core.plan import CREATE, PlanItem
+    from expctl.core.spec import load_specs
+    from expctl.render.plan import interrupted_summary
+
+    def outcome(key: str, **state: object) -> Outcome:
+        spec = load_specs(["-"], stdin_text=f"name: {key}\nfeature_flag_key: {key}\n").specs[0]
+        return Outcome(PlanItem(spec, CREATE), **state)  # type: ignore[arg-type]
+
+    outcomes = [
+        outcome("bulk-1", steps=["created"]),
+        outcome("bulk-10", skipped=True),
+        outcome("bulk-11", skipped=True, steps=["created"]),
+        outcome("bulk-2", skipped=True),
+        outcome("bulk-3", finished_after_stop=True, steps=["created"]),
+    ]
+    finished, not_applied = interrupted_summary(outcomes)
+    assert finished == "bulk-3"
+    assert not_applied == "bulk-11 (created; not finished), bulk-2, bulk-10"
