@@ -181,12 +181,17 @@ def _linked(
     if primary or secondary:
         if "saved_metrics_ids" in extra:
             raise UsageError("use --shared-metric or --set saved_metrics_ids, not both")
+        from expctl.core.metric_edit import ONCE_PER_EXPERIMENT
+
         api = ResourceApi(rt.client, SHARED_METRICS)
-        out["saved_metrics_ids"] = [
-            {"id": int(api.resolve(ref)["id"]), "metadata": {"type": role}}
-            for role, refs in (("primary", primary), ("secondary", secondary))
-            for ref in refs
-        ]
+        links: list[dict[str, Any]] = []
+        for role, refs in (("primary", primary), ("secondary", secondary)):
+            for ref in refs:
+                found = api.resolve(ref)
+                if any(link["id"] == int(found["id"]) for link in links):
+                    raise UsageError(f"shared metric {found.get('name')!r} is given twice; {ONCE_PER_EXPERIMENT}")
+                links.append({"id": int(found["id"]), "metadata": {"type": role}})
+        out["saved_metrics_ids"] = links
     return out
 
 

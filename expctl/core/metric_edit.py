@@ -99,10 +99,23 @@ def unlink_patch(experiment: Mapping[str, Any], shared_id: int) -> dict[str, Any
     return {"saved_metrics_ids": [link for link in _links(experiment) if link["id"] != shared_id]}
 
 
+# PostHog counts the distinct saved metrics found against the length of saved_metrics_ids
+# (ExperimentService.validate_saved_metrics_ids), so one shared metric cannot be linked
+# twice, not even once as primary and once as secondary.
+ONCE_PER_EXPERIMENT = "PostHog links a shared metric to an experiment once, in one role"
+
+
 def link_patch(experiment: Mapping[str, Any], shared_id: int, role: str) -> dict[str, Any]:
     links = _links(experiment)
-    if any(link["id"] == shared_id and link["metadata"].get("type", "primary") == role for link in links):
-        raise UsageError(f"shared metric {shared_id} is already a {role} metric of experiment {experiment.get('id')}")
+    linked = next((link for link in links if link["id"] == shared_id), None)
+    if linked is not None:
+        now = linked["metadata"].get("type", "primary")
+        hint = f"unlink it first to make it a {role} metric" if now != role else None
+        raise UsageError(
+            f"shared metric {shared_id} is already a {now} metric of experiment {experiment.get('id')}; "
+            f"{ONCE_PER_EXPERIMENT}",
+            hint=hint,
+        )
     return {"saved_metrics_ids": [*links, {"id": shared_id, "metadata": {"type": role}}]}
 
 

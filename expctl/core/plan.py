@@ -318,6 +318,10 @@ def _unknown_references(spec: Spec, directory: Directory) -> list[str]:
             if many
             else f"PostHog has no holdout {holdout!r}{suggest(str(holdout), directory.known(HOLDOUT))}"
         )
+    ids = [directory.lookup(SHARED_METRIC, r.get("name", r.get("id"))) for r in spec.data.get("shared_metrics") or []]
+    resolved = [i for i in ids if i is not None]
+    if len(set(resolved)) != len(resolved):  # one by name, once by id: found only now
+        problems.append("one shared metric is listed twice; PostHog links a shared metric to an experiment once")
     for ref in spec.data.get("shared_metrics") or []:
         target = ref.get("name", ref.get("id"))
         if directory.lookup(SHARED_METRIC, target) is None:

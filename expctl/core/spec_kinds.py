@@ -150,8 +150,28 @@ def read_shared_refs(value: Any, problem: Report) -> list[dict[str, Any]] | None
         if entry["type"] not in ROLES:
             problem((*here, "type", "="), "type is primary or secondary")
             continue
+        same = next((r for r in refs if _same_shared(r, entry)), None)
+        if same is not None:
+            # PostHog refuses one saved metric linked twice, whatever the roles
+            # (ExperimentService.validate_saved_metrics_ids counts distinct metrics).
+            problem(
+                here,
+                f"shared metric {entry.get('name', entry.get('id'))!r} is listed twice (as {same['type']} and "
+                f"{entry['type']}); PostHog links a shared metric to an experiment once, in one role",
+            )
+            continue
         refs.append(entry)
     return refs
+
+
+def _same_shared(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Two references to one shared metric: the same id, or names alike but for case
+    (PostHog keeps shared-metric names unique case-insensitively)."""
+    if "id" in one and "id" in other:
+        return bool(one["id"] == other["id"])
+    if "name" in one and "name" in other:
+        return str(one["name"]).lower() == str(other["name"]).lower()
+    return False
 
 
 def check_references(experiments: list[Any], resources: list[ResourceSpec], note: Callable[..., None]) -> None:

@@ -25,6 +25,10 @@ kind: SharedMetric
 name: Revenue per user
 metric: {mean: {event: purchase, sum: revenue}}
 ---
+kind: SharedMetric
+name: Orders per user
+metric: {mean: purchase}
+---
 kind: Experiment
 name: Checkout v3
 feature_flag_key: checkout-v3
@@ -34,7 +38,7 @@ metrics:
     name: Checkout conversion
 shared_metrics:
   - Revenue per user                          # primary
-  - {name: Revenue per user, type: secondary}
+  - {name: Orders per user, type: secondary}
 """
 
 # A holdout, two shared metrics and an experiment using both, from nothing.
@@ -82,15 +86,16 @@ def test_the_minimal_spec_applies_exports_and_diffs_clean(server: Server, tmp_pa
     assert applied.returncode == 0, applied
     results = json.loads(applied.stdout)["results"]
     # The seeded "Revenue per user" is PostHog's form without node names: the spec updates it.
-    assert [(r["kind"], r["name"], r["steps"]) for r in results[:2]] == [
+    assert [(r["kind"], r["name"], r["steps"]) for r in results[:3]] == [
         ("Holdout", "Checkout holdout", ["created"]),
         ("SharedMetric", "Revenue per user", ["updated"]),
+        ("SharedMetric", "Orders per user", ["created"]),
     ]
     got = json.loads(server.run("get", "checkout-v3", "-o", "json").stdout)
     assert got["holdout"]["name"] == "Checkout holdout"
     assert sorted((s["name"], s["metadata"]["type"]) for s in got["saved_metrics"]) == [
+        ("Orders per user", "secondary"),
         ("Revenue per user", "primary"),
-        ("Revenue per user", "secondary"),
     ]
     assert got["metrics"][0]["series"][0] == {"kind": "EventsNode", "event": "$pageview", "name": "$pageview"}
     server.fake.clear_log()
@@ -101,7 +106,7 @@ def test_the_minimal_spec_applies_exports_and_diffs_clean(server: Server, tmp_pa
     # One experiment exported alone brings what it refers to, so the file validates by itself.
     alone = server.run("export", "checkout-v3")
     kinds = [doc["kind"] for doc in yaml.safe_load_all(alone.stdout)]
-    assert kinds == ["Holdout", "SharedMetric", "Experiment"]
+    assert kinds == ["Holdout", "SharedMetric", "SharedMetric", "Experiment"]
     (tmp_path / "alone.yaml").write_text(alone.stdout)
     assert server.run("validate", "-f", str(tmp_path / "alone.yaml")).returncode == 0
 
@@ -161,9 +166,9 @@ def test_names_the_files_do_not_define_are_looked_up_in_posthog(cloud: Server, t
     assert result.returncode == 0, result  # offline, PostHog may have them: not a problem
     assert result.stdout == ""
     assert result.stderr.splitlines()[:2] == [
-        f"{specs}/specs.yaml:12:10: not checked offline: no Holdout named 'Global holdot' in these files "
+        f"{specs}/specs.yaml:16:10: not checked offline: no Holdout named 'Global holdot' in these files "
         "(did you mean 'Global holdout'?); diff and apply look it up in PostHog",
-        f"{specs}/specs.yaml:17:5: not checked offline: no SharedMetric named 'Revenue per usr' in these files "
+        f"{specs}/specs.yaml:21:5: not checked offline: no SharedMetric named 'Revenue per usr' in these files "
         "(did you mean 'Revenue per user'?); diff and apply look it up in PostHog",
     ]
     assert cloud.fake.requests() == []
@@ -368,13 +373,20 @@ def test_the_plan_says_what_a_metric_change_does_to_a_running_experiment(cloud: 
 
 
 def test_results_include_shared_metrics_in_their_role(cloud: Server) -> None:
+    made = cloud.run("shared-metrics", "create", "--name", "Orders per user", "--metric", "mean: purchase")
+    assert made.returncode == 0, made
     assert cloud.run("shared-metrics", "link", "pricing-copy", "Revenue per user").returncode == 0
-    assert cloud.run("shared-metrics", "link", "pricing-copy", "1", "--secondary").returncode == 0
+    # PostHog refuses one shared metric in both roles (it counts distinct metrics): so does expctl, first.
+    cloud.fake.clear_log()
+    twice = cloud.run("shared-metrics", "link", "pricing-copy", "1", "--secondary")
+    assert twice.returncode == 2 and "already a primary metric" in twice.stderr, twice
+    assert cloud.fake.writes() == []
+    assert cloud.run("shared-metrics", "link", "pricing-copy", "Orders per user", "--secondary").returncode == 0
     assert cloud.run("launch", "pricing-copy").returncode == 0
     plain = cloud.run("results", "pricing-copy", "-o", "plain")
     assert plain.returncode == 0, plain
     roles = {tuple(line.split("\t")[1:3]) for line in plain.stdout.splitlines()}
-    assert {("Revenue per user", "primary"), ("Revenue per user", "secondary")} <= roles
+    assert {("Revenue per user", "primary"), ("Orders per user", "secondary")} <= roles
     history = cloud.run("results", "checkout-redesign", "--history", "-o", "json")
     assert history.returncode == 0
     assert cloud.run("shared-metrics", "link", "checkout-redesign", "Revenue per user").returncode == 0

@@ -572,14 +572,27 @@ def _saved_metric_links(ctx: Ctx, value: Any, attr: str = "saved_metrics_ids") -
             raise HttpError(validation("Metadata must be an object", attr=attr))
         if "metadata" in item and "type" not in item["metadata"]:
             raise HttpError(validation("Metadata must have a type key", attr=attr))
-        metric = ctx.store.saved_metrics.get(item["id"]) if isinstance(item["id"], int) else None
-        if metric is None or metric["team_id"] != ctx.team.id:
-            message = (
-                "Saved metric does not exist or does not belong to this project"
-                if ctx.flavour == "cloud"
-                else "Saved metric does not exist"
-            )
-            raise HttpError(validation(message, attr=attr))
+    # Both eras then count the distinct saved metrics found against the length of the list
+    # (newest: ``ExperimentService.validate_saved_metrics_ids`` in
+    # ``products/experiments/backend/experiment_service.py``, ``saved_metrics.count() !=
+    # len(saved_metrics_ids)``; late 2024: ``ExperimentSerializer.validate_saved_metrics_ids``
+    # in ``ee/clickhouse/views/experiments.py``, the same count), so an id that is missing,
+    # another project's, or listed twice (one metric as primary and secondary) is refused.
+    found = {
+        item["id"]
+        for item in value
+        if isinstance(item["id"], int)
+        and item["id"] in ctx.store.saved_metrics
+        and ctx.store.saved_metrics[item["id"]]["team_id"] == ctx.team.id
+    }
+    if len(found) != len(value):
+        message = (
+            "Saved metric does not exist or does not belong to this project"
+            if ctx.flavour == "cloud"
+            else "Saved metric does not exist"
+        )
+        raise HttpError(validation(message, attr=attr))
+    for item in value:
         links.append(
             {
                 "id": ctx.store.new_id("saved_metric_link"),

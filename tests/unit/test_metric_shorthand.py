@@ -239,7 +239,7 @@ def test_the_editor_schema_takes_every_kind_of_document() -> None:
             "kind: SharedMetric\nname: Revenue per user\nmetric: {mean: {event: purchase, sum: revenue}}\n---\n"
             "kind: Experiment\nname: Checkout v3\nfeature_flag_key: checkout-v3\nholdout: Global holdout\n"
             "metrics: [{funnel: [$pageview, purchase], name: Checkout conversion}]\n"
-            "shared_metrics: [Revenue per user, {name: Revenue per user, type: secondary}]\n"
+            "shared_metrics: [Revenue per user, {name: Orders per user, type: secondary}]\n"
         )
     )
     for document in documents:

@@ -141,8 +141,12 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
         "saved_metrics_ids": [{"id": 7, "metadata": {"type": "primary"}}]
     }
     assert unlink_patch(twice, 7) == {"saved_metrics_ids": []}
-    with pytest.raises(UsageError, match="already a secondary metric"):
+    with pytest.raises(UsageError, match="already a primary metric .*; PostHog links a shared metric .* once"):
         link_patch(twice, 7, "secondary")
+    once = {"id": 4, "saved_metrics": [twice["saved_metrics"][0]]}
+    with pytest.raises(UsageError, match="already a primary metric") as refused:
+        link_patch(once, 7, "secondary")  # PostHog would answer 400: refused before sending
+    assert refused.value.hint == "unlink it first to make it a secondary metric"
 
 
 def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:

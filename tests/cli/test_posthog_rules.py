@@ -1,0 +1,69 @@
+"""Requests PostHog refuses, refused first by expctl with a clear message and nothing
+written (issue 23); the test server refuses them the way PostHog's source does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import InProcess, invoke_and_assert
+
+TWICE = """\
+name: Twice
+feature_flag_key: twice
+shared_metrics:
+  - Revenue per user
+  - {name: revenue PER user, type: secondary}
+"""
+
+
+def test_a_spec_listing_one_shared_metric_in_both_roles_is_invalid(project: InProcess, tmp_path: Path) -> None:
+    spec = tmp_path / "twice.yaml"
+    spec.write_text(TWICE)
+    project.fake.clear_log()
+    for command in ("validate", "diff", "apply"):
+        shown = invoke_and_assert(project, [command, "-f", str(spec), "--yes"][: 3 if command != "apply" else 4], 2)
+        assert shown.stdout == (
+            f"{spec}:5:5: shared metric 'revenue PER user' is listed twice (as primary and secondary); PostHog "
+            "links a shared metric to an experiment once, in one role\n"
+        ), shown
+    assert project.fake.requests() == []
+
+
+def test_by_name_and_by_id_the_plan_finds_the_same_metric_twice(project: InProcess, tmp_path: Path) -> None:
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(
+        "name: Mixed\nfeature_flag_key: mixed\nshared_metrics: [Revenue per user, {id: 1, type: secondary}]\n"
+    )
+    shown = invoke_and_assert(project, ["apply", "-f", str(spec), "--yes"], 6).stdout
+    assert "✗ one shared metric is listed twice; PostHog links a shared metric to an experiment once" in shown
+    assert project.fake.writes() == []
+
+
+def test_create_refuses_one_shared_metric_in_both_roles(project: InProcess) -> None:
+    project.fake.clear_log()
+    refused = invoke_and_assert(
+        project,
+        ["create", "--name", "T", "--flag-key", "t", "--shared-metric", "Revenue per user",
+         "--secondary-shared-metric", "1"],
+        2,
+    )  # fmt: skip
+    assert refused.stderr == (
+        "error: shared metric 'Revenue per user' is given twice; PostHog links a shared metric to an experiment "
+        "once, in one role\n"
+    )
+    assert project.fake.writes() == []
+
+
+@pytest.mark.parametrize("flavour", ["cloud", "legacy"])
+def test_the_test_server_refuses_one_saved_metric_twice_as_posthog_does(flavour: str) -> None:
+    project = InProcess(flavour)
+    body = {
+        "saved_metrics_ids": [{"id": 1, "metadata": {"type": "primary"}}, {"id": 1, "metadata": {"type": "secondary"}}]
+    }
+    refused = project.run("api", "PATCH", "experiments/1/", "--input", "-", stdin=json.dumps(body))
+    assert refused.code == 6, refused
+    expected = "Saved metric does not exist" + (" or does not belong to this project" if flavour == "cloud" else "")
+    assert expected in refused.stderr
