@@ -141,7 +141,7 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
         "saved_metrics_ids": [{"id": 7, "metadata": {"type": "primary"}}]
     }
     assert unlink_patch(twice, 7) == {"saved_metrics_ids": []}
-    with pytest.raises(UsageError, match="already a primary metric .*; PostHog links a shared metric .* once"):
+    with pytest.raises(UsageError, match=r"already a primary metric .*; PostHog links a shared metric .* once"):
         link_patch(twice, 7, "secondary")
     once = {"id": 4, "saved_metrics": [twice["saved_metrics"][0]]}
     with pytest.raises(UsageError, match="already a primary metric") as refused:
