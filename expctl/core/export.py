@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from expctl.core.compare import current, strip_server_keys, without_action_names
-from expctl.core.metric_shorthand import compress
+from expctl.core.metric_compress import compress
 from expctl.core.references import shared_as_spec, shared_current
 from expctl.core.spec import API_VERSION, KIND
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, holdout_groups, holdout_percentage

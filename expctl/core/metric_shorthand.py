@@ -5,7 +5,7 @@ hand means spelling ``kind``, ``metric_type``, nodes and math fields. The shorth
 the same in the words a person would use, and maps onto exactly one ``ExperimentMetric``::
 
     funnel: [$pageview, purchase]                  # steps, in order
-    mean: {event: purchase, sum: revenue}           # sum | avg | min | max | median | p75…p99
+    mean: {event: purchase, sum: revenue}           # sum | avg | min | max
     ratio: {numerator: {event: purchase, sum: revenue}, denominator: $pageview}
     retention: {start: signup, completion: purchase, window: [1, 7], unit: day}
 
@@ -14,12 +14,15 @@ beside ``name``, ``goal`` (increase | decrease), ``window`` (conversion window: 
 unordered), ``outliers`` (means: ``{lower: 0.05, upper: 0.95, ignore_zeros: true}``)
 and ``uuid``. A node (a step, a source) is an event name, or a mapping with one of
 ``event``, ``action`` (an id) or ``table`` (a data-warehouse table, with ``timestamp``,
-``table_key`` and ``events_key``), plus ``unique: users | sessions``, a property math,
-``math`` (any other PostHog math), ``hogql``, ``where: {property: value}`` (exact
-matches) or ``properties`` (PostHog's filters as they are), and ``name``.
+``table_key`` and ``events_key``), plus ``unique: users | sessions | {group: N}``, a
+property math, ``math`` (another math PostHog's experiments compute), ``hogql``,
+``where: {property: value}`` (exact matches; ``person.NAME`` for a person property) or
+``properties`` (PostHog's filters as they are), and ``name``. Only the maths PostHog's
+experiments compute (``ExperimentMetricMathType``) are offered: median and percentiles
+are not among them.
 
 Event nodes carry ``name`` = the event, as PostHog's web app writes them; ``name: null``
-leaves it out. :func:`compress` is the inverse: it gives a shorthand only when expanding
+leaves it out. ``metric_compress.compress`` is the inverse: it gives a shorthand only when expanding
 it gives back the very same metric, so export never changes what PostHog has.
 """
 
@@ -32,7 +35,11 @@ from typing import Any
 from expctl.core.fields import json_type_of, suggest
 
 METRIC_TYPES = ("mean", "funnel", "ratio", "retention")
-PROPERTY_MATHS = ("sum", "avg", "min", "max", "median", "p75", "p90", "p95", "p99")
+PROPERTY_MATHS = ("sum", "avg", "min", "max")
+# Maths PostHog has for insights but its experiments do not compute: refused by name, with
+# what to use instead, rather than taken as an unknown key.
+NOT_COMPUTED_MATHS = ("median", "p75", "p90", "p95", "p99")
+PERSON_PREFIX = "person."
 UNIQUE_MATHS = {"users": "dau", "sessions": "unique_session"}
 UNITS = {"second": "s", "minute": "min", "hour": "h", "day": "d", "week": "w", "month": "mo"}
 _UNIT_WORDS = {
@@ -181,7 +188,15 @@ def _expand_node(node: Any, here: Path, problems: list[Problem]) -> dict[str, An
         return {}
     allowed = (*NODE_KEYS, *NODE_KEYS_TABLE) if "table" in node else NODE_KEYS
     for key in node:
-        if key not in allowed:
+        if key in NOT_COMPUTED_MATHS:
+            problems.append(
+                (
+                    (*here, str(key)),
+                    f"PostHog's experiments do not compute {key} (only sum, avg, min, max of a property); "
+                    "use avg, with outliers: {upper: 0.95} to trim the top",
+                )
+            )
+        elif key not in allowed:
             problems.append(((*here, str(key)), f"unknown key '{key}'{suggest(str(key), allowed)}"))
     what = [k for k in ("event", "action", "table") if k in node]
     if len(what) != 1:
@@ -204,14 +219,20 @@ def _expand_node(node: Any, here: Path, problems: list[Problem]) -> dict[str, An
     if "where" in node and "properties" in node:
         problems.append((here, "use where or properties, not both"))
     elif isinstance(node.get("where"), Mapping):
-        out["properties"] = [
-            {"key": key, "value": value, "operator": "exact", "type": "event"} for key, value in node["where"].items()
-        ]
+        out["properties"] = [_exact_match(str(key), value) for key, value in node["where"].items()]
     elif "where" in node:
         problems.append(((*here, "where"), "where is a mapping of property: value"))
     elif "properties" in node:
         out["properties"] = node["properties"]
     return out
+
+
+def _exact_match(key: str, value: Any) -> dict[str, Any]:
+    """One ``where`` entry as PostHog's property filter: an event property, or with the
+    ``person.`` prefix a person property (any other kind: write ``properties``)."""
+    if key.startswith(PERSON_PREFIX) and len(key) > len(PERSON_PREFIX):
+        return {"key": key[len(PERSON_PREFIX) :], "value": value, "operator": "exact", "type": "person"}
+    return {"key": key, "value": value, "operator": "exact", "type": "event"}
 
 
 def _expand_math(node: Mapping[str, Any], out: dict[str, Any], here: Path, problems: list[Problem]) -> None:
@@ -224,8 +245,14 @@ def _expand_math(node: Mapping[str, Any], out: dict[str, Any], here: Path, probl
     key = chosen[0]
     value = node[key]
     if key == "unique":
-        if value not in UNIQUE_MATHS:
-            problems.append(((*here, "unique", "="), f"unique is one of {', '.join(UNIQUE_MATHS)}"))
+        group = value.get("group") if isinstance(value, Mapping) and set(value) == {"group"} else None
+        if isinstance(group, int) and not isinstance(group, bool) and group >= 0:
+            out["math"], out["math_group_type_index"] = "unique_group", group
+            return
+        if not isinstance(value, str) or value not in UNIQUE_MATHS:
+            problems.append(
+                ((*here, "unique", "="), f"unique is one of {', '.join(UNIQUE_MATHS)}, or {{group: N}} (a group type)")
+            )
             return
         out["math"] = UNIQUE_MATHS[value]
     elif key in PROPERTY_MATHS:
@@ -242,139 +269,3 @@ def parse_window(value: Any) -> tuple[int, str] | None:
     if not match or match.group(2) not in _UNIT_WORDS:
         return None
     return int(match.group(1)), _UNIT_WORDS[match.group(2)]
-
-
-# -- back to the shorthand --------------------------------------------------------------
-
-
-def compress(metric: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The shorthand of a PostHog metric, or None when the shorthand cannot say it exactly.
-
-    ``fingerprint`` is PostHog's and is left out; everything else must come back."""
-    target = {k: v for k, v in metric.items() if k != "fingerprint"}
-    try:
-        short = _compress(target)
-    except _UnsayableError:
-        return None
-    try:
-        again = expand(short)
-    except ShorthandError:
-        return None
-    return short if again == target else None
-
-
-class _UnsayableError(Exception):
-    pass
-
-
-def _compress(metric: Mapping[str, Any]) -> dict[str, Any]:
-    metric_type = metric.get("metric_type")
-    if metric.get("kind") != "ExperimentMetric" or metric_type not in METRIC_TYPES:
-        raise _UnsayableError
-    short: dict[str, Any] = {}
-    if metric.get("name") is not None:
-        short["name"] = metric["name"]
-    if metric_type == "mean":
-        short["mean"] = _compress_node(metric.get("source"))
-    elif metric_type == "funnel":
-        short["funnel"] = [_compress_node(step) for step in metric.get("series") or []]
-    elif metric_type == "ratio":
-        short["ratio"] = {
-            "numerator": _compress_node(metric.get("numerator")),
-            "denominator": _compress_node(metric.get("denominator")),
-        }
-    else:
-        body: dict[str, Any] = {
-            "start": _compress_node(metric.get("start_event")),
-            "completion": _compress_node(metric.get("completion_event")),
-            "window": [metric.get("retention_window_start"), metric.get("retention_window_end")],
-        }
-        for key, default in RETENTION_DEFAULTS.items():
-            field = "retention_window_unit" if key == "unit" else key
-            if metric.get(field) != default:
-                body[key] = metric.get(field)
-        short["retention"] = body
-    if metric.get("goal") is not None:
-        short["goal"] = metric["goal"]
-    if metric.get("conversion_window") is not None:
-        unit = UNITS.get(str(metric.get("conversion_window_unit")))
-        if unit is None or not isinstance(metric["conversion_window"], int):
-            raise _UnsayableError
-        short["window"] = f"{metric['conversion_window']}{unit}"
-    if metric.get("funnel_order_type") is not None:
-        short["order"] = metric["funnel_order_type"]
-    outliers = {
-        key: metric[field]
-        for key, field in (("lower", "lower_bound_percentile"), ("upper", "upper_bound_percentile"))
-        if metric.get(field) is not None
-    }
-    if metric.get("ignore_zeros") is not None:
-        outliers["ignore_zeros"] = metric["ignore_zeros"]
-    if outliers:
-        short["outliers"] = outliers
-    if metric.get("uuid") is not None:
-        short["uuid"] = metric["uuid"]
-    return short
-
-
-def _compress_node(node: Any) -> Any:
-    if not isinstance(node, Mapping):
-        raise _UnsayableError
-    kind = node.get("kind")
-    short: dict[str, Any]
-    if kind == "EventsNode" and isinstance(node.get("event"), str):
-        short = {"event": node["event"]}
-        if node.get("name") != node["event"]:
-            short["name"] = node.get("name")
-    elif kind == "ActionsNode":
-        short = {"action": node.get("id")}
-        if node.get("name") is not None:
-            short["name"] = node["name"]
-    elif kind == "ExperimentDataWarehouseNode":
-        short = {"table": node.get("table_name")}
-        if node.get("name") is not None:
-            short["name"] = node["name"]
-        short["timestamp"] = node.get("timestamp_field")
-        short["table_key"] = node.get("data_warehouse_join_key")
-        short["events_key"] = node.get("events_join_key")
-    else:
-        raise _UnsayableError
-    short.update(_compress_math(node))
-    properties = node.get("properties")
-    if properties is not None:
-        where = _where_of(properties)
-        if where is not None:
-            short["where"] = where
-        else:
-            short["properties"] = properties
-    if list(short) == ["event"]:
-        return short["event"]
-    return short
-
-
-def _compress_math(node: Mapping[str, Any]) -> dict[str, Any]:
-    math = node.get("math")
-    if math is None:
-        return {}
-    for word, value in UNIQUE_MATHS.items():
-        if math == value:
-            return {"unique": word}
-    if math in PROPERTY_MATHS and node.get("math_property") is not None:
-        return {str(math): node["math_property"]}
-    if math == "hogql" and node.get("math_hogql") is not None:
-        return {"hogql": node["math_hogql"]}
-    return {"math": math}
-
-
-def _where_of(properties: Any) -> dict[str, Any] | None:
-    """``where`` for a list of exact event-property matches on distinct keys; else None."""
-    if not isinstance(properties, list) or not properties:
-        return None
-    where: dict[str, Any] = {}
-    for item in properties:
-        if not isinstance(item, Mapping) or set(item) != {"key", "value", "operator", "type"}:
-            return None
-        if item["operator"] != "exact" or item["type"] != "event" or item["key"] in where:
-            return None
-        where[str(item["key"])] = item["value"]
-    return where

@@ -41,7 +41,45 @@ def metric_problems(metric: Any) -> list[Problem]:
     """Every way ``metric`` breaks PostHog's ``ExperimentMetric``, as (path, message).
 
     A path ending in ``"="`` points at a value; otherwise at a key (or the metric)."""
-    return list(_check({"$ref": "#/definitions/ExperimentMetric"}, metric, ()))
+    found = list(_check({"$ref": "#/definitions/ExperimentMetric"}, metric, ()))
+    return found or list(_math_problems(metric))
+
+
+# Where a metric of each type keeps its nodes (steps, sources).
+NODE_FIELDS = {
+    "mean": ("source",),
+    "funnel": ("series",),
+    "ratio": ("numerator", "denominator"),
+    "retention": ("start_event", "completion_event"),
+}
+
+
+def _math_problems(metric: Any) -> Iterator[Problem]:
+    """A node's math must be one PostHog's experiments compute: the schema lets an
+    EventsNode carry any of PostHog's maths (it serves insights too), but the experiment
+    query runners compute only ``ExperimentMetricMathType``; another (median, p95, …)
+    would be computed as something else, a wrong number without an error."""
+    if not isinstance(metric, Mapping):
+        return
+    computed = enum_values("ExperimentMetricMathType")
+    for field in NODE_FIELDS.get(str(metric.get("metric_type")), ()):
+        value = metric.get(field)
+        nodes = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, node in nodes:
+            if not isinstance(node, Mapping) or node.get("math") is None:
+                continue
+            here: Path_ = (field,) if index is None else (field, index)
+            math = node["math"]
+            if math not in computed:
+                yield (
+                    (*here, "math", "="),
+                    (
+                        f"math {math!r} is not one PostHog's experiments compute ({', '.join(computed)}); "
+                        "for a typical value use avg, with outliers to trim extremes"
+                    ),
+                )
+            elif math == "unique_group" and node.get("math_group_type_index") is None:
+                yield (*here, "math", "="), "math unique_group needs math_group_type_index (the group type: 0, 1, …)"
 
 
 def enum_values(definition: str) -> list[str]:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
 from expctl.core.fields import has_experiment_metric, not_computable_message, predates_experiment_metrics, suggest
-from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
+from expctl.core.plan_patch import add_to_patch, split_changes
 from expctl.core.references import (
     Directory,
     holdout_change,
@@ -229,7 +229,7 @@ def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> Pla
     _check_changes(item, experiment, launched)
     for change in item.changes:
         if change.field not in ("holdout", "shared_metrics"):  # _reference_changes put their ids in
-            _add_to_patch(item, change, experiment, launched)
+            add_to_patch(item.patch, item.spec.data, change.field, change.after, experiment, launched)
     if spec.state is not None:
         moves = moves_between(status, spec.state)
         if moves is None:
@@ -244,7 +244,7 @@ def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> Pla
         item.action = ERROR
     elif item.changes:
         item.action = UPDATE
-    if "update_feature_flag_params" in item.patch and _split_changes(experiment, item.patch):
+    if "update_feature_flag_params" in item.patch and split_changes(experiment, item.patch):
         item.warnings.append("changing the split of a launched experiment biases the results collected so far")
     if launched and any(c.field in ("metrics", "metrics_secondary", "shared_metrics") for c in item.changes):
         item.warnings.append(
@@ -344,58 +344,3 @@ def _reference_changes(item: PlanItem, experiment: Mapping[str, Any], directory:
             after = [r["name"] if r["type"] == "primary" and "name" in r else r for r in data["shared_metrics"]]
             item.changes.append(FieldChange("shared_metrics", shared_as_spec(experiment), after))
             item.patch["saved_metrics_ids"] = saved_metrics_ids(wanted)
-
-
-def _add_to_patch(item: PlanItem, change: FieldChange, experiment: Mapping[str, Any], launched: bool) -> None:
-    if change.field == "variants":
-        params = _current_parameters(experiment)
-        params["feature_flag_variants"] = change.after
-        item.patch["parameters"] = params
-        if launched:
-            item.patch["update_feature_flag_params"] = True
-        return
-    if change.field == "parameters":
-        params = _current_parameters(experiment)
-        wanted = dict(change.after or {})
-        if "feature_flag_variants" in wanted:
-            wanted["feature_flag_variants"] = normalize_variants(wanted["feature_flag_variants"])
-            if launched:
-                item.patch["update_feature_flag_params"] = True
-        params.update(wanted)
-        item.patch["parameters"] = params
-        return
-    if change.field in ORDERING_FIELDS:
-        existing = experiment.get(change.field) or []
-        sent = with_identities(change.after or [], existing)
-        item.patch[change.field] = sent
-        ordering_field = ORDERING_FIELDS[change.field]
-        if ordering_field not in item.spec.data:
-            ordering = ordering_for(sent, existing, experiment.get(ordering_field))
-            if ordering is not None:
-                item.patch[ordering_field] = ordering
-        if item.spec.data.get("allow_unknown_events"):
-            item.patch["allow_unknown_events"] = True
-        return
-    item.patch[change.field] = change.after
-
-
-def _split_changes(experiment: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:
-    """Whether the variants sent give some variant another share of users. New variant
-    names do not, and new keys are refused for a launched experiment anyway (see
-    ``_check_changes``), so neither is worth a warning about the split."""
-    sent = (patch.get("parameters") or {}).get("feature_flag_variants")
-    if not isinstance(sent, list):
-        return False
-    before = {str(v.get("key")): float(v.get("rollout_percentage") or 0) for v in current("variants", experiment)}
-    after = {str(v.get("key")): float(v.get("rollout_percentage") or 0) for v in normalize_variants(sent)}
-    return set(before) == set(after) and before != after
-
-
-def _current_parameters(experiment: Mapping[str, Any]) -> dict[str, Any]:
-    """``parameters`` are replaced whole on update: start from what PostHog has."""
-    params = dict(current("parameters", experiment) or {})
-    params.pop("split_percent", None)
-    variants = current("variants", experiment)
-    if variants:
-        params["feature_flag_variants"] = variants
-    return params

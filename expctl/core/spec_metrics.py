@@ -11,12 +11,12 @@ read back; the plan refuses to write them anew.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from expctl.core.fields import json_type_of
 from expctl.core.metric_shorthand import ShorthandError, expand, is_shorthand
-from expctl.core.metricschema import LEGACY_METRIC_KINDS, metric_problems
+from expctl.core.metricschema import LEGACY_METRIC_KINDS, NODE_FIELDS, metric_problems
 
 PathKey = tuple[str | int, ...]
 Report = Callable[[PathKey, str], None]
@@ -43,8 +43,7 @@ def read_metric(value: Any, here: PathKey, problem: Report) -> dict[str, Any] | 
         # Schema problems of an expanded shorthand point at the shorthand itself.
         found = list(_schema_problems(metric))
         for path, message in found:
-            head = path[:2] if path and path[0] in value else ()  # the shorthand's own key, or its value
-            problem((*here, *head), message)
+            problem((*here, *_in_shorthand(path, value, str(metric.get("metric_type")))), message)
         return None if found else metric
     if value.get("kind") in LEGACY_METRIC_KINDS:
         return value
@@ -52,6 +51,17 @@ def read_metric(value: Any, here: PathKey, problem: Report) -> dict[str, Any] | 
     for path, message in found:
         problem((*here, *path), message)
     return None if found else value
+
+
+def _in_shorthand(path: PathKey, short: Mapping[str, Any], metric_type: str) -> PathKey:
+    """Where in the shorthand a problem of its expansion lies: the shorthand's own key or
+    value, the step or source (under the metric type's key), or the metric itself."""
+    if path and path[0] in short:
+        return path[:2]
+    if path and path[0] in NODE_FIELDS.get(metric_type, ()) and metric_type in short:
+        step = [path[1]] if metric_type == "funnel" and len(path) > 1 and isinstance(path[1], int) else []
+        return (metric_type, *step)
+    return ()
 
 
 def read_metrics(values: list[Any], field_name: str, problem: Report) -> list[dict[str, Any]] | None:

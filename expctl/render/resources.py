@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expctl.core.metric_shorthand import compress
+from expctl.core.metric_compress import compress
 from expctl.core.spec_kinds import holdout_percentage
 from expctl.render.columns import Column
 

@@ -55,7 +55,7 @@ tags: [revenue]
 ---
 kind: SharedMetric
 name: Page load time
-metric: {mean: {event: $pageview, p95: load_ms}, goal: decrease, outliers: {upper: 0.99}}
+metric: {mean: {event: $pageview, avg: load_ms}, goal: decrease, outliers: {upper: 0.99}}
 ---
 kind: Experiment
 name: Search v2
@@ -145,7 +145,7 @@ def test_a_holdout_two_shared_metrics_and_an_experiment_from_nothing(server: Ser
     assert "funnel: [{event: search, where: {source: header}}, purchase]" not in text  # nested: block style
     load_time = next(p for p in names if p.startswith("shared-metric-page-load-time"))
     assert yaml.safe_load((exported / load_time).read_text())["metric"] == {
-        "mean": {"event": "$pageview", "p95": "load_ms"},
+        "mean": {"event": "$pageview", "avg": "load_ms"},
         "goal": "decrease",
         "outliers": {"upper": 0.99},
     }

@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from expctl.core.metric_shorthand import ShorthandError, compress, expand, parse_window
+from expctl.core.metric_compress import compress
+from expctl.core.metric_shorthand import ShorthandError, expand, parse_window
 from expctl.core.metricschema import SCHEMA_FILE, metric_problems
 from expctl.core.spec import load_specs
 from expctl.core.spec_metrics import parse_metric_option
@@ -79,7 +80,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     (
-        "mean: {table: charges, timestamp: created, table_key: email, events_key: person.properties.email, p95: amount}",
+        "mean: {table: charges, timestamp: created, table_key: email, events_key: person.properties.email, max: amount}",
         {
             "kind": "ExperimentMetric",
             "metric_type": "mean",
@@ -89,7 +90,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
                 "timestamp_field": "created",
                 "data_warehouse_join_key": "email",
                 "events_join_key": "person.properties.email",
-                "math": "p95",
+                "math": "max",
                 "math_property": "amount",
             },
         },
@@ -108,7 +109,78 @@ CASES: list[tuple[str, dict[str, Any]]] = [
             "conversion_window_unit": "hour",
         },
     ),
+    (
+        "mean: {event: purchase, unique: {group: 1}}",
+        {
+            "kind": "ExperimentMetric",
+            "metric_type": "mean",
+            "source": {
+                "kind": "EventsNode",
+                "event": "purchase",
+                "name": "purchase",
+                "math": "unique_group",
+                "math_group_type_index": 1,
+            },
+        },
+    ),
+    (
+        "funnel: [{event: $pageview, where: {person.plan: pro, $browser: Chrome}}, purchase]",
+        {
+            "kind": "ExperimentMetric",
+            "metric_type": "funnel",
+            "series": [
+                {
+                    "kind": "EventsNode",
+                    "event": "$pageview",
+                    "name": "$pageview",
+                    "properties": [
+                        {"key": "plan", "value": "pro", "operator": "exact", "type": "person"},
+                        {"key": "$browser", "value": "Chrome", "operator": "exact", "type": "event"},
+                    ],
+                },
+                {"kind": "EventsNode", "event": "purchase", "name": "purchase"},
+            ],
+        },
+    ),
+    (
+        "mean: {event: purchase, math: total}",
+        {
+            "kind": "ExperimentMetric",
+            "metric_type": "mean",
+            "source": {"kind": "EventsNode", "event": "purchase", "name": "purchase", "math": "total"},
+        },
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "problem"),
+    [
+        (
+            {
+                "kind": "ExperimentMetric",
+                "metric_type": "mean",
+                "source": {**EVENT, "math": "p90", "math_property": "x"},
+            },
+            ((("source", "math", "=")), "math 'p90' is not one PostHog's experiments compute"),
+        ),
+        (
+            {"kind": "ExperimentMetric", "metric_type": "funnel", "series": [EVENT, {**EVENT, "math": "unique_group"}]},
+            ((("series", 1, "math", "=")), "math unique_group needs math_group_type_index"),
+        ),
+    ],
+)
+def test_maths_posthogs_experiments_do_not_compute_are_refused_in_posthogs_form_too(
+    metric: dict[str, Any], problem: tuple[Any, str]
+) -> None:
+    found = metric_problems(metric)
+    assert len(found) == 1 and found[0][0] == problem[0] and found[0][1].startswith(problem[1]), found
+
+
+def test_an_event_property_that_looks_like_a_person_one_is_not_written_as_where() -> None:
+    filters = [{"key": "person.plan", "value": "pro", "operator": "exact", "type": "event"}]
+    short = compress({"kind": "ExperimentMetric", "metric_type": "mean", "source": {**EVENT, "properties": filters}})
+    assert short == {"mean": {"event": "purchase", "properties": filters}}
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
@@ -172,7 +244,20 @@ def test_a_node_with_other_filters_keeps_them_under_properties() -> None:
         ("mean: {event: a, summ: b}", [(("mean", "summ"), "unknown key 'summ' (did you mean 'sum'?)")]),
         ("{mean: a, window: 3m}", [(("window",), "window '3m' is not like 14d, 12h, 30min, 2w or 1mo")]),
         ("ratio: {numerator: a}", [(("ratio",), "ratio needs exactly numerator and denominator")]),
-        ("mean: {event: a, unique: people}", [(("mean", "unique", "="), "unique is one of users, sessions")]),
+        (
+            "mean: {event: a, unique: people}",
+            [(("mean", "unique", "="), "unique is one of users, sessions, or {group: N} (a group type)")],
+        ),
+        (
+            "mean: {event: a, p95: load_ms}",
+            [
+                (
+                    ("mean", "p95"),
+                    "PostHog's experiments do not compute p95 (only sum, avg, min, max of a property); use avg, "
+                    "with outliers: {upper: 0.95} to trim the top",
+                )
+            ],
+        ),
         ("mean: {event: a, sum: x, avg: y}", [(("mean",), "give one math, not sum and avg")]),
         (
             "mean: {table: t}",
