@@ -14,7 +14,7 @@ from typing import Any
 
 from expctl.api.client import PostHogClient
 from expctl.api.results import ResultsApi
-from expctl.errors import ApiError, ApiNotFoundError
+from expctl.errors import ApiAuthError, ApiError, ApiNotFoundError
 
 MISSING_STATUSES = (404, 405)
 
@@ -37,13 +37,39 @@ class HistoryApi:
             return None
         return data if isinstance(data, dict) else None
 
-    def running_time(self, body: Mapping[str, Any]) -> dict[str, Any] | None:
-        """PostHog's own estimate, or None on releases without the calculator."""
+    def running_time(self, body: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+        """PostHog's own estimate, or None and why it is missing. The calculator is optional:
+        an older release lacks it (404/405), and a refusal, a server error or a timeout
+        leaves expctl's own estimate standing; only a rejected key (401) stops the command."""
         path = self.client.project_path("experiments/calculate_running_time/")
         try:
             data = self.client.post(path, dict(body), idempotent=True)
+        except ApiAuthError as exc:
+            if exc.status == 401:
+                raise
+            return None, f"PostHog's calculator refused the request ({exc.message})"
         except ApiError as exc:
             if exc.status in MISSING_STATUSES:
-                return None
-            raise
-        return data if isinstance(data, dict) else None
+                return None, "this PostHog has no calculate_running_time/ endpoint"
+            return None, f"PostHog's calculator failed ({exc.message})"
+        if not isinstance(data, dict):
+            return None, "PostHog's calculator answered with no estimate"
+        return data, None
+
+    def project_default_mde(self) -> tuple[float | None, str | None]:
+        """The project's default minimum detectable effect (a percentage) from its experiment
+        settings (``experiments_config/``, which the web app's ``experimentsConfigLogic``
+        reads), or None and why not: unset, or unreadable (the key may lack project:read,
+        an older release lacks the endpoint)."""
+        try:
+            data = self.client.get(self.client.project_path("experiments_config/"))
+        except ApiAuthError as exc:
+            if exc.status == 401:
+                raise
+            return None, "the project's experiment settings could not be read (the key needs project:read)"
+        except ApiError:
+            return None, "this PostHog has no experiment settings (experiments_config/)"
+        value = data.get("default_minimum_detectable_effect") if isinstance(data, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value), None
+        return None, None

@@ -24,8 +24,8 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
             hint="plan a new one with `expctl plan --baseline-rate R --mde 5%` (or --baseline-mean/--baseline-stddev)",
         )
     spec = _primary(experiment)
-    relative, source = _mde(experiment, mde)
     api = HistoryApi(rt.client)
+    relative, source = _mde(api, experiment, mde)
     with rt.progress("Measuring so far", output=mode):
         exposures = exposures_from(api.exposures(experiment))
         control = _control(api, experiment, spec)
@@ -33,7 +33,7 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
         raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
     plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
     body = calculator_request(spec.query or {}, control, relative, plan.size.inputs.variants, plan.per_day)
-    posthog = api.running_time(body)
+    posthog, missing = api.running_time(body)
     if mode in ("json", "yaml", "plain"):
         data = as_json(plan, posthog)
         data.update(experiment_id=experiment.get("id"), metric_uuid=spec.key, metric_name=spec.name, mde_source=source)
@@ -47,8 +47,8 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
 
     lines = running_lines(experiment, spec.name, plan, source, posthog)
     rt.output("plain").text("".join(f"{line}\n" for line in lines))
-    if posthog is None:
-        rt.messages.note("This PostHog has no calculate_running_time/ endpoint: expctl's estimate only.")
+    if missing is not None:
+        rt.messages.note(f"No estimate from PostHog: {missing}; expctl's estimate only.")
 
 
 def _primary(experiment: Mapping[str, Any]) -> Any:
@@ -61,17 +61,31 @@ def _primary(experiment: Mapping[str, Any]) -> Any:
     raise PlanError("the experiment has no primary metric of PostHog's current kind to measure a baseline on")
 
 
-def _mde(experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
-    """--mde first, else the experiment's ``parameters.minimum_detectable_effect`` (a percentage,
-    as PostHog's web app stores it: its default is 30)."""
-    from expctl.core.sample_size import PlanError, parse_percent
+# PostHog's fallback when neither the experiment nor the project sets an MDE: the web app's
+# DEFAULT_MDE and running_time_calculator.py's DEFAULT_MINIMUM_DETECTABLE_EFFECT (a percentage).
+POSTHOG_DEFAULT_MDE = 30
+
+
+def _mde(api: Any, experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
+    """The minimum detectable effect, where PostHog keeps it, in this order: --mde; the
+    experiment's ``running_time_calculation`` (the canonical home, as newest PostHog's
+    serializer says); its ``parameters`` (the historical one); the project's default from
+    its experiment settings; PostHog's own fallback (30%). Returns it and where it came from."""
+    from expctl.core.sample_size import parse_percent
 
     if given is not None:
         return parse_percent(given, "--mde"), "from --mde"
-    stored = (experiment.get("parameters") or {}).get("minimum_detectable_effect")
-    if isinstance(stored, (int, float)) and not isinstance(stored, bool) and stored > 0:
-        return float(stored) / 100, "the experiment's setting"
-    raise PlanError("the experiment sets no minimum detectable effect: give --mde (e.g. --mde 5%)")
+    for field, where in (
+        ("running_time_calculation", "the experiment's setting"),
+        ("parameters", "the experiment's setting"),
+    ):
+        stored = (experiment.get(field) or {}).get("minimum_detectable_effect")
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool) and stored > 0:
+            return float(stored) / 100, where
+    default, why_not = api.project_default_mde()
+    if default is not None:
+        return default / 100, "the project's default"
+    return POSTHOG_DEFAULT_MDE / 100, "PostHog's default" + (f"; {why_not}" if why_not else "")
 
 
 def _control(api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:

@@ -112,9 +112,11 @@ def calculator_request(
     """The body for PostHog's ``calculate_running_time/`` (``RunningTimeCalculationInputSerializer``)."""
     metric_type = str(metric.get("metric_type") or "mean")
     if metric_type == "mean":
+        # As PostHog's web app classifies it (calculations.ts getCalculatorMetricType):
+        # mean_sum_or_avg only for a sum; an avg, min, max … is sized as mean_count there.
         source = metric.get("source") or {}
         math_type = source.get("math") if isinstance(source, Mapping) else None
-        metric_type = "mean_sum_or_avg" if math_type in ("sum", "avg") else "mean_count"
+        metric_type = "mean_sum_or_avg" if math_type == "sum" else "mean_count"
     stats_keys = (
         "number_of_samples",
         "sum",

@@ -421,6 +421,13 @@ class FakePostHog:
         table: list[tuple[str, str, Handler, str | None, tuple[str, ...]]] = [
             ("GET", r"/api/users/@me/", _me, "user:read", both),
             ("GET", p + r"/", _project, "project:read", both),
+            (
+                "GET",
+                r"/api/(?:projects|environments)/(?P<project>[^/]+)/experiments_config/",
+                _experiments_config,
+                "project:read",
+                cloud,
+            ),
             ("GET", e + r"/", exp_routes.list_experiments, "experiment:read", both),
             ("POST", e + r"/", exp_routes.create_experiment, "experiment:write", both),
             (
@@ -486,6 +493,26 @@ def _me(ctx: Ctx) -> FakeResponse:
     body["team"] = {"id": ctx.team.id, "name": ctx.team.name, "project_id": ctx.team.id}
     body["organization"] = {"id": ctx.team.organization_id, "name": "Hedgebox"}
     return FakeResponse.json(200, body)
+
+
+def _experiments_config(ctx: Ctx) -> FakeResponse:
+    """``TeamViewSet.experiments_config`` / ``ProjectViewSet.experiments_config`` (GET and
+    PATCH, ``posthog/api/team.py`` and ``posthog/api/project.py``): the environment's
+    experiment settings, read by the web app's ``experimentsConfigLogic`` for
+    ``default_minimum_detectable_effect``. The team viewsets' scope object is ``project``.
+    Guess (not read): the other keys' defaults here; only the MDE is used."""
+    return FakeResponse.json(
+        200,
+        {
+            "experiment_recalculation_time": None,
+            "default_experiment_confidence_level": None,
+            "default_experiment_stats_method": "bayesian",
+            "default_only_count_matured_users": False,
+            "default_cuped_enabled": False,
+            "default_cuped_lookback_days": None,
+            "default_minimum_detectable_effect": ctx.team.default_minimum_detectable_effect,
+        },
+    )
 
 
 def _project(ctx: Ctx) -> FakeResponse:

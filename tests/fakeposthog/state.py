@@ -82,6 +82,8 @@ class Team:
     id: int
     name: str
     organization_id: str = "018f0000-0000-0000-0000-000000000001"
+    # The experiments settings of the environment (``experiments_config/``); None: unset.
+    default_minimum_detectable_effect: float | None = None
 
 
 @dataclass
