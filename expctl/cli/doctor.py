@@ -207,8 +207,9 @@ def _host_failure(error: Any, host: str) -> list[Check]:
 
 
 # A query that fits PostHog's schema but names no experiment: the scope check runs first
-# (403 without query:read); past it PostHog answers 400 "Experiment with id 0 not found"
-# without computing anything.
+# (403 without query:read); past it current PostHog answers 400 ("experiment_id is
+# required": 0 names none), computing nothing, while a release without ExperimentQuery
+# refuses the kind itself (pydantic's union_tag_invalid). Only the second means "missing".
 PROBE_QUERY = {
     "query": {
         "kind": "ExperimentQuery",
@@ -216,6 +217,12 @@ PROBE_QUERY = {
         "metric": {"kind": "ExperimentMetric", "metric_type": "mean", "source": {"kind": "EventsNode"}},
     }
 }
+
+
+def _kind_refused(detail: str) -> bool:
+    """PostHog's words for a query kind its schema does not have (``QueryRequest``'s
+    discriminated union, through ``PydanticModelMixin.get_model``)."""
+    return "union_tag_invalid" in detail or "does not match any of the expected tags" in detail
 
 
 def _probe(client: Any, method: str, path: str, body: Any = None, *, word_route: bool = False) -> str:
@@ -233,8 +240,7 @@ def _probe(client: Any, method: str, path: str, body: Any = None, *, word_route:
         return "missing" if exc.detail == "Endpoint not found." or (word_route and exc.detail == "Not found.") else "ok"
     except ApiRejectedError as exc:
         # A release older than a query kind refuses the kind itself, not experiment 0.
-        unknown_kind = body is PROBE_QUERY and "Experiment with id" not in exc.detail
-        return "missing" if unknown_kind else "ok"
+        return "missing" if body is PROBE_QUERY and _kind_refused(exc.detail) else "ok"
     except ExpctlError:
         return "error"
     return "ok"

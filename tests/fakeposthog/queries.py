@@ -331,7 +331,11 @@ def run_query(ctx: Ctx) -> FakeResponse:
         if ctx.server.faults.query_latency:
             time.sleep(ctx.server.faults.query_latency)
         experiment_id = query.get("experiment_id")
-        if experiment_id is None:
+        # Newest PostHog's experiment query runners test the id for truth, so 0 (which
+        # names no experiment) is "experiment_id is required" like a missing one (as issue
+        # 23 read it in products/experiments/backend; the exact check is a reading, not a
+        # copy). The late-2024 release never gets here: it refuses the kind itself.
+        if not experiment_id:
             return validation("experiment_id is required")
         with ctx.store.lock:
             experiment = ctx.store.experiments.get(int(experiment_id))
