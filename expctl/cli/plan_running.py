@@ -91,9 +91,12 @@ def _mde(api: Any, experiment: Mapping[str, Any], given: str | None) -> tuple[fl
 def _control(api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
     """The baseline row of the primary metric's answer: the control's statistics so far."""
     from expctl.core.sample_size import PlanError
+    from expctl.errors import AuthError
     from expctl.model.metrics import QUERY
 
     answer = api.results.metric(experiment, spec, False)
+    if isinstance(answer.error, AuthError):
+        raise answer.error  # a missing scope is the key's problem (exit 4), not the plan's
     if answer.kind != QUERY or not isinstance(answer.payload, Mapping):
         why = answer.error.message if answer.error is not None else "no result"
         raise PlanError(f"could not measure the primary metric '{spec.name}' so far: {why}")

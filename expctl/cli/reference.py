@@ -34,7 +34,7 @@ def help_text(path: list[str]) -> str:
 def render() -> str:
     from expctl.cli.registry import COMMANDS, SECTIONS
 
-    parts = [BEGIN, ""]
+    parts = [BEGIN, "", *scopes_table(), ""]
     for section in SECTIONS:
         entries = [e for e in COMMANDS if e.section == section]
         if not entries:
@@ -57,6 +57,26 @@ def render() -> str:
                 parts.append("")
     parts.append(END)
     return "\n".join(parts) + "\n"
+
+
+def scopes_table() -> list[str]:
+    """The least API scopes per command (``expctl/cli/scopes.py``), as a Markdown table."""
+    from expctl.cli.scopes import SCOPES
+
+    lines = [
+        "### Scopes each command needs",
+        "",
+        "The least scopes of a personal API key on current PostHog Cloud, each row tested with",
+        "a key that has exactly these (`tests/cli/test_least_scopes.py`); a write scope includes",
+        "its read. Older releases put holdouts and shared metrics under `experiment:*`.",
+        "",
+        "| command | scopes | note |",
+        "|---|---|---|",
+    ]
+    for needs in SCOPES:
+        scopes = ", ".join(f"`{s}`" for s in needs.scopes) or "none"
+        lines.append(f"| `expctl {needs.command}` | {scopes} | {needs.note} |")
+    return lines
 
 
 def _subcommands(name: str) -> list[str]:

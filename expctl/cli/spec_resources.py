@@ -1,8 +1,9 @@
 """diff and apply across kinds: holdouts and shared metrics, planned and applied before experiments.
 
-PostHog is asked for its holdouts and shared metrics only when the specs have such
-documents or an experiment refers to one, so experiment-only spec sets cost no extra
-request (and need no extra scope).
+PostHog is asked for its holdouts (and, apart, its shared metrics) only when the specs
+have such documents or an experiment names one: experiment-only spec sets, and specs that
+refer to them by id (as `export` writes them for a key without those scopes), cost no
+extra request and need no extra scope.
 """
 
 from __future__ import annotations
@@ -25,20 +26,50 @@ def plan_with_resources(
     from expctl.core.plan import plan
     from expctl.core.references import Directory
     from expctl.core.resource_plan import directory_of, plan_resources
+    from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
 
-    refers = any("holdout" in s.data or "shared_metrics" in s.data for s in result.specs)
-    if not result.resources and not refers:
+    if not result.resources and not any("holdout" in s.data or "shared_metrics" in s.data for s in result.specs):
         return plan(result.specs, state, shared)
-    from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
+    from expctl.api.resources import HOLDOUTS, SHARED_METRICS
 
+    rows: dict[str, list[dict[str, Any]]] = {}
     with rt.progress("Reading holdouts and shared metrics from PostHog"):
-        holdouts = ResourceApi(rt.client, HOLDOUTS).all()
-        metrics = ResourceApi(rt.client, SHARED_METRICS).all()
-    directory: Directory = directory_of(holdouts, metrics)
+        for kind, resource in ((HOLDOUT, HOLDOUTS), (SHARED_METRIC, SHARED_METRICS)):
+            found = _read_kind(rt, result, kind, resource)
+            if found is not None:
+                rows[kind] = found
+    directory: Directory = directory_of(rows.get(HOLDOUT, []), rows.get(SHARED_METRIC, []))
+    directory.unread = {HOLDOUT, SHARED_METRIC} - set(rows)
+    holdouts, metrics = rows.get(HOLDOUT, []), rows.get(SHARED_METRIC, [])
     resources = plan_resources(result.resources, holdouts, metrics, directory)
     made = plan(result.specs, state, shared, directory)
     made.resources = resources
     return made
+
+
+def _read_kind(rt: Runtime, result: SpecSet, kind: str, resource: Any) -> list[dict[str, Any]] | None:
+    """PostHog's holdouts or shared metrics, when the specs use them: needed for documents
+    of the kind and for names (a name needs its id); for ids only, a check worth one
+    request, skipped with a note when the key may not read them (the id is then sent as
+    it is, and PostHog checks it). None: not read."""
+    from expctl.api.resources import ResourceApi
+    from expctl.core.spec_kinds import HOLDOUT
+    from expctl.errors import ApiAuthError
+
+    if kind == HOLDOUT:
+        refs = [s.data["holdout"] for s in result.specs if s.data.get("holdout") is not None]
+    else:
+        refs = [r.get("name", r.get("id")) for s in result.specs for r in s.data.get("shared_metrics") or []]
+    named = any(r.kind == kind for r in result.resources) or any(isinstance(ref, str) for ref in refs)
+    if not named and not refs:
+        return None
+    try:
+        return list(ResourceApi(rt.client, resource).all())
+    except ApiAuthError as exc:
+        if named or exc.status != 403:
+            raise
+        rt.messages.note(f"{kind} ids in the specs not checked: {exc.message}")
+        return None
 
 
 def what_changes(plan: Plan) -> str:

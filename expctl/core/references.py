@@ -35,6 +35,9 @@ class Directory:
     ids: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     names: dict[tuple[str, int], str] = field(default_factory=dict)
     pending: set[tuple[str, str]] = field(default_factory=set)
+    # Kinds not read from PostHog (no spec names one, so the key needs no scope for them):
+    # an id given for such a kind is taken as it is, and PostHog checks it on write.
+    unread: set[str] = field(default_factory=set)
 
     def add(self, kind: str, row: Mapping[str, Any]) -> None:
         name = str(row.get("name") or "")
@@ -45,7 +48,7 @@ class Directory:
         """The id for a name (or id) a spec gives; a Ref when it is created by this apply;
         None when nothing has it (the plan refuses the spec)."""
         if isinstance(ref, int):
-            return ref if (kind, ref) in self.names else None
+            return ref if (kind, ref) in self.names or kind in self.unread else None
         key = fold(kind, ref)
         found = self.ids.get((kind, key)) or []
         if len(found) == 1:
