@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -122,10 +123,31 @@ def update_command(
     rt = runtime_of(ctx)
     api = _api(rt)
     current = api.resolve(ref)
+    body = _only_changes(current, body)
+    if not body:
+        rt.messages.info(f"Nothing to do: holdout '{current.get('name')}' (id {current.get('id')}) already is so.")
+        return
     updated = api.update(int(current["id"]), body)
     changed = ", ".join("percentage" if k == "filters" else k for k in body)
     rt.messages.success(f"Updated holdout '{updated.get('name')}' (id {updated.get('id')}): {changed}")
     _commands().show(rt, updated, output)
+
+
+def _only_changes(current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """What differs from PostHog's holdout. PostHog rewrites the flag of every experiment
+    in the holdout whenever the filters sent differ from the stored ones, which carry the
+    ``variant`` it adds (``ExperimentHoldoutSerializer.update``): the same percentage is
+    therefore not sent at all, rather than sent without ``variant``."""
+    from expctl.core.spec_kinds import holdout_groups
+
+    changed = {}
+    for key, value in body.items():
+        if key == "filters":
+            if holdout_groups(value) != holdout_groups(current.get("filters")):
+                changed[key] = value
+        elif (value or "") != (current.get(key) or ""):
+            changed[key] = value
+    return changed
 
 
 @holdouts_app.command("delete", epilog=examples("expctl holdouts delete 'Old holdout' --yes"))
