@@ -74,6 +74,7 @@ def _metric_chart(console: Any, index: int, history: MetricHistory, width: int, 
     if shape is None or not history.days:
         why = f"PostHog has computed no day yet (status: {history.status or 'unknown'})"
         console.print(Text(f"Primary {index} · {name}", style="bold" if color else ""), Text(f"  {why}"))
+        _failed_days(console, history, color)
         return
     goal = "lower is better" if shape.lower_is_better else "higher is better"
     console.print(Text(f"Primary {index} · {name}", style="bold" if color else ""), Text(f"  daily, {goal}"))
@@ -102,5 +103,19 @@ def _metric_chart(console: Any, index: int, history: MetricHistory, width: int, 
             console.print(line)
     for key, first in since.items():
         console.print(Text(f"★ {key}: significant since {first}", style="dim" if color else ""))
-    if history.missing:
-        console.print(Text(f"not computed yet: {len(history.missing)} of the days", style="dim" if color else ""))
+    _failed_days(console, history, color)
+    pending = [day for day in history.missing if day not in history.errors]
+    if pending:
+        console.print(Text(f"not computed yet: {len(pending)} of the days", style="dim" if color else ""))
+
+
+def _failed_days(console: Any, history: MetricHistory, color: bool) -> None:
+    """One line for the days PostHog failed to compute: the first, how many more, why."""
+    from rich.text import Text
+
+    failed = sorted(history.errors)
+    if failed:
+        first = failed[0]
+        more = f" (and {len(failed) - 1} more days)" if len(failed) > 1 else ""
+        said = f"⚠ PostHog could not compute {first}{more}: {history.errors[first]}"
+        console.print(Text(said, style="yellow" if color else ""), soft_wrap=True)

@@ -137,6 +137,7 @@ class FakePostHog:
         self.schema_checks = schema_checks
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
+        self.daily_failures: dict[tuple[int, str], str] = {}  # (experiment, day) -> error_message
         # The throttles' clock; in-process tests put a virtual one here and advance it
         # from expctl's sleep, so a wait PostHog asks for takes no real time.
         self.clock: Callable[[], float] = time.monotonic

@@ -79,8 +79,23 @@ def timeseries_results(ctx: Ctx) -> FakeResponse:
                 share = (index + 1) / len(days)
                 accrued = {key: int(total * share) for key, total in totals.items()}
                 timeseries[day.isoformat()] = experiment_query_result(ctx, experiment, metric, accrued)
+        # Days whose ExperimentMetricResult failed (a test sets ctx.server.daily_failures):
+        # no result, the message under ``errors``; the status counts them as calculated.
+        errors = {
+            day: message
+            for (experiment_id, day), message in ctx.server.daily_failures.items()
+            if experiment_id == experiment["id"] and day in timeseries
+        }
+        for day in errors:
+            timeseries[day] = None
         completed = sum(1 for value in timeseries.values() if value is not None)
-        status = "pending" if completed == 0 else "completed" if completed == len(days) else "partial"
+        calculated = completed + len(errors)
+        if calculated == 0:
+            status = "pending"
+        elif completed == 0:
+            status = "failed"
+        else:
+            status = "completed" if completed == len(days) else "partial"
         return FakeResponse.json(
             200,
             {
@@ -88,7 +103,7 @@ def timeseries_results(ctx: Ctx) -> FakeResponse:
                 "metric_uuid": metric_uuid,
                 "status": status,
                 "timeseries": timeseries,
-                "errors": None,
+                "errors": errors or None,
                 "computed_at": iso(ctx.store.now()) if completed else None,
                 "created_at": iso(experiment["created_at"]),
                 "updated_at": iso(experiment["updated_at"]),
