@@ -93,3 +93,23 @@ def test_an_approval_gate_on_a_holdout_is_said_in_one_line(project: InProcess) -
         refused = invoke_and_assert(project, args, 6)
         lines = refused.stderr.splitlines()
         assert lines == ["error: PostHog refused the change: This change requires approval. (change request 7)"], lines
+
+
+def test_the_list_filters_posthog_has_agree_on_both_releases(any_project: InProcess) -> None:
+    """``status=paused``, ``created_by_id`` and ``order`` go to current PostHog's list
+    endpoint; the late-2024 release ignores them, and expctl filters and sorts itself."""
+    project = any_project
+    invoke_and_assert(project, ["pause", "checkout-redesign"], 0)
+    paused = invoke_and_assert(project, ["list", "--status", "paused", "-o", "ids"], 0)
+    assert paused.stdout == "1\n"
+    running = invoke_and_assert(project, ["list", "--status", "running", "-o", "ids"], 0)
+    assert "1\n" not in running.stdout
+    mine = invoke_and_assert(project, ["list", "--created-by", "1", "-o", "ids"], 0).stdout.split()
+    assert sorted(mine) == sorted(str(e["id"]) for e in project.fake.live_experiments() if not e.get("archived"))
+    assert invoke_and_assert(project, ["list", "--created-by", "2", "-o", "ids"], 0).stdout == ""
+    by_name = invoke_and_assert(project, ["list", "--order", "name", "-o", "plain", "--columns", "name"], 0)
+    names = by_name.stdout.splitlines()
+    assert names == sorted(names), names
+    sent = [e.query for e in project.fake.requests("GET", "/experiments/") if "status" in e.query]
+    if project.flavour == "cloud":
+        assert sent and sent[0]["status"] == ["paused"]
