@@ -42,9 +42,17 @@ class ResourceApi:
     def path(self, resource_id: int) -> str:
         return f"{self.base}{resource_id}/"
 
-    def iter(self, *, search: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        params = {"search": search} if search else None
-        yield from iter_list(self.client, self.base, params, limit=limit)
+    def iter(
+        self, *, search: str | None = None, event: str | None = None, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every row, or those PostHog matches: ``search`` (name, description, tags) and, for
+        shared metrics on newest Cloud, ``event`` (an event the query uses, directly or
+        through an action). Releases that ignore ``event`` are filtered here, on the events
+        named directly (actions cannot be resolved without reading them)."""
+        params = {k: v for k, v in (("search", search), ("event", event)) if v} or None
+        for row in iter_list(self.client, self.base, params, limit=limit):
+            if event is None or _mentions(row.get("query"), event):
+                yield row
 
     def all(self) -> list[dict[str, Any]]:
         return list(self.iter())
@@ -104,3 +112,15 @@ class ResourceApi:
 
 def _object(data: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
+
+
+def _mentions(query: Any, event: str) -> bool:
+    """Whether a query names ``event`` directly, or uses an action (which PostHog, when it
+    filtered, resolved: such a row is kept as PostHog gave it)."""
+    if isinstance(query, Mapping):
+        if query.get("kind") == "ActionsNode" or (query.get("kind") == "EventsNode" and query.get("event") == event):
+            return True
+        return any(_mentions(value, event) for value in query.values())
+    if isinstance(query, list):
+        return any(_mentions(value, event) for value in query)
+    return False

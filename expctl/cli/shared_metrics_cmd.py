@@ -43,12 +43,23 @@ def _api(rt: Any) -> Any:
 
 
 @shared_metrics_app.command(
-    "list", epilog=examples("expctl shared-metrics list", "expctl shared-metrics list --search revenue -o json")
+    "list",
+    epilog=examples(
+        "expctl shared-metrics list",
+        "expctl shared-metrics list --search revenue -o json",
+        "expctl shared-metrics list --event purchase",
+    ),
 )
 def list_command(
     ctx: typer.Context,
     search: Annotated[
         str | None, typer.Option(help="Only those whose name, description or tags contain this.", show_default=False)
+    ] = None,
+    event: Annotated[
+        str | None,
+        typer.Option(
+            help="Only those whose metric uses this event (directly or through an action).", show_default=False
+        ),
     ] = None,
     output: OutputOpt = None,
     columns: Annotated[
@@ -61,7 +72,7 @@ def list_command(
     """List the project's shared metrics, by name."""
     rt = runtime_of(ctx)
     hint = "No shared metrics. Create one: expctl shared-metrics create --name NAME --metric SHORTHAND"
-    _commands().list_rows(rt, output, columns, _api(rt).iter(search=search), hint)
+    _commands().list_rows(rt, output, columns, _api(rt).iter(search=search, event=event), hint)
 
 
 @shared_metrics_app.command("get", epilog=examples("expctl shared-metrics get 'Revenue per user' -o json"))

@@ -33,6 +33,14 @@ def _bare_python(directory: Path) -> None:
     wrapper.chmod(0o755)
 
 
+def _user_env(home: Path, programs: Path) -> dict[str, str]:
+    """A user's shell: no path into this checkout, ``programs`` first on the PATH."""
+    env = base_env(home)
+    env.pop("PYTHONPATH")
+    env["PATH"] = f"{programs}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    return env
+
+
 def test_the_offline_section_works_as_written(tmp_path: Path, home: Path) -> None:
     server_block, client_block = _blocks()
     assert server_block.startswith("python3 -m tests.fakeposthog --port 8010")
@@ -40,13 +48,10 @@ def test_the_offline_section_works_as_written(tmp_path: Path, home: Path) -> Non
     bare = tmp_path / "bare"
     bare.mkdir()
     _bare_python(bare)
-    env = base_env(home)
-    env.pop("PYTHONPATH")
-    env["PATH"] = f"{bare}{os.pathsep}/usr/bin{os.pathsep}/bin"
     server = subprocess.Popen(
         ["bash", "-c", server_block.replace("8010", port)],
         cwd=REPO,
-        env=env,
+        env=_user_env(home, bare),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -59,13 +64,10 @@ def test_the_offline_section_works_as_written(tmp_path: Path, home: Path) -> Non
             banner,
             server.stderr.read() if server.stderr else "",
         )
-        client_env = base_env(home)
-        client_env.pop("PYTHONPATH")
-        client_env["PATH"] = f"{EXPCTL.parent}{os.pathsep}/usr/bin{os.pathsep}/bin"
         client = subprocess.run(
             ["bash", "-euc", client_block.replace("8010", port)],
             cwd=home,
-            env=client_env,
+            env=_user_env(home, EXPCTL.parent),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

@@ -144,8 +144,36 @@ def list_saved_metrics(ctx: Ctx) -> FakeResponse:
                 or search in (m.get("description") or "").lower()
                 or any(search in t.lower() for t in m.get("tags") or [])
             ]
+        event = (ctx.request.query.get("event") or [""])[0]
+        if event and ctx.flavour == "cloud":
+            rows = [m for m in rows if event in _events_of(ctx, m.get("query") or {})]
         rows.sort(key=lambda m: m["name"].lower())
         return _paginate(ctx, rows, lambda row: render_saved_metric(ctx, row))
+
+
+def _events_of(ctx: Ctx, query: Any) -> set[str]:
+    """``?event=`` on newest Cloud (``ExperimentSavedMetricViewSet.safely_get_queryset``, list
+    only, through ``filter_metric_group_ids_by_event``): events a metric's query references
+    directly (EventsNode) or through an action's step events (ActionsNode, resolved live).
+    Releases before it ignore the parameter, as DRF does any unknown one. Guess (not read):
+    the walk covers every node of the query, legacy kinds included."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("kind") == "EventsNode" and isinstance(node.get("event"), str):
+                found.add(node["event"])
+            if node.get("kind") == "ActionsNode":
+                action = ctx.store.actions.get(node.get("id"))
+                found.update(step.get("event") for step in (action or {}).get("steps") or [] if step.get("event"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(query)
+    return found
 
 
 def get_saved_metric(ctx: Ctx) -> FakeResponse:
