@@ -94,16 +94,21 @@ def _experiments(rt: Runtime, refs: Sequence[str], all_: bool, parallel: int) ->
 
     if not all_:
         return _one_per_flag_key(rt, [rt.experiments.resolve(ExperimentRef.parse(text)) for text in refs])
-    ids = sorted(int(row["id"]) for row in rt.experiments.every_row() if row.get("id") is not None)
+    cache = rt.experiment_cache
+    rows = sorted((row for row in rt.experiments.every_row() if row.get("id") is not None), key=lambda r: int(r["id"]))
+    known: dict[int, Any] = {int(row["id"]): cache.full(row) for row in rows}  # the version an earlier run kept
+    ids = [experiment_id for experiment_id, full in known.items() if full is None]
     with (
-        rt.progress("Exporting", total=len(ids)) as bar,
+        rt.progress("Exporting", total=len(rows)) as bar,
         ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="expctl-export") as pool,
     ):
-        fulls = []
         for full in pool.map(rt.experiments.get, ids):
-            fulls.append(full)
+            known[int(full["id"])] = full
+            cache.remember(full)
             bar.advance()
-    return _one_per_flag_key(rt, fulls)
+        bar.advance(len(rows) - len(ids))
+    cache.save()
+    return _one_per_flag_key(rt, [full for full in known.values() if full is not None])
 
 
 def _resources(rt: Runtime, experiments: Sequence[Mapping[str, Any]], all_: bool) -> tuple[list[Any], bool]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from expctl.api.client import PostHogClient
     from expctl.api.experiments import ExperimentsApi
     from expctl.cli.keycache import KeyCache
+    from expctl.cli.objectcache import ExperimentCache
     from expctl.render.output import Output
     from expctl.settings.credentials import ResolvedKey
     from expctl.settings.keyring_store import KeyringStore
@@ -205,6 +206,13 @@ class Runtime:
         if sleep is not None:
             kwargs["sleep"] = sleep
         return PostHogClient(config, **kwargs)
+
+    @cached_property
+    def experiment_cache(self) -> ExperimentCache:
+        """Full experiments from earlier runs of this host and project (``objectcache``)."""
+        from expctl.cli.objectcache import ExperimentCache
+
+        return ExperimentCache.for_target(self.env, self.settings.host, self.settings.project)
 
     @cached_property
     def experiments(self) -> ExperimentsApi:

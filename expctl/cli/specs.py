@@ -147,6 +147,10 @@ def apply_command(
     confirm(rt, f"Apply these changes to {what}?", action=f"applying changes to {what}", assume_yes=yes)
     made = apply_resources_first(rt, plan, mode)
     execution = _run_apply(rt, plan, mode, count, parallel)
+    for outcome in execution.outcomes:  # what PostHog answered is the newest version
+        if outcome.experiment is not None:
+            rt.experiment_cache.remember(outcome.experiment)
+    rt.experiment_cache.save()
     _end_with_outcomes(rt, plan, execution, mode, made)
 
 
@@ -270,8 +274,10 @@ def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     if result.problems:
         _report_problems(rt, result)
     shared: dict[str, list[int]] = {}
+    cache = rt.experiment_cache
     with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
-        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared)
+        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared, known=cache)
+    cache.save()
     return plan_with_resources(rt, result, state, shared)
 
 

@@ -46,10 +46,20 @@ class Backend(Protocol):
     def delete(self, experiment_id: int) -> str: ...
 
 
+class FullObjects(Protocol):
+    """Full experiments kept from earlier runs (``cli/objectcache.py``): one whose version
+    matches a list row stands in for a GET."""
+
+    def full(self, row: Mapping[str, Any]) -> dict[str, Any] | None: ...
+
+    def remember(self, experiment: Mapping[str, Any]) -> None: ...
+
+
 @dataclass
 class LoadStats:
     listed: int = 0
     fetched: int = 0
+    cached: int = 0
 
 
 def load_state(
@@ -59,6 +69,7 @@ def load_state(
     parallel: int = 8,
     stats: LoadStats | None = None,
     shared: dict[str, list[int]] | None = None,
+    known: FullObjects | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Flag key -> experiment, for every spec that has one: one pass over the list (a
     second over archived experiments only if some spec is still unmatched), then a GET
@@ -66,7 +77,8 @@ def load_state(
 
     A key that several experiments use is matched by :func:`managed_experiment`; when
     that cannot decide, the key goes into ``shared`` (key -> ids) instead, and the plan
-    refuses it rather than guess.
+    refuses it rather than guess. ``known`` answers for a GET where it holds the very
+    version the list row shows, and keeps what is fetched.
     """
     stats = stats if stats is not None else LoadStats()
     wanted = {spec.flag_key: spec for spec in specs}
@@ -88,14 +100,38 @@ def load_state(
             found[key] = chosen
         elif shared is not None:
             shared[key] = ambiguous
-    to_fetch = [key for key, row in found.items() if needs_full_object(list(wanted[key].data), row)]
-    if to_fetch:
-        with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-get") as pool:
-            fulls = pool.map(lambda key: backend.get(int(found[key]["id"])), to_fetch)
-            for key, full in zip(to_fetch, fulls, strict=True):
-                found[key] = full
-                stats.fetched += 1
+    needing = [key for key, row in found.items() if needs_full_object(list(wanted[key].data), row)]
+    _fill_in(found, needing, backend, parallel, stats, known)
     return found
+
+
+def _fill_in(
+    found: dict[str, dict[str, Any]],
+    keys: Sequence[str],
+    backend: Backend,
+    parallel: int,
+    stats: LoadStats,
+    known: FullObjects | None,
+) -> None:
+    """Replace these list rows by full experiments: kept ones where their version matches,
+    the rest fetched in parallel (and kept)."""
+    to_fetch = []
+    for key in keys:
+        cached = known.full(found[key]) if known is not None else None
+        if cached is None:
+            to_fetch.append(key)
+        else:
+            found[key] = cached
+            stats.cached += 1
+    if not to_fetch:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-get") as pool:
+        fulls = pool.map(lambda key: backend.get(int(found[key]["id"])), to_fetch)
+        for key, full in zip(to_fetch, fulls, strict=True):
+            found[key] = full
+            stats.fetched += 1
+            if known is not None:
+                known.remember(full)
 
 
 def managed_experiment(rows: Sequence[Row]) -> tuple[Row | None, list[int]]:
