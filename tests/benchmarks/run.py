@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -314,6 +315,50 @@ def apply_case(runs: int, workdir: Path) -> Row:
     )
 
 
+def nochange_case(runs: int, workdir: Path) -> Row:
+    """A re-apply of 500 specs that changes nothing, with the experiment cache warm, beside
+    the same re-apply without it (``EXPCTL_NO_CACHE=1``: a GET per spec whose row lacks
+    metrics), in the same run; and once cold (an empty cache, as CI starts)."""
+    server = Server("--experiments", "500", "--latency-ms", "50")
+    try:
+        cache = workdir / "nochange-cache"
+        env = server.env(EXPCTL_CACHE_DIR=str(cache))
+        specs = workdir / "nochange-specs"
+        timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
+        apply = [EXPCTL, "apply", "-f", str(specs), "--yes"]
+
+        def counted(extra: dict[str, str]) -> tuple[float, int]:
+            server.reset()
+            seconds = timed(apply, {**env, **extra})
+            return seconds, int(server.stats()["requests"])
+
+        shutil.rmtree(cache, ignore_errors=True)
+        cold_seconds, cold_requests = counted({})
+        warm_seconds, warm_requests = counted({})
+        _, uncached_requests = counted({"EXPCTL_NO_CACHE": "1"})
+        medians = interleaved_medians(
+            runs,
+            {
+                "warm": lambda: timed(apply, env),
+                "uncached": lambda: timed(apply, {**env, "EXPCTL_NO_CACHE": "1"}),
+            },
+        )
+    finally:
+        server.stop()
+    return Row(
+        "expctl apply, no change (500 specs, 50 ms latency), cache warm",
+        medians["warm"],
+        medians["uncached"],
+        0.5,
+        baseline_name="the same without the cache",
+        notes=[
+            f"requests: warm {warm_requests}, cold {cold_requests} ({cold_seconds / 1000:.1f} s), "
+            f"without the cache {uncached_requests}; warm once {warm_seconds / 1000:.1f} s",
+        ],
+        extra_ok=warm_requests <= 10,
+    )
+
+
 SEQUENTIAL_RESULTS = """
 import httpx, os, sys, json
 client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]}, timeout=60)
@@ -405,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = {
         "startup": lambda workdir: startup_cases(max(runs, 9)),
         "list": lambda workdir: [list_all_case(runs)],
-        "apply": lambda workdir: [apply_case(max(3, runs // 2), workdir)],
+        "apply": lambda workdir: [apply_case(max(3, runs // 2), workdir), nochange_case(max(3, runs // 2), workdir)],
         "results": lambda workdir: [results_case(runs)],
         "memory": lambda workdir: [memory_case(20_000 if args.quick else 50_000)],
     }
