@@ -116,7 +116,7 @@ def create_command(
 
 
 def _report_created(rt: Runtime, created: Mapping[str, Any], extra: dict[str, Any], output: str | None) -> None:
-    from expctl.core.fields import fields_not_stored, metrics_not_computable, not_computable_message
+    from expctl.core.fields import fields_not_stored, not_computable_warning
     from expctl.model.experiment import status_of
     from expctl.render.words import unstored_message
 
@@ -127,9 +127,9 @@ def _report_created(rt: Runtime, created: Mapping[str, Any], extra: dict[str, An
     ignored = fields_not_stored(extra, created)
     if ignored:
         rt.messages.warn(unstored_message(ignored))
-    uncomputable = metrics_not_computable(extra, created)
-    if uncomputable:
-        rt.messages.warn(not_computable_message(uncomputable))
+    warning = not_computable_warning(extra, created)
+    if warning:
+        rt.messages.warn(warning)
     rt.show_changed(created, output)
 
 

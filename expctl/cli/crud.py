@@ -236,7 +236,7 @@ def update_command(
 def _send_update(rt: Runtime, current: Mapping[str, Any], changes: dict[str, Any], output: str | None) -> None:
     """PATCH, then say what was stored: fields an older PostHog does not have are named,
     never claimed; exit 6 when none of what was asked for was stored."""
-    from expctl.core.fields import fields_not_stored, metrics_not_computable, not_computable_message
+    from expctl.core.fields import fields_not_stored, not_computable_warning
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 
@@ -245,9 +245,9 @@ def _send_update(rt: Runtime, current: Mapping[str, Any], changes: dict[str, Any
     ignored = fields_not_stored({k: changes[k] for k in asked}, updated)
     if ignored:
         rt.messages.warn(unstored_message(ignored))
-    uncomputable = metrics_not_computable(changes, updated)
-    if uncomputable:
-        rt.messages.warn(not_computable_message(uncomputable))
+    warning = not_computable_warning(changes, updated)
+    if warning:
+        rt.messages.warn(warning)
     stored = [k for k in asked if k not in ignored]
     if not stored:
         raise RejectedError(

@@ -208,7 +208,7 @@ def _experiment(rt: Any, text: str) -> dict[str, Any]:
 
 
 def _patch(rt: Any, current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    from expctl.core.fields import fields_not_stored, metrics_not_computable, not_computable_message
+    from expctl.core.fields import fields_not_stored, not_computable_warning
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 
@@ -217,9 +217,9 @@ def _patch(rt: Any, current: Mapping[str, Any], body: dict[str, Any]) -> dict[st
     if ignored:
         rt.messages.warn(unstored_message(ignored))
         raise RejectedError(f"nothing was stored: {_label(current)} is unchanged")
-    uncomputable = metrics_not_computable(body, updated)
-    if uncomputable:
-        rt.messages.warn(not_computable_message(uncomputable))
+    warning = not_computable_warning(body, updated)
+    if warning:
+        rt.messages.warn(warning)
     return updated
 
 

@@ -222,13 +222,13 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str,
 def _warn_uncomputable(rt: Runtime, execution: Execution) -> None:
     """Experiments this apply created with metrics the release cannot compute: the plan
     could not know the release before it answered (it warns for existing ones)."""
-    from expctl.core.fields import metrics_not_computable, not_computable_message
+    from expctl.core.fields import not_computable_warning
 
     for outcome in execution.outcomes:
         if outcome.item.experiment is None and outcome.experiment is not None:
-            fields = metrics_not_computable(outcome.item.spec.data, outcome.experiment)
-            if fields:
-                rt.messages.warn(f"{outcome.key}: {not_computable_message(fields)}")
+            warning = not_computable_warning(outcome.item.spec.data, outcome.experiment)
+            if warning:
+                rt.messages.warn(f"{outcome.key}: {warning}")
 
 
 @schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))

@@ -159,12 +159,13 @@ def predates_experiment_metrics(experiment: Mapping[str, Any]) -> bool:
     return "metrics" in experiment and "stats_config" not in experiment
 
 
-def metrics_not_computable(sent: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
-    """The metric fields of a write holding metrics of kind ExperimentMetric that the
-    release that answered cannot compute (see ``predates_experiment_metrics``)."""
+def not_computable_warning(sent: Mapping[str, Any], answer: Mapping[str, Any]) -> str | None:
+    """The warning for a write whose metrics of kind ExperimentMetric the release that
+    answered stores but cannot compute (see ``predates_experiment_metrics``), or None."""
     if not predates_experiment_metrics(answer):
-        return []
-    return [name for name in ("metrics", "metrics_secondary") if has_experiment_metric(sent.get(name))]
+        return None
+    fields = [name for name in ("metrics", "metrics_secondary") if has_experiment_metric(sent.get(name))]
+    return not_computable_message(fields) if fields else None
 
 
 def not_computable_message(fields: list[str]) -> str:
