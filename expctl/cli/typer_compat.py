@@ -235,7 +235,7 @@ def _convert(item: type, value: Any, low: Any, high: Any, param: Any, ctx: Any) 
     try:
         number = item(value)
     except (TypeError, ValueError):
-        name = f"{kind} range" if low is not None or high is not None else {"int": "integer"}.get(kind, kind)
+        name = f"{kind} range" if low is not None or high is not None else kind
         raise typer.BadParameter(f"{value!r} is not a valid {name}.", ctx=ctx, param=param) from None
     if (low is not None and number < low) or (high is not None and number > high):
         if low is not None and high is not None:

@@ -72,7 +72,7 @@ def test_bad_values_are_explained_the_same_on_every_supported_typer() -> None:
             "0",
         ): "error: invalid value for '--limit': 0 is not in the range x>=1; see `expctl list --help`",
         ("list", "--limit", "abc"): "error: invalid value for '--limit': 'abc' is not a valid int range; see `expctl",
-        ("results", "7", "--watch", "1.5"): "error: invalid value for '--watch': '1.5' is not a valid integer; see",
+        ("results", "7", "--watch", "1.5"): "error: invalid value for '--watch': '1.5' is not a valid int; see",
         # Below the minimum: said in seconds, as a whole number, by expctl itself.
         ("results", "7", "--watch", "2"): "error: --watch 2: redraw every 5 seconds or more; PostHog caches results",
     }
