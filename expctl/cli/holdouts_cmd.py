@@ -134,20 +134,13 @@ def update_command(
 
 
 def _only_changes(current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """What differs from PostHog's holdout. PostHog rewrites the flag of every experiment
-    in the holdout whenever the filters sent differ from the stored ones, which carry the
-    ``variant`` it adds (``ExperimentHoldoutSerializer.update``): the same percentage is
-    therefore not sent at all, rather than sent without ``variant``."""
-    from expctl.core.spec_kinds import holdout_groups
+    """What differs from PostHog's holdout, compared as `apply` compares it. PostHog
+    rewrites the flag of every experiment in the holdout whenever the filters sent differ
+    from the stored ones, which carry the ``variant`` it adds
+    (``ExperimentHoldoutSerializer.update``): the same percentage is not sent at all."""
+    from expctl.core.resource_plan import comparable
 
-    changed = {}
-    for key, value in body.items():
-        if key == "filters":
-            if holdout_groups(value) != holdout_groups(current.get("filters")):
-                changed[key] = value
-        elif (value or "") != (current.get(key) or ""):
-            changed[key] = value
-    return changed
+    return {key: value for key, value in body.items() if comparable(key, value) != comparable(key, current.get(key))}
 
 
 @holdouts_app.command("delete", epilog=examples("expctl holdouts delete 'Old holdout' --yes"))

@@ -37,7 +37,6 @@ class ExperimentCache:
         self._entries: dict[str, dict[str, Any]] | None = None
         self._changed = False
         self._lock = threading.Lock()
-        self.hits = 0
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> ExperimentCache:
@@ -55,7 +54,6 @@ class ExperimentCache:
             entry = self._load().get(str(row["id"]))
         if entry is None or entry.get("updated_at") != stamp:
             return None
-        self.hits += 1
         return {**entry, **row}
 
     def remember(self, experiment: Mapping[str, Any]) -> None:

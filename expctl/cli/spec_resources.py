@@ -38,9 +38,9 @@ def plan_with_resources(
             found = _read_kind(rt, result, kind, resource)
             if found is not None:
                 rows[kind] = found
-    directory: Directory = directory_of(rows.get(HOLDOUT, []), rows.get(SHARED_METRIC, []))
-    directory.unread = {HOLDOUT, SHARED_METRIC} - set(rows)
     holdouts, metrics = rows.get(HOLDOUT, []), rows.get(SHARED_METRIC, [])
+    directory: Directory = directory_of(holdouts, metrics)
+    directory.unread = {HOLDOUT, SHARED_METRIC} - set(rows)
     resources = plan_resources(result.resources, holdouts, metrics, directory)
     made = plan(result.specs, state, shared, directory)
     made.resources = resources

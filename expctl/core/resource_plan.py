@@ -76,7 +76,9 @@ def _create_body(spec: ResourceSpec) -> dict[str, Any]:
     return {k: v for k, v in spec.data.items() if v is not None or k == "description"}
 
 
-def _comparable(name: str, value: Any) -> Any:
+def comparable(name: str, value: Any) -> Any:
+    """A holdout's or shared metric's field as compared with a spec or a new value: without
+    what PostHog adds or rewrites itself (a holdout's ``variant``, action names, uuids)."""
     if name == "query" and isinstance(value, Mapping):
         return without_action_names(strip_server_keys(value))
     if name == "filters" and isinstance(value, list):
@@ -92,9 +94,9 @@ def _update(spec: ResourceSpec, existing: dict[str, Any]) -> ResourceItem:
     item = ResourceItem(spec, UNCHANGED, existing=existing)
     for name, wanted in spec.data.items():
         actual = existing.get(name)
-        if _comparable(name, wanted) == _comparable(name, actual):
+        if comparable(name, wanted) == comparable(name, actual):
             continue
-        before = _comparable(name, actual) if name in ("query", "filters") else actual
+        before = comparable(name, actual) if name in ("query", "filters") else actual
         item.changes.append(FieldChange(name, before, wanted))
         item.body[name] = wanted
     if not item.changes:
