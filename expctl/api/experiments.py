@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple, cast
 
 from expctl.api.client import PostHogClient
+from expctl.api.flag_key_lookup import FlagUsers, at_once, scan_both
 from expctl.api.flags import set_split_on_flag, split_missed
 from expctl.api.listing import ListFilters, list_rows, server_filters
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
@@ -21,7 +22,7 @@ from expctl.errors import (
     UsageError,
 )
 from expctl.model.experiment import Experiment, variants_of
-from expctl.model.flagkeys import is_flag_key
+from expctl.model.flagkeys import KeyHint, flag_id_of, is_flag_key
 from expctl.model.times import parse_time
 
 ENDPOINT_MISSING = "Endpoint not found."
@@ -64,10 +65,10 @@ class ExperimentsApi:
         self,
         client: PostHogClient,
         *,
-        key_hint: Callable[[str], int | None] | None = None,
+        key_hint: Callable[[str], KeyHint | None] | None = None,
         on_gone: Callable[[int | None, str | None], None] | None = None,
     ) -> None:
-        """``key_hint``: a cached flag key -> id, checked before it is used.
+        """``key_hint``: a cached flag key -> experiment (and flag) id, checked before use.
         ``on_gone(id, key)``: told when an experiment id or flag key turned out not to
         exist (404, deleted), so that cache stops offering it."""
         self.client = client
@@ -107,19 +108,14 @@ class ExperimentsApi:
         return _experiment(data, f"GET experiment {experiment_id}")
 
     def resolve(self, ref: ExperimentRef) -> Experiment:
-        """The full experiment for an id or a flag key."""
+        """The full experiment for an id or a flag key (see ``flag_key_lookup``)."""
         if ref.id is not None:
             return self.get(ref.id)
-        hinted = self._key_hint(ref.text) if self._key_hint else None
-        if hinted is not None:
-            try:
-                found = self.get(hinted)
-            except NotFoundError:
-                found = None
-            if found is not None and found.get("feature_flag_key") == ref.text and self._sole_user_of_flag(found):
+        hint = self._key_hint(ref.text) if self._key_hint else None
+        if hint is not None:
+            found = self._confirmed(ref.text, hint)
+            if found is not None:
                 return found
-            if found is None or found.get("feature_flag_key") != ref.text:
-                self._on_gone(None, ref.text)  # the cached id no longer carries this key
         matches = self.find_by_flag_key(ref.text)
         if not matches:
             self._on_gone(None, ref.text)
@@ -136,37 +132,34 @@ class ExperimentsApi:
         # List rows may be slimmed down (newest Cloud); fetch the whole object.
         return self.get(int(matches[0]["id"]))
 
-    def _sole_user_of_flag(self, experiment: Mapping[str, Any]) -> bool:
-        """True when no other experiment shares this experiment's feature flag.
+    def _confirmed(self, key: str, hint: KeyHint) -> Experiment | None:
+        """The cached experiment, when PostHog confirms it still is the only one with
+        ``key``: its read and (with a cached flag id) the flag-user lists go out at once."""
+        users = FlagUsers(self.client, self.base)
 
-        Experiments may share a flag (``duplicate`` without a new key does that), and a
-        flag key that names two experiments must never quietly pick one: `delete` would
-        hit the wrong experiment. Current PostHog filters the list by ``feature_flag_id``
-        (two small requests: live and archived); a server that ignores the filter shows
-        unrelated rows, and then the caller falls back to the full scan.
-        """
-        flag = experiment.get("feature_flag")
-        flag_id = flag.get("id") if isinstance(flag, Mapping) else None
-        caps = self.client.capabilities
-        if not isinstance(flag_id, int) or caps.get("list_by_flag") is False:
-            return False
-        users: set[Any] = set()
-        for archived in ("false", "true"):
-            page = self.client.get(self.base, {"feature_flag_id": flag_id, "archived": archived, "limit": 10})
-            rows = page.get("results") if isinstance(page, Mapping) else None
-            if not isinstance(rows, list) or any(
-                not isinstance(row, Mapping) or row.get("feature_flag_key") != experiment.get("feature_flag_key")
-                for row in rows
-            ):
-                caps["list_by_flag"] = False  # the filter is not supported here
-                return False
-            users.update(row.get("id") for row in rows)
-        caps["list_by_flag"] = True
-        return users == {experiment.get("id")}
+        def read() -> Experiment | None:
+            try:
+                return self.get(hint.experiment_id)
+            except NotFoundError:
+                return None
+
+        flag_id = hint.flag_id
+        pages: list[Any] | None = None
+        if flag_id is not None and users.supported:
+            found, live, archived = at_once(read, lambda: users.page(flag_id, False), lambda: users.page(flag_id, True))
+            if found is not None and flag_id_of(found) == flag_id:
+                pages = [live, archived]
+        else:
+            found = read()
+        if found is None or found.get("feature_flag_key") != key:
+            self._on_gone(None, key)  # the cached id no longer carries this key
+            return None
+        sole = users.only(found, pages) if pages is not None else users.sole_user(found)
+        return found if sole else None
 
     def find_by_flag_key(self, key: str) -> list[dict[str, Any]]:
         """Every experiment (archived or not) whose flag key is ``key``, oldest first."""
-        found = [row for row in self.every_row() if row.get("feature_flag_key") == key]
+        found = scan_both(lambda archived: self.rows(archived=archived), lambda r: r.get("feature_flag_key") == key)
         return sorted(found, key=lambda r: int(r.get("id") or 0))
 
     def rows(self, *, archived: bool) -> Iterator[dict[str, Any]]:

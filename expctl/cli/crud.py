@@ -123,7 +123,7 @@ def _list_rows(
     def remember(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for item in items:
             if len(seen) < MAX_ENTRIES:
-                seen.append({k: item.get(k) for k in ("id", "feature_flag_key", "name")})
+                seen.append({k: item.get(k) for k in ("id", "feature_flag_key", "name", "feature_flag")})
             yield item
 
     watched = limit is None and (out.mode == "table" or not rt.streams.stdout_isatty)

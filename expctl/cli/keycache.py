@@ -1,8 +1,8 @@
 """A small local cache of flag key -> experiment id, refreshed by `expctl list`.
 
 It feeds shell completion (which must never touch the network) and lets a flag key be
-resolved with one GET instead of a scan of the whole list; the GET confirms the key,
-so a stale entry costs one request and is never trusted blindly.
+resolved in one round trip instead of a scan of the whole list (``flag_key_lookup``):
+the read confirms the key, so a stale entry costs requests and is never trusted blindly.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from expctl.model.flagkeys import KeyHint, flag_id_of
 from expctl.settings.atomic import write_atomic
 from expctl.settings.paths import cache_dir
 
@@ -41,10 +42,12 @@ class KeyCache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def lookup(self, key: str) -> int | None:
+    def lookup(self, key: str) -> KeyHint | None:
+        """The experiment (and its flag, when a listing showed it) last seen with ``key``."""
         entry = self.load().get("entries", {}).get(key)
         if isinstance(entry, dict) and isinstance(entry.get("id"), int):
-            return int(entry["id"])
+            flag_id = entry.get("flag_id")
+            return KeyHint(int(entry["id"]), flag_id if isinstance(flag_id, int) else None)
         return None
 
     def entries(self, *, max_age: float | None = COMPLETION_TTL_SECONDS) -> dict[str, dict[str, Any]]:
@@ -66,6 +69,9 @@ class KeyCache:
             key = exp.get("feature_flag_key")
             if isinstance(key, str) and isinstance(exp.get("id"), int):
                 current[key] = {"id": exp["id"], "name": str(exp.get("name") or "")}
+                flag_id = flag_id_of(exp)
+                if flag_id is not None:
+                    current[key]["flag_id"] = flag_id
         if len(current) > MAX_ENTRIES:
             current = dict(list(current.items())[-MAX_ENTRIES:])
         written = stored.get("written")

@@ -8,8 +8,25 @@ lets through.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
 _ALLOWED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def is_flag_key(value: str) -> bool:
     return bool(value) and _ALLOWED.issuperset(value)
+
+
+class KeyHint(NamedTuple):
+    """What the flag-key cache remembers of a key: the experiment, and its flag if known."""
+
+    experiment_id: int
+    flag_id: int | None = None
+
+
+def flag_id_of(experiment: Mapping[str, Any]) -> int | None:
+    """The id of an experiment's flag, from the nested object (or the older plain field)."""
+    flag = experiment.get("feature_flag")
+    flag_id = flag.get("id") if isinstance(flag, Mapping) else experiment.get("feature_flag_id")
+    return flag_id if isinstance(flag_id, int) and not isinstance(flag_id, bool) else None

@@ -9,6 +9,7 @@ import pytest
 from expctl.api.experiments import ExperimentRef, ExperimentsApi
 from expctl.api.listing import ListFilters
 from expctl.errors import NotFoundError, UsageError
+from expctl.model.flagkeys import KeyHint, flag_id_of
 from tests.fakeposthog import FakePostHog
 from tests.fakeposthog.demo import add_demo_experiments
 from tests.fakeposthog.wire import FakeRequest, FakeResponse
@@ -33,6 +34,28 @@ def test_flag_key_lookup_finds_archived_experiments(fake: FakePostHog) -> None:
     assert api.resolve(ExperimentRef.parse("pricing-copy"))["id"] == exp["id"]
     with pytest.raises(NotFoundError):
         api.resolve(ExperimentRef.parse("no-such-flag"))
+
+
+def test_a_stale_key_hint_is_checked_never_trusted(fake: FakePostHog) -> None:
+    """Cached hints that point at the wrong experiment or the wrong flag still find the
+    right one; a hint whose experiment no longer carries the key is reported gone."""
+    plain = api_for(fake)
+    right = plain.resolve(ExperimentRef.parse("pricing-copy"))
+    other = plain.resolve(ExperimentRef.parse("checkout-redesign"))
+    right_flag = flag_id_of(right)
+    gone: list[tuple[int | None, str | None]] = []
+    for hint in (
+        KeyHint(int(other["id"]), flag_id_of(other)),  # another experiment
+        KeyHint(int(right["id"]), 99999),  # the right experiment, a wrong flag
+        KeyHint(int(right["id"]), right_flag),  # exactly right
+        KeyHint(424242, right_flag),  # an experiment since deleted
+    ):
+        api = ExperimentsApi(
+            client_for(fake), key_hint=lambda key, hint=hint: hint, on_gone=lambda i, key: gone.append((i, key))
+        )
+        assert api.resolve(ExperimentRef.parse("pricing-copy"))["id"] == right["id"], hint
+    # The other experiment's hint, then the deleted one (forgotten by id and by key).
+    assert gone == [(None, "pricing-copy"), (424242, None), (None, "pricing-copy")]
 
 
 def test_refs_that_are_neither_ids_nor_keys_are_refused() -> None:

@@ -7,6 +7,7 @@ create -> get by id and by flag key -> update -> archive -> list shows it only w
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.conftest import Server
 
@@ -128,13 +129,34 @@ def test_a_flag_key_shared_by_two_experiments_never_picks_one(cloud: Server) -> 
     assert cloud.fake.writes() == []
 
 
-def test_a_cached_flag_key_costs_three_small_requests(cloud: Server) -> None:
+def _round_trips(entries: list[Any]) -> int:
+    """The longest chain of requests each of which waited for an earlier one to finish."""
+    chain: list[tuple[float, int]] = []  # (finished, chain length ending there)
+    for entry in sorted(entries, key=lambda e: e.started):
+        before = [length for finished, length in chain if finished <= entry.started]
+        chain.append((entry.finished, 1 + max(before, default=0)))
+    return max((length for _, length in chain), default=0)
+
+
+def test_a_cached_flag_key_resolves_in_one_round_trip(cloud: Server) -> None:
     assert cloud.run("list").returncode == 0
+    cloud.fake.faults.latency = 0.2
     cloud.fake.clear_log()
     assert cloud.run("get", "pricing-copy").returncode == 0
-    # GET by the cached id, then the flag's users, live and archived: no full scan.
-    assert [(e.method, e.query.get("feature_flag_id") is not None) for e in cloud.fake.requests()] == [
+    log = cloud.fake.requests()
+    # The read by the cached id and the flag's users, live and archived, at once.
+    assert sorted((e.method, e.query.get("feature_flag_id") is not None) for e in log) == [
         ("GET", False),
         ("GET", True),
         ("GET", True),
     ]
+    assert _round_trips(log) == 1, [(e.path, e.started, e.finished) for e in log]
+
+
+def test_an_uncached_flag_key_scans_live_and_archived_at_once(cloud: Server) -> None:
+    cloud.fake.faults.latency = 0.2
+    cloud.fake.clear_log()
+    assert cloud.run("get", "pricing-copy").returncode == 0
+    log = cloud.fake.requests()
+    assert sorted(e.query.get("archived", [""])[0] for e in log) == ["", "", "true"]  # two scans, one read
+    assert _round_trips(log) == 2, [(e.path, e.query, e.started, e.finished) for e in log]
