@@ -59,6 +59,9 @@ class ClientHooks(NamedTuple):
 
     debug: Callable[[str], None] | None = None
     notice: Callable[[str], None] | None = None
+    # A wait of this many seconds begins, for this reason (a live progress line counts
+    # it down; the notice has already said it in words).
+    waiting: Callable[[float, str], None] | None = None
 
 
 class ApiResponse(NamedTuple):
@@ -87,6 +90,7 @@ class PostHogClient:
         transport: httpx.BaseTransport | None = None,
         hooks: ClientHooks | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] | None = None,
     ) -> None:
         import httpx
@@ -99,8 +103,11 @@ class PostHogClient:
         self.limiter = RateLimiter(
             config.budget or Budget(api=(), query=(), query_concurrency=None),
             sleep=sleep,
+            clock=clock,
             on_wait=self._announce_budget_wait,
         )
+        self._clock = clock
+        self._announced_until = 0.0
         self.capabilities: dict[str, bool] = {}
         self._origin = origin(config.host)
         self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
@@ -209,6 +216,9 @@ class PostHogClient:
                     ) from None
                 self.stats.retried += 1
                 self._notice(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {limit})")
+                if failure.throttled:
+                    self._notice(self.limiter.throttled(bucket))
+                self._show_wait(wait, failure.reason)
                 self._sleep(wait)
 
     def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> ApiResponse:
@@ -278,6 +288,7 @@ class PostHogClient:
             raise RetryableError(
                 retry_reason(status, error),
                 sent=status != 429,
+                throttled=status == 429,
                 wait_hint=server_wait(response.headers, error.detail) if status in (429, 503) else None,
                 error=error,
             )
@@ -349,11 +360,21 @@ class PostHogClient:
             hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
         )
 
-    def _announce_budget_wait(self, seconds: float) -> None:
-        self._notice(f"pacing requests to stay within PostHog's rate limit: waiting {seconds:.1f} s")
+    def _announce_budget_wait(self, seconds: float, reason: str) -> None:
+        """Said once per wait, however many threads are held by it (the limiter calls
+        this from each of them, and again every second while a wait lasts)."""
+        until = self._clock() + seconds
+        if until > self._announced_until + 2.0:
+            self._notice(f"waiting {seconds:.0f} s to stay within PostHog's rate limit ({reason})")
+        self._announced_until = max(self._announced_until, until)
+        self._show_wait(seconds, reason)
 
-    def _notice(self, text: str) -> None:
-        if self.hooks.notice is not None:
+    def _show_wait(self, seconds: float, reason: str) -> None:
+        if self.hooks.waiting is not None:
+            self.hooks.waiting(seconds, reason)
+
+    def _notice(self, text: str | None) -> None:
+        if text and self.hooks.notice is not None:
             self.hooks.notice(text)
 
 

@@ -5,16 +5,17 @@ PostHog Cloud throttles personal-API-key traffic per key with sliding windows
 the query endpoint, which also allows only 3 concurrent queries per team). Keeping a
 log of our own send times and waiting for the oldest to leave the window means bulk
 work slows down instead of collecting 429s. Self-hosted PostHog has throttling off by
-default, so the ``auto`` budget applies Cloud's limits only to Cloud hosts.
+default, so the ``auto`` budget applies Cloud's limits only to Cloud hosts, and learns
+them from the first 429 anywhere else.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -31,17 +32,26 @@ class Window(NamedTuple):
 
 
 class Budget(NamedTuple):
-    """Sliding windows for ordinary endpoints and for the query endpoint."""
+    """Sliding windows for ordinary endpoints and for the query endpoint.
+
+    ``adaptive``: a 429 may tighten the windows (see ``RateLimiter``); off when the user
+    turned pacing off (``--rate-limit off``).
+    """
 
     api: tuple[Window, ...]
     query: tuple[Window, ...]
     query_concurrency: int | None
+    adaptive: bool = True
 
     @property
     def enabled(self) -> bool:
         return bool(self.api or self.query or self.query_concurrency)
 
 
+# PostHog's own throttles (posthog/rate_limit.py): BurstRateThrottle "480/minute" and
+# SustainedRateThrottle "4800/hour" on every endpoint, per personal API key;
+# APIQueriesBurstThrottle "240/minute" and APIQueriesSustainedThrottle "2400/hour" on
+# the query endpoint.
 CLOUD_BUDGET = Budget(
     api=(Window(480, 60.0), Window(4800, 3600.0)),
     query=(Window(240, 60.0), Window(2400, 3600.0)),
@@ -50,6 +60,10 @@ CLOUD_BUDGET = Budget(
 # Self-hosted servers usually do not throttle, but PostHog still runs at most a few
 # queries at once per team; staying at 3 costs nothing and avoids concurrency 429s.
 UNLIMITED_BUDGET = Budget(api=(), query=(), query_concurrency=3)
+PUBLISHED = CLOUD_BUDGET
+# Send times are kept for the longest window PostHog has (an hour), trimmed in batches.
+_LOG_SECONDS = 3600.0 * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
+_LOG_KEEP = 5000
 
 _PERIODS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hour": 3600.0}
 
@@ -65,7 +79,7 @@ def parse_budget(spec: str, *, is_cloud: bool) -> Budget:
     if spec == "cloud":
         return CLOUD_BUDGET
     if spec == "off":
-        return Budget(api=(), query=(), query_concurrency=None)
+        return Budget(api=(), query=(), query_concurrency=None, adaptive=False)
     match = re.fullmatch(r"([0-9]+)/(s|sec|m|min|h|hour|([0-9]+(?:\.[0-9]+)?)s)", spec)
     if not match:
         raise UsageError(f"rate limit {spec!r} is not understood")
@@ -80,22 +94,22 @@ def parse_budget(spec: str, *, is_cloud: bool) -> Budget:
     )
 
 
-class _SlidingLog:
-    def __init__(self, window: Window) -> None:
-        self.window = window
-        self.sent: deque[float] = deque()
-
-    def wait_needed(self, now: float) -> float:
-        span = self.window.seconds * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
-        while self.sent and now - self.sent[0] >= span:
-            self.sent.popleft()
-        if len(self.sent) < self.window.requests:
-            return 0.0
-        return self.sent[0] + span - now
-
-
 class RateLimiter:
-    """Blocks callers until a request fits every window of its bucket."""
+    """Blocks callers until a request fits every window of its bucket.
+
+    Three behaviours beyond the windows themselves:
+
+    * **Learning.** A 429 on a bucket without windows (a self-hosted or unknown host
+      that turned throttling on) adopts PostHog's published limits for it; a 429 inside
+      the budget (another client spends the same key) lowers the budget by a quarter.
+      At most once a minute per bucket: the requests in flight when the first 429 came
+      back all come back 429 together.
+    * **Even pacing.** Once a window has made the run wait, the rest of the run sends at
+      that window's average rate (one request every ``seconds / requests``) instead of
+      in bursts each time the window slides: the same throughput, room left for anyone
+      else on the key, and progress that moves steadily.
+    * **Saying so.** ``on_wait(seconds, reason)`` is told of every wait over a second.
+    """
 
     def __init__(
         self,
@@ -103,19 +117,23 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        on_wait: Callable[[float], None] | None = None,
+        on_wait: Callable[[float, str], None] | None = None,
     ) -> None:
         self.budget = budget
         self._clock = clock
         self._sleep = sleep
         self._on_wait = on_wait
         self._lock = threading.Lock()
-        self._logs = {
-            "api": [_SlidingLog(w) for w in budget.api],
-            "query": [_SlidingLog(w) for w in budget.query],
-        }
+        self._windows: dict[str, tuple[Window, ...]] = {"api": budget.api, "query": budget.query}
+        self._sent: dict[str, list[float]] = {"api": [], "query": []}  # admission times, oldest first
+        self._spacing: dict[str, float] = {"api": 0.0, "query": 0.0}
+        self._adjusted: dict[str, float] = {}
+        self._learned: set[str] = set()
         self._query_slots = threading.BoundedSemaphore(budget.query_concurrency) if budget.query_concurrency else None
         self.waited_seconds = 0.0
+
+    def windows(self, bucket: str) -> tuple[Window, ...]:
+        return self._windows.get(bucket, ())
 
     @contextmanager
     def slot(self, bucket: str) -> Iterator[None]:
@@ -130,22 +148,96 @@ class RateLimiter:
             if semaphore is not None:
                 semaphore.release()
 
+    def throttled(self, bucket: str) -> str | None:
+        """PostHog answered 429: adjust the budget and say how, or None if it already was."""
+        if not self.budget.adaptive or bucket not in self._windows:
+            return None
+        with self._lock:
+            now = self._clock()
+            if now - self._adjusted.get(bucket, float("-inf")) < 60.0:
+                return None
+            self._adjusted[bucket] = now
+            current = self._windows[bucket]
+            if not current:
+                self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
+                self._learned.add(bucket)
+                return (
+                    f"PostHog is throttling this key: pacing to its published limits "
+                    f"({describe(self._windows[bucket])}) for the rest of the run"
+                )
+            self._windows[bucket] = tuple(Window(max(1, w.requests * 3 // 4), w.seconds) for w in current)
+            return (
+                f"PostHog throttled a request inside expctl's budget (is another client using this key?): "
+                f"pacing to {describe(self._windows[bucket])} from now on"
+            )
+
+    def recent(self) -> tuple[dict[str, list[float]], list[str]]:
+        """What a later run needs to go on where this one stopped: the send times of the
+        last hour per bucket (this limiter's clock), and the buckets whose limits were
+        learned from a 429. Empty for a run with no budget to keep."""
+        with self._lock:
+            paced = [bucket for bucket, windows in self._windows.items() if windows]
+            now = self._clock()
+            sent = {b: [t for t in self._sent[b][-_LOG_KEEP:] if now - t < _LOG_SECONDS] for b in paced}
+            return sent, sorted(self._learned)
+
+    def resume(self, sent: Mapping[str, list[float]], learned: list[str]) -> None:
+        """Count an earlier run's requests (this limiter's clock) and its learned limits."""
+        with self._lock:
+            for bucket in learned:
+                if bucket in self._windows and not self._windows[bucket] and self.budget.adaptive:
+                    self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
+                    self._learned.add(bucket)
+            for bucket, times in sent.items():
+                if bucket in self._sent:
+                    self._sent[bucket] = sorted([*self._sent[bucket], *times])[-_LOG_KEEP:]
+
     def _take(self, bucket: str) -> None:
-        logs = self._logs.get(bucket, [])
-        if not logs:
+        sent = self._sent.get(bucket)
+        if sent is None:
             return
-        announced = False
         while True:
             with self._lock:
                 now = self._clock()
-                wait = max((log.wait_needed(now) for log in logs), default=0.0)
+                wait, binding = self._wait_needed(bucket, now)
                 if wait <= 0:
-                    for log in logs:
-                        log.sent.append(now)
+                    sent.append(now)
+                    if len(sent) > 2 * _LOG_KEEP and now - sent[0] > _LOG_SECONDS:
+                        del sent[: bisect.bisect_left(sent, now - _LOG_SECONDS)]
                     return
-            if not announced and wait > 1.0 and self._on_wait is not None:
-                self._on_wait(wait)
-                announced = True
-            pause = min(wait, 1.0)
+                if binding is not None:
+                    self._spacing[bucket] = max(self._spacing[bucket], binding.seconds / binding.requests)
+            if wait > 1.0 and self._on_wait is not None and binding is not None:
+                self._on_wait(wait, f"PostHog allows {describe((binding,))} per API key")
+            pause = min(wait, 1.0) if binding is not None else wait
             self.waited_seconds += pause
             self._sleep(pause)
+
+    def _wait_needed(self, bucket: str, now: float) -> tuple[float, Window | None]:
+        """Seconds until a request fits, and the window that holds it back (None: only the
+        even spacing does)."""
+        sent = self._sent[bucket]
+        longest, binding = 0.0, None
+        for window in self._windows[bucket]:
+            span = window.seconds * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
+            first_inside = bisect.bisect_left(sent, now - span)
+            inside = len(sent) - first_inside
+            if inside >= window.requests:
+                wait = sent[first_inside + inside - window.requests] + span - now
+                if wait > longest:
+                    longest, binding = wait, window
+        spacing = self._spacing[bucket]
+        if binding is None and spacing and sent:
+            longest = max(longest, sent[-1] + spacing - now)
+        return longest, binding
+
+
+def describe(windows: tuple[Window, ...]) -> str:
+    """``480 requests a minute, 4,800 an hour``."""
+    names = {1.0: "a second", 60.0: "a minute", 3600.0: "an hour"}
+    parts = []
+    for index, window in enumerate(windows):
+        period = names.get(window.seconds, f"per {window.seconds:g} s")
+        noun = " requests" if index == 0 else ""
+        parts.append(f"{window.requests:,}{noun} {period}")
+    return ", ".join(parts)

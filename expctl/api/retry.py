@@ -30,10 +30,12 @@ class RetryableError(Exception):
         wait_hint: float | None = None,
         error: ExpctlError | None = None,
         refused: bool = False,
+        throttled: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.refused = refused
+        self.throttled = throttled  # a 429: the budget may need adjusting
         self.sent = sent  # False: the request certainly did not reach PostHog's application
         self.wait_hint = wait_hint
         self.error = error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from expctl.api.experiments import ExperimentsApi
     from expctl.cli.keycache import KeyCache
     from expctl.cli.objectcache import ExperimentCache
+    from expctl.cli.sendlog import SendLog
     from expctl.render.output import Output
+    from expctl.render.progress import Progress
     from expctl.settings.credentials import ResolvedKey
     from expctl.settings.keyring_store import KeyringStore
     from expctl.settings.resolve import Settings
@@ -62,6 +65,7 @@ class RuntimeOverrides(NamedTuple):
     transport: httpx.BaseTransport | None = None
     keyring_backend: Any = None
     sleep: Callable[[float], None] | None = None
+    clock: Callable[[], float] | None = None  # the rate limiter's, moved by ``sleep``
 
 
 class Streams(NamedTuple):
@@ -105,6 +109,8 @@ class Runtime:
         )
         self._client: PostHogClient | None = None
         self._resolved_key: ResolvedKey | None = None
+        self._progress_shown: Progress | None = None
+        self._budgets: list[tuple[SendLog, PostHogClient]] = []
 
     # -- environment -------------------------------------------------------------------
 
@@ -200,12 +206,26 @@ class Runtime:
         hooks = ClientHooks(
             debug=self.messages.debug if self.options.debug else None,
             notice=self.messages.note,
+            waiting=self._show_wait,
         )
         sleep = self.overrides.sleep
         kwargs: dict[str, Any] = {"transport": self.overrides.transport, "hooks": hooks}
         if sleep is not None:
             kwargs["sleep"] = sleep
-        return PostHogClient(config, **kwargs)
+        if self.overrides.clock is not None:
+            kwargs["clock"] = self.overrides.clock
+        client = PostHogClient(config, **kwargs)
+        self._carry_budget(client, target, key)
+        return client
+
+    def _carry_budget(self, client: PostHogClient, host: str, key: str) -> None:
+        """Start from the requests earlier runs spent of this key's budget; leave this
+        run's for the next when the runtime closes (``sendlog``)."""
+        from expctl.cli.sendlog import SendLog
+
+        log = SendLog.for_key(self.env, host, key, self.overrides.clock or time.monotonic)
+        log.restore(client.limiter)
+        self._budgets.append((log, client))
 
     @cached_property
     def experiment_cache(self) -> ExperimentCache:
@@ -264,7 +284,15 @@ class Runtime:
         from expctl.render.progress import Progress
 
         for_a_program = output in ("json", "jsonl", "yaml")
-        return Progress(self.progress_allowed and not for_a_program, self.streams.stderr, description, total)
+        shown = Progress(self.progress_allowed and not for_a_program, self.streams.stderr, description, total)
+        self._progress_shown = shown if shown.enabled else None
+        return shown
+
+    def _show_wait(self, seconds: float, reason: str) -> None:
+        """The client's waits, counted down on the progress line a person is watching."""
+        shown = self._progress_shown
+        if shown is not None:
+            shown.wait(seconds, reason)
 
     def web_url(self, experiment_id: Any) -> str:
         from expctl.core.urls import experiment_url
@@ -272,6 +300,9 @@ class Runtime:
         return experiment_url(self.settings.host, self.client.project, experiment_id)
 
     def close(self) -> None:
+        for log, client in self._budgets:
+            log.save(client.limiter)
+        self._budgets.clear()
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -7,6 +7,7 @@ Disabled, it costs nothing (rich is not even imported).
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -19,6 +20,8 @@ class Progress:
         self.total = total
         self._progress: Any = None
         self._task: Any = None
+        self.wait_deadline = 0.0
+        self.wait_reason = ""
 
     def __enter__(self) -> Progress:
         if not self.enabled:
@@ -29,7 +32,7 @@ class Progress:
         console = Console(file=self.stream, stderr=True)
         columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
         columns += [BarColumn(), MofNCompleteColumn()] if self.total else []
-        columns.append(TimeElapsedColumn())
+        columns += [TimeElapsedColumn(), _wait_column(self)]
         from rich.progress import Progress as RichProgress
 
         self._progress = RichProgress(*columns, console=console, transient=True)
@@ -41,6 +44,16 @@ class Progress:
         if self._progress is not None:
             self._progress.advance(self._task, amount)
 
+    def wait(self, seconds: float, reason: str) -> None:
+        """Count a wait down on the line (rate limit, retry), until it is over."""
+        deadline = time.monotonic() + seconds
+        if deadline > self.wait_deadline:
+            self.wait_deadline, self.wait_reason = deadline, reason
+
+    def wait_text(self) -> str:
+        left = self.wait_deadline - time.monotonic()
+        return f"waiting {left:.0f} s: {self.wait_reason}" if left >= 0.5 else ""
+
     def set(self, completed: int, total: int | None = None) -> None:
         if self._progress is not None:
             self._progress.update(self._task, completed=completed, total=total)
@@ -50,3 +63,16 @@ class Progress:
     ) -> None:
         if self._progress is not None:
             self._progress.stop()
+            self._progress = None
+
+
+def _wait_column(progress: Progress) -> Any:
+    """A column that shows the wait in progress, if any, refreshed with the line."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class WaitColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(progress.wait_text(), style="yellow")
+
+    return WaitColumn()

@@ -59,3 +59,55 @@ def test_query_concurrency_is_capped() -> None:
     for thread in threads:
         thread.join()
     assert running["max"] == 3
+
+
+def _sent_at(limiter: RateLimiter, clock: Clock, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        with limiter.slot("api"):
+            times.append(clock.now)
+    return times
+
+
+def test_a_429_without_a_budget_adopts_posthogs_published_limits() -> None:
+    clock = Clock()
+    waits: list[tuple[float, str]] = []
+    limiter = RateLimiter(UNLIMITED_BUDGET, clock=clock, sleep=clock.sleep, on_wait=lambda s, r: waits.append((s, r)))
+    assert _sent_at(limiter, clock, 480)[-1] == 0.0, "no budget: nothing waits"
+    said = limiter.throttled("api")
+    assert said is not None and "480 requests a minute, 4,800 an hour" in said
+    assert limiter.throttled("api") is None, "the other in-flight 429s of the burst change nothing"
+    assert limiter.windows("api") == CLOUD_BUDGET.api
+    (first_after,) = _sent_at(limiter, clock, 1)
+    assert 60.0 <= first_after <= 62.0, "the 480 already sent count: the next waits for the window"
+    assert waits and "PostHog allows 480 requests a minute" in waits[0][1]
+
+
+def test_a_429_inside_the_budget_lowers_it_by_a_quarter() -> None:
+    clock = Clock()
+    limiter = RateLimiter(Budget(api=(Window(8, 10.0),), query=(), query_concurrency=None), clock=clock)
+    said = limiter.throttled("api")
+    assert said is not None and "another client" in said and "6 requests per 10 s" in said
+    assert limiter.windows("api") == (Window(6, 10.0),)
+    clock.now += 61
+    limiter.throttled("api")
+    assert limiter.windows("api") == (Window(4, 10.0),), "again a minute later"
+
+
+def test_pacing_turned_off_is_never_turned_back_on() -> None:
+    limiter = RateLimiter(parse_budget("off", is_cloud=True))
+    assert limiter.throttled("api") is None and limiter.windows("api") == ()
+
+
+def test_once_a_window_binds_the_rest_of_the_run_is_spread_evenly() -> None:
+    clock = Clock()
+    limiter = RateLimiter(
+        Budget(api=(Window(4, 10.0),), query=(), query_concurrency=None), clock=clock, sleep=clock.sleep
+    )
+    times = _sent_at(limiter, clock, 10)
+    assert times[:4] == [0.0] * 4, "a short run is never slowed"
+    gaps = [round(b - a, 2) for a, b in zip(times[4:], times[5:])]
+    assert all(gap >= 2.5 for gap in gaps), gaps  # 10 s / 4 requests, not four at once
+    for index, start in enumerate(times):
+        inside = [t for t in times if start <= t < start + 10.0]
+        assert len(inside) <= 4, (index, times)

@@ -58,6 +58,7 @@ class InProcess:
             stdout_isatty=False,
             stderr_isatty=False,
             sleep=self.clock.sleep,
+            clock=self.clock,
         )
         result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin)
         if result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -4,6 +4,8 @@ keeps real time for the bulk run)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli.conftest import InProcess, invoke_and_assert
 from tests.fakeposthog.experiments import seed_experiments
 
@@ -41,3 +43,21 @@ def test_a_wait_longer_than_max_wait_is_refused_not_slept(project: InProcess) ->
         project, ["get", "1", "--rate-limit", "off", "--max-wait", "30"], 7, (), ("more than --max-wait (30 s)",)
     )
     assert outcome.stdout == "" and project.clock.slept == []
+
+
+def test_a_host_that_throttles_is_learned_from_its_first_429(project: InProcess, tmp_path: Path) -> None:
+    """A self-hosted PostHog with throttling on (the budget is ``auto``: no limit known
+    for 127.0.0.1): the burst in flight when the first 429 came back is the only one;
+    the rest of the run paces to PostHog's published limits and says why it waits."""
+    throttle = project.fake.throttle
+    throttle.enabled = True
+    throttle.send_retry_after = False
+    seed_experiments(project.fake, 520)
+    outcome = invoke_and_assert(project, ["export", "--all", "-f", str(tmp_path / "out")], 0)
+    statuses = [e.status for e in project.fake.requests()]
+    parallel = 8
+    assert 1 <= statuses.count(429) <= parallel, statuses.count(429)
+    last_429 = max(i for i, status in enumerate(statuses) if status == 429)
+    assert statuses.index(429) + parallel > last_429, "one burst of 429s, then none"
+    assert "pacing to its published limits (480 requests a minute, 4,800 an hour)" in outcome.stderr
+    assert outcome.stderr.count("to stay within PostHog's rate limit (PostHog allows 480 requests a minute") <= 2

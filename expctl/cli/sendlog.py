@@ -1,0 +1,87 @@
+"""The rate budget carried from one run to the next.
+
+PostHog counts a key's requests over the last minute and hour, not per command, so a CI
+job that runs `expctl diff` and then `expctl apply` spends one budget. Each run that
+paces its requests leaves the send times of the last hour here, and whether PostHog
+had to teach it the limits with a 429; the next run with the same host and key starts
+from them instead of from an empty window. Two runs at the same moment do not see each
+other's requests this way; a 429 inside the budget tightens it (``api.ratelimit``).
+
+One small file per host and key (named by a hash of the key, never the key) under the
+cache directory; ``EXPCTL_NO_CACHE=1`` does without it, and a broken file is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from expctl.api.ratelimit import RateLimiter
+from expctl.settings.atomic import write_atomic
+from expctl.settings.paths import cache_dir
+
+
+class SendLog:
+    def __init__(self, path: Path | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.path = path
+        self._clock = clock
+        self._since = float("-inf")  # this run's own requests are those sent after restore()
+
+    @classmethod
+    def for_key(
+        cls, env: Mapping[str, str], host: str, key: str, clock: Callable[[], float] = time.monotonic
+    ) -> SendLog:
+        if env.get("EXPCTL_NO_CACHE", "") not in ("", "0"):
+            return cls(None, clock)
+        digest = hashlib.sha256(f"{host}|{key}".encode()).hexdigest()[:16]
+        return cls(cache_dir(env) / f"sent-{digest}.json", clock)
+
+    def restore(self, limiter: RateLimiter) -> None:
+        stored = self._load()
+        offset = self._clock() - time.time()  # wall time -> the limiter's clock
+        sent = {
+            bucket: [float(t) + offset for t in times if isinstance(t, (int, float))]
+            for bucket, times in (stored.get("sent") or {}).items()
+            if isinstance(times, list)
+        }
+        limiter.resume(sent, _learned(stored))
+        self._since = self._clock()
+
+    def save(self, limiter: RateLimiter) -> None:
+        """Merge this run's requests with what is on disk (another run may have written
+        since); failures to write are ignored (it is only a cache)."""
+        if self.path is None:
+            return
+        sent, learned = limiter.recent()
+        if not sent and not learned:
+            return
+        offset = time.time() - self._clock()
+        hour_ago = time.time() - 3700.0
+        stored = self._load()
+        merged: dict[str, list[float]] = {}
+        for bucket in {*sent, *(stored.get("sent") or {})}:
+            earlier = [t for t in (stored.get("sent") or {}).get(bucket) or [] if isinstance(t, (int, float))]
+            ours = [m + offset for m in sent.get(bucket, []) if m >= self._since]
+            merged[bucket] = sorted(t for t in [*earlier, *ours] if t > hour_ago)[-5000:]
+        payload = {"learned": sorted({*learned, *_learned(stored)}), "sent": merged}
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, json.dumps(payload), mode=0o600, durable=False)
+
+    def _load(self) -> dict[str, Any]:
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+def _learned(stored: Mapping[str, Any]) -> list[str]:
+    learned = stored.get("learned")
+    return [bucket for bucket in learned if isinstance(bucket, str)] if isinstance(learned, list) else []
