@@ -121,6 +121,18 @@ def apply_command(
     what was not, and exits 130.
     """
     rt = runtime_of(ctx)
+    if dry_run:
+        _apply(rt, files, True, yes, output, parallel)
+        return
+    from expctl.cli.applylock import apply_lock, lock_path
+
+    target = f"project {rt.settings.project} on {rt.settings.host}"
+    with apply_lock(lock_path(rt.env, rt.settings.host, rt.settings.project), target=target, say=rt.messages.note):
+        _apply(rt, files, False, yes, output, parallel)
+
+
+def _apply(rt: Runtime, files: list[str], dry_run: bool, yes: bool, output: str | None, parallel: int) -> None:
+    """Read, plan, show, confirm, write: under the apply lock unless only showing."""
     try:
         plan = _plan(rt, files, parallel)
     except KeyboardInterrupt:

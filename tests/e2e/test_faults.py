@@ -120,7 +120,35 @@ def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Serv
     live = [e for e in server.fake.live_experiments() if e["name"] == "Race"]
     assert len(live) == 1
     said = " ".join(out + err for out, err in outputs)
-    assert said.count("created") >= 1 and "already created by another run" in said, said
+    assert "waiting for another expctl apply to project 1" in said, "the second waited for the first"
+    assert [e.method for e in server.fake.writes()] == ["POST"], "and then found nothing left to do"
+
+
+def test_two_concurrent_applies_of_20_changes_send_each_patch_once(server: Server, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for index in range(20):
+        (specs / f"e{index:02d}.yaml").write_text(f"name: Twice {index}\nfeature_flag_key: twice-{index:02d}\n")
+    assert server.run("apply", "-f", str(specs), "--yes").returncode == 0
+    for path in specs.iterdir():
+        path.write_text(path.read_text() + "description: changed\n")
+    server.fake.faults.latency = 0.05
+    server.fake.clear_log()
+    processes = [
+        subprocess.Popen(
+            [str(EXPCTL), "apply", "-f", str(specs), "--yes"],
+            env=server.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert [e.method for e in server.fake.writes()] == ["PATCH"] * 20, "each change sent once, by one of them"
+    assert sum("Nothing to apply" in out + err for out, err in outputs) == 1, outputs
 
 
 def _start_slow_apply(

@@ -1,0 +1,94 @@
+"""One apply at a time per PostHog project on this machine.
+
+Two applies of the same specs started together both read PostHog before either writes,
+so both would send every change (correct, as the second write repeats the first, but
+twice the requests and a confusing second report). Like Terraform's state lock, an
+apply holds an advisory lock from reading PostHog to its last write; a second apply of
+the same host and project waits for it, then reads PostHog afresh and finds nothing
+left to do. The lock is ``fcntl.flock`` on a file in the cache directory, so the
+kernel releases it when a process dies (kill -9 included): there is no stale lock to
+clear by hand. Applies on different machines are not serialised by this; they stay
+correct as before (a create is reconciled, a repeated PATCH changes nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+from expctl.errors import UnavailableError
+from expctl.settings.paths import cache_dir
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: applies go ahead unserialised
+    fcntl = None  # type: ignore[assignment]
+
+WAIT_SECONDS = 15 * 60.0
+_POLL_SECONDS = 0.2
+
+
+def lock_path(env: Mapping[str, str], host: str, project: str) -> Path:
+    return cache_dir(env) / f"apply-{zlib.crc32(f'{host}|{project}'.encode()):08x}.lock"
+
+
+@contextlib.contextmanager
+def apply_lock(
+    path: Path, *, target: str, say: Callable[[str], None], wait_seconds: float = WAIT_SECONDS
+) -> Iterator[None]:
+    """Hold the lock for the block; wait (saying so once) while another apply holds it.
+
+    Where no lock can be taken (no ``fcntl``, an unwritable cache directory) the apply
+    goes ahead unserialised, as on two machines.
+    """
+    if fcntl is None:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block
+    except OSError:
+        yield
+        return
+    with handle:
+        if not _try_lock(handle):
+            say(f"waiting for another expctl apply to {target} to finish ({_holder(handle)})")
+            deadline = time.monotonic() + wait_seconds
+            while not _try_lock(handle):
+                if time.monotonic() > deadline:
+                    raise UnavailableError(
+                        f"another expctl apply to {target} is still running after {wait_seconds:.0f} s "
+                        f"({_holder(handle)})",
+                        hint="let it finish, or stop it, then run this apply again",
+                    )
+                time.sleep(_POLL_SECONDS)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _holder(handle: IO[str]) -> str:
+    with contextlib.suppress(OSError):
+        handle.seek(0)
+        text = handle.read().strip()
+        if text:
+            return text
+    return "another process"

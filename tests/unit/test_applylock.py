@@ -1,0 +1,31 @@
+"""One apply at a time per project on a machine (expctl/cli/applylock.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from expctl.cli.applylock import apply_lock, lock_path
+from expctl.errors import UnavailableError
+
+
+def test_a_second_apply_waits_and_gives_up_saying_who_holds_it(tmp_path: Path) -> None:
+    path = lock_path({"EXPCTL_CACHE_DIR": str(tmp_path)}, "https://eu.posthog.com", "7")
+    said: list[str] = []
+    with apply_lock(path, target="project 7", say=said.append):
+        with pytest.raises(UnavailableError) as refused:
+            with apply_lock(path, target="project 7", say=said.append, wait_seconds=0.3):
+                pytest.fail("entered a lock another apply holds")
+    assert said and said[0].startswith("waiting for another expctl apply to project 7 to finish (pid ")
+    assert "still running after 0 s" in refused.value.message
+    with apply_lock(path, target="project 7", say=said.append):
+        pass  # released when the first block ended
+    assert len(said) == 1
+
+
+def test_no_lock_where_none_can_be_taken(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    with apply_lock(blocked / "apply.lock", target="p", say=pytest.fail):
+        pass  # the cache directory cannot be made: the apply goes ahead
