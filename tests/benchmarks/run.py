@@ -13,145 +13,14 @@ Not part of the test suite: performance is measured here, not asserted in tests.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
-
+from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, median_of, peak_mib, timed
+from tests.benchmarks.scale import scale_cases
 from tests.fakeposthog.demo import mean_metrics
-
-REPO = Path(__file__).resolve().parents[2]
-EXPCTL = str(Path(sys.executable).with_name("expctl"))
-KEY = "phx_fakefullaccesskey0000000000000000000000000001"
-
-MEASURE_PEAK = (
-    "import json, resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)\n"
-    "print(json.dumps({'rc': done.returncode, 'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
-)
-
-
-@dataclass
-class Row:
-    case: str
-    ours: float
-    baseline: float
-    target: float
-    unit: str = "ms"
-    baseline_name: str = ""
-    notes: list[str] = field(default_factory=list)
-    extra_ok: bool = True
-
-    @property
-    def ratio(self) -> float:
-        return self.ours / self.baseline if self.baseline else float("inf")
-
-    @property
-    def ok(self) -> bool:
-        return self.ratio <= self.target and self.extra_ok
-
-
-class Server:
-    """The test server in its own process, on 127.0.0.1."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakeposthog", "--port", "0", "--no-demo", *args],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline()
-        if "listening on " not in first:
-            raise RuntimeError(f"test server did not start: {first}")
-        self.url = first.split("listening on ")[1].strip()
-        self.http = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60)
-
-    def stats(self) -> dict[str, Any]:
-        return dict(self.http.get("/_fake/stats").json())
-
-    def reset(self) -> None:
-        self.http.post("/_fake/reset")
-
-    def stop(self) -> None:
-        self.http.close()
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def env(self, **extra: str) -> dict[str, str]:
-        # No PYTHONPATH: expctl must be the installed one, with its compiled bytecode, not
-        # the source tree (recompiled on every run when PYTHONDONTWRITEBYTECODE is set).
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_", "PYTHONPATH"))}
-        env.update(
-            {
-                "EXPCTL_HOST": self.url,
-                "EXPCTL_PROJECT": "1",
-                "EXPCTL_API_KEY": KEY,
-                "EXPCTL_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-config"),
-                "EXPCTL_CACHE_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-cache"),
-            }
-        )
-        env.update(extra)
-        return env
-
-
-def timed(command: Sequence[str], env: dict[str, str] | None = None, check: bool = True) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(
-        list(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=REPO, check=False
-    )
-    elapsed = (time.perf_counter() - started) * 1000
-    if check and done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-500:]}")
-    return elapsed
-
-
-def median_of(runs: int, action: Callable[[], float], warmup: int = 1) -> float:
-    for _ in range(warmup):
-        action()
-    return statistics.median(action() for _ in range(runs))
-
-
-def peak_mib(command: Sequence[str], env: dict[str, str]) -> float:
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE_PEAK, *command], env=env, capture_output=True, text=True, check=True
-    )
-    data = json.loads(done.stdout)
-    if data["rc"] != 0:
-        raise RuntimeError(f"{' '.join(command)} failed with {data['rc']}")
-    return float(data["peak_kib"]) / 1024
-
-
-# -- cases ---------------------------------------------------------------------------------------
-
-
-def interleaved_medians(runs: int, actions: Mapping[str, Callable[[], float]]) -> dict[str, float]:
-    """Run the actions round-robin and return each one's median.
-
-    Start-up figures are a few tens of milliseconds, so a slower second on a shared
-    machine would skew a ratio if the baseline and expctl ran at different times;
-    alternating them puts both under the same conditions.
-    """
-    for action in actions.values():
-        action()  # warm-up: page cache, .pyc files
-    samples: dict[str, list[float]] = {name: [] for name in actions}
-    for _ in range(runs):
-        for name, action in actions.items():
-            samples[name].append(action())
-    return {name: statistics.median(values) for name, values in samples.items()}
-
 
 COMPLETION_BUDGET_MS = 100.0  # issue 6: a Tab press never takes longer
 
@@ -315,50 +184,6 @@ def apply_case(runs: int, workdir: Path) -> Row:
     )
 
 
-def nochange_case(runs: int, workdir: Path) -> Row:
-    """A re-apply of 500 specs that changes nothing, with the experiment cache warm, beside
-    the same re-apply without it (``EXPCTL_NO_CACHE=1``: a GET per spec whose row lacks
-    metrics), in the same run; and once cold (an empty cache, as CI starts)."""
-    server = Server("--experiments", "500", "--latency-ms", "50")
-    try:
-        cache = workdir / "nochange-cache"
-        env = server.env(EXPCTL_CACHE_DIR=str(cache))
-        specs = workdir / "nochange-specs"
-        timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
-        apply = [EXPCTL, "apply", "-f", str(specs), "--yes"]
-
-        def counted(extra: dict[str, str]) -> tuple[float, int]:
-            server.reset()
-            seconds = timed(apply, {**env, **extra})
-            return seconds, int(server.stats()["requests"])
-
-        shutil.rmtree(cache, ignore_errors=True)
-        cold_seconds, cold_requests = counted({})
-        warm_seconds, warm_requests = counted({})
-        _, uncached_requests = counted({"EXPCTL_NO_CACHE": "1"})
-        medians = interleaved_medians(
-            runs,
-            {
-                "warm": lambda: timed(apply, env),
-                "uncached": lambda: timed(apply, {**env, "EXPCTL_NO_CACHE": "1"}),
-            },
-        )
-    finally:
-        server.stop()
-    return Row(
-        "expctl apply, no change (500 specs, 50 ms latency), cache warm",
-        medians["warm"],
-        medians["uncached"],
-        0.5,
-        baseline_name="the same without the cache",
-        notes=[
-            f"requests: warm {warm_requests}, cold {cold_requests} ({cold_seconds / 1000:.1f} s), "
-            f"without the cache {uncached_requests}; warm once {warm_seconds / 1000:.1f} s",
-        ],
-        extra_ok=warm_requests <= 10,
-    )
-
-
 SEQUENTIAL_RESULTS = """
 import httpx, os, sys, json
 client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]}, timeout=60)
@@ -443,14 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 20,000-experiment memory case")
     parser.add_argument("--runs", type=int, default=None, help="repetitions per case (after one warm-up)")
     parser.add_argument(
-        "--only", choices=("startup", "list", "apply", "results", "memory"), help="run one group of cases"
+        "--only", choices=("startup", "list", "apply", "scale", "results", "memory"), help="run one group of cases"
     )
     args = parser.parse_args(argv)
     runs = args.runs or (3 if args.quick else 7)
     groups = {
         "startup": lambda workdir: startup_cases(max(runs, 9)),
         "list": lambda workdir: [list_all_case(runs)],
-        "apply": lambda workdir: [apply_case(max(3, runs // 2), workdir), nochange_case(max(3, runs // 2), workdir)],
+        "apply": lambda workdir: [apply_case(max(3, runs // 2), workdir)],
+        "scale": lambda workdir: scale_cases(max(3, runs // 2), workdir, throttled=not args.quick),
         "results": lambda workdir: [results_case(runs)],
         "memory": lambda workdir: [memory_case(20_000 if args.quick else 50_000)],
     }

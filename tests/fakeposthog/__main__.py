@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-rate", type=float, default=0, help="fraction of connections dropped")
     parser.add_argument("--throttle", action="store_true", help="enforce PostHog Cloud's rate limits")
     parser.add_argument(
+        "--no-retry-after", action="store_true", help="throttled answers carry no Retry-After header (detail only)"
+    )
+    parser.add_argument(
         "--today",
         type=_day,
         metavar="YYYY-MM-DD",
@@ -55,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     fake.faults.error_rate = args.error_rate
     fake.faults.drop_rate = args.drop_rate
     fake.throttle.enabled = args.throttle
+    fake.throttle.send_retry_after = not args.no_retry_after
     server = RunningServer(fake, args.port)
     print(f"FakePostHog ({args.flavour}) listening on {server.url}", flush=True)
     print(f"  full-access key: {FULL_KEY}", flush=True)

@@ -257,6 +257,8 @@ class FakePostHog:
         if request.path == "/_fake/reset" and request.method == "POST":
             self.clear_log()
             self.max_concurrent_queries_seen = 0
+            with self._lock:
+                self._throttle_log.clear()  # a fresh minute and hour for every key
             return FakeResponse.json(200, {"ok": True})
         return FakeResponse.json(404, {"detail": "unknown test-server control"})
 
