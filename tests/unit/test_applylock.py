@@ -13,10 +13,12 @@ from expctl.errors import UnavailableError
 def test_a_second_apply_waits_and_gives_up_saying_who_holds_it(tmp_path: Path) -> None:
     path = lock_path({"EXPCTL_CACHE_DIR": str(tmp_path)}, "https://eu.posthog.com", "7")
     said: list[str] = []
-    with apply_lock(path, target="project 7", say=said.append):
-        with pytest.raises(UnavailableError) as refused:
-            with apply_lock(path, target="project 7", say=said.append, wait_seconds=0.3):
-                pytest.fail("entered a lock another apply holds")
+    with (
+        apply_lock(path, target="project 7", say=said.append),
+        pytest.raises(UnavailableError) as refused,
+        apply_lock(path, target="project 7", say=said.append, wait_seconds=0.3),
+    ):
+        pytest.fail("entered a lock another apply holds")
     assert said and said[0].startswith("waiting for another expctl apply to project 7 to finish (pid ")
     assert "still running after 0 s" in refused.value.message
     with apply_lock(path, target="project 7", say=said.append):
