@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from expctl.model.flagkeys import KeyHint, flag_id_of
-from expctl.settings.atomic import write_atomic
+from expctl.settings.atomic import read_json_object, write_atomic
 from expctl.settings.paths import cache_dir
 
 MAX_ENTRIES = 2000
@@ -34,13 +34,7 @@ class KeyCache:
         return cls(cache_dir(env) / f"keys-{digest}.json")
 
     def load(self) -> dict[str, Any]:
-        if self.path is None:
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return read_json_object(self.path)
 
     def lookup(self, key: str) -> KeyHint | None:
         """The experiment (and its flag, when a listing showed it) last seen with ``key``."""

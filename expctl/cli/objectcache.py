@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.settings.atomic import write_atomic
+from expctl.settings.atomic import read_json_object, write_atomic
 from expctl.settings.paths import cache_dir
 
 MAX_ENTRIES = 5000
@@ -89,12 +89,7 @@ class ExperimentCache:
 
 def _read(path: Path | None) -> dict[str, dict[str, Any]]:
     """The cached experiments; nothing when the file is missing, torn or not ours."""
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("experiments"), dict):
+    data = read_json_object(path)
+    if data.get("format") != FORMAT or not isinstance(data.get("experiments"), dict):
         return {}
     return {str(k): v for k, v in data["experiments"].items() if isinstance(v, dict) and v.get("id") is not None}

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from expctl.api.ratelimit import RateLimiter
-from expctl.settings.atomic import write_atomic
+from expctl.settings.atomic import read_json_object, write_atomic
 from expctl.settings.paths import cache_dir
 
 
@@ -73,13 +73,7 @@ class SendLog:
             write_atomic(self.path, json.dumps(payload), mode=0o600, durable=False)
 
     def _load(self) -> dict[str, Any]:
-        if self.path is None:
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return read_json_object(self.path)
 
 
 def _learned(stored: Mapping[str, Any]) -> list[str]:

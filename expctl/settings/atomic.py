@@ -1,10 +1,13 @@
-"""Write files so that a crash or Ctrl-C never leaves one half-written."""
+"""Write files so that a crash or Ctrl-C never leaves one half-written, and read back the
+JSON ones (caches) without trusting them."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o600, durable: bool = True) -> None:
@@ -33,3 +36,15 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o600, durable: b
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def read_json_object(path: Path | None) -> dict[str, Any]:
+    """A JSON object from ``path``; empty when there is no path, no file, or the file is
+    torn or not an object (a cache must never be trusted further than that)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

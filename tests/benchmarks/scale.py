@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, median_of, timed
@@ -24,6 +25,9 @@ def scale_cases(runs: int, workdir: Path, *, throttled: bool) -> list[Row]:
     return rows
 
 
+NO_CACHE = {"EXPCTL_NO_CACHE": "1"}
+
+
 def nochange_case(runs: int, workdir: Path) -> Row:
     """A re-apply of 500 specs that changes nothing, with the experiment cache warm, beside
     the same re-apply without it (``EXPCTL_NO_CACHE=1``: a GET per spec whose row lacks
@@ -35,37 +39,15 @@ def nochange_case(runs: int, workdir: Path) -> Row:
         specs = workdir / "nochange-specs"
         timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
         apply = [EXPCTL, "apply", "-f", str(specs), "--yes"]
-
-        def counted(extra: dict[str, str]) -> tuple[float, int]:
-            server.reset()
-            seconds = timed(apply, {**env, **extra})
-            return seconds, int(server.stats()["requests"])
-
-        shutil.rmtree(cache, ignore_errors=True)
-        cold_seconds, cold_requests = counted({})
-        warm_seconds, warm_requests = counted({})
-        _, uncached_requests = counted({"EXPCTL_NO_CACHE": "1"})
-        medians = interleaved_medians(
+        return _warm_cold_off(
+            "expctl apply, no change (500 specs, 50 ms latency), cache warm",
             runs,
-            {
-                "warm": lambda: timed(apply, env),
-                "uncached": lambda: timed(apply, {**env, "EXPCTL_NO_CACHE": "1"}),
-            },
+            server,
+            cache,
+            lambda extra: timed(apply, {**env, **extra}),
         )
     finally:
         server.stop()
-    return Row(
-        "expctl apply, no change (500 specs, 50 ms latency), cache warm",
-        medians["warm"],
-        medians["uncached"],
-        0.5,
-        baseline_name="the same without the cache",
-        notes=[
-            f"requests: warm {warm_requests}, cold {cold_requests} ({cold_seconds / 1000:.1f} s), "
-            f"without the cache {uncached_requests}; warm once {warm_seconds / 1000:.1f} s",
-        ],
-        extra_ok=warm_requests <= 10,
-    )
 
 
 def export_case(runs: int, workdir: Path) -> Row:
@@ -75,23 +57,33 @@ def export_case(runs: int, workdir: Path) -> Row:
         env = server.env(EXPCTL_CACHE_DIR=str(cache))
         out = workdir / "export-out"
 
-        def export(extra: dict[str, str]) -> tuple[float, int]:
+        def export(extra: dict[str, str]) -> float:
             shutil.rmtree(out, ignore_errors=True)
-            server.reset()
-            seconds = timed([EXPCTL, "export", "--all", "-f", str(out)], {**env, **extra})
-            return seconds, int(server.stats()["requests"])
+            return timed([EXPCTL, "export", "--all", "-f", str(out)], {**env, **extra})
 
-        shutil.rmtree(cache, ignore_errors=True)
-        cold_seconds, cold_requests = export({})
-        _, warm_requests = export({})
-        _, uncached_requests = export({"EXPCTL_NO_CACHE": "1"})
-        medians = interleaved_medians(
-            runs, {"warm": lambda: export({})[0], "uncached": lambda: export({"EXPCTL_NO_CACHE": "1"})[0]}
+        return _warm_cold_off(
+            "expctl export --all (500 experiments, 50 ms latency), cache warm", runs, server, cache, export
         )
     finally:
         server.stop()
+
+
+def _warm_cold_off(case: str, runs: int, server: Server, cache: Path, run: Callable[[dict[str, str]], float]) -> Row:
+    """One command with the experiment cache warm (the figure), without it (the
+    baseline), and once cold, with the requests each sent."""
+
+    def counted(extra: dict[str, str]) -> tuple[float, int]:
+        server.reset()
+        seconds = run(extra)
+        return seconds, int(server.stats()["requests"])
+
+    shutil.rmtree(cache, ignore_errors=True)
+    cold_seconds, cold_requests = counted({})
+    _, warm_requests = counted({})
+    _, uncached_requests = counted(NO_CACHE)
+    medians = interleaved_medians(runs, {"warm": lambda: run({}), "uncached": lambda: run(NO_CACHE)})
     return Row(
-        "expctl export --all (500 experiments, 50 ms latency), cache warm",
+        case,
         medians["warm"],
         medians["uncached"],
         0.5,
@@ -151,7 +143,7 @@ def throttled_case(workdir: Path) -> Row:
             stats = server.stats()
             return seconds, {"requests": int(stats["requests"]), "429": int(stats["by_status"].get("429", 0))}
 
-        before_seconds, before = once("before", {"EXPCTL_NO_CACHE": "1", "EXPCTL_RATE_LIMIT": "off"})
+        before_seconds, before = once("before", {**NO_CACHE, "EXPCTL_RATE_LIMIT": "off"})
         cold_seconds, cold = once("ours", {})
         warm_seconds, warm = once("ours", {})
     finally:

@@ -99,13 +99,11 @@ def test_a_600_request_bulk_run_stays_under_the_limit(cloud: Server) -> None:
     print(f"bulk run: {len(log)} requests, 0 throttled, busiest 3 s window {busiest}")
 
 
-def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Server, tmp_path: Path) -> None:
-    spec = tmp_path / "race.yaml"
-    spec.write_text("name: Race\nfeature_flag_key: race\nstate: draft\n")
-    server.fake.faults.latency = 0.3
+def _two_applies(server: Server, path: Path) -> tuple[list[subprocess.Popen[str]], list[tuple[str, str]]]:
+    """Two `expctl apply -f PATH --yes` started together; both waited for."""
     processes = [
         subprocess.Popen(
-            [str(EXPCTL), "apply", "-f", str(spec), "--yes"],
+            [str(EXPCTL), "apply", "-f", str(path), "--yes"],
             env=server.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -114,7 +112,14 @@ def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Serv
         )
         for _ in range(2)
     ]
-    outputs = [p.communicate(timeout=120) for p in processes]
+    return processes, [p.communicate(timeout=120) for p in processes]
+
+
+def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Server, tmp_path: Path) -> None:
+    spec = tmp_path / "race.yaml"
+    spec.write_text("name: Race\nfeature_flag_key: race\nstate: draft\n")
+    server.fake.faults.latency = 0.3
+    processes, outputs = _two_applies(server, spec)
     codes = [p.returncode for p in processes]
     assert codes == [0, 0], outputs
     live = [e for e in server.fake.live_experiments() if e["name"] == "Race"]
@@ -134,18 +139,7 @@ def test_two_concurrent_applies_of_20_changes_send_each_patch_once(server: Serve
         path.write_text(path.read_text() + "description: changed\n")
     server.fake.faults.latency = 0.05
     server.fake.clear_log()
-    processes = [
-        subprocess.Popen(
-            [str(EXPCTL), "apply", "-f", str(specs), "--yes"],
-            env=server.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=120) for p in processes]
+    processes, outputs = _two_applies(server, specs)
     assert [p.returncode for p in processes] == [0, 0], outputs
     assert [e.method for e in server.fake.writes()] == ["PATCH"] * 20, "each change sent once, by one of them"
     assert sum("Nothing to apply" in out + err for out, err in outputs) == 1, outputs
