@@ -20,7 +20,7 @@ The tree (exit code in brackets)::
 
 API failures carry what PostHog said (``status``, ``code``, ``detail``, ``attr``) so the
 message can name the field. Only the entry point turns these into text and an exit code
-(``expctl.cli.report``); nothing below the CLI prints. An error with an empty message
+(``expctl.cli.framework.failures``); nothing below the CLI prints. An error with an empty message
 is one whose explanation is already on screen (a printed plan, the gate that failed):
 it ends the run with its code and no further line.
 """

@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     instruction = os.environ.get(COMPLETE_VAR)
     if instruction:
-        from expctl.cli.fastcomplete import answer
+        from expctl.cli.framework.fastcomplete import answer
 
         quick = answer(os.environ, instruction)
         if quick is not None:
@@ -90,12 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: list[str], *, completing: bool) -> int:
     import typer
 
-    from expctl.cli.app import app, tidy_metavars
+    from expctl.cli.framework.app import app, tidy_metavars
 
     if completing:
         # Shell completion (the scripts in completions/) calls back into expctl with this
         # variable set; typer registers its completion formats only on request.
-        from expctl.cli.typer_compat import init_completion
+        from expctl.cli.framework.typer_compat import init_completion
 
         init_completion()
     command = typer.main.get_command(app)

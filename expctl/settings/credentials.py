@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from expctl.errors import AuthError
+from expctl.settings.definitions import API_KEY_ENV
 from expctl.settings.keyring_store import KeyringStore, KeyringUnavailableError
-from expctl.settings.keys import API_KEY_ENV
 from expctl.settings.resolve import Settings, Source
 from expctl.settings.secret import Secret
 

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 from expctl.errors import UsageError
 from expctl.settings.config_file import DEFAULT_PROFILE, ConfigFile
+from expctl.settings.definitions import PROFILE_ENV, SETTINGS
 from expctl.settings.hosts import normalize_host
-from expctl.settings.keys import PROFILE_ENV, SETTINGS
 
 
 class Source(str, Enum):

@@ -44,8 +44,8 @@ class InProcess:
     def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
         from typer.testing import CliRunner
 
-        from expctl.cli.app import app
-        from expctl.cli.runtime import RuntimeOverrides
+        from expctl.cli.framework.app import app
+        from expctl.cli.framework.runtime import RuntimeOverrides
         from expctl.main import hoist_global_options
 
         environ = dict(os.environ)

@@ -207,7 +207,7 @@ def test_specs_from_standard_input(project: InProcess) -> None:
 
 
 def test_every_command_answers_help(project: InProcess) -> None:
-    from expctl.cli.registry import COMMANDS
+    from expctl.cli.framework.registry import COMMANDS
 
     for entry in COMMANDS:
         outcome = project.run(entry.name, "--help")

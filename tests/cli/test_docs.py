@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from expctl.cli.completion import SHELLS, script
-from expctl.cli.reference import BEGIN, END, render
-from expctl.cli.registry import COMMANDS
+from expctl.cli.commands.completion import SHELLS, script
+from expctl.cli.framework.reference import BEGIN, END, render
+from expctl.cli.framework.registry import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -18,7 +18,7 @@ COMPLETION_FILES = {"bash": "expctl.bash", "zsh": "_expctl", "fish": "expctl.fis
 
 def test_command_reference_is_current() -> None:
     current = REFERENCE[REFERENCE.index(BEGIN) : REFERENCE.index(END) + len(END) + 1]
-    assert current == render(), "run: python -m expctl.cli.reference docs/reference.md"
+    assert current == render(), "run: python -m expctl.cli.framework.reference docs/reference.md"
 
 
 @pytest.mark.parametrize("name", [entry.name for entry in COMMANDS])

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from expctl.cli.app import app
-from expctl.cli.registry import COMMANDS
+from expctl.cli.framework.app import app
+from expctl.cli.framework.registry import COMMANDS
 
 runner = CliRunner()
 
@@ -65,10 +65,8 @@ def test_help_version_and_offline_plan_do_not_import_httpx_yaml_or_keyring() -> 
 
 def test_importing_the_app_loads_no_command_module() -> None:
     code = (
-        "import sys\nimport expctl.cli.app\n"
-        "print(sorted(m for m in sys.modules if m.startswith('expctl.cli.') and m not in "
-        "('expctl.cli.app', 'expctl.cli.registry', 'expctl.cli.runtime', 'expctl.cli.messages', "
-        "'expctl.cli.typer_compat')))"
+        "import sys\nimport expctl.cli.framework.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('expctl.cli.commands', 'expctl.cli.local'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -82,12 +80,12 @@ def test_version() -> None:
 
 
 def test_column_names_in_help_match_the_columns() -> None:
-    from expctl.cli.options import COLUMN_NAMES_HELP
+    from expctl.cli.framework.options import COLUMN_NAMES_HELP
     from expctl.render.columns import EXPERIMENT_COLUMNS
 
     assert ", ".join(EXPERIMENT_COLUMNS) == COLUMN_NAMES_HELP
 
-    from expctl.cli.flag_cmds import FLAG_COLUMN_NAMES_HELP
+    from expctl.cli.commands.flags import FLAG_COLUMN_NAMES_HELP
     from expctl.render.flags import FLAG_COLUMNS
 
     assert ", ".join(FLAG_COLUMNS) == FLAG_COLUMN_NAMES_HELP

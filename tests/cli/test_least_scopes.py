@@ -1,5 +1,5 @@
 """Every command works with the least scopes docs/reference.md lists for it (the table in
-``expctl/cli/scopes.py``), run with a key that has exactly those, on current Cloud."""
+``expctl/cli/framework/scopes.py``), run with a key that has exactly those, on current Cloud."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from expctl.cli.scopes import SCOPES, Needs
+from expctl.cli.framework.scopes import SCOPES, Needs
 from tests.cli.conftest import InProcess
 from tests.fakeposthog.state import ApiKey
 

@@ -1,7 +1,7 @@
-"""typer's private API, as expctl uses it (expctl/cli/typer_compat.py), on the installed typer.
+"""typer's private API, as expctl uses it (expctl/cli/framework/typer_compat.py), on the installed typer.
 
 When a typer release moves one of these names, this test fails naming it: widen or fix
-expctl/cli/typer_compat.py before widening the pin in pyproject.toml.
+expctl/cli/framework/typer_compat.py before widening the pin in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -10,18 +10,20 @@ from importlib.metadata import version
 
 import typer.main
 
-from expctl.cli.app import app, tidy_metavars
-from expctl.cli.typer_compat import missing_private_names, value_type
+from expctl.cli.framework.app import app, tidy_metavars
+from expctl.cli.framework.typer_compat import missing_private_names, value_type
 
 
 def test_every_private_typer_name_expctl_uses_exists() -> None:
-    assert missing_private_names() == [], f"typer {version('typer')} moved these; see expctl/cli/typer_compat.py"
+    assert missing_private_names() == [], (
+        f"typer {version('typer')} moved these; see expctl/cli/framework/typer_compat.py"
+    )
 
 
 def test_option_value_types_are_read_on_this_typer() -> None:
-    from expctl.cli.crud import list_app
-    from expctl.cli.plan_cmd import plan_app
-    from expctl.cli.results import results_app
+    from expctl.cli.commands.experiments import list_app
+    from expctl.cli.commands.results import results_app
+    from expctl.cli.commands.sizing import plan_app
 
     listing = typer.main.get_command(list_app)
     types = {p.name: value_type(p) for p in listing.params}

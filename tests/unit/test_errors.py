@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from expctl.cli.messages import Messages
-from expctl.cli.report import report
+from expctl.cli.framework.failures import report
+from expctl.cli.framework.messages import Messages
 from expctl.errors import (
     EXIT_CODE_MEANINGS,
     ApiAuthError,

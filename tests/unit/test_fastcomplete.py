@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import typer
 
-from expctl.cli import fastcomplete
-from expctl.cli.keycache import KeyCache
-from expctl.cli.options import complete_experiment
-from expctl.cli.registry import COMMANDS, TAKES_EXPERIMENTS, TAKES_ONE_EXPERIMENT
+from expctl.cli.framework import fastcomplete
+from expctl.cli.framework.options import complete_experiment
+from expctl.cli.framework.registry import COMMANDS, TAKES_EXPERIMENTS, TAKES_ONE_EXPERIMENT
+from expctl.cli.local.flag_keys import KeyCache
 from expctl.main import COMPLETE_VAR, main
 from tests.support.cli import moved_clock
 
@@ -158,7 +158,7 @@ def test_help_without_markup_skips_rich_and_reads_the_same() -> None:
 
     import typer._completion_classes as completion_classes
 
-    from expctl.cli.typer_compat import skip_rich_for_plain_help
+    from expctl.cli.framework.typer_compat import skip_rich_for_plain_help
 
     original = completion_classes._sanitize_help_text
     module = types.SimpleNamespace(_sanitize_help_text=original)

@@ -10,8 +10,8 @@ from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 
 from expctl.core.history import DayResult, MetricHistory, exposures_from
 from expctl.core.results import VariantRow
-from expctl.core.running_plan import baseline_of, calculator_request
 from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, parse_percent, sample_size
+from expctl.core.sizing import baseline_of, calculator_request
 from expctl.model.metrics import MetricSpec
 
 TOLERANCE = 0.01  # the bar: within 1% of statsmodels

@@ -1,0 +1,400 @@
+"""doctor: check the whole setup, one line per check, each failure with its fix.
+
+The scope and capability probes are safe by construction: they address experiment id 0,
+which never exists, so PostHog either refuses the scope (403) or answers "Not found."
+(404) after the scope check has passed; nothing is ever changed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+import typer
+
+from expctl.cli.framework.app import runtime_of
+from expctl.cli.framework.options import examples, new_app
+from expctl.cli.framework.runtime import Runtime
+
+doctor_app = new_app()
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
+CLOCK_SKEW_LIMIT = 60.0
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str | None = None
+    code: int = 1
+
+
+@doctor_app.command(
+    "doctor", epilog=examples("expctl doctor", "expctl doctor --host https://eu.posthog.com", "expctl doctor -o json")
+)
+def doctor_command(
+    ctx: typer.Context,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="text (default) or json.", show_default=False)
+    ] = None,
+) -> None:
+    """Check the setup and say how to fix what is wrong.
+
+    Checks the config file, keyring, host, TLS, key, project, the key's scopes, what the
+    server supports, and the clock. Every check prints one line; a failing one says how
+    to fix it. Exits with the code of the first failing check (4 for the key, 5 for the
+    project, 7 for the host, ...) or 0.
+    """
+    from expctl.errors import ExpctlError
+
+    rt = runtime_of(ctx)
+    checks: list[Check] = []
+    try:
+        settings = rt.settings
+    except ExpctlError as exc:
+        checks.append(Check("Settings", FAIL, exc.message, exc.hint, int(exc.exit_code)))
+        _finish(rt, checks, output)
+        return
+    checks.append(_config_file(rt))
+    checks.append(_keyring(rt))
+    key_check, key = _api_key(rt)
+    checks.append(key_check)
+    checks.extend(_network(rt, key, settings.host))
+    _finish(rt, checks, output)
+
+
+def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
+    from expctl.errors import AlreadySaidError
+
+    if output == "json":
+        rt.output("json").data([check.__dict__ for check in checks])
+    else:
+        from expctl.render.style import Styler
+
+        style = Styler(rt.stdout_color)
+        colors = {OK: "green", WARN: "yellow", FAIL: "red"}
+        width = max(len(c.name) for c in checks)
+        for check in checks:
+            mark = style(MARKS[check.status], colors[check.status])
+            line = f"{mark} {check.name:<{width}}  {check.detail}"
+            if check.fix and check.status != OK:
+                line += f"\n  {' ' * width}  fix: {check.fix}"
+            rt.output("plain").text(line + "\n")
+    failed = [c for c in checks if c.status == FAIL]
+    if failed:
+        raise AlreadySaidError(failed[0].code)
+
+
+def _config_file(rt: Runtime) -> Check:
+    config = rt.settings.config
+    if not config.exists:
+        return Check("Config file", OK, f"{config.path} does not exist (fine with environment variables)")
+    mode = f"{config.mode:o}" if config.mode is not None else "?"
+    holds_key = any(isinstance(p, dict) and p.get("api_key") for p in config.profiles().values())
+    if not config.is_owner_only():
+        status = FAIL if holds_key else WARN
+        return Check(
+            "Config file", status, f"{config.path} is readable by others (mode {mode})", f"chmod 600 {config.path}", 4
+        )
+    return Check("Config file", OK, f"{config.path} is owner-only ({mode})")
+
+
+def _keyring(rt: Runtime) -> Check:
+    from expctl.settings.definitions import API_KEY_ENV
+    from expctl.settings.keyring_store import KeyringUnavailableError
+
+    try:
+        backend = rt.keyring.backend_name()
+    except KeyringUnavailableError as exc:
+        uses_env = any(rt.env.get(n) for n in API_KEY_ENV)
+        in_file = bool(rt.settings.config.profile(rt.settings.profile_name).get("api_key"))
+        detail = f"not usable: {exc.reason}"
+        if uses_env:
+            detail += " (not needed: the key comes from the environment)"
+        elif in_file:
+            detail += " (not needed: the key is kept in the config file, as `auth login --insecure-storage` chose)"
+        fix = (
+            None
+            if uses_env or in_file
+            else "install and unlock a Secret Service (e.g. gnome-keyring), or use EXPCTL_API_KEY"
+        )
+        return Check("Keyring", WARN, detail, fix)
+    return Check("Keyring", OK, backend)
+
+
+def _api_key(rt: Runtime) -> tuple[Check, str | None]:
+    from expctl.errors import ExpctlError
+    from expctl.settings.credentials import find_api_key
+
+    try:
+        found = find_api_key(rt.settings, rt.keyring, lambda _: None)
+    except ExpctlError as exc:
+        return Check("API key", FAIL, exc.message, exc.hint, int(exc.exit_code)), None
+    if found is None:
+        return Check("API key", FAIL, "none found", "run `expctl auth login`, or set EXPCTL_API_KEY", 4), None
+    rt.messages.add_secret(found.secret.reveal())
+    return Check("API key", OK, f"{found.secret.masked()} from {found.describe()}"), found.secret.reveal()
+
+
+def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ExpctlError
+
+    checks: list[Check] = []
+    client = rt.make_client(key or "phx_doctor_no_key", retries=0)
+    path = client.project_path("experiments/")
+    started = time.monotonic()
+    response = None
+    error: ExpctlError | None = None
+    try:
+        response = client.request("GET", path, params={"limit": 1})
+    except ExpctlError as exc:
+        error = exc
+    elapsed = (time.monotonic() - started) * 1000
+    host_failed = _host_failure(error, host)
+    if host_failed:
+        return host_failed
+    checks.append(Check("Host", OK, f"{host} answered in {elapsed:.0f} ms"))
+    if host.startswith("https://"):
+        checks.append(Check("TLS", OK, "certificate verified"))
+    else:
+        checks.append(
+            Check("TLS", WARN, "plain http: fine for a local server, never for a real one", "use an https:// host")
+        )
+    if key is None:
+        return checks
+    if isinstance(error, ApiAuthError) and error.status == 401:
+        checks.append(Check("Key", FAIL, error.message, error.hint, 4))
+        return checks
+    checks.append(Check("Key", OK, "accepted by PostHog"))
+    if isinstance(error, ApiNotFoundError):
+        checks.append(Check("Project", FAIL, error.message, error.hint, 5))
+        return checks
+    if isinstance(error, ApiAuthError) and "scope" not in error.message:
+        checks.append(Check("Project", FAIL, error.message, error.hint, 4))
+        return checks
+    checks.append(Check("Project", OK, f"{client.project} is reachable"))
+    checks.append(_scopes(client, read_ok=error is None))
+    checks.append(_resource_scopes(client))
+    checks.extend(_capabilities(client, response))
+    if response is not None:
+        checks.append(_clock(response.headers))
+    return checks
+
+
+def _host_failure(error: Any, host: str) -> list[Check]:
+    """The checks when the host itself is the problem (TLS, not PostHog, no answer);
+    empty when it answered like PostHog."""
+    from expctl.errors import ApiUnavailableError, NotPostHogError, TlsError
+
+    if isinstance(error, TlsError):
+        return [
+            Check("Host", OK, f"{host} accepts connections"),
+            Check("TLS", FAIL, error.message, error.hint, int(error.exit_code)),
+        ]
+    if isinstance(error, NotPostHogError):
+        # A web page where the API should be: nothing after this (key, project, scopes)
+        # can be judged, so the host is what fails.
+        return [Check("Host", FAIL, error.message, error.hint, int(error.exit_code))]
+    if isinstance(error, ApiUnavailableError) and error.status is None:
+        return [Check("Host", FAIL, error.message, "check --host (and your network or VPN)", 7)]
+    return []
+
+
+# A query that fits PostHog's schema but names no experiment: the scope check runs first
+# (403 without query:read); past it current PostHog answers 400 ("experiment_id is
+# required": 0 names none), computing nothing, while a release without ExperimentQuery
+# refuses the kind itself (pydantic's union_tag_invalid). Only the second means "missing".
+PROBE_QUERY = {
+    "query": {
+        "kind": "ExperimentQuery",
+        "experiment_id": 0,
+        "metric": {"kind": "ExperimentMetric", "metric_type": "mean", "source": {"kind": "EventsNode"}},
+    }
+}
+
+
+def _kind_refused(detail: str) -> bool:
+    """PostHog's words for a query kind its schema does not have (``QueryRequest``'s
+    discriminated union, through ``PydanticModelMixin.get_model``)."""
+    return "union_tag_invalid" in detail or "does not match any of the expected tags" in detail
+
+
+def _probe(client: Any, method: str, path: str, body: Any = None, *, word_route: bool = False) -> str:
+    """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'.
+
+    ``word_route``: the path ends in a word where older routers take any word as an
+    experiment id, so their "Not found." means the route is missing too."""
+    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ExpctlError
+
+    try:
+        client.request(method, path, json_body=body, idempotent=True)
+    except ApiAuthError:
+        return "scope"
+    except ApiNotFoundError as exc:
+        return "missing" if exc.detail == "Endpoint not found." or (word_route and exc.detail == "Not found.") else "ok"
+    except ApiRejectedError as exc:
+        # A release older than a query kind refuses the kind itself, not experiment 0.
+        return "missing" if body is PROBE_QUERY and _kind_refused(exc.detail) else "ok"
+    except ExpctlError:
+        return "error"
+    return "ok"
+
+
+def _scopes(client: Any, *, read_ok: bool) -> Check:
+    from expctl.api.errors import KEY_PAGE
+
+    write = _probe(client, "PATCH", client.project_path("experiments/0/"), {})
+    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
+    have = {"experiment:read": read_ok, "experiment:write": write == "ok", "query:read": query in ("ok", "missing")}
+    missing = [scope for scope, ok in have.items() if not ok]
+    if missing:
+        return Check(
+            "Scopes",
+            FAIL,
+            f"the key lacks {', '.join(missing)}",
+            f"edit the key at {client.host}{KEY_PAGE} and add {', '.join(missing)}",
+            4,
+        )
+    return Check("Scopes", OK, ", ".join(have))
+
+
+# Newest Cloud gives shared metrics and holdouts scope objects of their own
+# (ExperimentSavedMetricViewSet, ExperimentHoldoutViewSet); older releases used experiment:*.
+RESOURCE_SCOPES = (
+    ("experiment_saved_metrics/", "experiment_saved_metric"),
+    ("experiment_holdouts/", "experiment_holdout"),
+)
+
+
+def _resource_scopes(client: Any) -> Check:
+    """Only `shared-metrics`, `holdouts` and specs using them need these: a warning, not a failure."""
+    from expctl.api.errors import KEY_PAGE
+
+    missing = []
+    for path, scope in RESOURCE_SCOPES:
+        if _probe(client, "GET", client.project_path(path), None) == "scope":
+            missing.append(f"{scope}:read")
+        if _probe(client, "PATCH", client.project_path(f"{path}0/"), {}) == "scope":
+            missing.append(f"{scope}:write")
+    if missing:
+        return Check(
+            "More scopes",
+            WARN,
+            f"shared metrics and holdouts need {', '.join(missing)}",
+            f"add them to the key at {client.host}{KEY_PAGE} to use `shared-metrics`, `holdouts` and specs with them",
+        )
+    return Check("More scopes", OK, "shared metrics and holdouts: read and write")
+
+
+# Experiment fields that came after the late-2024 release; a server without one drops it
+# from every write without a word, and expctl says so when that happens.
+NEWER_FIELDS = (
+    "stats_config",
+    "exposure_criteria",
+    "conclusion",
+    "conclusion_comment",
+    "scheduling_config",
+    "running_time_calculation",
+    "excluded_variants",
+    "only_count_matured_users",
+    "primary_metrics_ordered_uuids",
+)
+
+
+def _capabilities(client: Any, first_page: Any) -> list[Check]:
+    """What this PostHog supports and what expctl emulates, so nobody is surprised later."""
+    return _endpoint_checks(client) + _field_checks(_sample_experiment(client, first_page))
+
+
+def _line(name: str, supported: bool, native: str, emulated: str) -> Check:
+    return Check(name, OK if supported else WARN, native if supported else emulated)
+
+
+def _endpoint_checks(client: Any) -> list[Check]:
+    from expctl.api.experiments import ExperimentsApi
+
+    actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
+    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
+    legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
+    stats = _probe(client, "GET", client.project_path("experiments/stats/"), word_route=True)
+    return [
+        _line(
+            "Lifecycle",
+            actions != "missing",
+            "action endpoints (launch, pause, end, …)",
+            "no action endpoints: expctl moves experiments by PATCH and through the flag",
+        ),
+        _line(
+            "Listing",
+            ExperimentsApi(client).server_filters(),
+            "filtered and sorted by the server",
+            "ignored by this release: expctl reads every page and filters and sorts itself",
+        ),
+        _line(
+            "Results",
+            query != "missing",
+            "query endpoint (ExperimentQuery)" + (", legacy results/ too" if legacy != "missing" else ""),
+            "legacy results/ endpoints only (metrics of the current engine cannot be computed here)",
+        ),
+        _line("Stats", stats != "missing", "stats endpoint", "no stats endpoint: expctl counts from the list"),
+    ]
+
+
+def _field_checks(sample: dict[str, Any] | None) -> list[Check]:
+    """Soft delete and the newer fields, read off one full experiment."""
+    if sample is None:
+        return [Check("Fields", OK, "unknown until the project has an experiment")]
+    missing = [name for name in NEWER_FIELDS if name not in sample]
+    return [
+        _line(
+            "Delete",
+            "deleted" in sample,
+            "soft delete (PATCH deleted; the flag stays)",
+            "hard delete only (DELETE removes the experiment for good)",
+        ),
+        _line(
+            "Fields",
+            not missing,
+            "every experiment field expctl knows",
+            f"this release has no {', '.join(missing)}: writes of them are dropped, and expctl says so",
+        ),
+    ]
+
+
+def _sample_experiment(client: Any, first_page: Any) -> dict[str, Any] | None:
+    """The newest experiment in full (list rows may be slimmed), or None when there is none."""
+    from expctl.errors import ExpctlError
+
+    try:
+        rows = first_page.data.get("results") if first_page is not None else None
+        if not rows:
+            return None
+        data = client.get(client.project_path(f"experiments/{int(rows[0]['id'])}/"))
+    except (ExpctlError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _clock(headers: Any) -> Check:
+    stamp = headers.get("date") if headers else None
+    if not stamp:
+        return Check("Clock", WARN, "PostHog sent no Date header to compare with")
+    try:
+        theirs = email.utils.parsedate_to_datetime(stamp)
+    except (TypeError, ValueError):
+        return Check("Clock", WARN, f"could not read PostHog's Date header ({stamp!r})")
+    skew = (datetime.now(timezone.utc) - theirs).total_seconds()
+    if abs(skew) > CLOCK_SKEW_LIMIT:
+        return Check(
+            "Clock",
+            WARN,
+            f"this machine is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} PostHog",
+            "enable time sync (NTP); dates and 'how old' figures will look off until then",
+        )
+    return Check("Clock", OK, f"within {max(1, round(abs(skew)))} s of PostHog's")

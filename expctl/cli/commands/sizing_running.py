@@ -1,0 +1,106 @@
+"""`plan EXPERIMENT`: the sample still needed and the days remaining for a running experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from expctl.cli.framework.runtime import Runtime
+
+
+def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: float, power: float) -> None:
+    from expctl.api.experiments import ExperimentRef
+    from expctl.api.history import HistoryApi
+    from expctl.core.history import exposures_from
+    from expctl.core.sample_size import PlanError
+    from expctl.core.sizing import as_json, calculator_request, running_plan
+    from expctl.errors import RejectedError
+    from expctl.model.experiment import status_of
+
+    experiment = rt.experiments.resolve(ExperimentRef.parse(ref))
+    if status_of(experiment) == "draft":
+        raise RejectedError(
+            f"'{experiment.get('name')}' (id {experiment.get('id')}) is a draft: nothing has been measured yet",
+            hint="plan a new one with `expctl plan --baseline-rate R --mde 5%` (or --baseline-mean/--baseline-stddev)",
+        )
+    spec = _primary(experiment)
+    api = HistoryApi(rt.client)
+    relative, source = _mde(api, experiment, mde)
+    with rt.progress("Measuring so far", output=mode):
+        exposures = exposures_from(api.exposures(experiment))
+        control = _control(api, experiment, spec)
+    if exposures is None:
+        raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
+    plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
+    body = calculator_request(spec.query or {}, control, relative, plan.size.inputs.variants, plan.per_day)
+    posthog, missing = api.running_time(body)
+    if mode in ("json", "yaml", "plain"):
+        data = as_json(plan, posthog)
+        data.update(experiment_id=experiment.get("id"), metric_uuid=spec.key, metric_name=spec.name, mde_source=source)
+        if mode == "plain":
+            keys = ("days_remaining", "sample_still_needed", "sample_size_per_variant", "total_sample_size")
+            rt.output("plain").text("".join(f"{k}\t{data[k]}\n" for k in keys))
+        else:
+            rt.output(mode).data(data)
+        return
+    from expctl.render.sizing import running_lines
+
+    lines = running_lines(experiment, spec.name, plan, source, posthog)
+    rt.output("plain").text("".join(f"{line}\n" for line in lines))
+    if missing is not None:
+        rt.messages.note(f"No estimate from PostHog: {missing}; expctl's estimate only.")
+
+
+def _primary(experiment: Mapping[str, Any]) -> Any:
+    from expctl.core.sample_size import PlanError
+    from expctl.model.metrics import metric_specs
+
+    for spec in metric_specs(experiment):
+        if spec.role == "primary" and not spec.legacy and spec.query and spec.query.get("kind") == "ExperimentMetric":
+            return spec
+    raise PlanError("the experiment has no primary metric of PostHog's current kind to measure a baseline on")
+
+
+# PostHog's fallback when neither the experiment nor the project sets an MDE: the web app's
+# DEFAULT_MDE and running_time_calculator.py's DEFAULT_MINIMUM_DETECTABLE_EFFECT (a percentage).
+POSTHOG_DEFAULT_MDE = 30
+
+
+def _mde(api: Any, experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
+    """The minimum detectable effect, where PostHog keeps it, in this order: --mde; the
+    experiment's ``running_time_calculation`` (the canonical home, as newest PostHog's
+    serializer says); its ``parameters`` (the historical one); the project's default from
+    its experiment settings; PostHog's own fallback (30%). Returns it and where it came from."""
+    from expctl.core.sample_size import parse_percent
+
+    if given is not None:
+        return parse_percent(given, "--mde"), "from --mde"
+    for field, where in (
+        ("running_time_calculation", "the experiment's setting"),
+        ("parameters", "the experiment's setting"),
+    ):
+        stored = (experiment.get(field) or {}).get("minimum_detectable_effect")
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool) and stored > 0:
+            return float(stored) / 100, where
+    default, why_not = api.project_default_mde()
+    if default is not None:
+        return default / 100, "the project's default"
+    return POSTHOG_DEFAULT_MDE / 100, "PostHog's default" + (f"; {why_not}" if why_not else "")
+
+
+def _control(api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
+    """The baseline row of the primary metric's answer: the control's statistics so far."""
+    from expctl.core.sample_size import PlanError
+    from expctl.errors import AuthError
+    from expctl.model.metrics import QUERY
+
+    answer = api.results.metric(experiment, spec, False)
+    if isinstance(answer.error, AuthError):
+        raise answer.error  # a missing scope is the key's problem (exit 4), not the plan's
+    if answer.kind != QUERY or not isinstance(answer.payload, Mapping):
+        why = answer.error.message if answer.error is not None else "no result"
+        raise PlanError(f"could not measure the primary metric '{spec.name}' so far: {why}")
+    baseline = answer.payload.get("baseline")
+    if not isinstance(baseline, Mapping):
+        raise PlanError(f"PostHog returned no baseline for '{spec.name}' yet")
+    return baseline

@@ -1,0 +1,329 @@
+"""validate, diff, apply, export, schema: experiments kept as YAML specs in git."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from expctl.cli.framework.app import runtime_of
+from expctl.cli.framework.options import YesOpt, examples, new_app
+from expctl.cli.framework.runtime import Runtime
+from expctl.render.words import plural
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from expctl.core.apply import Execution
+    from expctl.core.plan import Plan
+    from expctl.core.spec import SpecSet
+
+validate_app = new_app()
+diff_app = new_app()
+apply_app = new_app()
+schema_app = new_app()
+
+FilesOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--filename",
+        "-f",
+        help="Spec file or directory (searched for *.yaml and *.yml), repeated; '-' reads standard input.",
+        show_default=False,
+    ),
+]
+ParallelOpt = Annotated[int, typer.Option("--parallel", help="Experiments to work on at once.", min=1, max=32)]
+PlanOutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="text (default), json or yaml.", show_default=False)
+]
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "experiment-spec.schema.json"
+
+
+@validate_app.command(
+    "validate",
+    epilog=examples(
+        "expctl validate -f experiments/",
+        "expctl validate -f checkout.yaml -f pricing.yaml",
+        "cat spec.yaml | expctl validate -f -",
+    ),
+)
+def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
+    """Check spec files offline and report every problem as file:line:column.
+
+    Unknown keys (with a suggestion), wrong types, variants without 'control' or not
+    summing to 100, unknown states and flag keys used twice across files are all
+    reported at once. Exit 2 when there is any problem. Nothing is sent to PostHog, so a
+    holdout or shared metric named but not defined in the files is only noted (diff and
+    apply look it up in PostHog).
+    """
+    rt = runtime_of(ctx)
+    result = _load(rt, files)
+    if result.problems:
+        _report_problems(rt, result)
+    for note in result.notes:
+        rt.messages.note(str(note))
+    rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}: valid")
+
+
+@diff_app.command(
+    "diff",
+    epilog=examples(
+        "expctl diff -f experiments/                # exit 0 in sync, 8 changes pending",
+        "expctl diff -f experiments/ -o json | jq '.[] | select(.action != \"unchanged\")'",
+    ),
+)
+def diff_command(
+    ctx: typer.Context,
+    files: FilesOpt,
+    output: PlanOutputOpt = None,
+    show_unchanged: Annotated[
+        bool, typer.Option("--show-unchanged", help="List experiments already in sync too.")
+    ] = False,
+    parallel: ParallelOpt = 8,
+) -> None:
+    """Show what `apply` would do: creates, field-by-field updates, lifecycle moves.
+
+    Exit 0 when PostHog matches the specs, 8 when changes are pending, 6 when a spec
+    asks for something PostHog refuses (a backwards state move, new variant keys on a
+    launched experiment, ...), 2 for invalid specs.
+    """
+    rt = runtime_of(ctx)
+    plan = _plan(rt, files, parallel)
+    _print_plan(rt, plan, output, show_unchanged)
+    _end_with_plan(plan)
+
+
+@apply_app.command(
+    "apply",
+    epilog=examples(
+        "expctl apply -f experiments/               # shows the plan, asks, applies",
+        "expctl apply -f experiments/ --yes         # CI, after review",
+        "expctl apply -f experiments/ --dry-run     # the same as `expctl diff`",
+    ),
+)
+def apply_command(
+    ctx: typer.Context,
+    files: FilesOpt,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")
+    ] = False,
+    yes: YesOpt = False,
+    output: PlanOutputOpt = None,
+    parallel: ParallelOpt = 8,
+) -> None:
+    """Make PostHog match the specs: create, update and move experiments.
+
+    Prints the plan, asks on a terminal (--yes without one), then applies independent
+    experiments in parallel within PostHog's rate limits. A failure on one experiment
+    does not stop the others; all are reported at the end and the exit code is non-zero.
+    Ctrl-C starts nothing new, lets running requests finish, says what was done and
+    what was not, and exits 130.
+    """
+    rt = runtime_of(ctx)
+    if dry_run:
+        _apply(rt, files, True, yes, output, parallel)
+        return
+    from expctl.cli.local.apply_lock import apply_lock, lock_path
+
+    target = f"project {rt.settings.project} on {rt.settings.host}"
+    with apply_lock(lock_path(rt.env, rt.settings.host, rt.settings.project), target=target, say=rt.messages.note):
+        _apply(rt, files, False, yes, output, parallel)
+
+
+def _apply(rt: Runtime, files: list[str], dry_run: bool, yes: bool, output: str | None, parallel: int) -> None:
+    """Read, plan, show, confirm, write: under the apply lock unless only showing."""
+    try:
+        plan = _plan(rt, files, parallel)
+    except KeyboardInterrupt:
+        from expctl.errors import InterruptedByUserError
+
+        raise InterruptedByUserError(
+            "interrupted while reading PostHog's experiments; nothing was applied",
+            hint="run the same apply again",
+        ) from None
+    mode = _plan_mode(output)
+    if mode == "text" or dry_run:
+        _print_plan(rt, plan, output, False)
+    if dry_run:
+        _end_with_plan(plan)
+        return
+    if not plan.pending:
+        _nothing_to_apply(rt, plan, mode)
+        return
+    from expctl.cli.commands.specs_resources import apply_resources_first, what_changes
+    from expctl.cli.framework.prompts import confirm
+
+    count = sum(1 for item in plan.items if item.pending)
+    what = what_changes(plan)
+    confirm(rt, f"Apply these changes to {what}?", action=f"applying changes to {what}", assume_yes=yes)
+    made = apply_resources_first(rt, plan, mode)
+    execution = _run_apply(rt, plan, mode, count, parallel)
+    for outcome in execution.outcomes:  # what PostHog answered is the newest version
+        if outcome.experiment is not None:
+            rt.experiment_cache.remember(outcome.experiment)
+    rt.experiment_cache.save()
+    _end_with_outcomes(rt, plan, execution, mode, made)
+
+
+def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
+    from expctl.errors import RejectedError
+    from expctl.render.plan import plan_json
+
+    if mode != "text":
+        rt.output(mode).data({"plan": plan_json(plan), "results": []})
+    rt.messages.info("Nothing to apply: PostHog already matches the specs.")
+    if plan.has_errors:
+        raise RejectedError()  # the plan printed the refusals
+
+
+def _run_apply(rt: Runtime, plan: Plan, mode: str, count: int, parallel: int) -> Execution:
+    """Carry out the plan; in text mode, a line per experiment as each one finishes."""
+    from expctl.api.backend import ApiBackend
+    from expctl.core.apply import execute
+    from expctl.render.plan import outcome_line
+    from expctl.render.style import Styler
+
+    style = Styler(rt.stdout_color)
+    with rt.progress("Applying", total=count, output=None if mode == "text" else mode) as bar:
+
+        def report(outcome: Any) -> None:
+            if mode == "text":
+                rt.output("plain").text(outcome_line(outcome, style) + "\n", flush=True)
+            bar.advance()
+
+        return execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+
+
+def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str, made: Sequence[Any] = ()) -> None:
+    """The summary, each failure, and the exit: 130 interrupted, the first failure's
+    code, 6 when the plan refused a spec, else 0. ``made``: the holdouts and shared
+    metrics applied first."""
+    from expctl.cli.commands.specs_resources import resource_counts, resources_json
+    from expctl.core.apply import summary
+    from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
+    from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, summary_line
+
+    if mode != "text":
+        results = resources_json(made) + outcomes_json(execution.outcomes)
+        rt.output(mode).data({"plan": plan_json(plan), "results": results})
+    counts = summary(plan, execution.outcomes)
+    for name, number in resource_counts(plan, made).items():
+        counts[name] = counts.get(name, 0) + number
+    rt.messages.info(f"Applied: {summary_line(counts)}.")
+    _warn_uncomputable(rt, execution)
+    failures: list[Any] = [o for o in made if o.error is not None]
+    failures += [o for o in execution.outcomes if o.error is not None]
+    for failure in failures:
+        assert failure.error is not None
+        rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
+    if execution.interrupted:
+        finished, not_applied = interrupted_summary(execution.outcomes)
+        if finished:
+            rt.messages.info(f"In flight at Ctrl-C and finished: {finished}.")
+        raise InterruptedByUserError(
+            f"interrupted; not applied: {not_applied}", hint="run the same apply again to finish"
+        )
+    if failures:
+        assert failures[0].error is not None
+        raise AlreadySaidError(failures[0].error.exit_code)
+    if plan.has_errors:
+        raise RejectedError()  # the plan printed the refusals
+
+
+def _warn_uncomputable(rt: Runtime, execution: Execution) -> None:
+    """Experiments this apply created with metrics the release cannot compute: the plan
+    could not know the release before it answered (it warns for existing ones)."""
+    from expctl.core.fields import not_computable_warning
+
+    for outcome in execution.outcomes:
+        if outcome.item.experiment is None and outcome.experiment is not None:
+            warning = not_computable_warning(outcome.item.spec.data, outcome.experiment)
+            if warning:
+                rt.messages.warn(f"{outcome.key}: {warning}")
+
+
+@schema_app.command("schema", epilog=examples("expctl schema > experiment.schema.json", "expctl schema --path"))
+def schema_command(
+    ctx: typer.Context,
+    path: Annotated[bool, typer.Option("--path", help="Print where the installed schema file is instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the spec format, for editors.
+
+    Save it next to your specs and start each spec file with
+    `# yaml-language-server: $schema=./experiment.schema.json` to get completion and
+    checks in editors that use the YAML language server (VS Code, Neovim, ...).
+    """
+    rt = runtime_of(ctx)
+    rt.output("plain").text(str(SCHEMA_FILE) + "\n" if path else SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+def _load(rt: Runtime, files: list[str]) -> SpecSet:
+    from expctl.core.spec import load_specs
+
+    stdin_text = rt.streams.stdin.read() if "-" in files else None
+    return load_specs(files, stdin_text=stdin_text)
+
+
+def _report_problems(rt: Runtime, result: SpecSet) -> None:
+    from expctl.errors import UsageError
+
+    rt.output("plain").text("".join(f"{problem}\n" for problem in result.problems))
+    files = len({p.position.file for p in result.problems})
+    count = len(result.problems)
+    raise UsageError(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
+
+
+def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
+    from expctl.api.backend import ApiBackend
+    from expctl.cli.commands.specs_resources import plan_with_resources
+    from expctl.core.apply import load_state
+
+    result = _load(rt, files)
+    if result.problems:
+        _report_problems(rt, result)
+    shared: dict[str, list[int]] = {}
+    cache = rt.experiment_cache
+    with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
+        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared, known=cache)
+    cache.save()
+    return plan_with_resources(rt, result, state, shared)
+
+
+def _plan_mode(output: str | None) -> str:
+    from expctl.errors import UsageError
+
+    mode = output or "text"
+    if mode not in ("text", "json", "yaml"):
+        raise UsageError(f"output {mode!r} is not available here", hint="choose one of: text, json, yaml")
+    return mode
+
+
+def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: bool) -> None:
+    from expctl.render.plan import plan_json, render_plan
+    from expctl.render.words import plural
+
+    mode = _plan_mode(output)
+    if mode == "text":
+        rt.output("plain").text(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
+    else:
+        rt.output(mode).data(plan_json(plan))
+    for name, keys in plan.unsupported().items():
+        rt.messages.warn(
+            f"this PostHog has no field {name} (set by {plural(len(keys), 'spec')}: {', '.join(keys[:5])}"
+            f"{', …' if len(keys) > 5 else ''}); it is left out of the plan"
+        )
+
+
+def _end_with_plan(plan: Plan) -> None:
+    """diff and --dry-run: exit 6 when a spec asks for what PostHog refuses, 8 when changes
+    are pending, else return (exit 0). The printed plan says what; nothing more is said."""
+    from expctl.errors import ChangesPendingError, RejectedError
+
+    if plan.has_errors:
+        raise RejectedError()
+    if plan.pending:
+        raise ChangesPendingError()

@@ -1,0 +1,1 @@
+"""The command-line machinery: the root app, the runtime, messages, prompts, completion, typer's quirks."""

@@ -1,0 +1,320 @@
+"""Everything a command needs, built lazily: streams, settings, key, client, output.
+
+Tests inject what they need (environment, streams, TTY answers, an httpx transport, a
+keyring backend) through :class:`RuntimeOverrides` instead of patching globals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+
+from expctl.cli.framework.messages import Messages
+from expctl.render.style import color_enabled
+
+if TYPE_CHECKING:
+    import httpx
+
+    from expctl.api.client import PostHogClient
+    from expctl.api.experiments import ExperimentsApi
+    from expctl.cli.local.experiment_cache import ExperimentCache
+    from expctl.cli.local.flag_keys import KeyCache
+    from expctl.cli.local.send_log import SendLog
+    from expctl.render.output import Output
+    from expctl.render.progress import Progress
+    from expctl.settings.credentials import ResolvedKey
+    from expctl.settings.keyring_store import KeyringStore
+    from expctl.settings.resolve import Settings
+
+
+class GlobalOptions(NamedTuple):
+    host: str | None = None
+    project: str | None = None
+    profile: str | None = None
+    debug: bool = False
+    timeout: float | None = None
+    max_wait: float | None = None
+    rate_limit: str | None = None
+    ca_bundle: str | None = None
+    allow_insecure_http: bool = False
+
+    def as_flags(self) -> dict[str, str | None]:
+        return {
+            "host": self.host,
+            "project": self.project,
+            "profile": self.profile,
+            "timeout": None if self.timeout is None else str(self.timeout),
+            "max_wait": None if self.max_wait is None else str(self.max_wait),
+            "rate_limit": self.rate_limit,
+            "ca_bundle": self.ca_bundle,
+            "allow_insecure_http": "true" if self.allow_insecure_http else None,
+        }
+
+
+class RuntimeOverrides(NamedTuple):
+    """What tests may replace; every field left as None means "the real thing"."""
+
+    env: Mapping[str, str] | None = None
+    stdin_isatty: bool | None = None
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    transport: httpx.BaseTransport | None = None
+    keyring_backend: Any = None
+    sleep: Callable[[float], None] | None = None
+    clock: Callable[[], float] | None = None  # the rate limiter's, moved by ``sleep``
+
+
+class Streams(NamedTuple):
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    stdin_isatty: bool
+    stdout_isatty: bool
+    stderr_isatty: bool
+
+    @classmethod
+    def current(cls, overrides: RuntimeOverrides) -> Streams:
+        def tty(stream: TextIO, forced: bool | None) -> bool:
+            if forced is not None:
+                return forced
+            try:
+                return stream.isatty()
+            except (AttributeError, ValueError):
+                return False
+
+        return cls(
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stdin_isatty=tty(sys.stdin, overrides.stdin_isatty),
+            stdout_isatty=tty(sys.stdout, overrides.stdout_isatty),
+            stderr_isatty=tty(sys.stderr, overrides.stderr_isatty),
+        )
+
+
+class Runtime:
+    def __init__(self, options: GlobalOptions, overrides: RuntimeOverrides | None = None) -> None:
+        self.options = options
+        self.overrides = overrides if overrides is not None else RuntimeOverrides()
+        self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
+        self.streams = Streams.current(self.overrides)
+        self.messages = Messages(
+            self.streams.stderr,
+            color=color_enabled(self.env, self.streams.stderr_isatty),
+            debug=self.options.debug,
+        )
+        self._client: PostHogClient | None = None
+        self._resolved_key: ResolvedKey | None = None
+        self._progress_shown: Progress | None = None
+        self._budgets: list[tuple[SendLog, PostHogClient]] = []
+
+    # -- environment -------------------------------------------------------------------
+
+    @property
+    def interactive(self) -> bool:
+        """May we prompt? Only with a person at a terminal, and never in CI."""
+        if self.env.get("CI", "").lower() in ("1", "true", "yes") and self.overrides.stdin_isatty is None:
+            return False
+        return self.streams.stdin_isatty and self.streams.stderr_isatty
+
+    @property
+    def progress_allowed(self) -> bool:
+        return self.streams.stderr_isatty and self.env.get("CI", "").lower() not in ("1", "true", "yes")
+
+    @property
+    def stdout_color(self) -> bool:
+        return color_enabled(self.env, self.streams.stdout_isatty)
+
+    @property
+    def width(self) -> int | None:
+        columns = self.env.get("COLUMNS", "")
+        if columns.isdigit():
+            return int(columns)
+        if self.streams.stdout_isatty:
+            import shutil
+
+            return shutil.get_terminal_size((100, 24)).columns
+        return None
+
+    # -- settings and credentials ------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> Settings:
+        from expctl.settings.config_file import ConfigFile
+        from expctl.settings.paths import config_file
+        from expctl.settings.resolve import resolve_settings
+
+        return resolve_settings(self.options.as_flags(), self.env, ConfigFile.load(config_file(self.env)))
+
+    @cached_property
+    def keyring(self) -> KeyringStore:
+        from expctl.settings.keyring_store import DEFAULT_TIMEOUT, KeyringStore
+
+        raw = self.env.get("EXPCTL_KEYRING_TIMEOUT", "")
+        try:
+            timeout = float(raw) if raw else DEFAULT_TIMEOUT
+        except ValueError:
+            timeout = DEFAULT_TIMEOUT
+        return KeyringStore(timeout=timeout, backend=self.overrides.keyring_backend)
+
+    def api_key(self) -> ResolvedKey:
+        if self._resolved_key is None:
+            from expctl.settings.credentials import require_api_key
+
+            self.settings.require_known_profile()
+            self._resolved_key = require_api_key(self.settings, self.keyring, self.messages.warn)
+            self.messages.add_secret(self._resolved_key.secret.reveal())
+        return self._resolved_key
+
+    # -- API -----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> PostHogClient:
+        if self._client is None:
+            from expctl import gcpolicy
+
+            self._client = self.make_client(self.api_key().secret.reveal())
+            gcpolicy.startup_over()  # the heavy imports are done; requests come next
+        return self._client
+
+    def make_client(
+        self, key: str, *, host: str | None = None, project: str | None = None, retries: int | None = None
+    ) -> PostHogClient:
+        from expctl.api.client import ClientConfig, ClientHooks, PostHogClient
+        from expctl.api.ratelimit import parse_budget
+        from expctl.settings.hosts import is_posthog_cloud
+        from expctl.settings.secret import Secret
+
+        settings = self.settings
+        self.messages.add_secret(key)
+        target = host or settings.host
+        config = ClientConfig(
+            host=target,
+            project=project or settings.project,
+            api_key=Secret(key),
+            timeout=settings.timeout,
+            max_wait=settings.max_wait,
+            retries=_int_env(self.env, "EXPCTL_RETRIES", 5) if retries is None else retries,
+            backoff=_float_env(self.env, "EXPCTL_RETRY_BACKOFF", 0.5),
+            ca_bundle=settings.ca_bundle,
+            budget=parse_budget(settings.rate_limit, is_cloud=is_posthog_cloud(target)),
+        )
+        hooks = ClientHooks(
+            debug=self.messages.debug if self.options.debug else None,
+            notice=self.messages.note,
+            waiting=self._show_wait,
+        )
+        sleep = self.overrides.sleep
+        kwargs: dict[str, Any] = {"transport": self.overrides.transport, "hooks": hooks}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        if self.overrides.clock is not None:
+            kwargs["clock"] = self.overrides.clock
+        client = PostHogClient(config, **kwargs)
+        self._carry_budget(client, target, key)
+        return client
+
+    def _carry_budget(self, client: PostHogClient, host: str, key: str) -> None:
+        """Start from the requests earlier runs spent of this key's budget; leave this
+        run's for the next when the runtime closes (``sendlog``)."""
+        from expctl.cli.local.send_log import SendLog
+
+        log = SendLog.for_key(self.env, host, key, self.overrides.clock or time.monotonic)
+        log.restore(client.limiter)
+        self._budgets.append((log, client))
+
+    @cached_property
+    def experiment_cache(self) -> ExperimentCache:
+        """Full experiments from earlier runs of this host and project (``objectcache``)."""
+        from expctl.cli.local.experiment_cache import ExperimentCache
+
+        return ExperimentCache.for_target(self.env, self.settings.host, self.settings.project)
+
+    @cached_property
+    def experiments(self) -> ExperimentsApi:
+        from expctl.api.experiments import ExperimentsApi
+
+        return ExperimentsApi(self.client, key_hint=self.key_cache.lookup, on_gone=self.key_cache.forget)
+
+    @cached_property
+    def key_cache(self) -> KeyCache:
+        """The flag-key cache of this host and project (none when settings are broken)."""
+        from expctl.cli.local.flag_keys import KeyCache
+
+        try:
+            settings = self.settings
+        except Exception:
+            return KeyCache(None)
+        return KeyCache.for_target(self.env, settings.host, settings.project)
+
+    # -- output --------------------------------------------------------------------------
+
+    def output(self, flag: str | None, allowed: tuple[str, ...] | None = None) -> Output:
+        from expctl.render.output import MODES, Output, resolve_mode
+
+        configured = self.env.get("EXPCTL_OUTPUT") or None
+        if configured is None:
+            try:
+                configured = self.settings.output
+            except Exception:  # a broken config must not stop `-o json` from working
+                configured = None
+        mode = resolve_mode(flag, configured, self.streams.stdout_isatty, allowed or MODES)
+        return Output(
+            mode,
+            self.streams.stdout,
+            color=self.stdout_color and mode == "table",
+            width=self.width,
+            pretty=self.streams.stdout_isatty,
+        )
+
+    def show_changed(self, experiment: Mapping[str, Any], output: str | None) -> None:
+        """The experiment a command created or changed, on stdout only when -o asks for it:
+        the one-line report of what happened has already gone to stderr."""
+        if output:
+            from expctl.render.columns import choose_columns
+
+            self.output(output).item(experiment, choose_columns(None))
+
+    def progress(self, description: str, *, total: int | None = None, output: str | None = None) -> Any:
+        """A spinner/bar on stderr; inert unless a person is watching (see render.progress)."""
+        from expctl.render.progress import Progress
+
+        for_a_program = output in ("json", "jsonl", "yaml")
+        shown = Progress(self.progress_allowed and not for_a_program, self.streams.stderr, description, total)
+        self._progress_shown = shown if shown.enabled else None
+        return shown
+
+    def _show_wait(self, seconds: float, reason: str) -> None:
+        """The client's waits, counted down on the progress line a person is watching."""
+        shown = self._progress_shown
+        if shown is not None:
+            shown.wait(seconds, reason)
+
+    def web_url(self, experiment_id: Any) -> str:
+        from expctl.core.urls import experiment_url
+
+        return experiment_url(self.settings.host, self.client.project, experiment_id)
+
+    def close(self) -> None:
+        for log, client in self._budgets:
+            log.save(client.limiter)
+        self._budgets.clear()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    return int(raw) if raw.isdigit() else default
+
+
+def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        return float(env[name]) if env.get(name) else default
+    except ValueError:
+        return default

@@ -1,0 +1,71 @@
+"""The least API scopes each command needs on current PostHog Cloud: one table, which
+docs/reference.md prints (``python -m expctl.cli.framework.reference``) and a test runs, each row's
+example with a key holding exactly those scopes.
+
+Read off PostHog's viewsets (``scope_object`` and the actions' ``required_scopes``): the
+experiments viewset is ``experiment`` (its list actions ``stats/``,
+``calculate_running_time/`` and ``requires_flag_implementation/`` read; every lifecycle
+action writes), ``query`` is read for every query, shared metrics and holdouts have their
+own objects (``experiment_saved_metric``, ``experiment_holdout``; older releases use
+``experiment``), ``eligible_feature_flags/`` is ``feature_flag:read``, and the project's
+experiment settings are ``project``. A write scope includes its read.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Needs(NamedTuple):
+    command: str  # as typed, with a representative example
+    scopes: tuple[str, ...]
+    note: str = ""
+
+
+READ = ("experiment:read",)
+WRITE = ("experiment:write",)
+RESULTS = ("experiment:read", "query:read")
+
+SCOPES: tuple[Needs, ...] = (
+    Needs("list", READ),
+    Needs("get checkout-redesign", READ),
+    Needs("stats", READ),
+    Needs("create --name 'Checkout v3' --flag-key checkout-v3", WRITE),
+    Needs(
+        "create --name 'V3' --flag-key v3 --shared-metric 'Revenue per user'", (*WRITE, "experiment_saved_metric:read")
+    ),
+    Needs("create --name 'V4' --flag-key v4 --holdout 'Global holdout'", (*WRITE, "experiment_holdout:read")),
+    Needs("update pricing-copy --description 'Shorter copy'", WRITE),
+    Needs("archive onboarding-checklist", WRITE),
+    Needs("unarchive onboarding-checklist", WRITE, "after archive"),
+    Needs("delete pricing-copy --yes", WRITE),
+    Needs("duplicate pricing-copy --flag-key pricing-copy-2", WRITE),
+    Needs("copy pricing-copy --to-project 2", WRITE, "the key must reach both projects"),
+    Needs("launch pricing-copy", WRITE),
+    Needs("pause checkout-redesign", WRITE),
+    Needs("resume checkout-redesign", WRITE, "after pause"),
+    Needs("end checkout-redesign --yes", WRITE),
+    Needs("ship checkout-redesign --variant test --yes", WRITE),
+    Needs("reset onboarding-checklist --yes", WRITE),
+    Needs("freeze-exposure checkout-redesign", WRITE),
+    Needs("exposure-cohort checkout-redesign", WRITE),
+    Needs("metrics list checkout-redesign", READ),
+    Needs("metrics add pricing-copy 'mean: purchase'", WRITE),
+    Needs("shared-metrics list", ("experiment_saved_metric:read",)),
+    Needs("shared-metrics create --name Orders --metric 'mean: purchase'", ("experiment_saved_metric:write",)),
+    Needs("shared-metrics link pricing-copy 'Revenue per user'", (*WRITE, "experiment_saved_metric:read")),
+    Needs("holdouts list", ("experiment_holdout:read",)),
+    Needs("holdouts create --name 'Q1 holdout' --percentage 5", ("experiment_holdout:write",)),
+    Needs("results checkout-redesign", RESULTS),
+    Needs("results checkout-redesign --history", READ, "query:read adds the exposures per day"),
+    Needs("plan checkout-redesign", RESULTS, "project:read lets it read the project's default MDE"),
+    Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
+    Needs("validate -f specs/", (), "offline"),
+    Needs("diff -f specs/", READ, "+ experiment_holdout:read / experiment_saved_metric:read when specs name them"),
+    Needs("apply -f specs/ --yes", WRITE, "+ the …:write scope of holdout and shared-metric documents"),
+    Needs("export --all -f specs/", READ, "+ holdout and shared-metric reads to export them (else ids)"),
+    Needs("flag-check --event purchase", READ),
+    Needs("eligible-flags", ("feature_flag:read",)),
+    Needs("auth login --with-token --insecure-storage", READ, "user:read adds the key owner's email"),
+    Needs("doctor", ("experiment:write", "query:read"), "exits 4 naming each scope the experiment commands miss"),
+)
