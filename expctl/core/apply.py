@@ -22,7 +22,8 @@ from typing import Any, Protocol, TypeVar
 
 from expctl.core.compare import needs_full_object
 from expctl.core.lifecycle import check_move
-from expctl.core.plan import CREATE, ERROR, Plan, PlanItem
+from expctl.core.plan import Plan, PlanItem
+from expctl.core.plan_terms import CREATE, ERROR
 from expctl.core.spec import Spec
 from expctl.errors import ExpctlError, RejectedError
 

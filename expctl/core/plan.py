@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, strip_server_keys
 from expctl.core.fields import has_experiment_metric, not_computable_message, predates_experiment_metrics, suggest
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.plan_patch import add_to_patch, split_changes
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
 from expctl.core.references import (
     Directory,
     holdout_change,
@@ -26,16 +27,9 @@ from expctl.core.references import (
     shared_in_sync,
     shared_wanted,
 )
+from expctl.core.resource_plan import ResourceItem
 from expctl.core.spec import Spec, normalize_variants
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
-
-if TYPE_CHECKING:
-    from expctl.core.resource_plan import ResourceItem
-
-CREATE = "create"
-UPDATE = "update"
-UNCHANGED = "unchanged"
-ERROR = "error"
 
 # Lifecycle order; a move to a lower rank is backwards.
 RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
@@ -51,13 +45,6 @@ LEGACY_METRICS_REFUSED = (
     "metrics of the legacy kinds (ExperimentTrendsQuery, ExperimentFunnelsQuery) are no longer accepted by PostHog "
     "for new metrics; write them as kind: ExperimentMetric"
 )
-
-
-@dataclass
-class FieldChange:
-    field: str
-    before: Any
-    after: Any
 
 
 @dataclass

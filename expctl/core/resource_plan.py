@@ -16,7 +16,7 @@ from typing import Any
 
 from expctl.core.compare import strip_server_keys, without_action_names
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
-from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
 from expctl.core.references import Directory, fold
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec, holdout_groups
 from expctl.errors import ExpctlError

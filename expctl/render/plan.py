@@ -9,7 +9,8 @@ from typing import Any
 from expctl.core.apply import Outcome
 from expctl.core.export import to_yaml
 from expctl.core.metric_compress import compress
-from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, Plan, PlanItem
+from expctl.core.plan import Plan, PlanItem
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
 from expctl.core.references import json_safe
 from expctl.core.resource_plan import ResourceItem, ResourceOutcome
 from expctl.render.style import Styler

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from expctl.api.backend import ApiBackend
 from expctl.api.experiments import ExperimentsApi
 from expctl.core.apply import execute, load_state
-from expctl.core.plan import ERROR, plan
+from expctl.core.plan import plan
+from expctl.core.plan_terms import ERROR
 from expctl.core.spec import check_document
 from expctl.core.yamlsrc import Document, SpecFileError, decode, load_documents
 from tests.fakeposthog import FakePostHog

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from expctl.core.metric_edit import entries, find, move_patch, remove_patch
-from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE
 from expctl.core.references import Directory, Ref, holdout_change, json_safe, resolve, unresolved
 from expctl.core.resource_plan import directory_of, plan_resources
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
@@ -151,7 +151,8 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
 
 def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:
     from expctl.core.apply import Outcome
-    from expctl.core.plan import CREATE, PlanItem
+    from expctl.core.plan import PlanItem
+    from expctl.core.plan_terms import CREATE
     from expctl.core.spec import load_specs
     from expctl.render.plan import interrupted_summary
 

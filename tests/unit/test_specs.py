@@ -9,7 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from expctl.core.plan import CREATE, ERROR, UNCHANGED, UPDATE, moves_between, plan
+from expctl.core.plan import moves_between, plan
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE
 from expctl.core.spec import SPEC_FIELDS, load_specs
 
 MINIMAL = """\

@@ -85,7 +85,7 @@ def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOu
     """Create and update the holdouts and shared metrics, then put their ids into the
     experiments' requests; an experiment whose reference could not be made is refused."""
     from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
-    from expctl.core.plan import ERROR
+    from expctl.core.plan_terms import ERROR
     from expctl.core.references import resolve, unresolved
     from expctl.core.resource_plan import ResourceBackend, apply_resources
     from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
@@ -117,7 +117,7 @@ def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOu
 
 
 def resource_counts(plan: Plan, made: Sequence[ResourceOutcome]) -> dict[str, int]:
-    from expctl.core.plan import CREATE, ERROR, UNCHANGED
+    from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED
 
     counts: dict[str, int] = {}
 
