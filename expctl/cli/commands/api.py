@@ -90,7 +90,9 @@ def api_command(
     if mode not in ("json", "jsonl", "yaml"):
         raise UsageError(f"output {mode!r} is not available here", hint="choose one of: json, jsonl, yaml")
     client = rt.client
-    target = resolve_path(path, client.project)
+    from expctl.api.urls import api_path
+
+    target = api_path(path, client.project)
     params, body = _params_and_body(rt, verb, field or [], raw_field or [], input_file)
     out = rt.output(mode, ("json", "jsonl", "yaml"))
     if paginate:
@@ -125,25 +127,6 @@ def _params_and_body(
     return None, body if body is not None else (fields or None)
 
 
-def resolve_path(path: str, project: str) -> str:
-    """Paths stay on the configured host: full URLs are refused, relative ones are per project."""
-    from expctl.errors import UsageError
-
-    if "://" in path or path.startswith("//"):
-        raise UsageError(
-            "give a path, not a URL: the host comes from --host, so your key only goes there",
-            hint="e.g. expctl api GET experiments/",
-        )
-    resolved = path.replace("{project}", project)
-    if not resolved.startswith("/"):
-        resolved = f"/api/projects/{project}/{resolved}"
-    if not resolved.startswith("/api/"):
-        raise UsageError(
-            f"{path!r} is not an API path", hint="API paths start with /api/, or are relative to your project"
-        )
-    return resolved
-
-
 def _fields(specs: list[str], *, typed: bool) -> dict[str, Any]:
     from expctl.errors import UsageError
 
@@ -167,7 +150,7 @@ def _fields(specs: list[str], *, typed: bool) -> dict[str, Any]:
     return values
 
 
-def _read_input(rt: Any, source: str) -> Any:
+def _read_input(rt: Runtime, source: str) -> Any:
     from expctl.errors import UsageError
 
     try:
@@ -180,7 +163,7 @@ def _read_input(rt: Any, source: str) -> Any:
         raise UsageError(f"--input: {source} is not JSON ({exc})") from None
 
 
-def _paginate(rt: Any, target: str, params: dict[str, Any] | None, out: Any) -> None:
+def _paginate(rt: Runtime, target: str, params: dict[str, Any] | None, out: Any) -> None:
     from expctl.api.pagination import ALL_PAGE_SIZE, iter_list
 
     items = iter_list(rt.client, target, params, page_size=ALL_PAGE_SIZE)

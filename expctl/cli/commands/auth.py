@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import OutputOpt, examples, new_app
+
+if TYPE_CHECKING:
+    from expctl.cli.framework.runtime import Runtime
 
 auth_app = new_app(
     help="Log in, check and log out.",
@@ -66,10 +69,10 @@ def login_command(
         rt.messages.info(f"Create a personal API key at {settings.host}/settings/user-api-keys")
         key = secret(rt, "Paste your personal API key (phx_...): ", flag="--with-token").strip()
     check_key_kind(Secret(key), settings.host)
-    client = rt.make_client(key)
-    client.get(client.project_path("experiments/"), {"limit": 1})
-    who = _whoami(client)
-    project = _numeric_project(client, settings.project)
+    account = rt.account_of(rt.make_client(key))
+    account.check_experiments()
+    who = account.email()
+    project = account.project_number(settings.project)
     stored_in = _store(rt, key, project, insecure_storage)
     identity = f" as {who}" if who else ""
     rt.messages.success(f"Logged in to {settings.host}{identity} (project {project}, profile {settings.profile_name})")
@@ -104,10 +107,10 @@ def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
         resolved = rt.api_key()
         info["key"] = resolved.secret.masked()
         info["key_source"] = resolved.describe()
-        client = rt.client
-        client.get(client.project_path("experiments/"), {"limit": 1})
+        account = rt.account_of(rt.client)
+        account.check_experiments()
         info["valid"] = True
-        info["user"] = _whoami(client)
+        info["user"] = account.email()
     except ExpctlError as exc:
         failure = exc
         info["error"] = exc.message
@@ -144,7 +147,7 @@ def logout_command(ctx: typer.Context) -> None:
             rt.messages.warn(f"{name} is still set in your environment and will keep being used")
 
 
-def _store(rt: Any, key: str, project: str, insecure_storage: bool) -> str:
+def _store(rt: Runtime, key: str, project: str, insecure_storage: bool) -> str:
     """The key into the OS keyring (or, with --insecure-storage and no keyring, the
     owner-only config file); host and project into the profile. Says where it went."""
     from expctl.errors import UsageError
@@ -175,30 +178,6 @@ def _store(rt: Any, key: str, project: str, insecure_storage: bool) -> str:
         config.set_current_profile(settings.profile_name)
     config.save()
     return stored_in
-
-
-def _whoami(client: Any) -> str | None:
-    """The key owner's email, when the key may read it (scope user:read)."""
-    from expctl.errors import ExpctlError
-
-    try:
-        me = client.get("/api/users/@me/")
-    except ExpctlError:
-        return None
-    return str(me.get("email")) if isinstance(me, dict) and me.get("email") else None
-
-
-def _numeric_project(client: Any, project: str) -> str:
-    """Resolve @current to the project's number when the key may read projects."""
-    from expctl.errors import ExpctlError
-
-    if project != "@current":
-        return project
-    try:
-        data = client.get("/api/projects/@current/")
-    except ExpctlError:
-        return project
-    return str(data["id"]) if isinstance(data, dict) and isinstance(data.get("id"), int) else project
 
 
 def _status_text(info: dict[str, Any]) -> str:

@@ -84,14 +84,14 @@ def copy_command(
     The usual way to promote an experiment from a staging project to production. Shared
     (saved) metrics stay behind: they belong to their project.
     """
-    from expctl.api.experiments import ExperimentRef, ExperimentsApi
+    from expctl.api.experiments import ExperimentRef
     from expctl.core.bodies import check_flag_key
 
     rt = runtime_of(ctx)
     if flag_key is not None:
         check_flag_key(flag_key)
     source = rt.experiments.resolve(ExperimentRef.parse(experiment))
-    target = ExperimentsApi(rt.make_client(rt.api_key().secret.reveal(), project=str(to_project)))
+    target = rt.experiments_of(rt.make_client(rt.api_key().secret.reveal(), project=str(to_project)))
     copy = rt.experiments.copy_to_project(source, target, target_project=to_project, flag_key=flag_key, name=name)
     rt.messages.success(
         f"Copied '{source.get('name')}' to project {to_project} as '{copy.get('name')}' (id {copy.get('id')}), "

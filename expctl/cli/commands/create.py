@@ -169,7 +169,6 @@ def _linked(
     rt: Runtime, holdout: str | None, shared: tuple[list[str], list[str]], extra: dict[str, Any]
 ) -> dict[str, Any]:
     """--holdout and --shared-metric as PostHog takes them (ids), looked up by id or name."""
-    from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
     from expctl.errors import UsageError
 
     out: dict[str, Any] = {}
@@ -177,13 +176,13 @@ def _linked(
     if holdout is not None:
         if "holdout_id" in extra:
             raise UsageError("use --holdout or --set holdout_id, not both")
-        out["holdout_id"] = int(ResourceApi(rt.client, HOLDOUTS).resolve(holdout)["id"])
+        out["holdout_id"] = int(rt.holdouts.resolve(holdout)["id"])
     if primary or secondary:
         if "saved_metrics_ids" in extra:
             raise UsageError("use --shared-metric or --set saved_metrics_ids, not both")
         from expctl.core.metric_edit import ONCE_PER_EXPERIMENT
 
-        api = ResourceApi(rt.client, SHARED_METRICS)
+        api = rt.shared_metrics
         links: list[dict[str, Any]] = []
         for role, refs in (("primary", primary), ("secondary", secondary)):
             for ref in refs:

@@ -11,13 +11,16 @@ import email.utils
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import examples, new_app
 from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.api.probes import Probes
 
 doctor_app = new_app()
 
@@ -147,12 +150,12 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
 
     checks: list[Check] = []
     client = rt.make_client(key or "phx_doctor_no_key", retries=0)
-    path = client.project_path("experiments/")
+    probes = rt.probes_of(client)
     started = time.monotonic()
     response = None
     error: ExpctlError | None = None
     try:
-        response = client.request("GET", path, params={"limit": 1})
+        response = probes.first_page()
     except ExpctlError as exc:
         error = exc
     elapsed = (time.monotonic() - started) * 1000
@@ -179,9 +182,9 @@ def _network(rt: Runtime, key: str | None, host: str) -> list[Check]:
         checks.append(Check("Project", FAIL, error.message, error.hint, 4))
         return checks
     checks.append(Check("Project", OK, f"{client.project} is reachable"))
-    checks.append(_scopes(client, read_ok=error is None))
-    checks.append(_resource_scopes(client))
-    checks.extend(_capabilities(client, response))
+    checks.append(_scopes(probes, read_ok=error is None))
+    checks.append(_resource_scopes(probes))
+    checks.extend(_capabilities(rt, probes, response))
     if response is not None:
         checks.append(_clock(response.headers))
     return checks
@@ -206,51 +209,11 @@ def _host_failure(error: Any, host: str) -> list[Check]:
     return []
 
 
-# A query that fits PostHog's schema but names no experiment: the scope check runs first
-# (403 without query:read); past it current PostHog answers 400 ("experiment_id is
-# required": 0 names none), computing nothing, while a release without ExperimentQuery
-# refuses the kind itself (pydantic's union_tag_invalid). Only the second means "missing".
-PROBE_QUERY = {
-    "query": {
-        "kind": "ExperimentQuery",
-        "experiment_id": 0,
-        "metric": {"kind": "ExperimentMetric", "metric_type": "mean", "source": {"kind": "EventsNode"}},
-    }
-}
-
-
-def _kind_refused(detail: str) -> bool:
-    """PostHog's words for a query kind its schema does not have (``QueryRequest``'s
-    discriminated union, through ``PydanticModelMixin.get_model``)."""
-    return "union_tag_invalid" in detail or "does not match any of the expected tags" in detail
-
-
-def _probe(client: Any, method: str, path: str, body: Any = None, *, word_route: bool = False) -> str:
-    """'ok' (allowed), 'scope' (403), 'missing' (no such endpoint) or 'error'.
-
-    ``word_route``: the path ends in a word where older routers take any word as an
-    experiment id, so their "Not found." means the route is missing too."""
-    from expctl.errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ExpctlError
-
-    try:
-        client.request(method, path, json_body=body, idempotent=True)
-    except ApiAuthError:
-        return "scope"
-    except ApiNotFoundError as exc:
-        return "missing" if exc.detail == "Endpoint not found." or (word_route and exc.detail == "Not found.") else "ok"
-    except ApiRejectedError as exc:
-        # A release older than a query kind refuses the kind itself, not experiment 0.
-        return "missing" if body is PROBE_QUERY and _kind_refused(exc.detail) else "ok"
-    except ExpctlError:
-        return "error"
-    return "ok"
-
-
-def _scopes(client: Any, *, read_ok: bool) -> Check:
+def _scopes(probes: Probes, *, read_ok: bool) -> Check:
     from expctl.api.errors import KEY_PAGE
 
-    write = _probe(client, "PATCH", client.project_path("experiments/0/"), {})
-    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
+    write = probes.experiment_write()
+    query = probes.query()
     have = {"experiment:read": read_ok, "experiment:write": write == "ok", "query:read": query in ("ok", "missing")}
     missing = [scope for scope, ok in have.items() if not ok]
     if missing:
@@ -258,36 +221,24 @@ def _scopes(client: Any, *, read_ok: bool) -> Check:
             "Scopes",
             FAIL,
             f"the key lacks {', '.join(missing)}",
-            f"edit the key at {client.host}{KEY_PAGE} and add {', '.join(missing)}",
+            f"edit the key at {probes.client.host}{KEY_PAGE} and add {', '.join(missing)}",
             4,
         )
     return Check("Scopes", OK, ", ".join(have))
 
 
-# Newest Cloud gives shared metrics and holdouts scope objects of their own
-# (ExperimentSavedMetricViewSet, ExperimentHoldoutViewSet); older releases used experiment:*.
-RESOURCE_SCOPES = (
-    ("experiment_saved_metrics/", "experiment_saved_metric"),
-    ("experiment_holdouts/", "experiment_holdout"),
-)
-
-
-def _resource_scopes(client: Any) -> Check:
+def _resource_scopes(probes: Probes) -> Check:
     """Only `shared-metrics`, `holdouts` and specs using them need these: a warning, not a failure."""
     from expctl.api.errors import KEY_PAGE
 
-    missing = []
-    for path, scope in RESOURCE_SCOPES:
-        if _probe(client, "GET", client.project_path(path), None) == "scope":
-            missing.append(f"{scope}:read")
-        if _probe(client, "PATCH", client.project_path(f"{path}0/"), {}) == "scope":
-            missing.append(f"{scope}:write")
+    missing = probes.missing_resource_scopes()
     if missing:
         return Check(
             "More scopes",
             WARN,
             f"shared metrics and holdouts need {', '.join(missing)}",
-            f"add them to the key at {client.host}{KEY_PAGE} to use `shared-metrics`, `holdouts` and specs with them",
+            f"add them to the key at {probes.client.host}{KEY_PAGE} to use `shared-metrics`, `holdouts` "
+            "and specs with them",
         )
     return Check("More scopes", OK, "shared metrics and holdouts: read and write")
 
@@ -307,22 +258,20 @@ NEWER_FIELDS = (
 )
 
 
-def _capabilities(client: Any, first_page: Any) -> list[Check]:
+def _capabilities(rt: Runtime, probes: Probes, first_page: Any) -> list[Check]:
     """What this PostHog supports and what expctl emulates, so nobody is surprised later."""
-    return _endpoint_checks(client) + _field_checks(_sample_experiment(client, first_page))
+    return _endpoint_checks(rt, probes) + _field_checks(_sample_experiment(probes, first_page))
 
 
 def _line(name: str, supported: bool, native: str, emulated: str) -> Check:
     return Check(name, OK if supported else WARN, native if supported else emulated)
 
 
-def _endpoint_checks(client: Any) -> list[Check]:
-    from expctl.api.experiments import ExperimentsApi
-
-    actions = _probe(client, "POST", client.project_path("experiments/0/launch/"), {})
-    query = _probe(client, "POST", client.project_path("query/"), PROBE_QUERY)
-    legacy = _probe(client, "GET", client.project_path("experiments/0/results/"))
-    stats = _probe(client, "GET", client.project_path("experiments/stats/"), word_route=True)
+def _endpoint_checks(rt: Runtime, probes: Probes) -> list[Check]:
+    actions = probes.lifecycle_actions()
+    query = probes.query()
+    legacy = probes.legacy_results()
+    stats = probes.stats()
     return [
         _line(
             "Lifecycle",
@@ -332,7 +281,7 @@ def _endpoint_checks(client: Any) -> list[Check]:
         ),
         _line(
             "Listing",
-            ExperimentsApi(client).server_filters(),
+            rt.experiments_of(probes.client).server_filters(),
             "filtered and sorted by the server",
             "ignored by this release: expctl reads every page and filters and sorts itself",
         ),
@@ -367,7 +316,7 @@ def _field_checks(sample: dict[str, Any] | None) -> list[Check]:
     ]
 
 
-def _sample_experiment(client: Any, first_page: Any) -> dict[str, Any] | None:
+def _sample_experiment(probes: Probes, first_page: Any) -> dict[str, Any] | None:
     """The newest experiment in full (list rows may be slimmed), or None when there is none."""
     from expctl.errors import ExpctlError
 
@@ -375,7 +324,7 @@ def _sample_experiment(client: Any, first_page: Any) -> dict[str, Any] | None:
         rows = first_page.data.get("results") if first_page is not None else None
         if not rows:
             return None
-        data = client.get(client.project_path(f"experiments/{int(rows[0]['id'])}/"))
+        data = probes.experiment(int(rows[0]["id"]))
     except (ExpctlError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return data if isinstance(data, dict) else None

@@ -114,7 +114,7 @@ def _experiments(rt: Runtime, refs: Sequence[str], all_: bool, parallel: int) ->
 def _resources(rt: Runtime, experiments: Sequence[Mapping[str, Any]], all_: bool) -> tuple[list[Any], bool]:
     """(kind, row) of the holdouts and shared metrics to write, and whether experiments must
     refer to them by id instead (the key may not read them: then none are written)."""
-    from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
+    from expctl.api.resources import HOLDOUTS, SHARED_METRICS
     from expctl.core.references import shared_current
     from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
     from expctl.errors import ApiAuthError
@@ -126,7 +126,7 @@ def _resources(rt: Runtime, experiments: Sequence[Mapping[str, Any]], all_: bool
     found: list[Any] = []
     try:
         for kind, api_kind, used in ((HOLDOUT, HOLDOUTS, used_holdouts), (SHARED_METRIC, SHARED_METRICS, used_metrics)):
-            rows = ResourceApi(rt.client, api_kind).all()
+            rows = rt.resources(api_kind).all()
             found += [
                 (kind, row)
                 for row in sorted(rows, key=lambda r: int(r.get("id") or 0))

@@ -23,13 +23,12 @@ def cohort_command(ctx: typer.Context, experiment: ExperimentArg, output: Output
     for use in insights and other experiments. If it exists already its id is printed.
     With -o json the cohort itself is printed.
     """
-    from expctl.api.cohorts import CohortsApi
     from expctl.api.experiments import ExperimentRef
     from expctl.errors import ExpctlError
 
     rt = runtime_of(ctx)
     exp = rt.experiments.resolve(ExperimentRef.parse(experiment))
-    helpers = CohortsApi(rt.client)
+    helpers = rt.cohorts
     existing = exp.get("exposure_cohort")
     if existing:
         rt.messages.info(f"'{exp.get('name')}' (id {exp.get('id')}) already has exposure cohort {existing}")

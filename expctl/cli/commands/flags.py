@@ -43,14 +43,13 @@ def flag_check_command(
     events carry flag information, metrics on them will work. Exit 9: they do not (or
     there are no such events yet); call the flag in your code before sending them.
     """
-    from expctl.api.flag_checks import FlagChecksApi
     from expctl.errors import GateFailedError, UsageError
 
     rt = runtime_of(ctx)
     events, actions = list(event or []), list(action or [])
     if not events and not actions:
         raise UsageError("give at least one --event NAME or --action ID")
-    required = FlagChecksApi(rt.client).requires_flag_implementation(events, actions)
+    required = rt.flag_checks.requires_flag_implementation(events, actions)
     what = ", ".join([*(repr(e) for e in events), *(f"action {a}" for a in actions)])
     out = rt.output(output, ("table", "plain", "json", "yaml"))
     if out.mode in ("json", "yaml"):
@@ -100,13 +99,12 @@ def eligible_command(
     Eligible flags are multivariate with a 'control' variant first. Pass one's key to
     `expctl create --flag-key` to run an experiment on it.
     """
-    from expctl.api.flag_checks import FlagChecksApi
     from expctl.render.columns import choose_columns
     from expctl.render.flags import FLAG_COLUMNS
 
     rt = runtime_of(ctx)
     chosen = choose_columns(columns, FLAG_COLUMNS, default=list(FLAG_COLUMNS))
-    rows, total = FlagChecksApi(rt.client).eligible_flags(search=search, active=active, limit=limit)
+    rows, total = rt.flag_checks.eligible_flags(search=search, active=active, limit=limit)
     out = rt.output(output)
     out.rows(rows, chosen)
     if limit is not None and total > len(rows):

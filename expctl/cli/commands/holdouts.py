@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import OutputOpt, YesOpt, examples, new_app
+
+if TYPE_CHECKING:
+    from expctl.api.resources import ResourceApi
+    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.runtime import Runtime
 
 holdouts_app = new_app(
     help="Manage holdouts: users kept out of the experiments that use them.",
@@ -28,7 +33,7 @@ PercentageOpt = Annotated[
 DescriptionOpt = Annotated[str | None, typer.Option("--description", help="Why it exists.", show_default=False)]
 
 
-def _commands() -> Any:
+def _commands() -> ResourceCommands:
     from expctl.api.resources import HOLDOUTS
     from expctl.cli.commands.resource_commands import ResourceCommands
     from expctl.render.resources import HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail
@@ -36,7 +41,7 @@ def _commands() -> Any:
     return ResourceCommands(HOLDOUTS, HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail)
 
 
-def _api(rt: Any) -> Any:
+def _api(rt: Runtime) -> ResourceApi:
     return _commands().api(rt)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ExperimentArg, OutputOpt, YesOpt, examples, new_app
+
+if TYPE_CHECKING:
+    from expctl.cli.framework.runtime import Runtime
 
 metrics_app = new_app(
     help="List and edit an experiment's metrics (inline and shared).",
@@ -201,13 +204,13 @@ def move_command(
     rt.show_changed(updated, output)
 
 
-def _experiment(rt: Any, text: str) -> dict[str, Any]:
+def _experiment(rt: Runtime, text: str) -> dict[str, Any]:
     from expctl.api.experiments import ExperimentRef
 
     return dict(rt.experiments.resolve(ExperimentRef.parse(text)))
 
 
-def _patch(rt: Any, current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+def _patch(rt: Runtime, current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     from expctl.core.fields import fields_not_stored, not_computable_warning
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
@@ -223,7 +226,7 @@ def _patch(rt: Any, current: Mapping[str, Any], body: dict[str, Any]) -> dict[st
     return updated
 
 
-def _history_note(rt: Any, experiment: Mapping[str, Any], what: str) -> None:
+def _history_note(rt: Runtime, experiment: Mapping[str, Any], what: str) -> None:
     from expctl.model.experiment import status_of
 
     if status_of(experiment) in ("running", "paused", "stopped"):

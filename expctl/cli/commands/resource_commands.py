@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.api.resources import ResourceApi, ResourceKind
 
 
 class ResourceCommands:
     """One project resource's command-line side: its API, columns and detail view."""
 
-    def __init__(self, kind: Any, columns: Mapping[str, Any], default: list[str], detail: Any) -> None:
-        self.kind = kind  # expctl.api.resources.ResourceKind
+    def __init__(
+        self,
+        kind: ResourceKind,
+        columns: Mapping[str, Any],
+        default: list[str],
+        detail: Callable[..., Any],
+    ) -> None:
+        self.kind = kind
         self.columns = columns
         self.default = default
         self.detail = detail
 
-    def api(self, rt: Runtime) -> Any:
-        from expctl.api.resources import ResourceApi
-
-        return ResourceApi(rt.client, self.kind)
+    def api(self, rt: Runtime) -> ResourceApi:
+        return rt.resources(self.kind)
 
     def list_rows(self, rt: Runtime, output: str | None, columns: str | None, rows: Any, empty_hint: str) -> None:
         from expctl.render.columns import choose_columns

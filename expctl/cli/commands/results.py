@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -10,6 +10,12 @@ from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ExperimentArg, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 from expctl.model.experiment import Experiment
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from expctl.api.results import ResultsApi
+    from expctl.core.results import ResultsReport
 
 results_app = new_app()
 
@@ -126,7 +132,6 @@ def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None
 
 
 def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:
-    from expctl.api.results import ResultsApi
     from expctl.core.report import gate_failures
     from expctl.errors import ExitCode, RejectedError
     from expctl.model.experiment import status_of
@@ -140,7 +145,7 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
             message, hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`"
         )
     with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
-        report = _report(ResultsApi(rt.client), exp, refresh, on_done=lambda _: bar.advance())
+        report = _report(rt.results_api, exp, refresh, on_done=lambda _: bar.advance())
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
     for metric in failed:
@@ -156,7 +161,9 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
     return 0
 
 
-def _report(api: Any, exp: Experiment, refresh: bool, on_done: Any = None) -> Any:
+def _report(
+    api: ResultsApi, exp: Experiment, refresh: bool, on_done: Callable[[Any], None] | None = None
+) -> ResultsReport:
     """PostHog's answers from api, read into a report by core: data flows one way."""
     from expctl.core.report import build_report
     from expctl.model.metrics import metric_specs
@@ -166,12 +173,10 @@ def _report(api: Any, exp: Experiment, refresh: bool, on_done: Any = None) -> An
     return build_report(exp, specs, raw.exposures, raw.answers)
 
 
-def _render(rt: Runtime, report: object, mode: str) -> None:
-    from expctl.core.results import ResultsReport
+def _render(rt: Runtime, report: ResultsReport, mode: str) -> None:
     from expctl.render.results import holdout_line, render_table
     from expctl.render.results_text import render_markdown, render_plain
 
-    assert isinstance(report, ResultsReport)
     out = rt.output(mode, RESULT_MODES)
     if mode in ("json", "yaml"):
         out.data(report.raw())
@@ -201,10 +206,9 @@ def _check_watch(seconds: int, on_a_terminal: bool) -> None:
 def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:
     import time
 
-    from expctl.api.results import ResultsApi
     from expctl.render.results import render_table
 
-    api = ResultsApi(rt.client)
+    api = rt.results_api
     stream = rt.streams.stdout
     try:
         while True:

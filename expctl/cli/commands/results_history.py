@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.api.history import HistoryApi
 
 HISTORY_MODES = ("table", "plain", "json", "yaml")
 
 
 def show_history(rt: Runtime, experiment: Mapping[str, Any], mode: str) -> None:
-    from expctl.api.history import HistoryApi
     from expctl.core.history import exposures_from
 
-    api = HistoryApi(rt.client)
+    api = rt.history_api
     with rt.progress("Fetching the history", output=mode):
         exposures = exposures_from(api.exposures(experiment))
         histories, note = _daily(rt, api, experiment)
@@ -40,7 +42,7 @@ def show_history(rt: Runtime, experiment: Mapping[str, Any], mode: str) -> None:
         rt.messages.note("This PostHog gives no exposure series (ExperimentExposureQuery); nothing to chart.")
 
 
-def _daily(rt: Runtime, api: Any, experiment: Mapping[str, Any]) -> tuple[list[Any], str]:
+def _daily(rt: Runtime, api: HistoryApi, experiment: Mapping[str, Any]) -> tuple[list[Any], str]:
     """Each primary metric's history, and a note when this server keeps no daily results."""
     from expctl.core.history import metric_history
     from expctl.model.metrics import metric_specs

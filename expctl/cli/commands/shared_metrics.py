@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ExperimentArg, OutputOpt, YesOpt, examples, new_app
+
+if TYPE_CHECKING:
+    from expctl.api.resources import ResourceApi
+    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.runtime import Runtime
 
 shared_metrics_app = new_app(
     help="Manage shared metrics: one definition, used by many experiments.",
@@ -30,7 +35,7 @@ DescriptionOpt = Annotated[str | None, typer.Option("--description", help="What 
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag, repeated.", show_default=False)]
 
 
-def _commands() -> Any:
+def _commands() -> ResourceCommands:
     from expctl.api.resources import SHARED_METRICS
     from expctl.cli.commands.resource_commands import ResourceCommands
     from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail
@@ -38,7 +43,7 @@ def _commands() -> Any:
     return ResourceCommands(SHARED_METRICS, SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail)
 
 
-def _api(rt: Any) -> Any:
+def _api(rt: Runtime) -> ResourceApi:
     return _commands().api(rt)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.api.history import HistoryApi
 
 
 def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: float, power: float) -> None:
     from expctl.api.experiments import ExperimentRef
-    from expctl.api.history import HistoryApi
     from expctl.core.history import exposures_from
     from expctl.core.sample_size import PlanError
     from expctl.core.sizing import as_json, calculator_request, running_plan
@@ -24,7 +26,7 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
             hint="plan a new one with `expctl plan --baseline-rate R --mde 5%` (or --baseline-mean/--baseline-stddev)",
         )
     spec = _primary(experiment)
-    api = HistoryApi(rt.client)
+    api = rt.history_api
     relative, source = _mde(api, experiment, mde)
     with rt.progress("Measuring so far", output=mode):
         exposures = exposures_from(api.exposures(experiment))
@@ -66,7 +68,7 @@ def _primary(experiment: Mapping[str, Any]) -> Any:
 POSTHOG_DEFAULT_MDE = 30
 
 
-def _mde(api: Any, experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
+def _mde(api: HistoryApi, experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
     """The minimum detectable effect, where PostHog keeps it, in this order: --mde; the
     experiment's ``running_time_calculation`` (the canonical home, as newest PostHog's
     serializer says); its ``parameters`` (the historical one); the project's default from
@@ -88,7 +90,7 @@ def _mde(api: Any, experiment: Mapping[str, Any], given: str | None) -> tuple[fl
     return POSTHOG_DEFAULT_MDE / 100, "PostHog's default" + (f"; {why_not}" if why_not else "")
 
 
-def _control(api: Any, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
+def _control(api: HistoryApi, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
     """The baseline row of the primary metric's answer: the control's statistics so far."""
     from expctl.core.sample_size import PlanError
     from expctl.errors import AuthError

@@ -52,7 +52,6 @@ def _read_kind(rt: Runtime, result: SpecSet, kind: str, resource: Any) -> list[d
     of the kind and for names (a name needs its id); for ids only, a check worth one
     request, skipped with a note when the key may not read them (the id is then sent as
     it is, and PostHog checks it). None: not read."""
-    from expctl.api.resources import ResourceApi
     from expctl.core.spec_kinds import HOLDOUT
     from expctl.errors import ApiAuthError
 
@@ -64,7 +63,7 @@ def _read_kind(rt: Runtime, result: SpecSet, kind: str, resource: Any) -> list[d
     if not named and not refs:
         return None
     try:
-        return list(ResourceApi(rt.client, resource).all())
+        return list(rt.resources(resource).all())
     except ApiAuthError as exc:
         if named or exc.status != 403:
             raise
@@ -84,7 +83,6 @@ def what_changes(plan: Plan) -> str:
 def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOutcome]:
     """Create and update the holdouts and shared metrics, then put their ids into the
     experiments' requests; an experiment whose reference could not be made is refused."""
-    from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
     from expctl.core.plan_terms import ERROR
     from expctl.core.references import resolve, unresolved
     from expctl.core.resource_plan import ResourceBackend, apply_resources
@@ -94,7 +92,7 @@ def apply_resources_first(rt: Runtime, plan: Plan, mode: str) -> list[ResourceOu
 
     if not plan.resources:  # then no request names a holdout or shared metric still to make
         return []
-    apis = {HOLDOUT: ResourceApi(rt.client, HOLDOUTS), SHARED_METRIC: ResourceApi(rt.client, SHARED_METRICS)}
+    apis = {HOLDOUT: rt.holdouts, SHARED_METRIC: rt.shared_metrics}
     backend = ResourceBackend(
         create=lambda kind, body: apis[kind].create(body),
         update=lambda kind, rid, body: apis[kind].update(rid, body),

@@ -18,10 +18,9 @@ def stats_command(ctx: typer.Context, output: OutputOpt = None) -> None:
 
     Launches and completions in the last 30 days, and how many run now.
     """
-    from expctl.api.project_stats import ProjectStatsApi
 
     rt = runtime_of(ctx)
-    data = ProjectStatsApi(rt.client).stats()
+    data = rt.project_stats.stats()
     rt.output(output, ("table", "plain", "json", "yaml")).data(data, _stats_text)
 
 

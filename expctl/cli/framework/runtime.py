@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
+from expctl.cli.framework.api_areas import ApiAreas
 from expctl.cli.framework.messages import Messages
 from expctl.render.style import color_enabled
 
@@ -96,7 +97,7 @@ class Streams(NamedTuple):
         )
 
 
-class Runtime:
+class Runtime(ApiAreas):
     def __init__(self, options: GlobalOptions, overrides: RuntimeOverrides | None = None) -> None:
         self.options = options
         self.overrides = overrides if overrides is not None else RuntimeOverrides()
