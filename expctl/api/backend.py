@@ -1,4 +1,5 @@
-"""The API side of `apply`: what core.apply's Backend needs, on top of the experiments API."""
+"""The API side of `apply`: what core.backend's Backend needs, over the experiments,
+holdouts and shared metrics APIs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from typing import Any
 
 from expctl.api.experiments import ExperimentsApi
 from expctl.api.lifecycle import Lifecycle
+from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
+
+# The spec kinds of holdouts and shared metrics, as core.spec_kinds names them (api/ may
+# not import core; a test keeps the two equal).
+SPEC_KINDS = ("Holdout", "SharedMetric")
 
 
 class ApiBackend:
@@ -15,6 +21,10 @@ class ApiBackend:
     def __init__(self, experiments: ExperimentsApi) -> None:
         self.experiments = experiments
         self.lifecycle = Lifecycle(experiments)
+        self._resources = {
+            kind: ResourceApi(experiments.client, resource)
+            for kind, resource in zip(SPEC_KINDS, (HOLDOUTS, SHARED_METRICS), strict=True)
+        }
 
     def list_experiments(self, *, archived: bool) -> Iterator[dict[str, Any]]:
         return self.experiments.rows(archived=archived)
@@ -45,3 +55,12 @@ class ApiBackend:
 
     def delete(self, experiment_id: int) -> str:
         return self.experiments.delete(experiment_id)
+
+    def list_resources(self, kind: str) -> list[dict[str, Any]]:
+        return list(self._resources[kind].all())
+
+    def create_resource(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self._resources[kind].create(body))
+
+    def update_resource(self, kind: str, resource_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self._resources[kind].update(resource_id, body))

@@ -1,6 +1,6 @@
 """Carry out a plan: create, patch and move experiments, concurrently and safely.
 
-The API is reached through a small :class:`Backend`, so this module stays free of HTTP
+The API is reached through the :class:`~expctl.core.backend.Backend` protocol, so this module stays free of HTTP
 and printing. Independent experiments are applied in parallel (the client's rate limiter
 paces them); each experiment's own steps run in order. A failure on one experiment does
 not stop the others. When ``stop`` is set (Ctrl-C), no new write starts; writes already
@@ -15,11 +15,12 @@ simultaneous applies of one spec leave exactly one experiment.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from expctl.core.backend import Backend
 from expctl.core.compare import needs_full_object
 from expctl.core.lifecycle import check_move
 from expctl.core.plan import Plan, PlanItem
@@ -29,22 +30,6 @@ from expctl.errors import ExpctlError, RejectedError
 
 PAST = {"launch": "launched", "pause": "paused", "resume": "resumed", "end": "ended"}
 Row = TypeVar("Row", bound=Mapping[str, Any])
-
-
-class Backend(Protocol):
-    def list_experiments(self, *, archived: bool) -> Iterable[dict[str, Any]]: ...
-
-    def get(self, experiment_id: int) -> dict[str, Any]: ...
-
-    def create(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def experiments_with_key(self, key: str) -> list[dict[str, Any]]: ...
-
-    def delete(self, experiment_id: int) -> str: ...
 
 
 class FullObjects(Protocol):

@@ -73,6 +73,7 @@ class PlanItem:
 class Plan:
     items: list[PlanItem]
     resources: list[ResourceItem] = field(default_factory=list)  # holdouts and shared metrics, applied first
+    notes: list[str] = field(default_factory=list)  # what the plan could not check, and why
 
     def count(self, action: str) -> int:
         return sum(1 for item in self.items if item.action == action) + sum(

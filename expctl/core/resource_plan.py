@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from expctl.core.backend import Backend
 from expctl.core.compare import strip_server_keys, without_action_names
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
@@ -123,38 +124,29 @@ class ResourceOutcome:
         return self.item.key
 
 
-class ResourceBackend:
-    """What applying needs: create and update, per kind (see expctl.api.resources)."""
-
-    def __init__(
-        self,
-        create: Callable[[str, Mapping[str, Any]], dict[str, Any]],
-        update: Callable[[str, int, Mapping[str, Any]], dict[str, Any]],
-    ) -> None:
-        self.create = create
-        self.update = update
-
-
 def apply_resources(
-    items: Sequence[ResourceItem], backend: ResourceBackend
-) -> tuple[list[ResourceOutcome], dict[tuple[str, str], int]]:
-    """Create and update, one at a time; returns the outcomes and (kind, folded name) -> id
-    of what was made. Only those can be a :class:`Ref` in an experiment's request: names
+    items: Sequence[ResourceItem],
+    backend: Backend,
+    *,
+    on_outcome: Callable[[ResourceOutcome], None] | None = None,
+) -> list[ResourceOutcome]:
+    """Create and update, one at a time, each outcome told as it comes. The ids of what
+    was made are the only ones a :class:`Ref` in an experiment's request can need: names
     PostHog already had were resolved to their ids when the plan was made."""
     outcomes = []
-    ids: dict[tuple[str, str], int] = {}
     for item in items:
         if not item.pending:
             continue
         outcome = ResourceOutcome(item)
         try:
             if item.action == CREATE:
-                outcome.result = backend.create(item.spec.kind, item.body)
+                outcome.result = backend.create_resource(item.spec.kind, item.body)
             else:
                 assert item.existing is not None
-                outcome.result = backend.update(item.spec.kind, int(item.existing["id"]), item.body)
-            ids[(item.spec.kind, item.spec.key)] = int(outcome.result["id"])
+                outcome.result = backend.update_resource(item.spec.kind, int(item.existing["id"]), item.body)
         except ExpctlError as exc:
             outcome.error = exc
         outcomes.append(outcome)
-    return outcomes, ids
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return outcomes

@@ -230,3 +230,26 @@ def outcomes_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
         }
         for o in outcomes
     ]
+
+
+def what_changes(plan: Plan) -> str:
+    """``3 experiments and 1 holdout or shared metric``: what the confirmation names."""
+    experiments = sum(1 for item in plan.items if item.pending)
+    others = sum(1 for item in plan.resources if item.pending)
+    parts = [plural(experiments, "experiment")] if experiments else []
+    if others:
+        parts.append(f"{others} {'holdout or shared metric' if others == 1 else 'holdouts or shared metrics'}")
+    return " and ".join(parts)
+
+
+def resources_json(made: Sequence[ResourceOutcome]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": o.item.spec.kind,
+            "name": o.item.spec.name,
+            "id": (o.result or o.item.existing or {}).get("id"),
+            "steps": [] if o.error else ["created" if o.item.action == CREATE else "updated"],
+            "error": o.error.message if o.error else None,
+        }
+        for o in made
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,9 +13,8 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from expctl.core.apply import Execution
+    from expctl.core.pipeline import AnyOutcome, Applied
     from expctl.core.plan import Plan
     from expctl.core.spec import SpecSet
 
@@ -151,19 +150,17 @@ def _apply(rt: Runtime, files: list[str], dry_run: bool, yes: bool, output: str 
     if not plan.pending:
         _nothing_to_apply(rt, plan, mode)
         return
-    from expctl.cli.commands.specs_resources import apply_resources_first, what_changes
     from expctl.cli.framework.prompts import confirm
+    from expctl.render.plan import what_changes
 
-    count = sum(1 for item in plan.items if item.pending)
     what = what_changes(plan)
     confirm(rt, f"Apply these changes to {what}?", action=f"applying changes to {what}", assume_yes=yes)
-    made = apply_resources_first(rt, plan, mode)
-    execution = _run_apply(rt, plan, mode, count, parallel)
-    for outcome in execution.outcomes:  # what PostHog answered is the newest version
+    applied = _run_apply(rt, plan, mode, parallel)
+    for outcome in applied.execution.outcomes:  # what PostHog answered is the newest version
         if outcome.experiment is not None:
             rt.experiment_cache.remember(outcome.experiment)
     rt.experiment_cache.save()
-    _end_with_outcomes(rt, plan, execution, mode, made)
+    _end_with_outcomes(rt, plan, applied, mode)
 
 
 def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
@@ -177,43 +174,44 @@ def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
         raise RejectedError()  # the plan printed the refusals
 
 
-def _run_apply(rt: Runtime, plan: Plan, mode: str, count: int, parallel: int) -> Execution:
-    """Carry out the plan; in text mode, a line per experiment as each one finishes."""
+def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
+    """Carry out the plan; in text mode, a line per object as each one finishes."""
     from expctl.api.backend import ApiBackend
-    from expctl.core.apply import execute
-    from expctl.render.plan import outcome_line
+    from expctl.core.apply import Outcome
+    from expctl.core.pipeline import apply_plan
+    from expctl.render.plan import outcome_line, resource_outcome_line
     from expctl.render.style import Styler
 
     style = Styler(rt.stdout_color)
+    count = sum(1 for item in plan.items if item.pending)
     with rt.progress("Applying", total=count, output=None if mode == "text" else mode) as bar:
 
-        def report(outcome: Any) -> None:
+        def report(outcome: AnyOutcome) -> None:
+            if isinstance(outcome, Outcome):
+                line = outcome_line(outcome, style)
+                bar.advance()
+            else:
+                line = resource_outcome_line(outcome, style)
             if mode == "text":
-                rt.output("plain").text(outcome_line(outcome, style) + "\n", flush=True)
-            bar.advance()
+                rt.output("plain").text(line + "\n", flush=True)
 
-        return execute(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+        return apply_plan(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
 
 
-def _end_with_outcomes(rt: Runtime, plan: Plan, execution: Execution, mode: str, made: Sequence[Any] = ()) -> None:
+def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> None:
     """The summary, each failure, and the exit: 130 interrupted, the first failure's
-    code, 6 when the plan refused a spec, else 0. ``made``: the holdouts and shared
-    metrics applied first."""
-    from expctl.cli.commands.specs_resources import resource_counts, resources_json
-    from expctl.core.apply import summary
+    code, 6 when the plan refused a spec, else 0."""
+    from expctl.core.pipeline import counts
     from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
-    from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, summary_line
+    from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, resources_json, summary_line
 
+    execution = applied.execution
     if mode != "text":
-        results = resources_json(made) + outcomes_json(execution.outcomes)
+        results = resources_json(applied.resources) + outcomes_json(execution.outcomes)
         rt.output(mode).data({"plan": plan_json(plan), "results": results})
-    counts = summary(plan, execution.outcomes)
-    for name, number in resource_counts(plan, made).items():
-        counts[name] = counts.get(name, 0) + number
-    rt.messages.info(f"Applied: {summary_line(counts)}.")
+    rt.messages.info(f"Applied: {summary_line(counts(plan, applied))}.")
     _warn_uncomputable(rt, execution)
-    failures: list[Any] = [o for o in made if o.error is not None]
-    failures += [o for o in execution.outcomes if o.error is not None]
+    failures = applied.failures
     for failure in failures:
         assert failure.error is not None
         rt.messages.error(f"{failure.key}: {failure.error.message}", failure.error.hint)
@@ -279,18 +277,18 @@ def _report_problems(rt: Runtime, result: SpecSet) -> None:
 
 def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
     from expctl.api.backend import ApiBackend
-    from expctl.cli.commands.specs_resources import plan_with_resources
-    from expctl.core.apply import load_state
+    from expctl.core.pipeline import plan_specs
 
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)
-    shared: dict[str, list[int]] = {}
     cache = rt.experiment_cache
     with rt.progress(f"Reading {len(result.specs)} experiments from PostHog"):
-        state = load_state(ApiBackend(rt.experiments), result.specs, parallel=parallel, shared=shared, known=cache)
+        made = plan_specs(result, ApiBackend(rt.experiments), parallel=parallel, known=cache)
     cache.save()
-    return plan_with_resources(rt, result, state, shared)
+    for note in made.notes:
+        rt.messages.note(note)
+    return made
 
 
 def _plan_mode(output: str | None) -> str:

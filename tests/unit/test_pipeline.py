@@ -1,0 +1,120 @@
+"""The apply pipeline in core, over an in-memory backend: every kind planned, holdouts
+and shared metrics made first, their ids put into the experiments' requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from expctl.api.backend import SPEC_KINDS
+from expctl.core.backend import Backend
+from expctl.core.pipeline import apply_plan, counts, plan_specs
+from expctl.core.plan_terms import CREATE, ERROR
+from expctl.core.spec import load_specs
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
+from expctl.errors import ApiAuthError, ApiErrorInfo, RejectedError
+
+
+class Memory:
+    """Just enough of PostHog for a plan and its apply."""
+
+    def __init__(self) -> None:
+        self.experiments: list[dict[str, Any]] = []
+        self.resources: dict[str, list[dict[str, Any]]] = {HOLDOUT: [], SHARED_METRIC: []}
+        self.refuse_holdouts = False
+        self.writes: list[str] = []
+
+    def list_experiments(self, *, archived: bool) -> Iterable[dict[str, Any]]:
+        return [e for e in self.experiments if bool(e.get("archived")) == archived]
+
+    def get(self, experiment_id: int) -> dict[str, Any]:
+        return next(e for e in self.experiments if e["id"] == experiment_id)
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        self.writes.append(f"create experiment {body['feature_flag_key']}")
+        made = {"id": 100 + len(self.experiments), **body}
+        self.experiments.append(made)
+        return made
+
+    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        raise AssertionError("nothing to update here")
+
+    def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]:
+        raise AssertionError("nothing to move here")
+
+    def experiments_with_key(self, key: str) -> list[dict[str, Any]]:
+        return [e for e in self.experiments if e.get("feature_flag_key") == key]
+
+    def delete(self, experiment_id: int) -> str:
+        raise AssertionError("nothing to delete here")
+
+    def list_resources(self, kind: str) -> list[dict[str, Any]]:
+        return list(self.resources[kind])
+
+    def create_resource(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        if kind == HOLDOUT and self.refuse_holdouts:
+            raise RejectedError("PostHog refused the holdout")
+        self.writes.append(f"create {kind} {body['name']}")
+        made = {"id": 10 + len(self.resources[kind]), **body}
+        self.resources[kind].append(made)
+        return made
+
+    def update_resource(self, kind: str, resource_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        raise AssertionError("nothing to update here")
+
+
+SPECS = """\
+kind: Holdout
+name: Global
+filters:
+- properties: []
+  rollout_percentage: 10
+---
+name: Checkout
+feature_flag_key: checkout
+holdout: Global
+"""
+
+
+def _specs(tmp_path: Path, text: str = SPECS) -> Any:
+    (tmp_path / "specs.yaml").write_text(text)
+    loaded = load_specs([str(tmp_path / "specs.yaml")])
+    assert loaded.problems == []
+    return loaded
+
+
+def test_a_holdout_made_first_and_its_id_sent_with_the_experiment(tmp_path: Path) -> None:
+    memory = Memory()
+    backend: Backend = memory
+    plan = plan_specs(_specs(tmp_path), backend)
+    assert [r.action for r in plan.resources] == [CREATE] and [i.action for i in plan.items] == [CREATE]
+    applied = apply_plan(plan, backend)
+    assert memory.writes == ["create Holdout Global", "create experiment checkout"]
+    assert memory.experiments[0]["holdout_id"] == memory.resources[HOLDOUT][0]["id"]
+    assert counts(plan, applied) == {"created": 2}
+
+
+def test_an_experiment_whose_holdout_could_not_be_made_is_refused_not_sent(tmp_path: Path) -> None:
+    memory = Memory()
+    memory.refuse_holdouts = True
+    plan = plan_specs(_specs(tmp_path), memory)
+    applied = apply_plan(plan, memory)
+    assert memory.writes == []
+    assert plan.items[0].action == ERROR and "could not be made" in plan.items[0].errors[0]
+    assert [o.key for o in applied.failures] == ["Holdout 'Global'"]
+
+
+def test_ids_the_key_may_not_read_are_noted_not_fatal(tmp_path: Path) -> None:
+    class NoHoldoutScope(Memory):
+        def list_resources(self, kind: str) -> list[dict[str, Any]]:
+            info = ApiErrorInfo(status=403, method="GET", path="/", detail="scope")
+            raise ApiAuthError("the key lacks experiment_holdout:read", info=info)
+
+    plan = plan_specs(_specs(tmp_path, "name: Checkout\nfeature_flag_key: checkout\nholdout: 7\n"), NoHoldoutScope())
+    assert plan.notes == ["Holdout ids in the specs not checked: the key lacks experiment_holdout:read"]
+
+
+def test_the_api_backend_knows_the_spec_kinds() -> None:
+    """api/ may not import core: ApiBackend names the kinds itself, and must agree."""
+    assert SPEC_KINDS == (HOLDOUT, SHARED_METRIC)
