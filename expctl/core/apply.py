@@ -23,8 +23,8 @@ from typing import Any, Protocol, TypeVar
 from expctl.core.backend import Backend
 from expctl.core.compare import needs_full_object
 from expctl.core.lifecycle import check_move
-from expctl.core.plan import Plan, PlanItem
-from expctl.core.plan_terms import CREATE, ERROR
+from expctl.core.plan import Plan
+from expctl.core.plan_terms import CREATE, ERROR, PlanItem
 from expctl.core.spec import Spec
 from expctl.errors import ExpctlError, RejectedError
 
@@ -133,7 +133,7 @@ def managed_experiment(rows: Sequence[Row]) -> tuple[Row | None, list[int]]:
 
 @dataclass
 class Outcome:
-    item: PlanItem
+    item: PlanItem[Spec]
     experiment: dict[str, Any] | None = None
     steps: list[str] = field(default_factory=list)  # created, updated, launched, ...
     error: ExpctlError | None = None
@@ -167,7 +167,7 @@ def execute(
     done: dict[int, Outcome] = {}
     lock = threading.Lock()
 
-    def run(index: int, item: PlanItem) -> None:
+    def run(index: int, item: PlanItem[Spec]) -> None:
         outcome = Outcome(item)
         if stop.is_set():
             outcome.skipped = True
@@ -206,8 +206,8 @@ def _wait_for_writes_in_flight(pool: ThreadPoolExecutor, stop: threading.Event) 
             stop.set()
 
 
-def _apply_item(item: PlanItem, backend: Backend, outcome: Outcome, stop: threading.Event) -> None:
-    experiment = item.experiment
+def _apply_item(item: PlanItem[Spec], backend: Backend, outcome: Outcome, stop: threading.Event) -> None:
+    experiment = item.current
     if item.action == CREATE:
         assert item.create_body is not None
         experiment = _create_once(item, backend, outcome)
@@ -229,7 +229,7 @@ def _apply_item(item: PlanItem, backend: Backend, outcome: Outcome, stop: thread
         outcome.steps.append(PAST[verb])
 
 
-def _create_once(item: PlanItem, backend: Backend, outcome: Outcome) -> dict[str, Any]:
+def _create_once(item: PlanItem[Spec], backend: Backend, outcome: Outcome) -> dict[str, Any]:
     assert item.create_body is not None
     key = item.key
     try:

@@ -18,7 +18,7 @@ from expctl.core.compare import SERVER_METRIC_KEYS, current, has_field, same, st
 from expctl.core.fields import has_experiment_metric, not_computable_message, predates_experiment_metrics, suggest
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.plan_patch import add_to_patch, split_changes
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, PlanItem, field_changes
 from expctl.core.references import (
     Directory,
     holdout_change,
@@ -27,9 +27,8 @@ from expctl.core.references import (
     shared_in_sync,
     shared_wanted,
 )
-from expctl.core.resource_plan import ResourceItem
 from expctl.core.spec import Spec, normalize_variants
-from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
+from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
 
 # Lifecycle order; a move to a lower rank is backwards.
 RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
@@ -48,31 +47,9 @@ LEGACY_METRICS_REFUSED = (
 
 
 @dataclass
-class PlanItem:
-    spec: Spec
-    action: str
-    experiment: dict[str, Any] | None = None
-    changes: list[FieldChange] = field(default_factory=list)
-    patch: dict[str, Any] = field(default_factory=dict)
-    create_body: dict[str, Any] | None = None
-    moves: list[str] = field(default_factory=list)  # launch, pause, resume, end
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)  # spec fields this server does not have
-
-    @property
-    def key(self) -> str:
-        return self.spec.flag_key
-
-    @property
-    def pending(self) -> bool:
-        return self.action in (CREATE, UPDATE) or bool(self.moves)
-
-
-@dataclass
 class Plan:
-    items: list[PlanItem]
-    resources: list[ResourceItem] = field(default_factory=list)  # holdouts and shared metrics, applied first
+    items: list[PlanItem[Spec]]  # experiments
+    resources: list[PlanItem[ResourceSpec]] = field(default_factory=list)  # holdouts and shared metrics, applied first
     notes: list[str] = field(default_factory=list)  # what the plan could not check, and why
 
     def count(self, action: str) -> int:
@@ -148,7 +125,7 @@ def plan(
     return Plan(items)
 
 
-def _shared(spec: Spec, ids: Sequence[int]) -> PlanItem:
+def _shared(spec: Spec, ids: Sequence[int]) -> PlanItem[Spec]:
     listed = ", ".join(str(i) for i in ids)
     return PlanItem(
         spec,
@@ -179,7 +156,7 @@ def create_body(spec: Spec, directory: Directory | None = None) -> dict[str, Any
     return body
 
 
-def _create(spec: Spec, directory: Directory) -> PlanItem:
+def _create(spec: Spec, directory: Directory) -> PlanItem[Spec]:
     item = PlanItem(spec, CREATE, create_body=create_body(spec, directory))
     item.errors.extend(_unknown_references(spec, directory))
     if item.errors:
@@ -196,23 +173,21 @@ def _create(spec: Spec, directory: Directory) -> PlanItem:
     return item
 
 
-def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> PlanItem:
-    item = PlanItem(spec, UNCHANGED, experiment=experiment)
+def _update(spec: Spec, experiment: dict[str, Any], directory: Directory) -> PlanItem[Spec]:
+    item = PlanItem(spec, UNCHANGED, current=experiment)
     item.errors.extend(_unknown_references(spec, directory))
     status = current("state", experiment)
     launched = status != "draft"
-    for name, wanted in spec.data.items():
-        if name in NOT_COMPARED:
-            continue
-        if not has_field(name, experiment):
-            # An older release without this field drops it from every write (DRF), so
-            # sending it would change nothing: say so once instead of "pending" forever.
-            item.unsupported.append(name)
-            continue
-        actual = current(name, experiment)
-        if same(name, wanted, actual):
-            continue
-        item.changes.append(FieldChange(name, shown_before(name, wanted, actual), wanted))
+    # An older release without a field drops it from every write (DRF), so sending it
+    # would change nothing: say so once instead of "pending" forever.
+    item.unsupported = [n for n in spec.data if n not in NOT_COMPARED and not has_field(n, experiment)]
+    item.changes = field_changes(
+        spec.data,
+        lambda name: current(name, experiment),
+        same=same,
+        shown=shown_before,
+        skip=lambda name: name in NOT_COMPARED or name in item.unsupported,
+    )
     _reference_changes(item, experiment, directory)
     _check_changes(item, experiment, launched)
     for change in item.changes:
@@ -253,7 +228,7 @@ def shown_before(name: str, wanted: Any, actual: Any) -> Any:
     return actual
 
 
-def _check_changes(item: PlanItem, experiment: Mapping[str, Any], launched: bool) -> None:
+def _check_changes(item: PlanItem[Spec], experiment: Mapping[str, Any], launched: bool) -> None:
     for change in item.changes:
         if change.field == "type":
             item.errors.append(
@@ -318,7 +293,7 @@ def _unknown_references(spec: Spec, directory: Directory) -> list[str]:
     return problems
 
 
-def _reference_changes(item: PlanItem, experiment: Mapping[str, Any], directory: Directory) -> None:
+def _reference_changes(item: PlanItem[Spec], experiment: Mapping[str, Any], directory: Directory) -> None:
     """``holdout`` and ``shared_metrics``: compared by identity, sent as ids."""
     data = item.spec.data
     if "holdout" in data:

@@ -11,34 +11,18 @@ creates; the ids they get are what the experiments' references are resolved to.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from expctl.core.backend import Backend
 from expctl.core.compare import strip_server_keys, without_action_names
 from expctl.core.metricschema import LEGACY_METRIC_KINDS
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, PlanItem, field_changes
 from expctl.core.references import Directory, fold
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec, holdout_groups
 from expctl.errors import ExpctlError
 
-
-@dataclass
-class ResourceItem:
-    spec: ResourceSpec
-    action: str
-    existing: dict[str, Any] | None = None
-    changes: list[FieldChange] = field(default_factory=list)
-    body: dict[str, Any] = field(default_factory=dict)  # the create body, or the PATCH
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.spec.kind} '{self.spec.name}'"
-
-    @property
-    def pending(self) -> bool:
-        return self.action in (CREATE, UPDATE)
+ResourceItem = PlanItem[ResourceSpec]  # a holdout's or shared metric's item
 
 
 def directory_of(holdouts: Sequence[Mapping[str, Any]], shared: Sequence[Mapping[str, Any]]) -> Directory:
@@ -64,12 +48,12 @@ def plan_resources(
         if len(matches) > 1:
             ids = ", ".join(str(r.get("id")) for r in matches)
             message = f"{len(matches)} {spec.kind}s are named {spec.name!r} (ids {ids}); rename all but one in PostHog"
-            items.append(ResourceItem(spec, ERROR, errors=[message]))
+            items.append(PlanItem(spec, ERROR, errors=[message]))
         elif matches:
             items.append(_update(spec, matches[0]))
         else:
             directory.pending.add((spec.kind, spec.key))
-            items.append(ResourceItem(spec, CREATE, body=_create_body(spec)))
+            items.append(PlanItem(spec, CREATE, create_body=_create_body(spec)))
     return items
 
 
@@ -92,14 +76,14 @@ def comparable(name: str, value: Any) -> Any:
 
 
 def _update(spec: ResourceSpec, existing: dict[str, Any]) -> ResourceItem:
-    item = ResourceItem(spec, UNCHANGED, existing=existing)
-    for name, wanted in spec.data.items():
-        actual = existing.get(name)
-        if comparable(name, wanted) == comparable(name, actual):
-            continue
-        before = comparable(name, actual) if name in ("query", "filters") else actual
-        item.changes.append(FieldChange(name, before, wanted))
-        item.body[name] = wanted
+    item: ResourceItem = PlanItem(spec, UNCHANGED, current=existing)
+    item.changes = field_changes(
+        spec.data,
+        existing.get,
+        same=lambda name, wanted, actual: comparable(name, wanted) == comparable(name, actual),
+        shown=lambda name, wanted, actual: comparable(name, actual) if name in ("query", "filters") else actual,
+    )
+    item.patch = {change.field: change.after for change in item.changes}
     if not item.changes:
         return item
     item.action = UPDATE
@@ -140,10 +124,11 @@ def apply_resources(
         outcome = ResourceOutcome(item)
         try:
             if item.action == CREATE:
-                outcome.result = backend.create_resource(item.spec.kind, item.body)
+                assert item.create_body is not None
+                outcome.result = backend.create_resource(item.spec.kind, item.create_body)
             else:
-                assert item.existing is not None
-                outcome.result = backend.update_resource(item.spec.kind, int(item.existing["id"]), item.body)
+                assert item.current is not None
+                outcome.result = backend.update_resource(item.spec.kind, int(item.current["id"]), item.patch)
         except ExpctlError as exc:
             outcome.error = exc
         outcomes.append(outcome)

@@ -105,6 +105,10 @@ class Spec:
         return str(self.data["feature_flag_key"])
 
     @property
+    def plan_key(self) -> str:
+        return self.flag_key
+
+    @property
     def name(self) -> str:
         return str(self.data["name"])
 

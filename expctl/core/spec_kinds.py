@@ -50,6 +50,10 @@ class ResourceSpec:
         return str(self.data["name"])
 
     @property
+    def plan_key(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+    @property
     def key(self) -> str:
         """How it is matched: exact for holdouts, case-insensitive for shared metrics."""
         return self.name.lower() if self.kind == SHARED_METRIC else self.name

@@ -9,10 +9,11 @@ from typing import Any
 from expctl.core.apply import Outcome
 from expctl.core.export import to_yaml
 from expctl.core.metric_compress import compress
-from expctl.core.plan import Plan, PlanItem
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange
+from expctl.core.plan import Plan
+from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, PlanItem
 from expctl.core.references import json_safe
 from expctl.core.resource_plan import ResourceItem, ResourceOutcome
+from expctl.core.spec import Spec
 from expctl.render.style import Styler
 from expctl.render.words import natural_key, plural
 
@@ -70,13 +71,13 @@ def render_plan(plan: Plan, *, color: bool, show_unchanged: bool = False) -> str
     return "\n".join(out) + "\n"
 
 
-def _title(item: PlanItem) -> str:
-    exp = item.experiment or {}
+def _title(item: PlanItem[Spec]) -> str:
+    exp = item.current or {}
     ident = f" (id {exp.get('id')})" if exp.get("id") is not None else ""
     return f"{item.key} '{item.spec.name}'{ident}"
 
 
-def _item_lines(item: PlanItem, style: Styler) -> list[str]:
+def _item_lines(item: PlanItem[Spec], style: Styler) -> list[str]:
     action = item.action if not (item.action == UNCHANGED and item.moves) else "move"
     colors = {CREATE: ("green",), UPDATE: ("yellow",), ERROR: ("red",), "move": ("cyan",), UNCHANGED: ("dim",)}
     mark = MARKS.get(item.action, "~")
@@ -112,11 +113,11 @@ def _change_lines(changes: Sequence[FieldChange], style: Styler) -> list[str]:
 
 def _resource_lines(item: ResourceItem, style: Styler) -> list[str]:
     colors = {CREATE: ("green",), UPDATE: ("yellow",), ERROR: ("red",), UNCHANGED: ("dim",)}
-    ident = f" (id {item.existing.get('id')})" if item.existing else ""
+    ident = f" (id {item.current.get('id')})" if item.current else ""
     lines = [style(f"{MARKS[item.action]} {item.action} {item.key}{ident}", "bold", *colors[item.action])]
     lines.append(style(f"    from {item.spec.where()}", "dim"))
     if item.action == CREATE:
-        lines.extend(style(f"    + {line}", "green") for line in _yaml(item.body))
+        lines.extend(style(f"    + {line}", "green") for line in _yaml(item.create_body))
     lines.extend(_change_lines(item.changes, style))
     lines.extend(style(f"    ✗ {error}", "red") for error in item.errors)
     return lines
@@ -142,11 +143,11 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
             "kind": item.spec.kind,
             "name": item.spec.name,
             "action": item.action,
-            "id": (item.existing or {}).get("id"),
+            "id": (item.current or {}).get("id"),
             "source": str(item.spec.where()),
             "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
             "errors": item.errors,
-            "request": item.body or None,
+            "request": item.request,
         }
         for item in plan.resources
     ]
@@ -155,7 +156,7 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
             "kind": "Experiment",
             "feature_flag_key": item.key,
             "action": item.action,
-            "id": (item.experiment or {}).get("id"),
+            "id": (item.current or {}).get("id"),
             "source": item.spec.origin,
             "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in item.changes],
             "moves": item.moves,
@@ -169,7 +170,7 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
 
 
 def outcome_line(outcome: Outcome, style: Styler) -> str:
-    exp = outcome.experiment or outcome.item.experiment or {}
+    exp = outcome.experiment or outcome.item.current or {}
     ident = f" (id {exp.get('id')})" if exp.get("id") is not None else ""
     label = f"{outcome.key}{ident}"
     if outcome.error is not None:
@@ -183,7 +184,7 @@ def outcome_line(outcome: Outcome, style: Styler) -> str:
 
 
 def resource_outcome_line(outcome: ResourceOutcome, style: Styler) -> str:
-    result = outcome.result or outcome.item.existing or {}
+    result = outcome.result or outcome.item.current or {}
     label = f"{outcome.key}" + (f" (id {result.get('id')})" if result.get("id") is not None else "")
     if outcome.error is not None:
         return style(f"✗ {label}: {outcome.error.message}", "red")
@@ -222,7 +223,7 @@ def outcomes_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
     return [
         {
             "feature_flag_key": o.key,
-            "id": (o.experiment or o.item.experiment or {}).get("id"),
+            "id": (o.experiment or o.item.current or {}).get("id"),
             "steps": o.steps,
             "found_existing": o.found_existing,
             "skipped": o.skipped,
@@ -247,7 +248,7 @@ def resources_json(made: Sequence[ResourceOutcome]) -> list[dict[str, Any]]:
         {
             "kind": o.item.spec.kind,
             "name": o.item.spec.name,
-            "id": (o.result or o.item.existing or {}).get("id"),
+            "id": (o.result or o.item.current or {}).get("id"),
             "steps": [] if o.error else ["created" if o.item.action == CREATE else "updated"],
             "error": o.error.message if o.error else None,
         }

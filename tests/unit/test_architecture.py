@@ -163,6 +163,20 @@ def test_command_rooms_follow_one_naming_rule() -> None:
     assert {entry.room for entry in COMMANDS} <= set(rooms)
 
 
+def test_one_plan_item_type_for_every_kind() -> None:
+    """Experiments, holdouts and shared metrics are planned into one ``PlanItem`` (generic
+    over the spec), compared by one ``field_changes``, and applied behind one Backend."""
+    items, protocols = [], []
+    for path in (PACKAGE / "core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Item"):
+                items.append(node.name)
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Backend"):
+                protocols.append(node.name)
+    assert items == ["PlanItem"]
+    assert protocols == ["Backend"]
+
+
 if __name__ == "__main__":
     for (source, target), count in sorted(_imports().items()):
         print(f"{source:9} -> {target:9} {count}")

@@ -50,7 +50,7 @@ def test_matching_by_name_and_only_written_fields() -> None:
         directory,
     )
     assert [i.action for i in items] == [UNCHANGED, UPDATE, CREATE]
-    assert items[1].body == {"name": "REVENUE", "description": "new"}  # the query is the same metric
+    assert items[1].patch == {"name": "REVENUE", "description": "new"}  # the query is the same metric
     assert directory.lookup(SHARED_METRIC, "fresh") == Ref(SHARED_METRIC, "fresh")
     assert directory.lookup(SHARED_METRIC, "revenue") == 4
     assert directory.lookup(HOLDOUT, "global") is None  # holdout names are exact
@@ -151,8 +151,7 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
 
 def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:
     from expctl.core.apply import Outcome
-    from expctl.core.plan import PlanItem
-    from expctl.core.plan_terms import CREATE
+    from expctl.core.plan_terms import CREATE, PlanItem
     from expctl.core.spec import load_specs
     from expctl.render.plan import interrupted_summary
 

@@ -235,7 +235,7 @@ def _warn_uncomputable(rt: Runtime, execution: Execution) -> None:
     from expctl.core.fields import not_computable_warning
 
     for outcome in execution.outcomes:
-        if outcome.item.experiment is None and outcome.experiment is not None:
+        if outcome.item.current is None and outcome.experiment is not None:
             warning = not_computable_warning(outcome.item.spec.data, outcome.experiment)
             if warning:
                 rt.messages.warn(f"{outcome.key}: {warning}")
