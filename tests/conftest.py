@@ -46,21 +46,30 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-class Server:
-    """A FakePostHog on 127.0.0.1 plus the environment pointing expctl at it."""
+class Served:
+    """The demo project on a test server, and the clean environment that points expctl at
+    ``url``; ``run`` is the tier's (a subprocess here, in process in tests/cli)."""
 
-    def __init__(self, flavour: str, home: Path, today: datetime | None = None) -> None:
-        self.fake = FakePostHog(flavour, today=today)
-        self.ids = add_demo_experiments(self.fake)
-        self.running = RunningServer(self.fake)
-        self.url = self.running.url
+    def __init__(self, fake: FakePostHog, home: Path, url: str) -> None:
+        self.fake = fake
+        self.ids = add_demo_experiments(fake)
+        self.url = url
         self.home = home
         self.env = base_env(home)
-        self.env.update({"EXPCTL_HOST": self.url, "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY})
+        self.env.update({"EXPCTL_HOST": url, "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY})
 
     @property
     def flavour(self) -> str:
         return self.fake.flavour
+
+
+class Server(Served):
+    """A FakePostHog on 127.0.0.1, and the installed expctl run against it in a subprocess."""
+
+    def __init__(self, flavour: str, home: Path, today: datetime | None = None) -> None:
+        fake = FakePostHog(flavour, today=today)
+        self.running = RunningServer(fake)
+        super().__init__(fake, home, self.running.url)
 
     def run(
         self,
@@ -70,9 +79,7 @@ class Server:
         timeout: float = 60,
         cwd: Path | None = None,
     ) -> Result:
-        merged = dict(self.env)
-        merged.update(env or {})
-        return run(list(args), merged, input=input, timeout=timeout, cwd=cwd)
+        return run(list(args), {**self.env, **(env or {})}, input=input, timeout=timeout, cwd=cwd)
 
     def stop(self) -> None:
         self.running.stop()

@@ -33,7 +33,7 @@ Row = TypeVar("Row", bound=Mapping[str, Any])
 
 
 class FullObjects(Protocol):
-    """Full experiments kept from earlier runs (``cli/objectcache.py``): one whose version
+    """Full experiments kept from earlier runs (``cli/local/experiment_cache.py``): one whose version
     matches a list row stands in for a GET."""
 
     def full(self, row: Mapping[str, Any]) -> dict[str, Any] | None: ...

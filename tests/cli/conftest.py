@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import Served
 from tests.fakeposthog import FULL_KEY, FakePostHog
-from tests.fakeposthog.demo import add_demo_experiments
+from tests.fakeposthog.demo import DEMO_TODAY, add_demo_experiments
 from tests.fakeposthog.mock import mock_transport
+from tests.support.cli import REPO, Result
 from tests.support.clock import VirtualClock
 
 
@@ -93,3 +97,74 @@ def project() -> Iterator[InProcess]:
 @pytest.fixture(params=["cloud", "legacy"])
 def any_project(request: pytest.FixtureRequest) -> Iterator[InProcess]:
     yield InProcess(request.param)
+
+
+class InProcessServer(Served):
+    """The end-to-end tier's ``Server`` (tests/conftest.py), answered in process: the same
+    ``run``/``fake``/``ids``/``env``, the same clean environment, the test server's own
+    handler behind an httpx ``MockTransport`` instead of a socket and a process. Files
+    in this directory that take ``server``, ``cloud``, ``legacy`` or ``demo_day`` get it."""
+
+    def __init__(self, flavour: str, home: Path, today: datetime | None = None) -> None:
+        super().__init__(FakePostHog(flavour, today=today), home, "http://127.0.0.1:8000")
+        self.transport = mock_transport(self.fake)
+
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 60,
+        cwd: Path | None = None,
+    ) -> Result:
+        from typer.testing import CliRunner
+
+        from expctl.cli.framework.app import app
+        from expctl.cli.framework.runtime import RuntimeOverrides
+        from expctl.main import hoist_global_options
+
+        overrides = RuntimeOverrides(
+            env={**self.env, **(env or {})},
+            transport=self.transport,
+            stdin_isatty=False,
+            stdout_isatty=False,
+            stderr_isatty=False,
+        )
+        before = Path.cwd()
+        os.chdir(cwd or REPO)
+        try:
+            result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=input or "")
+        finally:
+            os.chdir(before)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr, list(args))
+
+    def stop(self) -> None:
+        """Nothing runs: the handler is called in this process."""
+
+
+def _serve(flavour: str, home: Path, today: datetime | None = None) -> Iterator[InProcessServer]:
+    served = InProcessServer(flavour, home, today)
+    yield served
+    assert not served.fake.schema_violations, "\n".join(served.fake.schema_violations)
+
+
+@pytest.fixture(params=["cloud", "legacy"])
+def server(request: pytest.FixtureRequest, home: Path) -> Iterator[InProcessServer]:
+    yield from _serve(request.param, home)
+
+
+@pytest.fixture
+def cloud(home: Path) -> Iterator[InProcessServer]:
+    yield from _serve("cloud", home)
+
+
+@pytest.fixture
+def legacy(home: Path) -> Iterator[InProcessServer]:
+    yield from _serve("legacy", home)
+
+
+@pytest.fixture
+def demo_day(home: Path) -> Iterator[InProcessServer]:
+    yield from _serve("cloud", home, DEMO_TODAY)

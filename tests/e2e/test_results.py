@@ -1,4 +1,7 @@
-"""expctl results against the test server: every path, every output, every gate."""
+"""expctl results against the test server: every path, every output, every gate.
+
+The subprocess story of this area; the rest of its tests run in process in tests/cli/test_results.py.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,6 @@ import time
 
 from tests.conftest import Server
 from tests.fakeposthog.demo import call, mean_metrics
-
-CHECKOUT_FUNNEL = "11111111-1111-4111-8111-111111111111"
-REVENUE = "22222222-2222-4222-8222-222222222222"
 
 
 def test_results_table_answers_who_wins_by_how_much_and_how_sure(cloud: Server) -> None:
@@ -31,113 +31,6 @@ def test_results_table_answers_who_wins_by_how_much_and_how_sure(cloud: Server) 
     prose = [line for line in lines if line.startswith("  Funnel steps")]
     assert prose and prose[0].endswith("test 2,012 → 679 → 226"), prose
     assert max(len(line) for line in lines if line not in prose) <= 80
-
-
-def test_results_json_is_the_raw_responses_keyed_by_metric(cloud: Server) -> None:
-    result = cloud.run("results", "checkout-redesign", "-o", "json")
-    assert result.returncode == 0, result
-    payload = json.loads(result.stdout)
-    assert set(payload) == {"exposures", CHECKOUT_FUNNEL, REVENUE, "33333333-3333-4333-8333-333333333333", "verdicts"}
-    assert payload["exposures"]["kind"] == "ExperimentExposureQuery"
-    assert payload[REVENUE]["variant_results"][0]["method"] == "bayesian"
-
-
-def test_results_markdown_and_plain(cloud: Server) -> None:
-    markdown = cloud.run("results", "checkout-redesign", "-o", "markdown")
-    assert markdown.stdout.startswith("### Experiment results: Checkout redesign")
-    assert "| Variant | Exposures | Conversion | Delta | 95% interval | Chance to win | Verdict |" in markdown.stdout
-    plain = cloud.run("results", "checkout-redesign")
-    rows = [line.split("\t") for line in plain.stdout.splitlines()]
-    assert len(rows) == 6 and all(len(r) == 13 for r in rows)
-    assert {r[0] for r in rows} >= {CHECKOUT_FUNNEL, REVENUE}
-
-
-def test_cached_numbers_say_so_and_refresh_recomputes(cloud: Server) -> None:
-    first = cloud.run("results", "checkout-redesign", "-o", "table")
-    assert "(just computed)" in first.stdout
-    second = cloud.run("results", "checkout-redesign", "-o", "table")
-    assert "(cached; --refresh recomputes)" in second.stdout
-    cloud.fake.clear_log()
-    third = cloud.run("results", "checkout-redesign", "-o", "table", "--refresh")
-    assert "(just computed)" in third.stdout
-    refreshes = {json.loads(e.body)["refresh"] for e in cloud.fake.requests("POST", "/query/")}
-    assert refreshes == {"force_blocking"}
-
-
-def test_draft_gets_a_clear_message(server: Server) -> None:
-    result = server.run("results", "pricing-copy")
-    assert result.returncode == 6
-    assert "is a draft: it has no results until it is launched" in result.stderr
-    assert "expctl launch pricing-copy" in result.stderr
-    gated = server.run("results", "pricing-copy", "--fail-on", "insufficient-data")
-    assert gated.returncode == 9
-    assert "gate failed: insufficient-data" in gated.stderr
-
-
-def test_legacy_server_results_and_secondary_results(legacy: Server) -> None:
-    result = legacy.run("results", "checkout-redesign", "-o", "table")
-    assert result.returncode == 0, result
-    assert "legacy results (Bayesian)" in result.stdout
-    assert "Primary 1 · purchase" in result.stdout and "Secondary 1 · Signups" in result.stdout
-    paths = {e.path.rsplit("/", 2)[-2] for e in legacy.fake.requests("GET") if "/experiments/1/" in e.path}
-    assert {"results", "secondary_results"} <= paths
-    funnel = legacy.run("results", "signup-funnel", "-o", "json")
-    assert json.loads(funnel.stdout)["primary"]["result"]["variants"][0]["success_count"] > 0
-
-
-def test_legacy_goal_on_current_cloud_falls_back_to_the_query_endpoint(cloud: Server) -> None:
-    created = call(
-        cloud.fake,
-        "POST",
-        "/api/projects/{project}/experiments/",
-        {
-            "name": "Old goal",
-            "feature_flag_key": "old-goal",
-            "parameters": {},
-            "filters": {"events": [{"id": "purchase", "type": "events", "order": 0}], "insight": "TRENDS"},
-        },
-    )
-    call(cloud.fake, "POST", f"/api/projects/{{project}}/experiments/{created['id']}/launch/", {})
-    result = cloud.run("results", "old-goal", "-o", "table")
-    assert result.returncode == 0, result
-    assert "Primary 1 · purchase" in result.stdout
-    kinds = [json.loads(e.body)["query"]["kind"] for e in cloud.fake.requests("POST", "/query/")]
-    assert kinds == ["ExperimentTrendsQuery"]
-    assert [e.status for e in cloud.fake.requests("GET") if e.path.endswith("/results/")] == [404]
-
-
-def test_fail_on_loser(cloud: Server) -> None:
-    result = cloud.run("results", "checkout-redesign", "--fail-on", "loser")
-    assert result.returncode == 9, result
-    assert "gate failed: loser: significantly worse than the baseline: test on 'Checkout conversion'" in result.stderr
-    assert cloud.run("results", "checkout-redesign", "--fail-on", "srm").returncode == 0
-
-
-def test_fail_on_srm(cloud: Server) -> None:
-    cloud.fake.exposures[cloud.ids["checkout-redesign"]] = {"control": 1200, "test": 1800}
-    result = cloud.run("results", "checkout-redesign", "--fail-on", "srm", "-o", "table")
-    assert result.returncode == 9, result
-    assert "Sample ratio mismatch" in result.stdout
-    assert "gate failed: srm" in result.stderr
-
-
-def test_fail_on_insufficient_data_and_not_significant(cloud: Server) -> None:
-    exp_id = cloud.ids["checkout-redesign"]
-    cloud.fake.exposures[exp_id] = {"control": 30, "test": 31}
-    result = cloud.run("results", "checkout-redesign", "--fail-on", "insufficient-data,not-significant", "-o", "table")
-    assert result.returncode == 9, result
-    assert "⚠ too early" in result.stdout and "not enough exposures yet" in result.stdout
-    assert "gate failed: not-significant" in result.stderr and "gate failed: insufficient-data" in result.stderr
-
-
-def test_fail_on_rejects_unknown_conditions(cloud: Server) -> None:
-    result = cloud.run("results", "checkout-redesign", "--fail-on", "sadness")
-    assert result.returncode == 2 and "--fail-on 'sadness' is not one of" in result.stderr
-
-
-def test_watch_needs_a_terminal(cloud: Server) -> None:
-    result = cloud.run("results", "checkout-redesign", "--watch", "10")
-    assert result.returncode == 2 and "--watch" in result.stderr
 
 
 def test_ten_metrics_run_concurrently_but_never_more_than_three(cloud: Server) -> None:

@@ -221,7 +221,7 @@ class Runtime(ApiAreas):
 
     def _carry_budget(self, client: PostHogClient, host: str, key: str) -> None:
         """Start from the requests earlier runs spent of this key's budget; leave this
-        run's for the next when the runtime closes (``sendlog``)."""
+        run's for the next when the runtime closes (``cli/local/send_log.py``)."""
         from expctl.cli.local.send_log import SendLog
 
         log = SendLog.for_key(self.env, host, key, self.overrides.clock or time.monotonic)
@@ -230,7 +230,7 @@ class Runtime(ApiAreas):
 
     @cached_property
     def experiment_cache(self) -> ExperimentCache:
-        """Full experiments from earlier runs of this host and project (``objectcache``)."""
+        """Full experiments from earlier runs of this host and project (``cli/local/experiment_cache.py``)."""
         from expctl.cli.local.experiment_cache import ExperimentCache
 
         return ExperimentCache.for_target(self.env, self.settings.host, self.settings.project)

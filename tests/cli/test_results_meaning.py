@@ -1,4 +1,7 @@
-"""Results mean what PostHog means, end to end against the test server (issue 11)."""
+"""Results mean what PostHog means against the test server (issue 11).
+
+In process (tests/cli/conftest.py's ``InProcessServer``).
+"""
 
 from __future__ import annotations
 

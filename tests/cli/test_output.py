@@ -1,0 +1,87 @@
+"""Output modes of list and get, as scripts and people see them.
+
+In process (tests/cli/conftest.py's ``InProcessServer``); the subprocess story of this area is tests/e2e/test_output.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import Server
+
+
+def test_plain_is_the_default_when_piped(server: Server) -> None:
+    result = server.run("list")
+    assert result.returncode == 0, result
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    first = lines[0].split("\t")
+    assert len(first) == 7, "id, name, flag, status, started, ended, created"
+    assert "\x1b[" not in result.stdout
+    by_flag = {line.split("\t")[2]: line.split("\t") for line in lines}
+    running = by_flag["checkout-redesign"]
+    assert running[3] == "running"
+    assert running[4].endswith("Z") and "T" in running[4], "plain output keeps RFC 3339 times"
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is installed by .ci/run")
+def test_json_round_trips_through_jq(server: Server) -> None:
+    result = server.run("list", "-o", "json")
+    piped = subprocess.run(["jq", "-c", "."], input=result.stdout, capture_output=True, text=True, check=True)
+    assert json.loads(piped.stdout) == json.loads(result.stdout)
+    names = subprocess.run(["jq", "-r", ".[].name"], input=result.stdout, capture_output=True, text=True, check=True)
+    assert "Checkout redesign" in names.stdout.splitlines()
+
+
+def test_ids_mode(server: Server) -> None:
+    ids = server.run("list", "-o", "ids").stdout.split()
+    assert sorted(int(i) for i in ids) == sorted(server.ids.values())
+    assert server.run("get", "pricing-copy", "-o", "ids").stdout.strip() == str(server.ids["pricing-copy"])
+
+
+def test_jsonl_mode(server: Server) -> None:
+    lines = server.run("list", "-o", "jsonl").stdout.splitlines()
+    assert len(lines) == 3
+    assert all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_table_mode(server: Server) -> None:
+    table = server.run("list", "-o", "table")
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "FLAG", "STATUS", "STARTED", "ENDED", "CREATED"]
+    assert any("Checkout redesign" in line and "running" in line and "2w ago" in line for line in lines)
+    detail = server.run("get", "checkout-redesign", "-o", "table").stdout
+    assert "Checkout redesign" in detail and "Status:" in detail and "running since" in detail
+    assert f"{server.url}/project/1/experiments/{server.ids['checkout-redesign']}" in detail
+    assert "control 50% · test 50%" in detail
+
+
+def test_plain_get_is_one_row(server: Server) -> None:
+    row = server.run("get", "pricing-copy", "-o", "plain").stdout.splitlines()
+    assert len(row) == 1 and row[0].split("\t")[2] == "pricing-copy"
+
+
+def test_columns_choose_what_table_and_plain_show(cloud: Server) -> None:
+    result = cloud.run("list", "--columns", "flag,status")
+    assert sorted(result.stdout.splitlines()) == [
+        "checkout-redesign\trunning",
+        "onboarding-checklist\tstopped",
+        "pricing-copy\tdraft",
+    ]
+    bad = cloud.run("list", "--columns", "flag,colour")
+    assert bad.returncode == 2 and "unknown column 'colour'" in bad.stderr
+
+
+def test_output_from_environment(cloud: Server) -> None:
+    result = cloud.run("list", env={"EXPCTL_OUTPUT": "ids"})
+    assert sorted(result.stdout.split()) == sorted(str(i) for i in cloud.ids.values())
+
+
+def test_status_is_computed_when_the_server_sends_none(legacy: Server) -> None:
+    rows = [line.split("\t") for line in legacy.run("list").stdout.splitlines()]
+    statuses = {row[2]: row[3] for row in rows}
+    assert statuses == {"checkout-redesign": "running", "signup-funnel": "running", "pricing-copy": "draft"}
