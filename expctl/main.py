@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from expctl import COMPLETE_VAR
 
 GLOBAL_VALUE_OPTIONS = frozenset(
-    {"--host", "--project", "-p", "--profile", "--timeout", "--max-wait", "--rate-limit", "--ca-bundle"}
+    {"--host", "--project", "-p", "--profile", "--env", "--timeout", "--max-wait", "--rate-limit", "--ca-bundle"}
 )
 GLOBAL_FLAG_OPTIONS = frozenset({"--debug", "--allow-insecure-http"})
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from expctl.core.fields import CONCLUSIONS, TYPES, json_type_of, non_finite_at, suggest
@@ -33,7 +32,7 @@ from expctl.core.spec_kinds import (
     read_shared_refs,
 )
 from expctl.core.spec_metrics import read_metrics
-from expctl.core.yamlsrc import Document, PathKey, Position, SpecFileError, collect_files, load_documents, read_text
+from expctl.core.yamlsrc import Document, PathKey, Position
 from expctl.model.flagkeys import is_flag_key
 
 API_VERSION = "expctl/v1"
@@ -144,28 +143,18 @@ LEGACY_SECONDARY_NOTE = (
 )
 
 
-def load_specs(paths: Sequence[str], *, stdin_text: str | None = None) -> SpecSet:
-    """Read and check every spec under ``paths``; problems are collected, not raised."""
+def load_specs(
+    paths: Sequence[str], *, stdin_text: str | None = None, env: str | None = None, stdin_name: str = "<stdin>"
+) -> SpecSet:
+    """Read and check every spec under ``paths`` (with ``env``'s overlays merged in, see
+    ``core/overlays.py``); problems are collected, not raised."""
+    from expctl.core.spec_sources import read_documents
+
     result = SpecSet()
-    sources: list[tuple[str, str | None, Path | None]] = []
-    for raw in paths:
-        if raw == "-":
-            sources.append(("<stdin>", stdin_text or "", None))
-    files = collect_files([p for p in paths if p != "-"])
-    sources.extend((str(path), None, path) for path in files)
-    result.files = len(sources)
-    for display, text, path in sources:
-        try:
-            content = text if text is not None else read_text(path, display)  # type: ignore[arg-type]
-            documents = load_documents(content, display)
-        except SpecFileError as exc:
-            result.problems.append(Problem(exc.position, exc.message))
-            continue
-        if not documents:
-            result.problems.append(Problem(Position(display, 1, 1), "no experiment specs in this file (empty?)"))
-            continue
-        for doc in documents:
-            _read_document(doc, result)
+    documents, problems, result.files = read_documents(paths, stdin_text=stdin_text, env=env, stdin_name=stdin_name)
+    result.problems.extend(Problem(position, message) for position, message in problems)
+    for doc in documents:
+        _read_document(doc, result)
     _check_duplicates(result)
 
     def report(position: Position, message: str) -> None:

@@ -64,12 +64,18 @@ class SpecFileError(Exception):
 
 
 def collect_files(paths: list[str]) -> list[Path]:
-    """Files named directly, plus ``*.yaml`` / ``*.yml`` found under directories (recursively)."""
+    """Files named directly, plus ``*.yaml`` / ``*.yml`` found under directories (recursively,
+    leaving out each directory's ``environments/``: overlays, see ``core/overlays.py``)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            matches = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            # environments/ holds overlays (core/overlays.py), never base specs.
+            matches = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file() and p.relative_to(path).parts[0] != "environments"
+            )
             found.extend(matches)
         elif path.exists():
             found.append(path)

@@ -62,6 +62,11 @@ class Settings:
     def profile_name(self) -> str:
         return self.profile.value or DEFAULT_PROFILE
 
+    def given_outside_profiles(self) -> bool:
+        """Host and project both come from flags or the environment (a CI job's way)."""
+        given = (Source.FLAG, Source.ENV)
+        return self.values["host"].source in given and self.values["project"].source in given
+
     def require_known_profile(self) -> None:
         """A profile asked for by name (--profile, EXPCTL_PROFILE) must exist before a
         command talks to PostHog with it, or a typo would quietly use the environment's

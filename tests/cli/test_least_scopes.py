@@ -19,9 +19,17 @@ SETUP: dict[str, list[list[str]]] = {
     "unarchive": [["archive", "onboarding-checklist"]],
     "resume": [["pause", "checkout-redesign"]],
     "validate": [["export", "pricing-copy", "-f", "specs"]],
+    "render": [["export", "pricing-copy", "-f", "specs"]],
     "diff": [["export", "pricing-copy", "-f", "specs"]],
     "apply": [["export", "pricing-copy", "-f", "specs"]],
 }
+
+
+def _environment(project: InProcess, name: str, number: str, cwd: Path) -> None:
+    for setting, value in (("host", "http://127.0.0.1:8000"), ("project", number)):
+        assert _run(project, ["config", "set", setting, value, "--profile", name], cwd).code == 0  # type: ignore[attr-defined]
+    login = ["auth", "login", "--profile", name, "--with-token", "--insecure-storage"]
+    assert _run(project, login, cwd, key="", stdin=LEAST_KEY).code == 0  # type: ignore[attr-defined]
 
 
 def _run(project: InProcess, args: list[str], cwd: Path, *, key: str | None = None, stdin: str | None = None) -> object:
@@ -37,6 +45,9 @@ def test_each_command_works_with_exactly_its_listed_scopes(needs: Needs, tmp_pat
         done = _run(project, setup, tmp_path)
         assert done.code == 0, done  # type: ignore[attr-defined]
     project.fake.store.keys[LEAST_KEY] = ApiKey(LEAST_KEY, 1, list(needs.scopes))
+    if args[0] == "promote":  # two environments, each with the key under test
+        for name, number in (("staging", "1"), ("prod", "2")):
+            _environment(project, name, number, tmp_path)
     stdin = LEAST_KEY if "--with-token" in args else None
     if args[0] == "auth":
         outcome = _run(project, args, tmp_path, key="", stdin=stdin)
@@ -54,7 +65,7 @@ def test_the_table_is_tight_one_scope_less_is_refused() -> None:
         if not needs.scopes or needs.command.startswith("auth"):
             continue
         args = shlex.split(needs.command)
-        if args[0] in SETUP or args[0] in ("copy",):
+        if args[0] in SETUP or args[0] in ("copy", "promote"):
             continue
         for dropped in needs.scopes:
             project = InProcess("cloud")

@@ -3,11 +3,12 @@
 from tests.fakeposthog.experiments import seed_experiments
 from tests.fakeposthog.http import RunningServer, serve
 from tests.fakeposthog.server import FakePostHog
-from tests.fakeposthog.state import FULL_KEY, NO_QUERY_KEY, PROJECT2_ONLY_KEY, READ_ONLY_KEY
+from tests.fakeposthog.state import FULL_KEY, NO_QUERY_KEY, ORG2_KEY, PROJECT2_ONLY_KEY, READ_ONLY_KEY
 
 __all__ = [
     "FULL_KEY",
     "NO_QUERY_KEY",
+    "ORG2_KEY",
     "PROJECT2_ONLY_KEY",
     "READ_ONLY_KEY",
     "FakePostHog",

@@ -356,6 +356,14 @@ class FakePostHog:
         team = self.store.teams.get(team_id)
         if team is None:
             raise HttpError(not_found("Project not found."))
+        if team.organization_id not in user.organization_ids:
+            # posthog/permissions.py TeamMemberAccessPermission; the answer is the one
+            # posthog/api/test/test_annotation.py expects for another organisation's project.
+            raise HttpError(
+                error(
+                    403, "You don't have access to the project.", type_="authentication_error", code="permission_denied"
+                )
+            )
         if key.team_ids is not None and team_id not in key.team_ids:
             raise HttpError(
                 error(

@@ -14,6 +14,11 @@ FULL_KEY = "phx_fakefullaccesskey0000000000000000000000000001"
 READ_ONLY_KEY = "phx_fakereadonlykey000000000000000000000000000002"
 PROJECT2_ONLY_KEY = "phx_fakeproject2onlykey00000000000000000000000003"
 NO_QUERY_KEY = "phx_fakenoqueryscopekey0000000000000000000000004"
+# A second organisation (project 3, "Production"), with its own user and key: the other
+# side of `promote` and `diff --against`, as two PostHog organisations are.
+ORG2_KEY = "phx_fakesecondorgkey000000000000000000000000000005"
+ORG1 = "018f0000-0000-0000-0000-000000000001"
+ORG2 = "018f0000-0000-0000-0000-000000000002"
 
 KNOWN_EVENTS = ("$pageview", "$feature_flag_called", "purchase", "signup", "checkout_started", "add_to_cart")
 
@@ -62,6 +67,7 @@ class User:
     email: str
     first_name: str
     current_team_id: int
+    organization_ids: tuple[str, ...] = (ORG1,)
 
     def basic(self) -> dict[str, Any]:
         return {
@@ -81,7 +87,7 @@ class User:
 class Team:
     id: int
     name: str
-    organization_id: str = "018f0000-0000-0000-0000-000000000001"
+    organization_id: str = ORG1
     # The experiments settings of the environment (``experiments_config/``); None: unset.
     default_minimum_detectable_effect: float | None = None
 
@@ -137,14 +143,17 @@ def seeded_store(clock: Callable[[], datetime] = wall_clock) -> Store:
     store = Store(clock=clock)
     store.teams[1] = Team(1, "Default project")
     store.teams[2] = Team(2, "Staging")
+    store.teams[3] = Team(3, "Production", organization_id=ORG2)
     store.users[1] = User(1, "hedgehog@example.com", "Hedge", current_team_id=1)
+    store.users[2] = User(2, "owl@example.com", "Owl", current_team_id=3, organization_ids=(ORG2,))
     store.keys[FULL_KEY] = ApiKey(FULL_KEY, 1, ["*"])
     store.keys[READ_ONLY_KEY] = ApiKey(
         READ_ONLY_KEY, 1, ["experiment:read", "feature_flag:read", "query:read", "project:read", "user:read"]
     )
     store.keys[PROJECT2_ONLY_KEY] = ApiKey(PROJECT2_ONLY_KEY, 1, ["*"], team_ids=[2])
     store.keys[NO_QUERY_KEY] = ApiKey(NO_QUERY_KEY, 1, ["experiment:write", "feature_flag:write"])
-    store.next_ids["team"] = 3
+    store.keys[ORG2_KEY] = ApiKey(ORG2_KEY, 2, ["*"])
+    store.next_ids["team"] = 4
     # Events for requires_flag_implementation: purchases carry flag info, signups do not.
     store.events[1] = [
         {"event": "purchase", "properties": {"$feature/checkout-redesign": "test", "revenue": 30}},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,9 @@ from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import complete_experiment, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
+
+if TYPE_CHECKING:
+    from expctl.core.spec import SpecSet
 
 export_app = new_app()
 
@@ -163,3 +166,26 @@ def _one_per_flag_key(rt: Runtime, experiments: Sequence[Any]) -> list[Any]:
             why = "archived, sharing it" if chosen is not None else "several experiments not archived share it"
             rt.messages.warn(f"flag key {key!r}: not exporting id {ids} ({why}); a spec manages one experiment per key")
     return kept
+
+
+LIFECYCLE_FIELDS = ("state", "archived")
+
+
+def live_specs(rt: Runtime, refs: list[str], *, with_state: bool, parallel: int) -> SpecSet:
+    """The environment's experiments (those named, else every one not archived) as specs,
+    read and checked as spec files are: what `promote` and `diff --against` apply to
+    another environment. Without ``with_state``, lifecycle is left out."""
+    from expctl.core.export import to_spec, to_yaml
+    from expctl.core.spec import load_specs
+
+    fulls = _experiments(rt, refs, not refs, parallel)
+    if not refs:
+        fulls = [exp for exp in fulls if not exp.get("archived")]
+    specs = []
+    for experiment in fulls:
+        spec = to_spec(experiment, by_id=False)
+        for name in () if with_state else LIFECYCLE_FIELDS:
+            spec.pop(name, None)
+        specs.append(spec)
+    text = "---\n".join(to_yaml(spec) for spec in specs)
+    return load_specs(["-"] if specs else [], stdin_text=text, stdin_name=f"{rt.options.env} (live)")

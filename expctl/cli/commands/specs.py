@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,8 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from expctl.core.apply import Execution
     from expctl.core.pipeline import AnyOutcome, Applied
     from expctl.core.plan import Plan
@@ -54,15 +57,29 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
     summing to 100, unknown states and flag keys used twice across files are all
     reported at once. Exit 2 when there is any problem. Nothing is sent to PostHog, so a
     holdout or shared metric named but not defined in the files is only noted (diff and
-    apply look it up in PostHog).
+    apply look it up in PostHog). With overlays (environments/NAME/ in a spec directory),
+    every environment's merged specs are checked too; --env checks that one alone.
     """
+    from expctl.core.overlays import environment_names
+
     rt = runtime_of(ctx)
-    result = _load(rt, files)
+    stdin_text = rt.streams.stdin.read() if "-" in files else None
+    result = _load(rt, files, stdin_text)
+    envs = [] if rt.options.env else environment_names(files)
+    for env in envs:
+        merged = _load(rt, files, stdin_text, env)
+        seen = {str(problem) for problem in result.problems}
+        result.problems.extend(
+            replace(problem, message=f"in environment {env}: {problem.message}")
+            for problem in merged.problems
+            if str(problem) not in seen
+        )
     if result.problems:
         _report_problems(rt, result)
     for note in result.notes:
         rt.messages.note(str(note))
-    rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}: valid")
+    where = f" (and {plural(len(envs), 'environment')}: {', '.join(envs)})" if envs else ""
+    rt.messages.success(f"{plural(result.documents, 'spec')} in {plural(result.files, 'file')}{where}: valid")
 
 
 @diff_app.command(
@@ -74,22 +91,42 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
 )
 def diff_command(
     ctx: typer.Context,
-    files: FilesOpt,
+    files: FilesOpt = [],  # noqa: B006 - typer's way to make a repeated option optional
     output: PlanOutputOpt = None,
     show_unchanged: Annotated[
         bool, typer.Option("--show-unchanged", help="List experiments already in sync too.")
     ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Compare this environment's live experiments with another's (no -f).",
+            show_default=False,
+        ),
+    ] = None,
     parallel: ParallelOpt = 8,
 ) -> None:
     """Show what `apply` would do: creates, field-by-field updates, lifecycle moves.
 
     Exit 0 when PostHog matches the specs, 8 when changes are pending, 6 when a spec
     asks for something PostHog refuses (a backwards state move, new variant keys on a
-    launched experiment, ...), 2 for invalid specs.
+    launched experiment, ...), 2 for invalid specs. With --against ENV instead of -f:
+    the drift between two live environments, as `promote` would close it.
     """
+    from expctl.errors import UsageError
+
     rt = runtime_of(ctx)
-    plan = _plan(rt, files, parallel)
-    _print_plan(rt, plan, output, show_unchanged)
+    if bool(files) == bool(against):
+        raise UsageError("give spec files with -f, or another environment with --against (not both)")
+    if against:
+        from expctl.cli.commands.export import live_specs
+
+        target = rt.for_environment(against)
+        plan = _plan(target, lambda: live_specs(rt, [], with_state=False, parallel=parallel), parallel)
+        _print_plan(target, plan, output, show_unchanged)
+    else:
+        plan = _plan(rt, lambda: _load(rt, files), parallel)
+        _print_plan(rt, plan, output, show_unchanged)
     _end_with_plan(plan)
 
 
@@ -120,20 +157,28 @@ def apply_command(
     what was not, and exits 130.
     """
     rt = runtime_of(ctx)
+    locked_apply(rt, lambda: _load(rt, files), dry_run=dry_run, yes=yes, output=output, parallel=parallel)
+
+
+def locked_apply(
+    rt: Runtime, load: Callable[[], SpecSet], *, dry_run: bool, yes: bool, output: str | None, parallel: int
+) -> None:
+    """Read, plan, show, confirm, write: under the project's apply lock unless only showing."""
     if dry_run:
-        _apply(rt, files, True, yes, output, parallel)
+        _apply(rt, load, True, yes, output, parallel)
         return
     from expctl.cli.local.apply_lock import apply_lock, lock_path
 
     target = f"project {rt.settings.project} on {rt.settings.host}"
     with apply_lock(lock_path(rt.env, rt.settings.host, rt.settings.project), target=target, say=rt.messages.note):
-        _apply(rt, files, False, yes, output, parallel)
+        _apply(rt, load, False, yes, output, parallel)
 
 
-def _apply(rt: Runtime, files: list[str], dry_run: bool, yes: bool, output: str | None, parallel: int) -> None:
-    """Read, plan, show, confirm, write: under the apply lock unless only showing."""
+def _apply(
+    rt: Runtime, load: Callable[[], SpecSet], dry_run: bool, yes: bool, output: str | None, parallel: int
+) -> None:
     try:
-        plan = _plan(rt, files, parallel)
+        plan = _plan(rt, load, parallel)
     except KeyboardInterrupt:
         from expctl.errors import InterruptedByUserError
 
@@ -259,11 +304,13 @@ def schema_command(
 # -- shared ------------------------------------------------------------------------------
 
 
-def _load(rt: Runtime, files: list[str]) -> SpecSet:
+def _load(rt: Runtime, files: list[str], stdin_text: str | None = None, env: str | None = None) -> SpecSet:
+    """The specs as the environment (--env, or ``env``) sees them: its overlays merged in."""
     from expctl.core.spec import load_specs
 
-    stdin_text = rt.streams.stdin.read() if "-" in files else None
-    return load_specs(files, stdin_text=stdin_text)
+    if stdin_text is None and "-" in files:
+        stdin_text = rt.streams.stdin.read()
+    return load_specs(files, stdin_text=stdin_text, env=env or rt.options.env)
 
 
 def _report_problems(rt: Runtime, result: SpecSet) -> None:
@@ -275,11 +322,11 @@ def _report_problems(rt: Runtime, result: SpecSet) -> None:
     raise UsageError(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
 
 
-def _plan(rt: Runtime, files: list[str], parallel: int) -> Plan:
+def _plan(rt: Runtime, load: Callable[[], SpecSet], parallel: int) -> Plan:
     from expctl.api.backend import ApiBackend
     from expctl.core.pipeline import plan_specs
 
-    result = _load(rt, files)
+    result = load()
     if result.problems:
         _report_problems(rt, result)
     cache = rt.experiment_cache

@@ -22,11 +22,11 @@ from expctl.cli.framework.typer_compat import (
     plain_argument_help,
     value_type,
 )
-from expctl.errors import EXIT_CODE_NAMES
+from expctl.errors import EXIT_CODE_NAMES, UsageError
 
 GLOBAL_HELP_LINE = (
-    "Global options (--host, --project, --profile, --debug, --timeout, --max-wait, --rate-limit, --ca-bundle, "
-    "--allow-insecure-http) work before or after any command; see `expctl --help`."
+    "Global options (--host, --project, --profile, --env, --debug, --timeout, --max-wait, --rate-limit, "
+    "--ca-bundle, --allow-insecure-http) work before or after any command; see `expctl --help`."
 )
 
 ROOT_HELP = """Manage PostHog experiments (A/B tests) from the terminal, scripts and CI.
@@ -58,6 +58,10 @@ METAVARS = {
     "host": "URL",
     "project": "ID",
     "profile": "NAME",
+    "env": "NAME",
+    "against": "ENV",
+    "source": "ENV",
+    "target": "ENV",
     "rate_limit": "BUDGET",
     "ca_bundle": "FILE",
     "output": "FORMAT",
@@ -248,16 +252,25 @@ app = typer.Typer(
 )
 
 
+HostOpt = Annotated[
+    str | None, typer.Option("--host", help="PostHog site, e.g. https://eu.posthog.com.", show_default=False)
+]
+ProjectOpt = Annotated[str | None, typer.Option("--project", "-p", help="Project ID, or @current.", show_default=False)]
+EnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--env", help="Environment: the profile of that name, and the specs' overlays for it.", show_default=False
+    ),
+]
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
-    host: Annotated[
-        str | None, typer.Option("--host", help="PostHog site, e.g. https://eu.posthog.com.", show_default=False)
-    ] = None,
-    project: Annotated[
-        str | None, typer.Option("--project", "-p", help="Project ID, or @current.", show_default=False)
-    ] = None,
+    host: HostOpt = None,
+    project: ProjectOpt = None,
     profile: Annotated[str | None, typer.Option("--profile", help="Config profile to use.", show_default=False)] = None,
+    env: EnvOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show HTTP requests and responses (key redacted).")] = False,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds to wait for each response.", show_default=False)
@@ -281,6 +294,7 @@ def root(
     ] = False,
 ) -> None:
     overrides = ctx.obj if isinstance(ctx.obj, RuntimeOverrides) else RuntimeOverrides()
+    _same_environment(env, profile)
     runtime = Runtime(
         GlobalOptions(
             host=host,
@@ -292,11 +306,21 @@ def root(
             rate_limit=rate_limit,
             ca_bundle=ca_bundle,
             allow_insecure_http=allow_insecure_http,
+            env=env,
         ),
         overrides,
     )
     ctx.obj = runtime
     ctx.call_on_close(runtime.close)
+
+
+def _same_environment(env: str | None, profile: str | None) -> None:
+    """An environment is the profile of its name: --env and --profile may not disagree."""
+    if env is not None and profile is not None and env != profile:
+        raise UsageError(
+            f"--env {env} and --profile {profile} disagree: an environment is the profile of its name",
+            hint="give one of them",
+        )
 
 
 def runtime_of(ctx: typer.Context) -> Runtime:

@@ -42,12 +42,13 @@ class GlobalOptions(NamedTuple):
     rate_limit: str | None = None
     ca_bundle: str | None = None
     allow_insecure_http: bool = False
+    env: str | None = None  # --env: the environment (a profile) and its spec overlays
 
     def as_flags(self) -> dict[str, str | None]:
         return {
             "host": self.host,
             "project": self.project,
-            "profile": self.profile,
+            "profile": self.profile or self.env,
             "timeout": None if self.timeout is None else str(self.timeout),
             "max_wait": None if self.max_wait is None else str(self.max_wait),
             "rate_limit": self.rate_limit,
@@ -102,6 +103,8 @@ class Runtime(ApiAreas):
         self.options = options
         self.overrides = overrides if overrides is not None else RuntimeOverrides()
         self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
+        if options.env:
+            self.env = _environment_variables(self.env, options.env)
         self.streams = Streams.current(self.overrides)
         self.messages = Messages(
             self.streams.stderr,
@@ -112,6 +115,7 @@ class Runtime(ApiAreas):
         self._resolved_key: ResolvedKey | None = None
         self._progress_shown: Progress | None = None
         self._budgets: list[tuple[SendLog, PostHogClient]] = []
+        self._others: list[Runtime] = []  # other environments this run reads or writes
 
     # -- environment -------------------------------------------------------------------
 
@@ -166,10 +170,30 @@ class Runtime(ApiAreas):
         if self._resolved_key is None:
             from expctl.settings.credentials import require_api_key
 
-            self.settings.require_known_profile()
+            if not (self.options.env and self.options.profile is None and self.settings.given_outside_profiles()):
+                # --env without a profile of its name is fine when the job gives host and
+                # project: the name then only picks the specs' overlays.
+                self.settings.require_known_profile()
             self._resolved_key = require_api_key(self.settings, self.keyring, self.messages.warn)
             self.messages.add_secret(self._resolved_key.secret.reveal())
         return self._resolved_key
+
+    def for_environment(self, name: str) -> Runtime:
+        """The same run against another environment (the profile ``name``: its host,
+        project and key), for commands that read one environment and write another.
+        Flags and variables that chose this run's host, project or key do not carry over."""
+        from expctl.errors import UsageError
+        options = self.options._replace(profile=name, env=name, host=None, project=None)
+        other = Runtime(options, self.overrides._replace(env=self.env))
+        if name not in other.settings.config.profiles():
+            known = ", ".join(sorted(other.settings.config.profiles())) or "none yet"
+            raise UsageError(
+                f"no environment {name!r} in {other.settings.config.path} (profiles: {known})",
+                hint=f"create it: `expctl config set host URL --profile {name}`, "
+                f"`expctl config set project ID --profile {name}`, `expctl auth login --profile {name}`",
+            )
+        self._others.append(other)
+        return other
 
     # -- API -----------------------------------------------------------------------------
 
@@ -301,12 +325,29 @@ class Runtime(ApiAreas):
         return experiment_url(self.settings.host, self.client.project, experiment_id)
 
     def close(self) -> None:
+        for other in self._others:
+            other.close()
         for log, client in self._budgets:
             log.save(client.limiter)
         self._budgets.clear()
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _environment_variables(env: Mapping[str, str], name: str) -> Mapping[str, str]:
+    """For --env NAME with a profile of that name: the profile decides host, project and
+    key, not variables set for another environment (a shell's EXPCTL_PROJECT must not send
+    `apply --env prod` to staging). Without such a profile the variables stay: a CI job
+    gives host, project and key that way and --env only picks the overlays."""
+    from expctl.settings.config_file import ConfigFile
+    from expctl.settings.definitions import API_KEY_ENV, SETTINGS
+    from expctl.settings.paths import config_file
+
+    if name not in ConfigFile.load(config_file(env)).profiles():
+        return env
+    chosen = {*API_KEY_ENV, *SETTINGS["host"].env, *SETTINGS["project"].env, "EXPCTL_PROFILE"}
+    return {key: value for key, value in env.items() if key not in chosen}
 
 
 def _int_env(env: Mapping[str, str], name: str, default: int) -> int:

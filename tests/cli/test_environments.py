@@ -1,0 +1,121 @@
+"""One set of specs, many environments (issue 26): overlays, render, validate per
+environment, apply --env, promote and diff --against between two projects in different
+organisations with different keys.
+
+In process (tests/cli/conftest.py's ``InProcessServer``); the subprocess story of this
+area is tests/e2e/test_environments_story.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import InProcessServer
+from tests.fakeposthog import FULL_KEY, ORG2_KEY
+from tests.support.area_environments import (
+    BASE,
+    PROD_OVERLAY,
+    add_environment,
+    prod_experiment,
+    write_tree,
+)
+
+
+@pytest.fixture
+def envs(cloud: InProcessServer, tmp_path: Path) -> InProcessServer:
+    """Profiles staging (project 1, the demo organisation's key) and prod (project 3,
+    another organisation, its own key)."""
+    add_environment(cloud, "staging", "1", FULL_KEY)
+    add_environment(cloud, "prod", "3", ORG2_KEY)
+    return cloud
+
+
+def test_overlays_merge_by_the_four_rules_and_render_shows_the_result(envs: InProcessServer, tmp_path: Path) -> None:
+    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    rendered = envs.run("render", "--env", "prod", "-f", str(specs), "-o", "json")
+    assert rendered.returncode == 0, rendered
+    documents = json.loads(rendered.stdout)
+    holdout = next(d for d in documents if d.get("kind") == "Holdout")
+    checkout = next(d for d in documents if d.get("feature_flag_key") == "checkout-v2")
+    assert holdout["name"] == "Prod holdout"  # only production has it
+    assert checkout["description"] == "Checkout, one page (production)"  # description+: appended
+    assert [v["rollout_percentage"] for v in checkout["variants"]] == [90, 10]  # a list replaces
+    assert checkout["holdout"] == "Prod holdout" and "metrics_secondary" not in checkout  # null removes
+    assert checkout["name"] == "Checkout v2"  # what the overlay leaves out stays
+    base = json.loads(envs.run("render", "-f", str(specs), "-o", "json").stdout)
+    assert [d.get("kind", "Experiment") for d in base] == ["Experiment"], "without --env: the base alone"
+
+
+def test_validate_checks_every_environment_and_points_into_the_overlay(envs: InProcessServer, tmp_path: Path) -> None:
+    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    valid = envs.run("validate", "-f", str(specs))
+    assert valid.returncode == 0 and "(and 1 environment: prod): valid" in valid.stderr, valid
+    broken = tmp_path / "specs" / "environments" / "staging" / "checkout.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("feature_flag_key: checkout-v2\nvariants:\n- {key: control, rollout_percentage: 70}\n")
+    refused = envs.run("validate", "-f", str(specs))
+    assert refused.returncode == 2, refused
+    assert "in environment staging:" in refused.stdout and "checkout.yaml" in refused.stdout, refused
+    assert envs.fake.writes() == []
+
+
+def test_apply_env_prod_writes_production_and_a_rerun_writes_nothing(envs: InProcessServer, tmp_path: Path) -> None:
+    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    applied = envs.run("apply", "--env", "prod", "-f", str(specs), "--yes")
+    assert applied.returncode == 0, applied
+    made = prod_experiment(envs, "checkout-v2")
+    assert made["description"] == "Checkout, one page (production)"
+    assert envs.fake.store.holdouts[made["holdout_id"]]["team_id"] == 3
+    assert not [e for e in envs.fake.live_experiments(1) if e["name"] == "Checkout v2"], "staging untouched"
+    envs.fake.clear_log()
+    again = envs.run("apply", "--env", "prod", "-f", str(specs), "--yes")
+    assert again.returncode == 0 and "Nothing to apply" in again.stderr, again
+    assert envs.fake.writes() == []
+
+
+def test_promote_makes_production_match_staging_without_launching_it(envs: InProcessServer, tmp_path: Path) -> None:
+    specs = write_tree(tmp_path / "specs", BASE)
+    assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
+    assert envs.run("launch", "checkout-v2", "--env", "staging").returncode == 0
+    drift = envs.run("diff", "--env", "staging", "--against", "prod")
+    assert drift.returncode == 8 and "create checkout-v2" in drift.stdout, drift
+    promoted = envs.run("promote", "--from", "staging", "--to", "prod", "checkout-v2", "--yes")
+    assert promoted.returncode == 0, promoted
+    made = prod_experiment(envs, "checkout-v2")
+    assert made["start_date"] is None, "running in staging, still a draft in production"
+    assert made["description"] == "Checkout, one page"
+    envs.fake.clear_log()
+    again = envs.run("promote", "--from", "staging", "--to", "prod", "checkout-v2", "--yes")
+    assert again.returncode == 0 and "Nothing to apply" in again.stderr, again
+    assert envs.fake.writes() == []
+    after = envs.run("diff", "--env", "staging", "--against", "prod", "-o", "json")
+    actions = {item.get("feature_flag_key"): item["action"] for item in json.loads(after.stdout)}
+    assert actions["checkout-v2"] == "unchanged", "in sync; the demo experiments only staging has still differ"
+    with_state = envs.run("promote", "--from", "staging", "--to", "prod", "checkout-v2", "--with-state", "--yes")
+    assert with_state.returncode == 0 and prod_experiment(envs, "checkout-v2")["start_date"], with_state
+
+
+def test_a_reference_the_target_lacks_is_refused_before_any_write(envs: InProcessServer) -> None:
+    made = envs.run(
+        "create", "--env", "staging", "--name", "Held out", "--flag-key", "held-out", "--holdout", "Global holdout"
+    )
+    assert made.returncode == 0, made
+    envs.fake.clear_log()
+    refused = envs.run("promote", "--from", "staging", "--to", "prod", "held-out", "--yes")
+    assert refused.returncode == 6, refused
+    assert "no holdout 'Global holdout'" in refused.stdout + refused.stderr, refused
+    assert envs.fake.writes() == []
+
+
+def test_environments_are_profiles(envs: InProcessServer) -> None:
+    listed = envs.run("config", "profiles", "-o", "json")
+    assert {"staging", "prod"} <= {p["profile"] for p in json.loads(listed.stdout)}, listed
+    clash = envs.run("list", "--env", "prod", "--profile", "staging")
+    assert clash.returncode == 2 and "an environment is the profile of its name" in clash.stderr
+    unknown = envs.run("promote", "--from", "staging", "--to", "qa", "--yes")
+    assert unknown.returncode == 2 and "no environment 'qa'" in unknown.stderr, unknown
+    prod = envs.run("list", "--env", "prod", "-o", "ids")
+    assert prod.returncode == 0 and prod.stdout == "", "the prod project (another organisation) has none yet"
