@@ -119,3 +119,28 @@ def test_environments_are_profiles(envs: InProcessServer) -> None:
     assert unknown.returncode == 2 and "no environment 'qa'" in unknown.stderr, unknown
     prod = envs.run("list", "--env", "prod", "-o", "ids")
     assert prod.returncode == 0 and prod.stdout == "", "the prod project (another organisation) has none yet"
+
+
+ACTION_SPEC = """\
+name: Buyers
+feature_flag_key: buyers
+metrics:
+- name: Purchases (action)
+  mean: {action: 1}
+"""
+
+
+def test_actions_go_by_name_across_projects(envs: InProcessServer, tmp_path: Path) -> None:
+    specs = write_tree(tmp_path / "specs", {"buyers.yaml": ACTION_SPEC})
+    assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
+    promoted = envs.run("promote", "--from", "staging", "--to", "prod", "buyers", "--yes")
+    assert promoted.returncode == 0, promoted
+    (metric,) = prod_experiment(envs, "buyers")["metrics"]
+    assert metric["source"]["id"] == 2, "production's own 'Purchased' (id 2), not staging's id 1"
+    assert envs.run("diff", "--env", "staging", "--against", "prod", "-o", "json").returncode == 8  # demo ones
+    envs.fake.store.actions[2]["deleted"] = True
+    envs.fake.clear_log()
+    refused = envs.run("promote", "--from", "staging", "--to", "prod", "buyers", "--yes")
+    assert refused.returncode == 6, refused
+    assert "buyers: the target project has no action named 'Purchased' (id 1 here)" in refused.stderr
+    assert envs.fake.writes() == []

@@ -1409,6 +1409,15 @@ def get_cohort(ctx: Ctx) -> FakeResponse:
     return FakeResponse.json(200, cohort)
 
 
+def list_actions(ctx: Ctx) -> FakeResponse:
+    """posthog/api/action.py ActionViewSet.list: the team's actions not deleted, all in one
+    ``{"results": [...]}`` without pagination (scope ``action:read``). Read in a 2023-era
+    file; that newer releases answer alike is assumed, not read."""
+    with ctx.store.lock:
+        rows = [a for a in ctx.store.actions.values() if a["team_id"] == ctx.team.id and not a.get("deleted")]
+    return FakeResponse.json(200, {"results": sorted(rows, key=lambda a: a["id"])})
+
+
 # -- helpers endpoints ------------------------------------------------------------------------
 
 

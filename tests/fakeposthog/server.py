@@ -484,6 +484,7 @@ class FakePostHog:
             ("GET", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.get_flag, "feature_flag:read", both),
             ("PATCH", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.patch_flag, "feature_flag:write", both),
             ("GET", p + r"/cohorts/(?P<cohort_id>[0-9]+)/", exp_routes.get_cohort, "cohort:read", both),
+            ("GET", p + r"/actions/", exp_routes.list_actions, "action:read", both),
         ]
         table += resource_routes.routes(p, cloud, legacy)
         for action in exp_routes.ACTIONS:

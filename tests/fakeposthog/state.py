@@ -161,7 +161,9 @@ def seeded_store(clock: Callable[[], datetime] = wall_clock) -> Store:
         {"event": "signup", "properties": {"plan": "free"}},
     ]
     store.actions[1] = {"id": 1, "team_id": 1, "name": "Purchased", "steps": [{"event": "purchase"}], "deleted": False}
-    store.next_ids["action"] = 2
+    # The production organisation's "Purchased" is another action, with another id.
+    store.actions[2] = {"id": 2, "team_id": 3, "name": "Purchased", "steps": [{"event": "purchase"}], "deleted": False}
+    store.next_ids["action"] = 3
     holdout_id = store.new_id("holdout")
     store.holdouts[holdout_id] = {
         "id": holdout_id,

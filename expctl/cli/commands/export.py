@@ -171,10 +171,13 @@ def _one_per_flag_key(rt: Runtime, experiments: Sequence[Any]) -> list[Any]:
 LIFECYCLE_FIELDS = ("state", "archived")
 
 
-def live_specs(rt: Runtime, refs: list[str], *, with_state: bool, parallel: int) -> SpecSet:
+def live_specs(
+    rt: Runtime, refs: list[str], *, with_state: bool, parallel: int, target: Runtime | None = None
+) -> SpecSet:
     """The environment's experiments (those named, else every one not archived) as specs,
     read and checked as spec files are: what `promote` and `diff --against` apply to
-    another environment. Without ``with_state``, lifecycle is left out."""
+    ``target``, with each action's id replaced by the target's (by name). Without
+    ``with_state``, lifecycle is left out."""
     from expctl.core.export import to_spec, to_yaml
     from expctl.core.spec import load_specs
 
@@ -187,5 +190,27 @@ def live_specs(rt: Runtime, refs: list[str], *, with_state: bool, parallel: int)
         for name in () if with_state else LIFECYCLE_FIELDS:
             spec.pop(name, None)
         specs.append(spec)
+    if target is not None:
+        _actions_by_name(rt, target, specs)
     text = "---\n".join(to_yaml(spec) for spec in specs)
     return load_specs(["-"] if specs else [], stdin_text=text, stdin_name=f"{rt.options.env} (live)")
+
+
+def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any]]) -> None:
+    """Each action id of the source replaced by the target's action of the same name;
+    refused (exit 6) before anything is written when the target lacks one."""
+    from expctl.core.retarget import action_ids, retarget_actions
+    from expctl.errors import RejectedError
+
+    if not any(action_ids(spec) for spec in specs):
+        return
+    names = {int(a["id"]): str(a.get("name")) for a in source.actions.all()}
+    ids: dict[str, list[int]] = {}
+    for action in target.actions.all():
+        ids.setdefault(str(action.get("name")), []).append(int(action["id"]))
+    problems = [p for spec in specs for p in retarget_actions(spec, names, ids, str(spec.get("feature_flag_key")))]
+    if problems:
+        raise RejectedError(
+            "; ".join(problems) + "; nothing was written",
+            hint="create the action in the target project under the same name, or leave that experiment out",
+        )

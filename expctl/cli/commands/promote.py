@@ -69,7 +69,7 @@ def promote_command(
     reading, writing = rt.for_environment(source), rt.for_environment(target)
     locked_apply(
         writing,
-        lambda: live_specs(reading, list(experiments or []), with_state=with_state, parallel=parallel),
+        lambda: live_specs(reading, list(experiments or []), with_state=with_state, parallel=parallel, target=writing),
         dry_run=dry_run,
         yes=yes,
         output=output,

@@ -122,7 +122,7 @@ def diff_command(
         from expctl.cli.commands.export import live_specs
 
         target = rt.for_environment(against)
-        plan = _plan(target, lambda: live_specs(rt, [], with_state=False, parallel=parallel), parallel)
+        plan = _plan(target, lambda: live_specs(rt, [], with_state=False, parallel=parallel, target=target), parallel)
         _print_plan(target, plan, output, show_unchanged)
     else:
         plan = _plan(rt, lambda: _load(rt, files), parallel)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from expctl.api.account import AccountApi
+    from expctl.api.actions import ActionsApi
     from expctl.api.client import PostHogClient
     from expctl.api.cohorts import CohortsApi
     from expctl.api.experiments import ExperimentsApi
@@ -73,6 +74,12 @@ class ApiAreas:
         from expctl.api.project_stats import ProjectStatsApi
 
         return ProjectStatsApi(self.client)
+
+    @cached_property
+    def actions(self) -> ActionsApi:
+        from expctl.api.actions import ActionsApi
+
+        return ActionsApi(self.client)
 
     @cached_property
     def cohorts(self) -> CohortsApi:

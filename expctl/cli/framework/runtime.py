@@ -183,6 +183,7 @@ class Runtime(ApiAreas):
         project and key), for commands that read one environment and write another.
         Flags and variables that chose this run's host, project or key do not carry over."""
         from expctl.errors import UsageError
+
         options = self.options._replace(profile=name, env=name, host=None, project=None)
         other = Runtime(options, self.overrides._replace(env=self.env))
         if name not in other.settings.config.profiles():

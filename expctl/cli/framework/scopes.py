@@ -62,7 +62,11 @@ SCOPES: tuple[Needs, ...] = (
     Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
     Needs("validate -f specs/", (), "offline"),
     Needs("render -f specs/", (), "offline"),
-    Needs("promote --from staging --to prod --yes", WRITE, "read in the source, written in the target"),
+    Needs(
+        "promote --from staging --to prod --yes",
+        WRITE,
+        "read in the source, written in the target; + action:read in both when metrics use actions",
+    ),
     Needs("diff -f specs/", READ, "+ experiment_holdout:read / experiment_saved_metric:read when specs name them"),
     Needs("apply -f specs/ --yes", WRITE, "+ the …:write scope of holdout and shared-metric documents"),
     Needs("export --all -f specs/", READ, "+ holdout and shared-metric reads to export them (else ids)"),
