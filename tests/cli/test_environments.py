@@ -144,3 +144,18 @@ def test_actions_go_by_name_across_projects(envs: InProcessServer, tmp_path: Pat
     assert refused.returncode == 6, refused
     assert "buyers: the target project has no action named 'Purchased' (id 1 here)" in refused.stderr
     assert envs.fake.writes() == []
+
+
+def test_cohorts_go_by_name_across_projects(envs: InProcessServer, tmp_path: Path) -> None:
+    for cohort_id, team_id in ((50, 1), (60, 3)):
+        envs.fake.store.cohorts[cohort_id] = {"id": cohort_id, "team_id": team_id, "name": "Power users"}
+    spec = (
+        "name: Power\nfeature_flag_key: power\nmetrics:\n- name: Revenue\n"
+        "  mean: {event: purchase, sum: revenue, properties: [{type: cohort, key: id, value: 50}]}\n"
+    )
+    specs = write_tree(tmp_path / "specs", {"power.yaml": spec})
+    assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
+    promoted = envs.run("promote", "--from", "staging", "--to", "prod", "power", "--yes")
+    assert promoted.returncode == 0, promoted
+    (metric,) = prod_experiment(envs, "power")["metrics"]
+    assert metric["source"]["properties"][0]["value"] == 60, "production's 'Power users', by name"

@@ -1356,6 +1356,7 @@ def exposure_cohort(ctx: Ctx) -> FakeResponse:
         cohort_id = ctx.store.new_id("cohort")
         cohort = {
             "id": cohort_id,
+            "team_id": ctx.team.id,
             "name": f'Users exposed to experiment "{experiment["name"]}"',
             "description": "",
             "groups": [],
@@ -1407,6 +1408,15 @@ def get_cohort(ctx: Ctx) -> FakeResponse:
     if cohort is None:
         return not_found()
     return FakeResponse.json(200, cohort)
+
+
+def list_cohorts(ctx: Ctx) -> FakeResponse:
+    """posthog/api/cohort.py CohortViewSet: the team's cohorts not deleted, paginated like
+    every list (``LimitOffsetPagination``; scope ``cohort:read``). The pagination and the
+    order (newest first) are assumed from the viewset's defaults, not read."""
+    with ctx.store.lock:
+        rows = [c for c in ctx.store.cohorts.values() if c.get("team_id") == ctx.team.id and not c.get("deleted")]
+    return paginate(ctx, sorted(rows, key=lambda c: -int(c["id"])), dict)
 
 
 def list_actions(ctx: Ctx) -> FakeResponse:

@@ -485,6 +485,7 @@ class FakePostHog:
             ("PATCH", p + r"/feature_flags/(?P<flag_id>[0-9]+)/", flag_routes.patch_flag, "feature_flag:write", both),
             ("GET", p + r"/cohorts/(?P<cohort_id>[0-9]+)/", exp_routes.get_cohort, "cohort:read", both),
             ("GET", p + r"/actions/", exp_routes.list_actions, "action:read", both),
+            ("GET", p + r"/cohorts/", exp_routes.list_cohorts, "cohort:read", both),
         ]
         table += resource_routes.routes(p, cloud, legacy)
         for action in exp_routes.ACTIONS:

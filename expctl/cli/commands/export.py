@@ -197,20 +197,26 @@ def live_specs(
 
 
 def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any]]) -> None:
-    """Each action id of the source replaced by the target's action of the same name;
+    """Each action and cohort id of the source replaced by the target's of the same name;
     refused (exit 6) before anything is written when the target lacks one."""
-    from expctl.core.retarget import action_ids, retarget_actions
+    from expctl.core.retarget import ACTION, COHORT, referenced_ids, retarget
     from expctl.errors import RejectedError
 
-    if not any(action_ids(spec) for spec in specs):
-        return
-    names = {int(a["id"]): str(a.get("name")) for a in source.actions.all()}
-    ids: dict[str, list[int]] = {}
-    for action in target.actions.all():
-        ids.setdefault(str(action.get("name")), []).append(int(action["id"]))
-    problems = [p for spec in specs for p in retarget_actions(spec, names, ids, str(spec.get("feature_flag_key")))]
+    problems: list[str] = []
+    for kind in (ACTION, COHORT):
+        if not any(referenced_ids(spec, kind) for spec in specs):
+            continue
+        names = {int(row["id"]): str(row.get("name")) for row in _listed(source, kind)}
+        ids: dict[str, list[int]] = {}
+        for row in _listed(target, kind):
+            ids.setdefault(str(row.get("name")), []).append(int(row["id"]))
+        problems += [p for spec in specs for p in retarget(spec, kind, names, ids, str(spec.get("feature_flag_key")))]
     if problems:
         raise RejectedError(
             "; ".join(problems) + "; nothing was written",
-            hint="create the action in the target project under the same name, or leave that experiment out",
+            hint="create it in the target project under the same name, or leave that experiment out",
         )
+
+
+def _listed(rt: Runtime, kind: str) -> list[dict[str, Any]]:
+    return rt.actions.all() if kind == "action" else rt.actions.cohorts()

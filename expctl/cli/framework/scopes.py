@@ -65,7 +65,7 @@ SCOPES: tuple[Needs, ...] = (
     Needs(
         "promote --from staging --to prod --yes",
         WRITE,
-        "read in the source, written in the target; + action:read in both when metrics use actions",
+        "read in the source, written in the target; + action:read / cohort:read in both when metrics use them",
     ),
     Needs("diff -f specs/", READ, "+ experiment_holdout:read / experiment_saved_metric:read when specs name them"),
     Needs("apply -f specs/ --yes", WRITE, "+ the …:write scope of holdout and shared-metric documents"),
