@@ -12,10 +12,11 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.model.experiment import Experiment
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from expctl.api.results import ResultsApi
     from expctl.core.results import ResultsReport
+    from expctl.errors import RejectedError
 
 results_app = new_app()
 
@@ -131,19 +132,27 @@ def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None
     show_history(rt, exp, mode)
 
 
+def draft_refusal(exp: Mapping[str, Any]) -> RejectedError:
+    """A draft has no results: what `results` and `report` say (exit 6)."""
+    from expctl.errors import RejectedError
+
+    return RejectedError(
+        f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no results until it is launched",
+        hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`",
+    )
+
+
 def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:
     from expctl.core.report import gate_failures
-    from expctl.errors import ExitCode, RejectedError
+    from expctl.errors import ExitCode
     from expctl.model.experiment import status_of
 
     if status_of(exp) == "draft":
-        message = f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no results until it is launched"
+        refusal = draft_refusal(exp)
         if "insufficient-data" in conditions:
-            rt.messages.error(f"gate failed: insufficient-data: {message}")
+            rt.messages.error(f"gate failed: insufficient-data: {refusal.message}")
             return int(ExitCode.GATE_FAILED)
-        raise RejectedError(
-            message, hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`"
-        )
+        raise refusal
     with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
         report = _report(rt.results_api, exp, refresh, on_done=lambda _: bar.advance())
     _render(rt, report, mode)

@@ -9,13 +9,12 @@ from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
     from expctl.api.history import HistoryApi
+    from expctl.core.sizing import RunningPlan
 
 
 def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: float, power: float) -> None:
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.history import exposures_from
-    from expctl.core.sample_size import PlanError
-    from expctl.core.sizing import as_json, calculator_request, running_plan
+    from expctl.core.sizing import as_json, calculator_request
     from expctl.errors import RejectedError
     from expctl.model.experiment import status_of
 
@@ -25,16 +24,10 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
             f"'{experiment.get('name')}' (id {experiment.get('id')}) is a draft: nothing has been measured yet",
             hint="plan a new one with `expctl plan --baseline-rate R --mde 5%` (or --baseline-mean/--baseline-stddev)",
         )
-    spec = _primary(experiment)
-    api = rt.history_api
-    relative, source = _mde(api, experiment, mde)
     with rt.progress("Measuring so far", output=mode):
-        exposures = exposures_from(api.exposures(experiment))
-        control = _control(api, experiment, spec)
-    if exposures is None:
-        raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
-    plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
-    body = calculator_request(spec.query or {}, control, relative, plan.size.inputs.variants, plan.per_day)
+        spec, plan, source, control = measure(rt, experiment, mde=mde, alpha=alpha, power=power)
+    api = rt.history_api
+    body = calculator_request(spec.query or {}, control, plan.size.inputs.mde, plan.size.inputs.variants, plan.per_day)
     posthog, missing = api.running_time(body)
     if mode in ("json", "yaml", "plain"):
         data = as_json(plan, posthog)
@@ -51,6 +44,26 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
     rt.output("plain").text("".join(f"{line}\n" for line in lines))
     if missing is not None:
         rt.messages.note(f"No estimate from PostHog: {missing}; expctl's estimate only.")
+
+
+def measure(
+    rt: Runtime, experiment: Mapping[str, Any], *, mde: str | None, alpha: float, power: float
+) -> tuple[Any, RunningPlan, str, Mapping[str, Any]]:
+    """The primary metric, the plan from what has been measured so far, where its MDE came
+    from, and the control's statistics; PlanError when there is nothing to plan with."""
+    from expctl.core.history import exposures_from
+    from expctl.core.sample_size import PlanError
+    from expctl.core.sizing import running_plan
+
+    spec = _primary(experiment)
+    api = rt.history_api
+    relative, source = _mde(api, experiment, mde)
+    exposures = exposures_from(api.exposures(experiment))
+    control = _control(api, experiment, spec)
+    if exposures is None:
+        raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
+    plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
+    return spec, plan, source, control
 
 
 def _primary(experiment: Mapping[str, Any]) -> Any:

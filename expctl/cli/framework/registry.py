@@ -57,6 +57,8 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("exposure-cohort", "exposure_cohort", "cohort_app", _L, "Create the cohort of exposed users and print its id"),
     ("results", "results", "results_app", _R,
      "Show how each variant is doing: delta, interval, chance to win, verdict"),
+    ("report", "report", "report_app", _R,
+     "Write a report people can share: one HTML file, nothing to log in to or load"),
     ("plan", "sizing", "plan_app", _R,
      "Sample size and time to a decision, before launch or while running"),
     ("validate", "specs", "validate_app", _S,
@@ -88,6 +90,6 @@ BY_NAME = {entry.name: entry for entry in COMMANDS}
 # test checks these against the commands' own arguments).
 TAKES_ONE_EXPERIMENT = frozenset(
     {"get", "update", "duplicate", "copy", "open", "launch", "pause", "resume", "end", "ship", "reset"}
-    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan"}
+    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan", "report"}
 )
 TAKES_EXPERIMENTS = frozenset({"archive", "unarchive", "delete", "export"})

@@ -58,6 +58,7 @@ SCOPES: tuple[Needs, ...] = (
     Needs("holdouts create --name 'Q1 holdout' --percentage 5", ("experiment_holdout:write",)),
     Needs("results checkout-redesign", RESULTS),
     Needs("results checkout-redesign --history", READ, "query:read adds the exposures per day"),
+    Needs("report checkout-redesign", RESULTS, "project:read lets the plan read the default MDE"),
     Needs("plan checkout-redesign", RESULTS, "project:read lets it read the project's default MDE"),
     Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
     Needs("validate -f specs/", (), "offline"),

@@ -1,0 +1,187 @@
+"""report: results people can share, as one self-contained HTML file per experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from expctl.cli.framework.app import runtime_of
+from expctl.cli.framework.options import complete_experiment, examples, new_app
+from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.render.html_report import PageInputs
+
+report_app = new_app()
+
+
+@report_app.command(
+    "report",
+    epilog=examples(
+        "expctl report checkout-redesign -f checkout.html      # one file; open it anywhere",
+        "expctl report --all --status running -f reports/      # one file each, and reports/index.html",
+        "expctl report checkout-redesign > checkout.html",
+    ),
+)
+def report_command(
+    ctx: typer.Context,
+    experiment: Annotated[
+        str | None,
+        typer.Argument(
+            help="Experiment id, or its feature flag key.",
+            metavar="[EXPERIMENT]",
+            autocompletion=complete_experiment,
+            show_default=False,
+        ),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every experiment the filters keep (with -f DIR).")] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="With --all: running, paused, stopped…", show_default=False)
+    ] = None,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", "-f", help="Write here (a directory with --all); else standard output.", show_default=False
+        ),
+    ] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Have PostHog recompute the results first.")] = False,
+) -> None:
+    """Write a report people can share: one HTML file, nothing to log in to or load.
+
+    The experiment (hypothesis, flag, split, dates, conclusion), every metric's verdict,
+    chance to win and change with its interval drawn on one axis, the sample-ratio check,
+    exposures per day, each primary metric day by day where PostHog keeps daily results,
+    and the plan. Styles and charts are inline: the file opens offline, prints, and reads
+    at phone width and without colour. Exit codes as `results`: a metric PostHog could
+    not compute is in the report and sets the exit code.
+    """
+    from expctl.errors import UsageError
+
+    rt = runtime_of(ctx)
+    if bool(experiment) == all_:
+        raise UsageError("name an experiment, or pass --all (not both)")
+    if all_:
+        if path is None:
+            raise UsageError("--all writes one file per experiment: give a directory with -f DIR")
+        pages = _every(rt, status, refresh)
+        _write_all(rt, path, pages)
+    else:
+        if status is not None:
+            raise UsageError("--status goes with --all")
+        page = _one(rt, str(experiment), refresh)
+        _write_one(rt, path, page)
+        pages = [page]
+    _exit_like_results(rt, pages)
+
+
+def _one(rt: Runtime, ref: str, refresh: bool) -> PageInputs:
+    from expctl.api.experiments import ExperimentRef
+    from expctl.cli.commands.results import draft_refusal
+    from expctl.model.experiment import status_of
+
+    experiment = rt.experiments.resolve(ExperimentRef.parse(ref))
+    if status_of(experiment) == "draft":
+        raise draft_refusal(experiment)
+    with rt.progress("Gathering the report"):
+        return gather(rt, experiment, refresh)
+
+
+def _every(rt: Runtime, status: str | None, refresh: bool) -> list[PageInputs]:
+    from expctl.api.listing import ListFilters
+    from expctl.model.experiment import status_of
+
+    rows = [row for row in rt.experiments.iter(ListFilters(status=status)) if status_of(row) != "draft"]
+    pages = []
+    with rt.progress("Gathering the reports", total=len(rows)) as bar:
+        for row in rows:
+            pages.append(gather(rt, rt.experiments.get(int(row["id"])), refresh))
+            bar.advance()
+    return pages
+
+
+def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInputs:
+    """Results, exposures, daily results and the plan; what this PostHog (or key) cannot
+    give becomes a note on the page instead of a failure."""
+    from expctl.cli.commands.results import _report
+    from expctl.cli.commands.results_history import _daily
+    from expctl.core.history import exposures_from
+    from expctl.errors import ExpctlError
+    from expctl.render.html_report import PageInputs
+
+    page = PageInputs(experiment, _report(rt.results_api, experiment, refresh))  # type: ignore[arg-type]
+    try:
+        page.exposures = exposures_from(rt.history_api.exposures(experiment))
+        page.daily, note = _daily(rt, rt.history_api, experiment)
+        if note:
+            page.notes.append(note)
+    except ExpctlError as exc:
+        page.notes.append(f"No history: {exc.message}")
+    if page.exposures is None:
+        page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
+    page.plan = _plan_lines(rt, experiment, page)
+    return page
+
+
+def _plan_lines(rt: Runtime, experiment: Mapping[str, Any], page: PageInputs) -> list[str]:
+    from expctl.cli.commands.sizing_running import measure
+    from expctl.core.sample_size import PlanError
+    from expctl.errors import ExpctlError
+    from expctl.render.sizing import running_lines
+
+    try:
+        spec, plan, source, _control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8)
+    except (PlanError, ExpctlError) as exc:
+        page.notes.append(f"No plan: {getattr(exc, 'message', None) or exc}")
+        return []
+    return [line.strip() for line in running_lines(experiment, spec.name, plan, source, None)[1:] if line.strip()]
+
+
+def _where(rt: Runtime, experiment_id: Any = None) -> Any:
+    from expctl.render.html_report import Where
+
+    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    url = rt.web_url(experiment_id) if experiment_id is not None else ""
+    return Where(rt.settings.host, str(rt.client.project), made, url)
+
+
+def _write_one(rt: Runtime, path: Path | None, page: PageInputs) -> None:
+    from expctl.render.html_report import experiment_page
+
+    html = experiment_page(page, _where(rt, page.experiment.get("id")))
+    if path is None:
+        rt.output("plain").text(html)
+        return
+    from expctl.settings.atomic import write_atomic
+
+    write_atomic(path, html, mode=0o644)
+    rt.messages.success(f"Wrote {path}")
+
+
+def _write_all(rt: Runtime, directory: Path, pages: list[PageInputs]) -> None:
+    from expctl.render.html_report import experiment_page, index_page
+    from expctl.settings.atomic import write_atomic
+
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for page in pages:
+        name = f"{page.experiment.get('feature_flag_key') or page.experiment.get('id')}.html"
+        write_atomic(directory / name, experiment_page(page, _where(rt, page.experiment.get("id")), index_link=True))
+        entries.append((name, page))
+    write_atomic(directory / "index.html", index_page(entries, _where(rt)), mode=0o644)
+    rt.messages.success(f"Wrote {len(pages)} report{'' if len(pages) == 1 else 's'} and index.html to {directory}/")
+
+
+def _exit_like_results(rt: Runtime, pages: list[PageInputs]) -> None:
+    """A metric PostHog could not compute is in the report; it is said on stderr too, and
+    the run ends with its code, as `results` does."""
+    from expctl.errors import AlreadySaidError
+
+    failed = [(page, m) for page in pages for m in (page.results.metrics if page.results else []) if m.error]
+    for page, metric in failed:
+        rt.messages.error(f"{page.experiment.get('name')}: {metric.name}: {metric.error}")
+    if failed:
+        raise AlreadySaidError(failed[0][1].error_code or 1)
