@@ -15,12 +15,12 @@ import pytest
 
 from tests.cli.conftest import InProcessServer
 from tests.fakeposthog import FULL_KEY, ORG2_KEY
+from tests.support.area_apply import write_specs
 from tests.support.area_environments import (
     BASE,
     PROD_OVERLAY,
     add_environment,
     prod_experiment,
-    write_tree,
 )
 
 
@@ -34,7 +34,7 @@ def envs(cloud: InProcessServer, tmp_path: Path) -> InProcessServer:
 
 
 def test_overlays_merge_by_the_four_rules_and_render_shows_the_result(envs: InProcessServer, tmp_path: Path) -> None:
-    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    specs = write_specs(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
     rendered = envs.run("render", "--env", "prod", "-f", str(specs), "-o", "json")
     assert rendered.returncode == 0, rendered
     documents = json.loads(rendered.stdout)
@@ -50,7 +50,7 @@ def test_overlays_merge_by_the_four_rules_and_render_shows_the_result(envs: InPr
 
 
 def test_validate_checks_every_environment_and_points_into_the_overlay(envs: InProcessServer, tmp_path: Path) -> None:
-    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    specs = write_specs(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
     valid = envs.run("validate", "-f", str(specs))
     assert valid.returncode == 0 and "(and 1 environment: prod): valid" in valid.stderr, valid
     broken = tmp_path / "specs" / "environments" / "staging" / "checkout.yaml"
@@ -63,7 +63,7 @@ def test_validate_checks_every_environment_and_points_into_the_overlay(envs: InP
 
 
 def test_apply_env_prod_writes_production_and_a_rerun_writes_nothing(envs: InProcessServer, tmp_path: Path) -> None:
-    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    specs = write_specs(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
     applied = envs.run("apply", "--env", "prod", "-f", str(specs), "--yes")
     assert applied.returncode == 0, applied
     made = prod_experiment(envs, "checkout-v2")
@@ -77,7 +77,7 @@ def test_apply_env_prod_writes_production_and_a_rerun_writes_nothing(envs: InPro
 
 
 def test_promote_makes_production_match_staging_without_launching_it(envs: InProcessServer, tmp_path: Path) -> None:
-    specs = write_tree(tmp_path / "specs", BASE)
+    specs = write_specs(tmp_path / "specs", BASE)
     assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
     assert envs.run("launch", "checkout-v2", "--env", "staging").returncode == 0
     drift = envs.run("diff", "--env", "staging", "--against", "prod")
@@ -131,7 +131,7 @@ metrics:
 
 
 def test_actions_go_by_name_across_projects(envs: InProcessServer, tmp_path: Path) -> None:
-    specs = write_tree(tmp_path / "specs", {"buyers.yaml": ACTION_SPEC})
+    specs = write_specs(tmp_path / "specs", {"buyers.yaml": ACTION_SPEC})
     assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
     promoted = envs.run("promote", "--from", "staging", "--to", "prod", "buyers", "--yes")
     assert promoted.returncode == 0, promoted
@@ -153,7 +153,7 @@ def test_cohorts_go_by_name_across_projects(envs: InProcessServer, tmp_path: Pat
         "name: Power\nfeature_flag_key: power\nmetrics:\n- name: Revenue\n"
         "  mean: {event: purchase, sum: revenue, properties: [{type: cohort, key: id, value: 50}]}\n"
     )
-    specs = write_tree(tmp_path / "specs", {"power.yaml": spec})
+    specs = write_specs(tmp_path / "specs", {"power.yaml": spec})
     assert envs.run("apply", "--env", "staging", "-f", str(specs), "--yes").returncode == 0
     promoted = envs.run("promote", "--from", "staging", "--to", "prod", "power", "--yes")
     assert promoted.returncode == 0, promoted

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from tests.conftest import Server
 from tests.fakeposthog import FULL_KEY, ORG2_KEY
-from tests.support.area_environments import BASE, PROD_OVERLAY, add_environment, prod_experiment, write_tree
+from tests.support.area_apply import write_specs
+from tests.support.area_environments import BASE, PROD_OVERLAY, add_environment, prod_experiment
 
 
 def test_environments_story(cloud: Server, tmp_path: Path) -> None:
     add_environment(cloud, "staging", "1", FULL_KEY)
     add_environment(cloud, "prod", "3", ORG2_KEY)
-    specs = write_tree(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    specs = write_specs(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
     valid = cloud.run("validate", "-f", str(specs))
     assert valid.returncode == 0 and "1 environment: prod" in valid.stderr, valid
     for env in ("staging", "prod"):

@@ -46,14 +46,6 @@ filters:
 }
 
 
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
 def add_environment(server: Any, name: str, project: str, key: str) -> None:
     """A profile: host and project in the config file, the key stored for it (owner-only
     file: the test machine has no keyring)."""

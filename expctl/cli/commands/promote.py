@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from expctl.cli.commands.export import live_specs
-from expctl.cli.commands.specs import ParallelOpt, PlanOutputOpt, locked_apply
+from expctl.cli.commands.specs import DryRunOpt, ParallelOpt, PlanOutputOpt, locked_apply
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import YesOpt, examples, new_app
 
@@ -46,9 +46,7 @@ def promote_command(
     with_state: Annotated[
         bool, typer.Option("--with-state", help="Promote lifecycle too (launch, pause, end as in the source).")
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")
-    ] = False,
+    dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     output: PlanOutputOpt = None,
     parallel: ParallelOpt = 8,

@@ -39,6 +39,7 @@ ParallelOpt = Annotated[int, typer.Option("--parallel", help="Experiments to wor
 PlanOutputOpt = Annotated[
     str | None, typer.Option("--output", "-o", help="text (default), json or yaml.", show_default=False)
 ]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")]
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "experiment-spec.schema.json"
 
 
@@ -141,9 +142,7 @@ def diff_command(
 def apply_command(
     ctx: typer.Context,
     files: FilesOpt,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")
-    ] = False,
+    dry_run: DryRunOpt = False,
     yes: YesOpt = False,
     output: PlanOutputOpt = None,
     parallel: ParallelOpt = 8,
