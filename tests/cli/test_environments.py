@@ -159,3 +159,12 @@ def test_cohorts_go_by_name_across_projects(envs: InProcessServer, tmp_path: Pat
     assert promoted.returncode == 0, promoted
     (metric,) = prod_experiment(envs, "power")["metrics"]
     assert metric["source"]["properties"][0]["value"] == 60, "production's 'Power users', by name"
+
+
+def test_in_ci_without_profiles_env_only_picks_the_overlays(cloud: InProcessServer, tmp_path: Path) -> None:
+    """Host, project and key come as variables (the fixture's EXPCTL_*); no profile 'prod'."""
+    specs = write_specs(tmp_path / "specs", {**BASE, **PROD_OVERLAY})
+    applied = cloud.run("apply", "--env", "prod", "-f", str(specs), "--yes")
+    assert applied.returncode == 0, applied
+    (made,) = [e for e in cloud.fake.live_experiments(1) if e["name"] == "Checkout v2"]
+    assert made["description"] == "Checkout, one page (production)"
