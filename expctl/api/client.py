@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from expctl import __version__
 from expctl.api.debugging import HttpDebug
 from expctl.api.errors import error_for_response, not_posthog
+from expctl.api.notices import Notices
 from expctl.api.ratelimit import Budget, RateLimiter
 from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
 from expctl.api.tls import certificate_problem, tls_context
@@ -100,14 +101,13 @@ class PostHogClient:
         self._sleep = sleep
         self._jitter = jitter or _random
         self.stats = ClientStats()
+        self._notices = Notices(self.hooks.notice, self.hooks.waiting, clock)
         self.limiter = RateLimiter(
             config.budget or Budget(api=(), query=(), query_concurrency=None),
             sleep=sleep,
             clock=clock,
-            on_wait=self._announce_budget_wait,
+            on_wait=self._notices.budget_wait,
         )
-        self._clock = clock
-        self._announced_until = 0.0
         self.capabilities: dict[str, bool] = {}
         self._origin = origin(config.host)
         self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
@@ -201,7 +201,7 @@ class PostHogClient:
                         ) from None
                     landed = reconcile()
                     if landed is not None:
-                        self._notice(f"{failure.reason}; the change had been applied, continuing")
+                        self._notices.say(f"{failure.reason}; the change had been applied, continuing")
                         return ApiResponse(status=200, headers={}, data=landed)
                 # A refused connection rarely heals in seconds: give up sooner than for 5xx.
                 limit = min(attempts, CONNECT_ATTEMPTS) if failure.refused else attempts
@@ -215,10 +215,10 @@ class PostHogClient:
                         hint="run again later, or raise --max-wait",
                     ) from None
                 self.stats.retried += 1
-                self._notice(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {limit})")
+                self._notices.say(f"{failure.reason}; retrying in {wait:.1f} s (attempt {attempt + 1} of {limit})")
                 if failure.throttled:
-                    self._notice(self.limiter.throttled(bucket))
-                self._show_wait(wait, failure.reason)
+                    self._notices.say(self.limiter.throttled(bucket))
+                self._notices.show_wait(wait, failure.reason)
                 self._sleep(wait)
 
     def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> ApiResponse:
@@ -359,23 +359,6 @@ class PostHogClient:
             f"{failure.reason} (gave up after {attempts_text(attempts)})",
             hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
         )
-
-    def _announce_budget_wait(self, seconds: float, reason: str) -> None:
-        """Said once per wait, however many threads are held by it (the limiter calls
-        this from each of them, and again every second while a wait lasts)."""
-        until = self._clock() + seconds
-        if until > self._announced_until + 2.0:
-            self._notice(f"waiting {seconds:.0f} s to stay within PostHog's rate limit ({reason})")
-        self._announced_until = max(self._announced_until, until)
-        self._show_wait(seconds, reason)
-
-    def _show_wait(self, seconds: float, reason: str) -> None:
-        if self.hooks.waiting is not None:
-            self.hooks.waiting(seconds, reason)
-
-    def _notice(self, text: str | None) -> None:
-        if text and self.hooks.notice is not None:
-            self.hooks.notice(text)
 
 
 def _random() -> float:
