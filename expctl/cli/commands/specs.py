@@ -198,7 +198,8 @@ def _apply(
     from expctl.render.plan import what_changes
 
     what = what_changes(plan)
-    confirm(rt, f"Apply these changes to {what}?", action=f"applying changes to {what}", assume_yes=yes)
+    where = f"project {rt.client.project} on {rt.settings.host}" + (f" ({rt.options.env})" if rt.options.env else "")
+    confirm(rt, f"Apply these changes to {what} in {where}?", action=f"applying changes to {what}", assume_yes=yes)
     applied = _run_apply(rt, plan, mode, parallel)
     for outcome in applied.execution.outcomes:  # what PostHog answered is the newest version
         if outcome.experiment is not None:
