@@ -16,9 +16,7 @@ def read_documents(
     paths: Sequence[str], *, stdin_text: str | None = None, env: str | None = None, stdin_name: str = "<stdin>"
 ) -> tuple[list[Document], list[tuple[Position, str]], int]:
     """Every document, the problems met reading them, and how many files were read."""
-    sources: list[tuple[str, str | None, Path | None]] = [
-        ("<stdin>", stdin_text or "", None) for p in paths if p == "-"
-    ]
+    sources: list[Source] = [(stdin_name, stdin_text or "", None) for p in paths if p == "-"]
     sources.extend((str(path), None, path) for path in collect_files([p for p in paths if p != "-"]))
     documents, problems = _read(sources)
     files = len(sources)

@@ -168,3 +168,8 @@ def test_in_ci_without_profiles_env_only_picks_the_overlays(cloud: InProcessServ
     assert applied.returncode == 0, applied
     (made,) = [e for e in cloud.fake.live_experiments(1) if e["name"] == "Checkout v2"]
     assert made["description"] == "Checkout, one page (production)"
+
+
+def test_the_plan_says_where_the_live_specs_came_from(envs: InProcessServer) -> None:
+    plan = envs.run("diff", "--against", "prod", "--profile", "staging")
+    assert plan.returncode == 8 and "from staging (live):" in plan.stdout, plan

@@ -193,7 +193,9 @@ def live_specs(
     if target is not None:
         _actions_by_name(rt, target, specs)
     text = "---\n".join(to_yaml(spec) for spec in specs)
-    return load_specs(["-"] if specs else [], stdin_text=text, stdin_name=f"{rt.options.env} (live)")
+    return load_specs(
+        ["-"] if specs else [], stdin_text=text, stdin_name=f"{rt.options.env or rt.settings.profile_name} (live)"
+    )
 
 
 def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any]]) -> None:
