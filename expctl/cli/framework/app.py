@@ -82,6 +82,7 @@ METAVARS = {
     "input_file": "FILE",
     "files": "PATH",
     "directory": "DIR",
+    "path": "PATH",
     "fail_on": "CONDITIONS",
 }
 _TYPE_METAVARS = {"str": "TEXT", "int": "N", "float": "SECONDS"}
