@@ -4,6 +4,7 @@ tests/e2e/test_report_browser.py."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.cli.conftest import InProcessServer
@@ -66,3 +67,12 @@ def test_all_running_writes_one_page_each_and_an_index(cloud: InProcessServer, t
     assert names == ["checkout-redesign.html", "index.html", "pricing-copy.html"] or "index.html" in names, names
     index = (out / "index.html").read_text()
     assert 'href="checkout-redesign.html"' in index and "test: losing" in index
+
+
+def test_each_query_is_asked_once(cloud: InProcessServer) -> None:
+    """The exposures and every metric once: the history and the plan reuse the results'
+    answers instead of asking PostHog again (queries have the tightest rate limit)."""
+    cloud.fake.clear_log()
+    assert cloud.run("report", "checkout-redesign").returncode == 0
+    kinds = [json.loads(e.body)["query"]["kind"] for e in cloud.fake.requests("POST", "/query/")]
+    assert sorted(kinds) == ["ExperimentExposureQuery", *["ExperimentQuery"] * 3], kinds

@@ -112,9 +112,11 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
     from expctl.errors import ExpctlError
     from expctl.render.html_report import PageInputs
 
-    page = PageInputs(experiment, _report(rt.results_api, experiment, refresh))  # type: ignore[arg-type]
+    results = _report(rt.results_api, experiment, refresh)  # type: ignore[arg-type]
+    # The results already asked for the exposures and every metric: the history and the
+    # plan use those answers rather than asking again.
+    page = PageInputs(experiment, results, exposures=exposures_from(results.exposures_raw))
     try:
-        page.exposures = exposures_from(rt.history_api.exposures(experiment))
         page.daily, note = _daily(rt, rt.history_api, experiment)
         if note:
             page.notes.append(note)
@@ -122,18 +124,20 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
         page.notes.append(f"No history: {exc.message}")
     if page.exposures is None:
         page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
-    page.plan = _plan_lines(rt, experiment, page)
+    known: dict[str, Any] = {"exposures": results.exposures_raw}
+    known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
+    page.plan = _plan_lines(rt, experiment, page, known)
     return page
 
 
-def _plan_lines(rt: Runtime, experiment: Mapping[str, Any], page: PageInputs) -> list[str]:
+def _plan_lines(rt: Runtime, experiment: Mapping[str, Any], page: PageInputs, known: Mapping[str, Any]) -> list[str]:
     from expctl.cli.commands.sizing_running import measure
     from expctl.core.sample_size import PlanError
     from expctl.errors import ExpctlError
     from expctl.render.sizing import running_lines
 
     try:
-        spec, plan, source, _control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8)
+        spec, plan, source, _control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8, known=known)
     except (PlanError, ExpctlError) as exc:
         page.notes.append(f"No plan: {getattr(exc, 'message', None) or exc}")
         return []

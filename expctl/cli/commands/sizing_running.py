@@ -47,10 +47,19 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: fl
 
 
 def measure(
-    rt: Runtime, experiment: Mapping[str, Any], *, mde: str | None, alpha: float, power: float
+    rt: Runtime,
+    experiment: Mapping[str, Any],
+    *,
+    mde: str | None,
+    alpha: float,
+    power: float,
+    known: Mapping[str, Any] | None = None,
 ) -> tuple[Any, RunningPlan, str, Mapping[str, Any]]:
     """The primary metric, the plan from what has been measured so far, where its MDE came
-    from, and the control's statistics; PlanError when there is nothing to plan with."""
+    from, and the control's statistics; PlanError when there is nothing to plan with.
+
+    ``known``: answers PostHog already gave in this run (``"exposures"``: the exposure
+    query's, and each metric's by its key), used instead of asking again."""
     from expctl.core.history import exposures_from
     from expctl.core.sample_size import PlanError
     from expctl.core.sizing import running_plan
@@ -58,8 +67,11 @@ def measure(
     spec = _primary(experiment)
     api = rt.history_api
     relative, source = _mde(api, experiment, mde)
-    exposures = exposures_from(api.exposures(experiment))
-    control = _control(api, experiment, spec)
+    known = known or {}
+    exposures = exposures_from(known["exposures"] if "exposures" in known else api.exposures(experiment))
+    answered = known.get(spec.key)
+    baseline = answered.get("baseline") if isinstance(answered, Mapping) else None
+    control = baseline if isinstance(baseline, Mapping) else _control(api, experiment, spec)
     if exposures is None:
         raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
     plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
