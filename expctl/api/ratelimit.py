@@ -61,9 +61,10 @@ CLOUD_BUDGET = Budget(
 # queries at once per team; staying at 3 costs nothing and avoids concurrency 429s.
 UNLIMITED_BUDGET = Budget(api=(), query=(), query_concurrency=3)
 PUBLISHED = CLOUD_BUDGET
-# Send times are kept for the longest window PostHog has (an hour), trimmed in batches.
-_LOG_SECONDS = 3600.0 * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
-_LOG_KEEP = 5000
+# Send times are kept for the longest window PostHog has (an hour), at most LOG_KEEP per
+# bucket, trimmed in batches; the carried budget (cli/local/send_log.py) keeps as many.
+LOG_SECONDS = 3600.0 * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
+LOG_KEEP = 5000
 
 _PERIODS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hour": 3600.0}
 
@@ -159,8 +160,7 @@ class RateLimiter:
             self._adjusted[bucket] = now
             current = self._windows[bucket]
             if not current:
-                self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
-                self._learned.add(bucket)
+                self._adopt_published(bucket)
                 return (
                     f"PostHog is throttling this key: pacing to its published limits "
                     f"({describe(self._windows[bucket])}) for the rest of the run"
@@ -178,7 +178,7 @@ class RateLimiter:
         with self._lock:
             paced = [bucket for bucket, windows in self._windows.items() if windows]
             now = self._clock()
-            sent = {b: [t for t in self._sent[b][-_LOG_KEEP:] if now - t < _LOG_SECONDS] for b in paced}
+            sent = {b: [t for t in self._sent[b][-LOG_KEEP:] if now - t < LOG_SECONDS] for b in paced}
             return sent, sorted(self._learned)
 
     def resume(self, sent: Mapping[str, list[float]], learned: list[str]) -> None:
@@ -186,11 +186,15 @@ class RateLimiter:
         with self._lock:
             for bucket in learned:
                 if bucket in self._windows and not self._windows[bucket] and self.budget.adaptive:
-                    self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
-                    self._learned.add(bucket)
+                    self._adopt_published(bucket)
             for bucket, times in sent.items():
                 if bucket in self._sent:
-                    self._sent[bucket] = sorted([*self._sent[bucket], *times])[-_LOG_KEEP:]
+                    self._sent[bucket] = sorted([*self._sent[bucket], *times])[-LOG_KEEP:]
+
+    def _adopt_published(self, bucket: str) -> None:
+        """PostHog's published windows for ``bucket`` from now on (the lock is held)."""
+        self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
+        self._learned.add(bucket)
 
     def _take(self, bucket: str) -> None:
         sent = self._sent.get(bucket)
@@ -202,8 +206,8 @@ class RateLimiter:
                 wait, binding = self._wait_needed(bucket, now)
                 if wait <= 0:
                     sent.append(now)
-                    if len(sent) > 2 * _LOG_KEEP and now - sent[0] > _LOG_SECONDS:
-                        del sent[: bisect.bisect_left(sent, now - _LOG_SECONDS)]
+                    if len(sent) > 2 * LOG_KEEP and now - sent[0] > LOG_SECONDS:
+                        del sent[: bisect.bisect_left(sent, now - LOG_SECONDS)]
                     return
                 if binding is not None:
                     self._spacing[bucket] = max(self._spacing[bucket], binding.seconds / binding.requests)

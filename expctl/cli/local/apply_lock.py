@@ -16,13 +16,12 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
 from expctl.errors import UnavailableError
-from expctl.settings.paths import cache_dir
+from expctl.settings.paths import per_project
 
 try:
     import fcntl
@@ -34,7 +33,7 @@ _POLL_SECONDS = 0.2
 
 
 def lock_path(env: Mapping[str, str], host: str, project: str) -> Path:
-    return cache_dir(env) / f"apply-{zlib.crc32(f'{host}|{project}'.encode()):08x}.lock"
+    return per_project(env, "apply", host, project, ".lock")
 
 
 @contextlib.contextmanager

@@ -19,13 +19,12 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from expctl.settings.atomic import read_json_object, write_atomic
-from expctl.settings.paths import cache_dir
+from expctl.settings.paths import caching_off, per_project
 
 MAX_ENTRIES = 5000
 FORMAT = 1
@@ -40,10 +39,7 @@ class ExperimentCache:
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> ExperimentCache:
-        if env.get("EXPCTL_NO_CACHE"):
-            return cls(None)
-        digest = f"{zlib.crc32(f'{host}|{project}'.encode()):08x}"
-        return cls(cache_dir(env) / f"experiments-{digest}.json")
+        return cls(None if caching_off(env) else per_project(env, "experiments", host, project))
 
     def full(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
         """The full experiment for a list row, when the cache holds the same version."""

@@ -10,14 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from expctl.model.flagkeys import KeyHint, flag_id_of
 from expctl.settings.atomic import read_json_object, write_atomic
-from expctl.settings.paths import cache_dir
+from expctl.settings.paths import per_project
 
 MAX_ENTRIES = 2000
 COMPLETION_TTL_SECONDS = 24 * 3600
@@ -30,8 +29,7 @@ class KeyCache:
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:
-        digest = f"{zlib.crc32(f'{host}|{project}'.encode()):08x}"
-        return cls(cache_dir(env) / f"keys-{digest}.json")
+        return cls(per_project(env, "keys", host, project))
 
     def load(self) -> dict[str, Any]:
         return read_json_object(self.path)

@@ -21,9 +21,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.api.ratelimit import RateLimiter
+from expctl.api.ratelimit import LOG_KEEP, LOG_SECONDS, RateLimiter
 from expctl.settings.atomic import read_json_object, write_atomic
-from expctl.settings.paths import cache_dir
+from expctl.settings.paths import cache_dir, caching_off
 
 
 class SendLog:
@@ -36,7 +36,7 @@ class SendLog:
     def for_key(
         cls, env: Mapping[str, str], host: str, key: str, clock: Callable[[], float] = time.monotonic
     ) -> SendLog:
-        if env.get("EXPCTL_NO_CACHE", "") not in ("", "0"):
+        if caching_off(env):
             return cls(None, clock)
         digest = hashlib.sha256(f"{host}|{key}".encode()).hexdigest()[:16]
         return cls(cache_dir(env) / f"sent-{digest}.json", clock)
@@ -44,11 +44,7 @@ class SendLog:
     def restore(self, limiter: RateLimiter) -> None:
         stored = self._load()
         offset = self._clock() - time.time()  # wall time -> the limiter's clock
-        sent = {
-            bucket: [float(t) + offset for t in times if isinstance(t, (int, float))]
-            for bucket, times in (stored.get("sent") or {}).items()
-            if isinstance(times, list)
-        }
+        sent = {bucket: [t + offset for t in times] for bucket, times in _sent(stored).items()}
         limiter.resume(sent, _learned(stored))
         self._since = self._clock()
 
@@ -61,13 +57,13 @@ class SendLog:
         if not sent and not learned:
             return
         offset = time.time() - self._clock()
-        hour_ago = time.time() - 3700.0
+        hour_ago = time.time() - LOG_SECONDS
         stored = self._load()
+        earlier = _sent(stored)
         merged: dict[str, list[float]] = {}
-        for bucket in {*sent, *(stored.get("sent") or {})}:
-            earlier = [t for t in (stored.get("sent") or {}).get(bucket) or [] if isinstance(t, (int, float))]
+        for bucket in {*sent, *earlier}:
             ours = [m + offset for m in sent.get(bucket, []) if m >= self._since]
-            merged[bucket] = sorted(t for t in [*earlier, *ours] if t > hour_ago)[-5000:]
+            merged[bucket] = sorted(t for t in [*earlier.get(bucket, []), *ours] if t > hour_ago)[-LOG_KEEP:]
         payload = {"learned": sorted({*learned, *_learned(stored)}), "sent": merged}
         with contextlib.suppress(OSError):
             write_atomic(self.path, json.dumps(payload), mode=0o600, durable=False)
@@ -79,3 +75,15 @@ class SendLog:
 def _learned(stored: Mapping[str, Any]) -> list[str]:
     learned = stored.get("learned")
     return [bucket for bucket in learned if isinstance(bucket, str)] if isinstance(learned, list) else []
+
+
+def _sent(stored: Mapping[str, Any]) -> dict[str, list[float]]:
+    """The stored send times (wall clock) per bucket, whatever else the file holds."""
+    buckets = stored.get("sent")
+    if not isinstance(buckets, Mapping):
+        return {}
+    return {
+        str(bucket): [float(t) for t in times if isinstance(t, (int, float)) and not isinstance(t, bool)]
+        for bucket, times in buckets.items()
+        if isinstance(times, list)
+    }
