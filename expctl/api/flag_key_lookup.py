@@ -28,8 +28,6 @@ from expctl.model.flagkeys import flag_id_of
 def at_once(*calls: Callable[[], Any]) -> list[Any]:
     """Run independent requests concurrently and return their answers in order; the first
     failure is raised (the client's rate limiter still paces every one of them)."""
-    if len(calls) == 1:
-        return [calls[0]()]
     with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="expctl-lookup") as pool:
         futures = [pool.submit(call) for call in calls]
         return [future.result() for future in futures]

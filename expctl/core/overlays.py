@@ -22,9 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from expctl.core.yamlsrc import Document, PathKey, Position
+from expctl.core.yamlsrc import ENVIRONMENTS_DIR, Document, PathKey, Position, collect_files
 
-ENVIRONMENTS_DIR = "environments"
 APPEND = "+"
 
 
@@ -39,12 +38,8 @@ def environment_names(paths: Iterable[str]) -> list[str]:
 
 
 def overlay_files(paths: Iterable[str], env: str) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        folder = Path(raw) / ENVIRONMENTS_DIR / env
-        if raw != "-" and folder.is_dir():
-            found.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-    return found
+    folders = [str(Path(raw) / ENVIRONMENTS_DIR / env) for raw in paths if raw != "-"]
+    return collect_files([folder for folder in folders if Path(folder).is_dir()])
 
 
 def identity(value: Any) -> tuple[str, str] | None:

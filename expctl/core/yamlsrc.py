@@ -21,6 +21,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES_PER_FILE = 200_000
 MAX_DEPTH = 64
 MAX_FILES = 20_000
+ENVIRONMENTS_DIR = "environments"  # in a spec directory: per-environment overlays
 
 PathKey = tuple[str | int, ...]
 
@@ -74,7 +75,7 @@ def collect_files(paths: list[str]) -> list[Path]:
             matches = sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file() and p.relative_to(path).parts[0] != "environments"
+                if p.suffix in (".yaml", ".yml") and p.is_file() and p.relative_to(path).parts[0] != ENVIRONMENTS_DIR
             )
             found.extend(matches)
         elif path.exists():

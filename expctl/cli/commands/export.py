@@ -221,4 +221,6 @@ def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any
 
 
 def _listed(rt: Runtime, kind: str) -> list[dict[str, Any]]:
-    return rt.actions.all() if kind == "action" else rt.actions.cohorts()
+    from expctl.core.retarget import ACTION
+
+    return rt.actions.all() if kind == ACTION else rt.actions.cohorts()
