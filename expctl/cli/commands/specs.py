@@ -67,9 +67,9 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
     stdin_text = rt.streams.stdin.read() if "-" in files else None
     result = _load(rt, files, stdin_text)
     envs = [] if rt.options.env else environment_names(files)
+    seen = {str(problem) for problem in result.problems}  # the base's, said once
     for env in envs:
         merged = _load(rt, files, stdin_text, env)
-        seen = {str(problem) for problem in result.problems}
         result.problems.extend(
             replace(problem, message=f"in environment {env}: {problem.message}")
             for problem in merged.problems

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from expctl.cli.local.send_log import SendLog
     from expctl.render.output import Output
     from expctl.render.progress import Progress
+    from expctl.settings.config_file import ConfigFile
     from expctl.settings.credentials import ResolvedKey
     from expctl.settings.keyring_store import KeyringStore
     from expctl.settings.resolve import Settings
@@ -103,8 +104,10 @@ class Runtime(ApiAreas):
         self.options = options
         self.overrides = overrides if overrides is not None else RuntimeOverrides()
         self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
+        self._config: ConfigFile | None = None  # read early only for --env, then reused
         if options.env:
-            self.env = _environment_variables(self.env, options.env)
+            self._config = _config_of(self.env)
+            self.env = _environment_variables(self.env, options.env, self._config)
         self.streams = Streams.current(self.overrides)
         self.messages = Messages(
             self.streams.stderr,
@@ -149,11 +152,9 @@ class Runtime(ApiAreas):
 
     @cached_property
     def settings(self) -> Settings:
-        from expctl.settings.config_file import ConfigFile
-        from expctl.settings.paths import config_file
         from expctl.settings.resolve import resolve_settings
 
-        return resolve_settings(self.options.as_flags(), self.env, ConfigFile.load(config_file(self.env)))
+        return resolve_settings(self.options.as_flags(), self.env, self._config or _config_of(self.env))
 
     @cached_property
     def keyring(self) -> KeyringStore:
@@ -336,16 +337,21 @@ class Runtime(ApiAreas):
             self._client = None
 
 
-def _environment_variables(env: Mapping[str, str], name: str) -> Mapping[str, str]:
+def _config_of(env: Mapping[str, str]) -> ConfigFile:
+    from expctl.settings.config_file import ConfigFile
+    from expctl.settings.paths import config_file
+
+    return ConfigFile.load(config_file(env))
+
+
+def _environment_variables(env: Mapping[str, str], name: str, config: ConfigFile) -> Mapping[str, str]:
     """For --env NAME with a profile of that name: the profile decides host, project and
     key, not variables set for another environment (a shell's EXPCTL_PROJECT must not send
     `apply --env prod` to staging). Without such a profile the variables stay: a CI job
     gives host, project and key that way and --env only picks the overlays."""
-    from expctl.settings.config_file import ConfigFile
     from expctl.settings.definitions import API_KEY_ENV, SETTINGS
-    from expctl.settings.paths import config_file
 
-    if name not in ConfigFile.load(config_file(env)).profiles():
+    if name not in config.profiles():
         return env
     chosen = {*API_KEY_ENV, *SETTINGS["host"].env, *SETTINGS["project"].env, "EXPCTL_PROFILE"}
     return {key: value for key, value in env.items() if key not in chosen}
