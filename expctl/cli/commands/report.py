@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import complete_experiment, examples, new_app
+from expctl.cli.framework.options import OptionalExperimentArg, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -29,15 +29,7 @@ report_app = new_app()
 )
 def report_command(
     ctx: typer.Context,
-    experiment: Annotated[
-        str | None,
-        typer.Argument(
-            help="Experiment id, or its feature flag key.",
-            metavar="[EXPERIMENT]",
-            autocompletion=complete_experiment,
-            show_default=False,
-        ),
-    ] = None,
+    experiment: OptionalExperimentArg = None,
     all_: Annotated[bool, typer.Option("--all", help="Every experiment the filters keep (with -f DIR).")] = False,
     status: Annotated[
         str | None, typer.Option("--status", help="With --all: running, paused, stopped…", show_default=False)

@@ -48,6 +48,15 @@ ExperimentArg = Annotated[
         show_default=False,
     ),
 ]
+OptionalExperimentArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Experiment id, or its feature flag key.",
+        metavar="[EXPERIMENT]",
+        autocompletion=complete_experiment,
+        show_default=False,
+    ),
+]
 ExperimentsArg = Annotated[
     list[str],
     typer.Argument(
