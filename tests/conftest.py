@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from expctl.standin.demo import DEMO_TODAY, add_demo_experiments
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
-from tests.fakeposthog.demo import DEMO_TODAY, add_demo_experiments
 from tests.support.cli import Result, base_env, run
 
 _LEAKY = ("EXPCTL_", "POSTHOG_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from expctl.standin.demo import DEMO_TODAY, add_demo_experiments
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
-from tests.fakeposthog.demo import DEMO_TODAY, add_demo_experiments
 from tests.support.browser import screenshot
 from tests.support.cli import EXPCTL, base_env
 

@@ -10,9 +10,9 @@ from expctl.api.experiments import ExperimentRef, ExperimentsApi
 from expctl.api.listing import ListFilters
 from expctl.errors import NotFoundError, UsageError
 from expctl.model.flagkeys import KeyHint, flag_id_of
+from expctl.standin.demo import add_demo_experiments
+from expctl.standin.wire import FakeRequest, FakeResponse
 from tests.fakeposthog import FakePostHog
-from tests.fakeposthog.demo import add_demo_experiments
-from tests.fakeposthog.wire import FakeRequest, FakeResponse
 from tests.support.clients import client_for
 
 

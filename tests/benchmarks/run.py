@@ -18,9 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from expctl.standin.demo import mean_metrics
 from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, median_of, peak_mib, timed
 from tests.benchmarks.scale import scale_cases
-from tests.fakeposthog.demo import mean_metrics
 
 COMPLETION_BUDGET_MS = 100.0  # issue 6: a Tab press never takes longer
 

@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from expctl.standin.demo import mean_metrics
 from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, median_of, timed
-from tests.fakeposthog.demo import mean_metrics
 
 
 def scale_cases(runs: int, workdir: Path, *, throttled: bool) -> list[Row]:

@@ -1,7 +1,7 @@
 """The in-process tier: commands run through the runtime's test seam, no subprocess.
 
 ``RuntimeOverrides`` gives each run its environment, non-terminal streams and an httpx
-``MockTransport`` over the test server's own handler (``tests/fakeposthog/mock.py``), so
+``MockTransport`` over the test server's own handler (``expctl/standin/mock.py``), so
 a command costs milliseconds instead of a process start. The end-to-end tier keeps one
 subprocess story per area for the installed entry point.
 """
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from expctl.standin.demo import DEMO_TODAY, add_demo_experiments
+from expctl.standin.mock import mock_transport
 from tests.conftest import Served
 from tests.fakeposthog import FULL_KEY, FakePostHog
-from tests.fakeposthog.demo import DEMO_TODAY, add_demo_experiments
-from tests.fakeposthog.mock import mock_transport
 from tests.support.cli import REPO, Result
 from tests.support.clock import VirtualClock
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from expctl.standin.demo import call
 from tests.conftest import Server
-from tests.fakeposthog.demo import call
 from tests.support.area_apply import SPECS, by_key, flag_of, write_specs
 
 

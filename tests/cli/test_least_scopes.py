@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from expctl.cli.framework.scopes import SCOPES, Needs
+from expctl.standin.state import ApiKey
 from tests.cli.conftest import InProcess
-from tests.fakeposthog.state import ApiKey
 
 LEAST_KEY = "phx_leastscopes00000000000000000000000000000000009"
 

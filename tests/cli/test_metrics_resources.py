@@ -2,7 +2,7 @@
 
 Each test runs the installed `expctl` against the test server on 127.0.0.1, in both
 eras where the behaviour is the same; the server's saved-metric and holdout endpoints
-follow PostHog's source (tests/fakeposthog/resources.py cites it).
+follow PostHog's source (expctl/standin/resources.py cites it).
 
 In process (tests/cli/conftest.py's ``InProcessServer``); the subprocess story of this area is tests/e2e/test_metrics_resources.py.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from expctl.standin.state import NO_QUERY_KEY, READ_ONLY_KEY
 from tests.conftest import Server
-from tests.fakeposthog.state import NO_QUERY_KEY, READ_ONLY_KEY
 from tests.support.area_metrics_resources import FROM_NOTHING, _write
 
 # The issue's minimal spec form, which these tests pin.

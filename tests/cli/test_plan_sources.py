@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from expctl.standin.state import READ_ONLY_KEY
+from expctl.standin.wire import FakeResponse
 from tests.cli.conftest import InProcess, invoke_and_assert
-from tests.fakeposthog.state import READ_ONLY_KEY
-from tests.fakeposthog.wire import FakeResponse
 
 
 def _plan(project: InProcess, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from expctl.standin.wire import FakeResponse
 from tests.cli.conftest import InProcess, invoke_and_assert
-from tests.fakeposthog.wire import FakeResponse
 
 TWICE = """\
 name: Twice

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
+from expctl.standin.demo import call
 from tests.conftest import Server
-from tests.fakeposthog.demo import call
 
 CHECKOUT_FUNNEL = "11111111-1111-4111-8111-111111111111"
 REVENUE = "22222222-2222-4222-8222-222222222222"

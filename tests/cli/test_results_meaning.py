@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from expctl.standin.demo import call
+from expctl.standin.wire import FakeResponse
 from tests.conftest import Server
-from tests.fakeposthog.demo import call
-from tests.fakeposthog.wire import FakeResponse
 
 BASE = "/api/projects/{project}/experiments/"
 

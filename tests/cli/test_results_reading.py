@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from expctl.standin.wire import FakeResponse
 from tests.cli.conftest import InProcess, invoke_and_assert
-from tests.fakeposthog.wire import FakeResponse
 
 # The late-2024 release's legacy results/ for a trend goal: PostHog calls the control the
 # best with 92% probability (significant), while the test variant's own credible interval,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from expctl.standin.demo import call
 from tests.conftest import Server
-from tests.fakeposthog.demo import call
 
 INVALID = """\
 name: Broken metrics

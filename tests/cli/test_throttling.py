@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from expctl.standin.experiments import seed_experiments
 from tests.cli.conftest import InProcess, invoke_and_assert
-from tests.fakeposthog.experiments import seed_experiments
 
 
 def test_429_with_retry_after_is_honoured(project: InProcess) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from expctl.standin.wire import FakeRequest, FakeResponse
 from tests.conftest import Server
-from tests.fakeposthog.wire import FakeRequest, FakeResponse
 from tests.support.cli import EXPCTL, REPO, Result
 
 MEASURE = (

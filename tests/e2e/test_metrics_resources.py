@@ -2,7 +2,7 @@
 
 Each test runs the installed `expctl` against the test server on 127.0.0.1, in both
 eras where the behaviour is the same; the server's saved-metric and holdout endpoints
-follow PostHog's source (tests/fakeposthog/resources.py cites it).
+follow PostHog's source (expctl/standin/resources.py cites it).
 
 The subprocess story of this area; the rest of its tests run in process in tests/cli/test_metrics_resources.py.
 """

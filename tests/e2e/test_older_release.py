@@ -1,7 +1,7 @@
 """The late-2024 self-hosted release: never silently wrong (issue 12).
 
 The ``legacy`` flavour of the test server follows ``ee/clickhouse/views/experiments.py``
-of that time (see ``tests/fakeposthog/experiments.py``). Where expctl emulates what the
+of that time (see ``expctl/standin/experiments.py``). Where expctl emulates what the
 newer server does (list filters, stats, eligible flags), the same project data is served
 by both flavours and the answers must be the same.
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import time
 
+from expctl.standin.demo import call, mean_metrics
 from tests.conftest import Server
-from tests.fakeposthog.demo import call, mean_metrics
 
 
 def test_results_table_answers_who_wins_by_how_much_and_how_sure(cloud: Server) -> None:

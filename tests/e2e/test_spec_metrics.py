@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from expctl.standin.demo import add_legacy_experiments
 from tests.conftest import Server
-from tests.fakeposthog.demo import add_legacy_experiments
 
 
 def test_export_all_then_diff_is_clean_on_a_project_with_legacy_experiments(cloud: Server, tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import trustme
 
+from expctl.standin.demo import add_demo_experiments
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
-from tests.fakeposthog.demo import add_demo_experiments
 from tests.support.cli import Result, base_env, run
 from tests.support.proxy import ForwardProxy
 

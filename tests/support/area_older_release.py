@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from expctl.standin.experiments import seed_experiments
+from expctl.standin.state import User
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
-from tests.fakeposthog.experiments import seed_experiments
-from tests.fakeposthog.state import User
 from tests.support.cli import Result, base_env, run
 
 

@@ -10,8 +10,8 @@ import httpx
 from expctl.api.client import ClientConfig, ClientHooks, PostHogClient
 from expctl.api.ratelimit import Budget
 from expctl.settings.secret import Secret
+from expctl.standin.mock import mock_transport
 from tests.fakeposthog import FULL_KEY, FakePostHog
-from tests.fakeposthog.mock import mock_transport
 
 HOST = "https://posthog.test"
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from expctl.core.metricschema import SCHEMA_FILE, definitions, metric_problems
-from tests.fakeposthog.schema_oracle import FIXTURE
+from tests.support.schema_oracle import FIXTURE
 
 SPEC_SCHEMA = json.loads((SCHEMA_FILE.parent / "experiment-spec.schema.json").read_text())
 EVENT = {"kind": "EventsNode", "event": "purchase"}

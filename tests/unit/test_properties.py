@@ -19,8 +19,8 @@ from expctl.core.plan import plan
 from expctl.core.plan_terms import ERROR
 from expctl.core.spec import check_document
 from expctl.core.yamlsrc import Document, SpecFileError, decode, load_documents
+from expctl.standin.demo import add_demo_experiments
 from tests.fakeposthog import FakePostHog
-from tests.fakeposthog.demo import add_demo_experiments
 from tests.support.clients import client_for
 
 KEY = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)

@@ -21,9 +21,9 @@ from expctl.core.results import (
     from_experiment_query,
 )
 from expctl.model.metrics import metric_specs
+from expctl.standin.demo import call
 from tests.fakeposthog import FakePostHog
-from tests.fakeposthog.demo import call
-from tests.fakeposthog.schema_oracle import _document
+from tests.support.schema_oracle import _document
 
 
 class Recorded(dict):  # type: ignore[type-arg]

@@ -13,11 +13,11 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.state import clone, iso
-from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, validation
+from expctl.standin.state import clone, iso
+from expctl.standin.wire import FakeResponse, HttpError, error, not_found, validation
 
 if TYPE_CHECKING:
-    from tests.fakeposthog.server import Ctx
+    from expctl.standin.server import Ctx
 
 DEFAULT_TOTAL_EXPOSURES = 4000
 LEGACY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
@@ -183,7 +183,8 @@ def experiment_query_result(
     """
     override = ctx.server.query_results.get((experiment["id"], str(metric.get("uuid"))))
     if override is not None and exposures is None:
-        return clone(override)
+        answer: dict[str, Any] = clone(override)
+        return answer
     exposures = exposures if exposures is not None else exposures_for(ctx, experiment)
     stats = experiment.get("stats_config") or {}
     method = stats.get("method") or "bayesian"

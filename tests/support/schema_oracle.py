@@ -85,13 +85,3 @@ def problems(definition: str, value: Any, *, strict: bool = True) -> list[str]:
     best = best_match(errors)
     where = "/".join(str(p) for p in best.absolute_path) or "(top)"
     return [f"{definition} {where}: {best.message}"]
-
-
-def metric_definition(metric: Any) -> str | None:
-    """Which definition a stored metric is checked against (legacy kinds have their own)."""
-    if not isinstance(metric, dict):
-        return None
-    kind = metric.get("kind")
-    if kind in ("ExperimentTrendsQuery", "ExperimentFunnelsQuery"):
-        return str(kind)
-    return "ExperimentMetric"

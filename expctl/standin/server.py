@@ -26,15 +26,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tests.fakeposthog import experiments as exp_routes
-from tests.fakeposthog import flags as flag_routes
-from tests.fakeposthog import queries as query_routes
-from tests.fakeposthog import resources as resource_routes
-from tests.fakeposthog import timeseries as timeseries_routes
-from tests.fakeposthog.state import ApiKey, Store, Team, User, pinned_clock, seeded_store, wall_clock
-from tests.fakeposthog.wire import FakeRequest, FakeResponse, HttpError, error, not_found
+from expctl.standin import experiments as exp_routes
+from expctl.standin import flags as flag_routes
+from expctl.standin import queries as query_routes
+from expctl.standin import resources as resource_routes
+from expctl.standin import timeseries as timeseries_routes
+from expctl.standin.state import ApiKey, Store, Team, User, pinned_clock, seeded_store, wall_clock
+from expctl.standin.wire import FakeRequest, FakeResponse, HttpError, error, not_found
 
 Handler = Callable[["Ctx"], FakeResponse]
+# (definition, value, strict) -> the problems found, one line each
+SchemaChecker = Callable[[str, Any, bool], list[str]]
 
 
 @dataclass
@@ -108,12 +110,14 @@ class FakePostHog:
         store: Store | None = None,
         seed: int = 0,
         today: datetime | None = None,
-        schema_checks: bool = True,
+        schema_checker: SchemaChecker | None = None,
     ) -> None:
         """``today`` pins the server's calendar (see ``Store.clock``); without it, the wall
-        clock. ``schema_checks`` off: nothing is checked against PostHog's query schema (the
-        standalone demo, which nobody asks for violations, and which must start with the
-        standard library alone: the checks need jsonschema, a test dependency)."""
+        clock. ``schema_checker`` (the test suite's ``tests/support/schema_oracle.py``)
+        checks what is sent and answered against PostHog's published query schema; without
+        it nothing is checked (``expctl demo``, which nobody asks for violations, and which
+        must start with the standard library alone: the checks need jsonschema, a test
+        dependency)."""
         if flavour not in ("cloud", "legacy"):
             raise ValueError(flavour)
         self.flavour = flavour
@@ -134,7 +138,7 @@ class FakePostHog:
         self.query_results: dict[tuple[int, str], dict[str, Any]] = {}  # test overrides
         self.query_failures: dict[tuple[int, str], FakeResponse] = {}  # test overrides: a metric's query fails
         self.schema_violations: list[str] = []  # see schema_oracle.py; the test fixtures fail on any
-        self.schema_checks = schema_checks
+        self.schema_checker = schema_checker
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
         self.daily_failures: dict[tuple[int, str], str] = {}  # (experiment, day) -> error_message
@@ -171,12 +175,10 @@ class FakePostHog:
             self.log.clear()
 
     def check_schema(self, definition: str, value: Any, where: str, *, strict: bool = True) -> None:
-        """Record where ``value`` breaks PostHog's published schema (``schema_oracle.py``)."""
-        if not self.schema_checks:
+        """Record where ``value`` breaks PostHog's published schema (see ``schema_checker``)."""
+        if self.schema_checker is None:
             return
-        from tests.fakeposthog.schema_oracle import problems
-
-        found = problems(definition, value, strict=strict)
+        found = self.schema_checker(definition, value, strict)
         if found:
             with self._lock:
                 self.schema_violations.extend(f"{where}: {line}" for line in found)

@@ -30,25 +30,24 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.schema_oracle import metric_definition
-from tests.fakeposthog.state import clone, iso
-from tests.fakeposthog.wire import FakeResponse, HttpError, not_found, validation
+from expctl.standin.state import clone, iso
+from expctl.standin.wire import FakeResponse, HttpError, metric_definition, not_found, validation
 
 if TYPE_CHECKING:
-    from tests.fakeposthog.server import Ctx
+    from expctl.standin.server import Ctx
 
 LEGACY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 MAX_LENGTH = 400
 
 
 def _body(ctx: Ctx) -> dict[str, Any]:
-    from tests.fakeposthog.experiments import _body as read_body
+    from expctl.standin.experiments import _body as read_body
 
     return read_body(ctx)
 
 
 def _paginate(ctx: Ctx, rows: list[dict[str, Any]], render: Any) -> FakeResponse:
-    from tests.fakeposthog.experiments import paginate
+    from expctl.standin.experiments import paginate
 
     return paginate(ctx, rows, render)
 
@@ -88,7 +87,7 @@ def refresh_action_names(ctx: Ctx, value: Any) -> Any:
     the action is gone); the stored metric is not changed."""
     if isinstance(value, dict):
         out = {k: refresh_action_names(ctx, v) for k, v in value.items()}
-        action = ctx.store.actions.get(value.get("id")) if value.get("kind") == "ActionsNode" else None
+        action = _action(ctx, value.get("id")) if value.get("kind") == "ActionsNode" else None
         if action is not None and action.get("team_id") == ctx.team.id and not action.get("deleted"):
             out["name"] = action["name"]
         return out
@@ -164,7 +163,7 @@ def _events_of(ctx: Ctx, query: Any) -> set[str]:
             if node.get("kind") == "EventsNode" and isinstance(node.get("event"), str):
                 found.add(node["event"])
             if node.get("kind") == "ActionsNode":
-                action = ctx.store.actions.get(node.get("id"))
+                action = _action(ctx, node.get("id"))
                 found.update(step.get("event") for step in (action or {}).get("steps") or [] if step.get("event"))
             for value in node.values():
                 walk(value)
@@ -391,3 +390,8 @@ def routes(project: str, cloud: tuple[str, ...], legacy: tuple[str, ...]) -> lis
                 ("DELETE", one, delete, f"{obj}:write", flavours),
             ]
     return table
+
+
+def _action(ctx: Ctx, action_id: Any) -> dict[str, Any] | None:
+    """The stored action an ActionsNode names (its ``id`` an integer, as PostHog's schema has it)."""
+    return ctx.store.actions.get(action_id) if isinstance(action_id, int) else None

@@ -95,3 +95,14 @@ class HttpError(Exception):
     def __init__(self, response: FakeResponse) -> None:
         super().__init__(response.status)
         self.response = response
+
+
+def metric_definition(metric: Any) -> str | None:
+    """Which definition of PostHog's query schema a stored metric is checked against
+    (the legacy kinds have their own)."""
+    if not isinstance(metric, dict):
+        return None
+    kind = metric.get("kind")
+    if kind in ("ExperimentTrendsQuery", "ExperimentFunnelsQuery"):
+        return str(kind)
+    return "ExperimentMetric"

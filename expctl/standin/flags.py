@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.state import clone, iso
-from tests.fakeposthog.wire import FakeResponse, HttpError, not_found, validation
+from expctl.standin.state import clone, iso
+from expctl.standin.wire import FakeResponse, HttpError, not_found, validation
 
 if TYPE_CHECKING:
-    from tests.fakeposthog.server import Ctx
+    from expctl.standin.server import Ctx
 
 
 def new_flag(ctx: Ctx, key: str, name: str, filters: dict[str, Any], active: bool, continuity: bool) -> dict[str, Any]:

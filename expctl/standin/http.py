@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.fakeposthog.server import FakePostHog
-from tests.fakeposthog.wire import FakeRequest
+from expctl.standin.server import FakePostHog
+from expctl.standin.wire import FakeRequest
 
 
 class _Server(ThreadingHTTPServer):
@@ -81,7 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    # http.server's names for its per-method handlers
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
 
 
 class RunningServer:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.fakeposthog.server import FakePostHog
-from tests.fakeposthog.wire import FakeRequest
+from expctl.standin.server import FakePostHog
+from expctl.standin.wire import FakeRequest
 
 
 def mock_transport(fake: FakePostHog) -> httpx.MockTransport:

@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tests.fakeposthog.server import FakePostHog
-from tests.fakeposthog.state import FULL_KEY, iso
-from tests.fakeposthog.wire import FakeRequest
+from expctl.standin.server import FakePostHog
+from expctl.standin.state import FULL_KEY, iso
+from expctl.standin.wire import FakeRequest
 
-# The day the README's dated excerpts were taken: ``python -m tests.fakeposthog --today
+# The day the README's dated excerpts were taken: ``python -m expctl.standin --today
 # 2026-11-30`` and the tests that check those excerpts pin the server's calendar to it.
 DEMO_TODAY = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 

@@ -31,12 +31,12 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from tests.fakeposthog.queries import experiment_query_result, exposures_for
-from tests.fakeposthog.state import iso
-from tests.fakeposthog.wire import FakeResponse, HttpError, validation
+from expctl.standin.queries import experiment_query_result, exposures_for
+from expctl.standin.state import iso
+from expctl.standin.wire import FakeResponse, HttpError, validation
 
 if TYPE_CHECKING:
-    from tests.fakeposthog.server import Ctx
+    from expctl.standin.server import Ctx
 
 
 def _metric_by_uuid(ctx: Ctx, experiment: dict[str, Any], metric_uuid: str) -> dict[str, Any] | None:
@@ -44,7 +44,7 @@ def _metric_by_uuid(ctx: Ctx, experiment: dict[str, Any], metric_uuid: str) -> d
         for metric in experiment.get(field) or []:
             if isinstance(metric, dict) and metric.get("uuid") == metric_uuid:
                 return metric
-    from tests.fakeposthog.experiments import _fingerprint
+    from expctl.standin.experiments import _fingerprint
 
     for link in experiment.get("saved_metrics") or []:
         query = (ctx.store.saved_metrics.get(link["saved_metric"]) or {}).get("query") or {}
@@ -54,7 +54,7 @@ def _metric_by_uuid(ctx: Ctx, experiment: dict[str, Any], metric_uuid: str) -> d
 
 
 def timeseries_results(ctx: Ctx) -> FakeResponse:
-    from tests.fakeposthog.experiments import _get
+    from expctl.standin.experiments import _get
 
     metric_uuid = (ctx.request.query.get("metric_uuid") or [""])[0]
     fingerprint = (ctx.request.query.get("fingerprint") or [""])[0]
@@ -117,7 +117,7 @@ METRIC_TYPES = ("funnel", "mean_count", "mean_sum_or_avg", "ratio", "retention")
 
 
 def calculate_running_time(ctx: Ctx) -> FakeResponse:
-    from tests.fakeposthog.experiments import _body
+    from expctl.standin.experiments import _body
 
     body = _body(ctx)
     metric_type = body.get("metric_type")

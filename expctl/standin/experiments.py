@@ -11,14 +11,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.fakeposthog import flags as flag_ops
-from tests.fakeposthog.resources import refresh_action_names, render_holdout
-from tests.fakeposthog.schema_oracle import metric_definition
-from tests.fakeposthog.state import clone, default_variants, iso, parse_iso
-from tests.fakeposthog.wire import FakeResponse, HttpError, error, not_found, raw, validation
+from expctl.standin import flags as flag_ops
+from expctl.standin.resources import refresh_action_names, render_holdout
+from expctl.standin.state import clone, default_variants, iso, parse_iso
+from expctl.standin.wire import FakeResponse, HttpError, error, metric_definition, not_found, raw, validation
 
 if TYPE_CHECKING:
-    from tests.fakeposthog.server import Ctx
+    from expctl.standin.server import Ctx
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 FLAG_PARAM_KEYS = (
@@ -1321,7 +1320,7 @@ def duplicate(ctx: Ctx) -> FakeResponse:
 
 
 def copy_to_project(ctx: Ctx) -> FakeResponse:
-    from tests.fakeposthog.server import Ctx as CtxClass
+    from expctl.standin.server import Ctx as CtxClass
 
     body = _body(ctx)
     with ctx.store.lock:
