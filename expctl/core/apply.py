@@ -159,40 +159,63 @@ def execute(
     parallel: int = 8,
     stop: threading.Event | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    on_interrupt: Callable[[int], None] | None = None,
 ) -> Execution:
     """Apply every pending item. On Ctrl-C: start nothing new, let running items finish
-    their current write, and report the rest as not started."""
+    their current write, and report the rest as not started. ``on_interrupt`` is told at
+    once how many items are still running, so a person knows the wait is deliberate."""
     stop = stop or threading.Event()
     work = [item for item in plan.items if item.pending and item.action != ERROR]
-    done: dict[int, Outcome] = {}
-    lock = threading.Lock()
-
-    def run(index: int, item: PlanItem[Spec]) -> None:
-        outcome = Outcome(item)
-        if stop.is_set():
-            outcome.skipped = True
-        else:
-            try:
-                _apply_item(item, backend, outcome, stop)
-            except ExpctlError as exc:
-                outcome.error = exc
-            outcome.finished_after_stop = stop.is_set()
-        with lock:
-            done[index] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
-
+    runs = _Runs(backend, stop, on_outcome)
     pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="expctl-apply")
     try:
-        futures = [pool.submit(run, index, item) for index, item in enumerate(work)]
+        futures = [pool.submit(runs.run, index, item) for index, item in enumerate(work)]
         for future in futures:
             future.result()
     except KeyboardInterrupt:
         stop.set()
+        if on_interrupt is not None:
+            on_interrupt(runs.in_flight())
     finally:
         _wait_for_writes_in_flight(pool, stop)
-    outcomes = [done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
+    outcomes = [runs.done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
     return Execution(outcomes, interrupted=stop.is_set())
+
+
+class _Runs:
+    """The items of one execution as the pool's threads carry them out."""
+
+    def __init__(self, backend: Backend, stop: threading.Event, on_outcome: Callable[[Outcome], None] | None) -> None:
+        self.backend = backend
+        self.stop = stop
+        self.on_outcome = on_outcome
+        self.done: dict[int, Outcome] = {}
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._running
+
+    def run(self, index: int, item: PlanItem[Spec]) -> None:
+        outcome = Outcome(item)
+        if self.stop.is_set():
+            outcome.skipped = True
+        else:
+            with self._lock:
+                self._running += 1
+            try:
+                _apply_item(item, self.backend, outcome, self.stop)
+            except ExpctlError as exc:
+                outcome.error = exc
+            finally:
+                with self._lock:
+                    self._running -= 1
+            outcome.finished_after_stop = self.stop.is_set()
+        with self._lock:
+            self.done[index] = outcome
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
 
 
 def _wait_for_writes_in_flight(pool: ThreadPoolExecutor, stop: threading.Event) -> None:

@@ -101,6 +101,7 @@ class RunningServer:
         return self._httpd.connections
 
     def stop(self) -> None:
+        self.fake.holds.release_all()
         self._httpd.shutdown()
         self._httpd.server_close()
 

@@ -31,6 +31,7 @@ from expctl.standin import flags as flag_routes
 from expctl.standin import queries as query_routes
 from expctl.standin import resources as resource_routes
 from expctl.standin import timeseries as timeseries_routes
+from expctl.standin.holds import Barrier, Gate, Holds
 from expctl.standin.state import ApiKey, Store, Team, User, pinned_clock, seeded_store, wall_clock
 from expctl.standin.wire import FakeRequest, FakeResponse, HttpError, error, not_found
 
@@ -145,6 +146,7 @@ class FakePostHog:
         # The throttles' clock; in-process tests put a virtual one here and advance it
         # from expctl's sleep, so a wait PostHog asks for takes no real time.
         self.clock: Callable[[], float] = time.monotonic
+        self.holds = Holds()  # barriers and gates a test sets (holds.py)
 
     # -- configuration helpers for tests ---------------------------------------------
 
@@ -153,6 +155,19 @@ class FakePostHog:
     ) -> None:
         """Answer the next matching request with ``response`` (once), before anything else."""
         self.scripted.append((method.upper(), re.compile(path_regex), response))
+
+    def barrier(
+        self, count: int, *, method: str | None = None, path_contains: str = "", query_has: str | None = None
+    ) -> Barrier:
+        """Hold the first ``count`` matching requests until all have arrived (``holds.py``)."""
+        return self.holds.barrier(count, method=method, path_contains=path_contains, query_has=query_has)
+
+    def gate(
+        self, *, method: str | None = None, path_contains: str = "", query_has: str | None = None, let_through: int = 0
+    ) -> Gate:
+        """Hold every matching request (after the first ``let_through``) until the test
+        opens the gate (``holds.py``)."""
+        return self.holds.gate(method=method, path_contains=path_contains, query_has=query_has, let_through=let_through)
 
     def inject_faults(self, *, error_rate: float, drop_rate: float, latency: float = 0.0, seed: int = 3) -> None:
         """Transient 503s and dropped connections from now on (reproducible with ``seed``)."""
@@ -214,6 +229,7 @@ class FakePostHog:
     def _handle(self, request: FakeRequest) -> FakeResponse:
         if request.path.startswith("/_fake/"):
             return self._admin(request)
+        self.holds.wait(request.method, request.path, request.query)
         scripted = self._take_scripted(request)
         if scripted is not None:
             return scripted

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
-import time
 from urllib.parse import parse_qs
 
 import httpx
 
 from expctl.api.pagination import PageInfo, iter_list
+from expctl.standin.holds import Barrier
 from tests.support.clients import client_for
 
 
-def paged_server(total: int, *, cap: int | None = None, next_host: str = "posthog.test", delay: float = 0.0):
+def paged_server(
+    total: int, *, cap: int | None = None, next_host: str = "posthog.test", together: Barrier | None = None
+):
+    """``together``: the pages after the first wait there until its count have arrived,
+    which proves that many were in flight at once, on a machine of any speed."""
     seen: list[httpx.Request] = []
     in_flight = {"now": 0, "max": 0}
     lock = threading.Lock()
@@ -23,9 +27,9 @@ def paged_server(total: int, *, cap: int | None = None, next_host: str = "postho
             in_flight["now"] += 1
             in_flight["max"] = max(in_flight["max"], in_flight["now"])
         try:
-            if delay:
-                time.sleep(delay)
             query = parse_qs(request.url.query.decode())
+            if together is not None and int(query.get("offset", ["0"])[0]) > 0:
+                together.hold()
             limit = int(query.get("limit", ["100"])[0])
             if cap:
                 limit = min(limit, cap)
@@ -49,13 +53,23 @@ PATH = "/api/projects/1/experiments/"
 
 
 def test_all_pages_in_order_with_concurrency() -> None:
-    seen, in_flight, handler = paged_server(2250, delay=0.02)
+    four = Barrier(None, "", count=4)
+    seen, in_flight, handler = paged_server(2250, together=four)
     client = client_for(handler)
     info = PageInfo()
     ids = [row["id"] for row in iter_list(client, PATH, page_size=500, concurrency=4, info=info)]
     assert ids == list(range(2250))
     assert len(seen) == 5 == info.requests
+    assert four.met, "the four pages after the first were in flight at once"
     assert in_flight["max"] == 4
+
+
+def test_never_more_pages_in_flight_than_the_concurrency() -> None:
+    three = Barrier(None, "", count=3)
+    seen, in_flight, handler = paged_server(5000, together=three)
+    ids = [row["id"] for row in iter_list(client_for(handler), PATH, page_size=500, concurrency=3)]
+    assert ids == list(range(5000)) and len(seen) == 10
+    assert three.met and in_flight["max"] == 3
 
 
 def test_limit_stops_early_and_says_more_exist() -> None:

@@ -40,18 +40,20 @@ def test_requests_beyond_the_window_wait_for_it_to_slide() -> None:
 
 def test_query_concurrency_is_capped() -> None:
     import threading
-    import time
+
+    from expctl.standin.holds import Barrier
 
     limiter = RateLimiter(UNLIMITED_BUDGET)
     running = {"now": 0, "max": 0}
     lock = threading.Lock()
+    three = Barrier(None, "", count=3)  # the first three wait for each other: three at once
 
     def work() -> None:
         with limiter.slot("query"):
             with lock:
                 running["now"] += 1
                 running["max"] = max(running["max"], running["now"])
-            time.sleep(0.02)
+            three.hold()
             with lock:
                 running["now"] -= 1
 
@@ -60,7 +62,7 @@ def test_query_concurrency_is_capped() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert running["max"] == 3
+    assert three.met and running["max"] == 3
 
 
 def _sent_at(limiter: RateLimiter, clock: Clock, count: int) -> list[float]:

@@ -77,20 +77,25 @@ class Server:
         self.process.wait(timeout=10)
 
     def env(self, **extra: str) -> dict[str, str]:
-        # No PYTHONPATH: expctl must be the installed one, with its compiled bytecode, not
-        # the source tree (recompiled on every run when PYTHONDONTWRITEBYTECODE is set).
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_", "PYTHONPATH"))}
-        env.update(
-            {
-                "EXPCTL_HOST": self.url,
-                "EXPCTL_PROJECT": "1",
-                "EXPCTL_API_KEY": KEY,
-                "EXPCTL_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-config"),
-                "EXPCTL_CACHE_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-cache"),
-            }
-        )
-        env.update(extra)
-        return env
+        return env_for(self.url, **extra)
+
+
+def env_for(url: str, **extra: str) -> dict[str, str]:
+    """The environment that points the installed expctl at the test server at ``url``."""
+    # No PYTHONPATH: expctl must be the installed one, with its compiled bytecode, not
+    # the source tree (recompiled on every run when PYTHONDONTWRITEBYTECODE is set).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EXPCTL_", "POSTHOG_", "PYTHONPATH"))}
+    env.update(
+        {
+            "EXPCTL_HOST": url,
+            "EXPCTL_PROJECT": "1",
+            "EXPCTL_API_KEY": KEY,
+            "EXPCTL_CONFIG_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-config"),
+            "EXPCTL_CACHE_DIR": str(Path(tempfile.gettempdir()) / "expctl-bench-cache"),
+        }
+    )
+    env.update(extra)
+    return env
 
 
 def timed(command: Sequence[str], env: dict[str, str] | None = None, check: bool = True) -> float:

@@ -80,9 +80,10 @@ def _round_trips(entries: list[Any]) -> int:
 
 def test_a_cached_flag_key_resolves_in_one_round_trip(cloud: Server) -> None:
     assert cloud.run("list").returncode == 0
-    cloud.fake.faults.latency = 0.2
     cloud.fake.clear_log()
+    at_once = cloud.fake.barrier(3, method="GET")
     assert cloud.run("get", "pricing-copy").returncode == 0
+    assert at_once.met, "the read and both flag-user lists were in flight together"
     log = cloud.fake.requests()
     # The read by the cached id and the flag's users, live and archived, at once.
     assert sorted((e.method, e.query.get("feature_flag_id") is not None) for e in log) == [
@@ -94,9 +95,10 @@ def test_a_cached_flag_key_resolves_in_one_round_trip(cloud: Server) -> None:
 
 
 def test_an_uncached_flag_key_scans_live_and_archived_at_once(cloud: Server) -> None:
-    cloud.fake.faults.latency = 0.2
+    both_scans = cloud.fake.barrier(2, method="GET", query_has="limit")
     cloud.fake.clear_log()
     assert cloud.run("get", "pricing-copy").returncode == 0
+    assert both_scans.met, "the live and the archived scan were in flight together"
     log = cloud.fake.requests()
     assert sorted(e.query.get("archived", [""])[0] for e in log) == ["", "", "true"]  # two scans, one read
     assert _round_trips(log) == 2, [(e.path, e.query, e.started, e.finished) for e in log]

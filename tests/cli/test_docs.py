@@ -48,3 +48,13 @@ def test_committed_completion_scripts_match_the_app(shell: str) -> None:
 def test_changelog_is_kept() -> None:
     text = (ROOT / "CHANGELOG.md").read_text()
     assert "## [Unreleased]" in text
+
+
+def test_ci_waits_for_the_package_lock_instead_of_failing() -> None:
+    """A machine's own apt (unattended upgrades at boot) must not fail CI: every apt-get
+    in .ci/run waits for dpkg's lock."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    calls = [line for line in ci.splitlines() if "apt-get " in line and not line.lstrip().startswith("#")]
+    assert calls, "the system tools are installed with apt-get"
+    assert all('"${apt_wait[@]}"' in line for line in calls), calls
+    assert "apt_wait=(-o DPkg::Lock::Timeout=" in ci

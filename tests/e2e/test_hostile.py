@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,31 +15,6 @@ import pytest
 from expctl.standin.wire import FakeRequest, FakeResponse
 from tests.conftest import Server
 from tests.support.cli import EXPCTL, REPO, Result
-
-MEASURE = (
-    "import json, resource, subprocess, sys, time\n"
-    "started = time.monotonic()\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "print(json.dumps({'rc': done.returncode, 'out': done.stdout, 'err': done.stderr,\n"
-    "                  'seconds': time.monotonic() - started,\n"
-    "                  'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
-)
-
-
-def run_measured(server: Server, *args: str) -> tuple[Result, float, float]:
-    """Run expctl alone under a small wrapper: (result, seconds, its own peak MiB)."""
-    wrapper = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(EXPCTL), *args],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=REPO,
-    )
-    data = json.loads(wrapper.stdout)
-    result = Result(data["rc"], data["out"], data["err"], list(args))
-    return result, data["seconds"], data["peak_kib"] / 1024
 
 
 def one_error(result: Result, code: int, text: str) -> None:
@@ -62,29 +35,26 @@ def test_malformed_yaml_points_at_the_line(cloud: Server, tmp_path: Path) -> Non
     assert result.stdout.startswith(f"{spec}:5:")
 
 
-def test_alias_bomb_is_refused_quickly_and_small(cloud: Server, tmp_path: Path) -> None:
+def test_alias_bomb_is_refused(cloud: Server, tmp_path: Path) -> None:
+    """Its time and memory are measured in tests/benchmarks/hostile.py."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for index, name in enumerate("bcdefghijk"):
         previous = "abcdefghijk"[index]
         lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text("\n".join(lines) + "\nname: x\nfeature_flag_key: x\n")
-    result, seconds, peak = run_measured(cloud, "validate", "-f", str(bomb))
+    result = cloud.run("validate", "-f", str(bomb))
     assert result.returncode == 2
     assert "expands to more than 200,000 values (YAML aliases?)" in result.stdout
-    assert seconds < 10 and peak < 200, (seconds, peak)
-    print(f"alias bomb: {seconds:.2f} s, peak {peak:.0f} MiB")
 
 
 def test_a_100_mb_spec_file_is_refused_without_reading_it(cloud: Server, tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
         handle.truncate(100 * 1024 * 1024)
-    result, seconds, peak = run_measured(cloud, "validate", "-f", str(big))
+    result = cloud.run("validate", "-f", str(big))
     assert result.returncode == 2
     assert "file is 100.0 MiB; spec files are limited to 10 MiB" in result.stdout
-    assert seconds < 5 and peak < 100, (seconds, peak)
-    print(f"100 MB file: {seconds:.2f} s, peak {peak:.0f} MiB")
 
 
 def test_binary_non_utf8_and_empty_files(cloud: Server, tmp_path: Path) -> None:
@@ -114,10 +84,9 @@ def test_ten_thousand_specs_in_one_directory(cloud: Server, tmp_path: Path) -> N
     root.mkdir()
     for index in range(10_000):
         (root / f"s{index:05d}.yaml").write_text(f"name: E{index}\nfeature_flag_key: e-{index:05d}\nstate: draft\n")
-    result, seconds, peak = run_measured(cloud, "validate", "-f", str(root))
+    result = cloud.run("validate", "-f", str(root), timeout=300)
     assert result.returncode == 0, result
     assert "10000 specs in 10000 files: valid" in result.stderr
-    print(f"10,000 specs: {seconds:.2f} s, peak {peak:.0f} MiB")
 
 
 def test_set_values_that_are_not_json(cloud: Server) -> None:
@@ -168,20 +137,21 @@ def test_a_200_with_an_unexpected_shape(cloud: Server) -> None:
     one_error(cloud.run("get", "1"), 1, "is not an experiment object")
 
 
-def test_an_enormous_response_is_cut_off_in_bounded_memory(cloud: Server) -> None:
-    def enormous(request: FakeRequest) -> FakeResponse:
-        chunk = b'{"results": [' + b'{"id": 1, "name": "padding"},' * 4000
+def enormous(request: FakeRequest) -> FakeResponse:
+    """About 120 MB of a list page, sent piece by piece."""
+    chunk = b'{"results": [' + b'{"id": 1, "name": "padding"},' * 4000
 
-        def body() -> object:
-            for _ in range(4000):  # about 120 MB, sent piece by piece
-                yield chunk
+    def body() -> object:
+        for _ in range(4000):
+            yield chunk
 
-        return FakeResponse(200, headers={"Content-Type": "application/json"}, stream=body())  # type: ignore[arg-type]
+    return FakeResponse(200, headers={"Content-Type": "application/json"}, stream=body())  # type: ignore[arg-type]
 
+
+def test_an_enormous_response_is_cut_off(cloud: Server) -> None:
+    """Its peak memory is measured in tests/benchmarks/hostile.py."""
     cloud.fake.script("GET", r"/experiments/$", enormous)
-    result, _seconds, peak = run_measured(cloud, "list")
-    one_error(result, 1, "larger than the 64.0 MiB expctl reads")
-    assert peak < 250, peak
+    one_error(cloud.run("list"), 1, "larger than the 64.0 MiB expctl reads")
 
 
 def test_a_next_link_to_another_host_is_not_followed_with_credentials(cloud: Server) -> None:
@@ -245,15 +215,16 @@ def test_the_key_never_appears_anywhere(server: Server, tmp_path: Path) -> None:
 
 
 def test_the_key_is_not_in_the_process_arguments(cloud: Server) -> None:
-    cloud.fake.faults.latency = 1.0
+    listing = cloud.fake.gate(method="GET")  # expctl is running, with the key loaded, until the test has looked
     process = subprocess.Popen(
         [str(EXPCTL), "list"], env=cloud.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
     )
     try:
-        time.sleep(0.5)
+        assert listing.wait_for(1)
         cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
     finally:
-        process.wait(timeout=30)
+        listing.open()
+        process.wait(timeout=60)
     assert cloud.env["EXPCTL_API_KEY"].encode() not in cmdline
     assert b"list" in cmdline
 
@@ -277,7 +248,7 @@ def test_transport_rules(cloud: Server, host: str, message: str) -> None:
 def test_insecure_http_only_with_the_flag(cloud: Server) -> None:
     refused = cloud.run("list", "--host", "http://localhost.invalid:1")
     assert refused.returncode == 2
-    allowed = cloud.run("list", "--host", "http://posthog.invalid:1", "--allow-insecure-http", timeout=30)
+    allowed = cloud.run("list", "--host", "http://posthog.invalid:1", "--allow-insecure-http", timeout=120)
     assert allowed.returncode == 7, allowed  # allowed through, then nothing answers there
 
 

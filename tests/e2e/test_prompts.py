@@ -32,7 +32,7 @@ def run_on_tty(server: Server, args: list[str], answer: str, env: dict[str, str]
 
     seen = read_terminal(master, process, answer_the_prompt)
     stdout = process.stdout.read().decode() if process.stdout else ""
-    code = process.wait(timeout=30)
+    code = process.wait(timeout=120)
     os.close(master)
     return code, stdout, seen.decode(errors="replace")
 

@@ -76,7 +76,7 @@ def test_the_offline_section_works_as_written(tmp_path: Path, home: Path) -> Non
         )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=120)
     assert client.returncode == 0, client
     assert client.stderr == "", client.stderr
     assert "Checkout redesign" in client.stdout and "checkout-redesign" in client.stdout

@@ -6,7 +6,6 @@ The subprocess story of this area; the rest of its tests run in process in tests
 from __future__ import annotations
 
 import json
-import time
 
 from expctl.standin.demo import call, mean_metrics
 from tests.conftest import Server
@@ -47,12 +46,12 @@ def test_ten_metrics_run_concurrently_but_never_more_than_three(cloud: Server) -
         f"/api/projects/{{project}}/experiments/{created['id']}/",
         {"start_date": "2026-11-01T00:00:00Z"},
     )
-    cloud.fake.faults.query_latency = 0.2
-    started = time.monotonic()
+    three = cloud.fake.barrier(3, method="POST", path_contains="/query/")
     result = cloud.run("results", "many-metrics", "-o", "json")
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result
     assert len(json.loads(result.stdout)) == 12  # exposures, 10 metrics, verdicts
-    assert cloud.fake.max_concurrent_queries_seen == 3
-    assert elapsed < 11 * 0.2, "sequential queries would take 2.2 s"
+    assert three.met, "three queries were in flight at once"
+    # and never more: the stand-in refuses a fourth with PostHog's concurrency 429 (the
+    # limiter's own cap is proven in tests/api/test_ratelimit.py)
+    assert cloud.fake.max_concurrent_queries_seen <= 3
     assert all(e.status == 200 for e in cloud.fake.requests("POST", "/query/")), "no concurrency 429s"

@@ -240,7 +240,16 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
             if mode == "text":
                 rt.output("plain").text(line + "\n", flush=True)
 
-        return apply_plan(plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report)
+        def interrupted(in_flight: int) -> None:
+            writes = f"{in_flight} write{'' if in_flight == 1 else 's'}"
+            rt.messages.note(
+                f"Ctrl-C: starting nothing new; waiting for the {writes} in flight to finish "
+                "(another Ctrl-C will not cut them off)"
+            )
+
+        return apply_plan(
+            plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report, on_interrupt=interrupted
+        )
 
 
 def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> None:
