@@ -59,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     fake.faults.drop_rate = args.drop_rate
     fake.throttle.enabled = args.throttle
     fake.throttle.send_retry_after = not args.no_retry_after
-    server = RunningServer(fake, args.port)
+    try:
+        server = RunningServer(fake, args.port)
+    except OSError as exc:
+        print(
+            f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; pick another with --port N (0 picks a free one)",
+            file=sys.stderr,
+        )
+        return 2
     print(f"FakePostHog ({args.flavour}) listening on {server.url}", flush=True)
     print(f"  full-access key: {FULL_KEY}", flush=True)
     print(f"  read-only key:   {READ_ONLY_KEY}", flush=True)

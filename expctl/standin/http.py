@@ -26,6 +26,16 @@ class _Server(ThreadingHTTPServer):
         self.connections = 0  # accepted TCP connections (TLS handshakes, when serving https)
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (``| head``, a timeout, Ctrl-C) is normal
+        for a server; anything else is a bug of the stand-in and keeps its traceback."""
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.SSLError)):
+            return
+        super().handle_error(request, client_address)
+
     def get_request(self) -> tuple[Any, Any]:
         connection, address = self.socket.accept()
         self.connections += 1
