@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         server = RunningServer(fake, args.port)
     except OSError as exc:
         print(
-            f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; pick another with --port N (0 picks a free one)",
+            f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; "
+            "pick another with --port N (0 picks a free one)",
             file=sys.stderr,
         )
         return 2
