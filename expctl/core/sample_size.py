@@ -26,6 +26,7 @@ from statistics import NormalDist
 
 RATE = "rate"  # a conversion rate (funnel metrics)
 MEAN = "mean"  # a mean with a standard deviation (mean metrics; ratios with their variance)
+MAX_SAMPLE = 1e12  # users per variant: beyond any experiment (and past it the arithmetic overflows)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,9 @@ class PlanError(ValueError):
 
 def check(inputs: PlanInputs) -> None:
     if not 0 < inputs.alpha < 1:
-        raise PlanError("--alpha must be between 0 and 1 (e.g. 0.05)")
+        raise PlanError("--alpha must be between 0 and 1 (e.g. 0.05 or 5%)")
     if not 0 < inputs.power < 1:
-        raise PlanError("--power must be between 0 and 1 (e.g. 0.8)")
+        raise PlanError("--power must be between 0 and 1 (e.g. 0.8 or 80%)")
     if inputs.variants < 2:
         raise PlanError("--variants counts control too: at least 2")
     if inputs.mde <= 0:
@@ -85,7 +86,7 @@ def check(inputs: PlanInputs) -> None:
     if inputs.kind == RATE:
         rate = inputs.baseline_rate
         if rate is None or not 0 < rate < 1:
-            raise PlanError("--baseline-rate is a conversion rate between 0 and 1 (e.g. 0.10)")
+            raise PlanError("--baseline-rate is a conversion rate between 0 and 1 (e.g. 0.10 or 10%)")
         if rate * (1 + inputs.mde) >= 1:
             raise PlanError(f"a {inputs.mde:.0%} lift on a {rate:.0%} rate passes 100%: lower --mde")
     else:
@@ -95,6 +96,14 @@ def check(inputs: PlanInputs) -> None:
             raise PlanError("--baseline-stddev must be above 0")
     if inputs.daily_exposures is not None and inputs.daily_exposures <= 0:
         raise PlanError("--daily-exposures must be above 0")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator, infinite where the effect is too small to divide by."""
+    try:
+        return numerator / denominator
+    except (ZeroDivisionError, OverflowError):
+        return math.inf
 
 
 def sample_size(inputs: PlanInputs) -> SampleSize:
@@ -112,24 +121,19 @@ def sample_size(inputs: PlanInputs) -> SampleSize:
         spread = z_alpha * math.sqrt(2 * mean_rate * (1 - mean_rate)) + z_power * math.sqrt(
             p1 * (1 - p1) + p2 * (1 - p2)
         )
-        per_variant = spread**2 / (p2 - p1) ** 2
+        per_variant = _ratio(spread**2, (p2 - p1) ** 2)
         expected = p2
     else:
         assert inputs.baseline_mean is not None and inputs.baseline_stddev is not None
         delta = abs(inputs.baseline_mean) * inputs.mde
-        per_variant = 2 * (z_alpha + z_power) ** 2 * inputs.baseline_stddev**2 / delta**2
+        per_variant = _ratio(2 * (z_alpha + z_power) ** 2 * inputs.baseline_stddev**2, delta**2)
         expected = inputs.baseline_mean * (1 + inputs.mde)
+    if not per_variant <= MAX_SAMPLE:
+        raise PlanError(
+            f"an effect of {inputs.mde:.3g} needs more than {MAX_SAMPLE:,.0f} users per variant: no experiment "
+            "reaches that; raise --mde"
+        )
     n = math.ceil(per_variant)
     total = n * inputs.variants
     days = math.ceil(total / inputs.daily_exposures) if inputs.daily_exposures else None
     return SampleSize(inputs, comparisons, alpha, expected, n, total, days)
-
-
-def parse_percent(text: str, option: str) -> float:
-    """``5%`` or ``5`` -> 0.05: a percentage, as PostHog's calculator takes it."""
-    raw = text.strip().removesuffix("%").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        raise PlanError(f"{option} is a percentage, like 5%; not {text!r}") from None
-    return value / 100

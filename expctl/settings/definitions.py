@@ -35,10 +35,13 @@ def _output(value: str) -> str:
 
 def _positive_number(name: str) -> Callable[[str], str]:
     def check(value: str) -> str:
+        from expctl.settings.quantities import finite
+
         try:
             number = float(value)
         except ValueError:
             raise UsageError(f"{name} {value!r} is not a number of seconds") from None
+        finite(value, name)  # nan, inf and 1e400 are not a wait
         if number <= 0:
             raise UsageError(f"{name} must be more than 0 seconds")
         return value

@@ -89,3 +89,46 @@ def test_column_names_in_help_match_the_columns() -> None:
     from expctl.render.flags import FLAG_COLUMNS
 
     assert ", ".join(FLAG_COLUMNS) == FLAG_COLUMN_NAMES_HELP
+
+
+def _options() -> list[tuple[str, object]]:
+    """(command path, option) for every value-taking option of every command."""
+    root = typer.main.get_command(app)
+    found: list[tuple[str, object]] = []
+
+    def walk(command: object, path: str) -> None:
+        for param in getattr(command, "params", []):
+            if type(param).__name__ == "TyperOption" and not param.is_flag:
+                found.append((path, param))
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, f"{path} {name}")
+
+    for entry in COMMANDS:
+        walk(root.get_command(None, entry.name), f"expctl {entry.name}")  # type: ignore[arg-type]
+    return found
+
+
+def test_placeholders_say_what_the_value_is() -> None:
+    """SECONDS only where the value is seconds; rates and percentages say so."""
+    wrong = []
+    for path, option in _options():
+        metavar, help_text = option.metavar, (option.help or "").lower()  # type: ignore[attr-defined]
+        if metavar == "SECONDS" and "second" not in help_text:
+            wrong.append(f"{path} {option.opts[0]} {metavar}")  # type: ignore[attr-defined]
+        if metavar in ("RATE", "EFFECT") and "%" not in help_text:
+            wrong.append(f"{path} {option.opts[0]}: a rate's help gives both forms (0.10 or 10%)")  # type: ignore[attr-defined]
+    assert wrong == []
+    plan = {option.opts[0]: option.metavar for path, option in _options() if path == "expctl plan"}  # type: ignore[attr-defined]
+    assert plan == {
+        "--baseline-rate": "RATE",
+        "--baseline-mean": "MEAN",
+        "--baseline-stddev": "STDDEV",
+        "--mde": "EFFECT",
+        "--variants": "N",
+        "--alpha": "RATE",
+        "--power": "RATE",
+        "--daily-exposures": "N",
+        "--output": "FORMAT",
+    }
+    holdouts = {path: option.metavar for path, option in _options() if option.opts[0] == "--percentage"}  # type: ignore[attr-defined]
+    assert holdouts == {"expctl holdouts create": "PERCENT", "expctl holdouts update": "PERCENT"}

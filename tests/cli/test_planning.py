@@ -9,6 +9,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Server
 
 
@@ -110,3 +112,44 @@ def test_the_readme_history_excerpt_is_real(demo_day: Server) -> None:
     result = demo_day.run("results", "checkout-redesign", "--history", "-o", "table", env={"COLUMNS": "80"})
     shown = {line.rstrip() for line in result.stdout.splitlines()}
     assert [line for line in excerpt if line not in shown] == []
+
+
+def test_rates_mean_one_thing_on_every_option(cloud: Server) -> None:
+    """10% and 0.10 are the same on every rate option; a bare 5 is not silently 5 %."""
+
+    def plan(*args: str) -> dict[str, object]:
+        result = cloud.run("plan", "--daily-exposures", "8000", "-o", "json", *args)
+        assert result.returncode == 0, result
+        return dict(json.loads(result.stdout))
+
+    as_percentages = plan("--baseline-rate", "10%", "--mde", "5%", "--alpha", "5%", "--power", "80%")
+    as_fractions = plan("--baseline-rate", "0.10", "--mde", "0.05", "--alpha", "0.05", "--power", "0.8")
+    assert as_percentages == as_fractions
+    assert as_fractions["mde"] == 0.05 and as_fractions["baseline_rate"] == 0.1
+    ambiguous = cloud.run("plan", "--baseline-rate", "0.1", "--mde", "5")
+    assert ambiguous.returncode == 2
+    assert ambiguous.stderr == (
+        "error: --mde 5 is ambiguous: a rate is a fraction (0.05) or a percentage (5%); write --mde 5% for 5 percent\n"
+    )
+    assert cloud.fake.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["plan", "--baseline-rate", "0.1", "--mde", "nan"], "--mde takes a finite number; not 'nan'"),
+        (["plan", "--baseline-rate", "0.1", "--mde", "1e-300"], "raise --mde"),
+        (["plan", "--baseline-mean", "4", "--baseline-stddev", "inf", "--mde", "5%"], "--baseline-stddev takes a finite"),
+        (["plan", "--baseline-rate", "0.1", "--mde", "5%", "--daily-exposures", "nan"], "--daily-exposures takes a finite"),
+        (["--timeout", "nan", "list"], "timeout takes a finite number"),
+        (["--timeout", "1e400", "list"], "timeout takes a finite number"),
+        (["--max-wait", "inf", "list"], "max_wait takes a finite number"),
+        (["holdouts", "create", "--name", "H", "--percentage", "nan"], "--percentage takes a finite number"),
+        (["holdouts", "create", "--name", "H", "--percentage", "120"], "--percentage is a percentage from 0 to 100"),
+    ],
+)
+def test_numbers_that_are_not_numbers_are_usage_errors(cloud: Server, args: list[str], said: str) -> None:
+    result = cloud.run(*args)
+    assert result.returncode == 2, result
+    assert said in result.stderr and "unexpected" not in result.stderr, result.stderr
+    assert cloud.fake.writes() == []

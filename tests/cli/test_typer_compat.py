@@ -31,7 +31,8 @@ def test_option_value_types_are_read_on_this_typer() -> None:
     results = typer.main.get_command(results_app)
     assert {p.name: value_type(p) for p in results.params}["watch"] == "int"
     planning = typer.main.get_command(plan_app)
-    assert {p.name: value_type(p) for p in planning.params}["baseline_rate"] == "float"
+    assert {p.name: value_type(p) for p in planning.params}["variants"] == "int"
+    assert value_type(next(p for p in typer.main.get_command(app).params if p.name == "timeout")) == "float"
 
 
 def test_help_placeholders_are_the_same_on_every_supported_typer() -> None:

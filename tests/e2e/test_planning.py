@@ -21,7 +21,7 @@ def test_the_offline_plan_sends_nothing_and_needs_no_key(cloud: Server) -> None:
     assert (data["sample_size_per_variant"], data["total_sample_size"], data["days_needed"]) == (57763, 115526, 15)
     assert cloud.fake.requests() == []
     table = cloud.run(
-        "plan", "--baseline-mean", "40", "--baseline-stddev", "60", "--mde", "3", "--variants", "3", "-o", "table"
+        "plan", "--baseline-mean", "40", "--baseline-stddev", "60", "--mde", "3%", "--variants", "3", "-o", "table"
     )
     assert table.returncode == 0, table
     assert "Bonferroni: alpha 0.025 for each of the 2 comparisons with control" in table.stdout

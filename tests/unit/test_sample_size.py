@@ -10,7 +10,9 @@ from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 
 from expctl.core.history import DayResult, MetricHistory, exposures_from
 from expctl.core.results import VariantRow
-from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, parse_percent, sample_size
+from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, sample_size
+from expctl.errors import UsageError
+from expctl.settings.quantities import percentage, rate
 from expctl.core.sizing import baseline_of, calculator_request
 from expctl.model.metrics import MetricSpec
 
@@ -74,12 +76,41 @@ def test_inputs_that_cannot_be_planned(inputs: PlanInputs, message: str) -> None
         sample_size(inputs)
 
 
-def test_percentages() -> None:
-    assert parse_percent("5%", "--mde") == pytest.approx(0.05)
-    assert parse_percent("5", "--mde") == pytest.approx(0.05)  # as PostHog's calculator reads it
-    assert parse_percent("2.5 %", "--mde") == pytest.approx(0.025)
-    with pytest.raises(PlanError, match="--mde is a percentage, like 5%"):
-        parse_percent("five", "--mde")
+@pytest.mark.parametrize("text", ["5%", "0.05", "5 %", " 0.05 ", "5.0%"])
+def test_a_rate_is_the_same_as_a_percentage_or_a_fraction(text: str) -> None:
+    assert rate(text, "--mde") == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5", "--mde 5 is ambiguous: a rate is a fraction (0.05) or a percentage (5%); write --mde 5% for 5 percent"),
+        ("1", "--mde 1 is ambiguous"),
+        ("five", "--mde takes a number; not 'five'"),
+        ("nan", "--mde takes a finite number; not 'nan'"),
+        ("inf%", "--mde takes a finite number; not 'inf'"),
+        ("1e400", "--mde takes a finite number; not '1e400'"),
+    ],
+)
+def test_rates_that_are_refused(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        rate(text, "--mde")
+    said = caught.value.message + (f"; {caught.value.hint}" if caught.value.hint else "")
+    assert said.startswith(message), said
+
+
+def test_a_percentage_takes_its_sign_or_not() -> None:
+    assert percentage("10", "--percentage") == percentage("10%", "--percentage") == 10
+    with pytest.raises(UsageError, match="a percentage from 0 to 100"):
+        percentage("150", "--percentage")
+
+
+def test_an_effect_too_small_for_any_experiment() -> None:
+    for mde in (1e-300, 1e-9):
+        with pytest.raises(PlanError, match="users per variant: no experiment reaches that; raise --mde"):
+            sample_size(PlanInputs(RATE, mde, baseline_rate=0.1))
+        with pytest.raises(PlanError, match="raise --mde"):
+            sample_size(PlanInputs(MEAN, mde, baseline_mean=10, baseline_stddev=3))
 
 
 def test_cumulative_exposures_become_daily() -> None:

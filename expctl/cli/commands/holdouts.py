@@ -26,9 +26,9 @@ holdouts_app = new_app(
 )
 
 HoldoutArg = Annotated[str, typer.Argument(help="Holdout id, or its name.", metavar="HOLDOUT", show_default=False)]
+_PERCENTAGE_HELP = "Share of users held back, in percent: 10 or 10%."
 PercentageOpt = Annotated[
-    float | None,
-    typer.Option("--percentage", help="Share of users held back, 0 to 100.", min=0, max=100, show_default=False),
+    str | None, typer.Option("--percentage", metavar="PERCENT", help=_PERCENTAGE_HELP, show_default=False)
 ]
 DescriptionOpt = Annotated[str | None, typer.Option("--description", help="Why it exists.", show_default=False)]
 
@@ -45,9 +45,12 @@ def _api(rt: Runtime) -> ResourceApi:
     return _commands().api(rt)
 
 
-def _filters(percentage: float) -> list[dict[str, Any]]:
+def _filters(text: str) -> list[dict[str, Any]]:
     """As PostHog stores a holdout: one release group; PostHog adds ``variant: holdout-{id}``."""
-    share: float | int = int(percentage) if float(percentage).is_integer() else percentage
+    from expctl.settings.quantities import percentage
+
+    value = percentage(text, "--percentage")
+    share: float | int = int(value) if value.is_integer() else value
     return [{"properties": [], "rollout_percentage": share}]
 
 
@@ -83,9 +86,7 @@ def get_command(ctx: typer.Context, ref: HoldoutArg, output: OutputOpt = None) -
 def create_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Its name.", show_default=False)],
-    percentage: Annotated[
-        float, typer.Option("--percentage", help="Share of users held back, 0 to 100.", min=0, max=100)
-    ],
+    percentage: Annotated[str, typer.Option("--percentage", metavar="PERCENT", help=_PERCENTAGE_HELP)],
     description: DescriptionOpt = None,
     output: OutputOpt = None,
 ) -> None:

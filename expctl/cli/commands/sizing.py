@@ -3,14 +3,17 @@ how far it has come and when a decision can be made."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import OutputOpt, complete_experiment, examples, new_app
 from expctl.cli.framework.runtime import Runtime
+
+if TYPE_CHECKING:
+    from expctl.core.sample_size import PlanInputs
 
 plan_app = new_app()
 
@@ -27,22 +30,37 @@ PlanExperimentArg = Annotated[
     ),
 ]
 RateOpt = Annotated[
-    float | None, typer.Option("--baseline-rate", help="Conversion rate now, 0 to 1 (funnels).", show_default=False)
+    str | None,
+    typer.Option(
+        "--baseline-rate", metavar="RATE", help="Conversion rate now (funnels): 0.10 or 10%.", show_default=False
+    ),
 ]
 MeanOpt = Annotated[
-    float | None, typer.Option("--baseline-mean", help="Mean per user now (means).", show_default=False)
+    str | None, typer.Option("--baseline-mean", metavar="MEAN", help="Mean per user now (means).", show_default=False)
 ]
 StddevOpt = Annotated[
-    float | None, typer.Option("--baseline-stddev", help="Its standard deviation per user.", show_default=False)
+    str | None,
+    typer.Option("--baseline-stddev", metavar="STDDEV", help="Its standard deviation per user.", show_default=False),
 ]
 MdeOpt = Annotated[
-    str | None, typer.Option("--mde", help="Minimum detectable effect, relative: 5% (or 5).", show_default=False)
+    str | None,
+    typer.Option(
+        "--mde",
+        metavar="EFFECT",
+        help="Minimum detectable effect, relative to the baseline: 0.05 or 5%.",
+        show_default=False,
+    ),
 ]
-VariantsOpt = Annotated[int, typer.Option("--variants", help="Variants including control.", min=2)]
-AlphaOpt = Annotated[float, typer.Option("--alpha", help="Significance level, two-sided.")]
-PowerOpt = Annotated[float, typer.Option("--power", help="Chance to detect an effect of the MDE.")]
+VariantsOpt = Annotated[int, typer.Option("--variants", metavar="N", help="Variants including control.", min=2)]
+AlphaOpt = Annotated[
+    str, typer.Option("--alpha", metavar="RATE", help="Significance level, two-sided: 0.05 or 5%.", show_default=True)
+]
+PowerOpt = Annotated[
+    str, typer.Option("--power", metavar="RATE", help="Chance to detect an effect of the MDE: 0.8 or 80%.")
+]
 DailyOpt = Annotated[
-    float | None, typer.Option("--daily-exposures", help="Users entering the experiment a day.", show_default=False)
+    str | None,
+    typer.Option("--daily-exposures", metavar="N", help="Users entering the experiment a day.", show_default=False),
 ]
 
 
@@ -62,8 +80,8 @@ def plan_command(
     baseline_stddev: StddevOpt = None,
     mde: MdeOpt = None,
     variants: VariantsOpt = 2,
-    alpha: AlphaOpt = 0.05,
-    power: PowerOpt = 0.8,
+    alpha: AlphaOpt = "0.05",
+    power: PowerOpt = "0.8",
     daily_exposures: DailyOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -82,52 +100,66 @@ def plan_command(
     where the server offers calculate_running_time/.
     """
     from expctl.core.sample_size import PlanError
+    from expctl.settings.quantities import rate
 
     rt = runtime_of(ctx)
     out_mode = rt.output(output, PLAN_MODES).mode
+    test = (variants, rate(alpha, "--alpha"), rate(power, "--power"))
     try:
         if experiment is None:
-            _offline(rt, out_mode, baseline_rate, (baseline_mean, baseline_stddev), mde, variants, alpha, power,
-                     daily_exposures)  # fmt: skip
+            _offline(
+                rt,
+                out_mode,
+                _offline_inputs(baseline_rate, (baseline_mean, baseline_stddev), mde, test, daily_exposures),
+            )
         else:
             from expctl.cli.commands.sizing_running import plan_running
 
-            plan_running(rt, out_mode, experiment, mde=mde, alpha=alpha, power=power)
+            _, level, chance = test
+            plan_running(rt, out_mode, experiment, mde=_optional(rate, mde, "--mde"), alpha=level, power=chance)
     except PlanError as exc:
         from expctl.errors import UsageError
 
         raise UsageError(str(exc)) from None
 
 
-def _offline(
-    rt: Runtime,
-    mode: str,
-    rate: float | None,
-    mean_and_sd: tuple[float | None, float | None],
+def _optional(parse: Callable[[str, str], float], text: str | None, option: str) -> float | None:
+    return None if text is None else parse(text, option)
+
+
+def _offline_inputs(
+    baseline_rate: str | None,
+    mean_and_sd: tuple[str | None, str | None],
     mde: str | None,
-    variants: int,
-    alpha: float,
-    power: float,
-    daily: float | None,
-) -> None:
-    from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, parse_percent, sample_size
+    test: tuple[int, float, float],
+    daily: str | None,
+) -> PlanInputs:
+    """The offline plan's inputs from what was typed (every rate as 10% or 0.10)."""
+    from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs
+    from expctl.settings.quantities import finite, rate
 
     mean, stddev = mean_and_sd
     if mde is None:
         raise PlanError("give --mde, the smallest relative change worth detecting (e.g. --mde 5%)")
-    if (rate is None) == (mean is None and stddev is None):
+    if (baseline_rate is None) == (mean is None and stddev is None):
         raise PlanError("give --baseline-rate (funnels), or --baseline-mean and --baseline-stddev (means)")
-    inputs = PlanInputs(
-        RATE if rate is not None else MEAN,
-        parse_percent(mde, "--mde"),
+    variants, alpha, power = test
+    return PlanInputs(
+        RATE if baseline_rate is not None else MEAN,
+        rate(mde, "--mde"),
         variants=variants,
         alpha=alpha,
         power=power,
-        baseline_rate=rate,
-        baseline_mean=mean,
-        baseline_stddev=stddev,
-        daily_exposures=daily,
+        baseline_rate=_optional(rate, baseline_rate, "--baseline-rate"),
+        baseline_mean=_optional(finite, mean, "--baseline-mean"),
+        baseline_stddev=_optional(finite, stddev, "--baseline-stddev"),
+        daily_exposures=_optional(finite, daily, "--daily-exposures"),
     )
+
+
+def _offline(rt: Runtime, mode: str, inputs: PlanInputs) -> None:
+    from expctl.core.sample_size import sample_size
+
     result = sample_size(inputs)
     if mode in ("json", "yaml"):
         rt.output(mode).data(result.as_json())

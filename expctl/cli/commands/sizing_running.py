@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from expctl.core.sizing import RunningPlan
 
 
-def plan_running(rt: Runtime, mode: str, ref: str, *, mde: str | None, alpha: float, power: float) -> None:
+def plan_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: float, power: float) -> None:
     from expctl.api.experiments import ExperimentRef
     from expctl.core.sizing import as_json, calculator_request
     from expctl.errors import RejectedError
@@ -50,7 +50,7 @@ def measure(
     rt: Runtime,
     experiment: Mapping[str, Any],
     *,
-    mde: str | None,
+    mde: float | None,
     alpha: float,
     power: float,
     known: Mapping[str, Any] | None = None,
@@ -93,15 +93,13 @@ def _primary(experiment: Mapping[str, Any]) -> Any:
 POSTHOG_DEFAULT_MDE = 30
 
 
-def _mde(api: HistoryApi, experiment: Mapping[str, Any], given: str | None) -> tuple[float, str]:
+def _mde(api: HistoryApi, experiment: Mapping[str, Any], given: float | None) -> tuple[float, str]:
     """The minimum detectable effect, where PostHog keeps it, in this order: --mde; the
     experiment's ``running_time_calculation`` (the canonical home, as newest PostHog's
     serializer says); its ``parameters`` (the historical one); the project's default from
     its experiment settings; PostHog's own fallback (30%). Returns it and where it came from."""
-    from expctl.core.sample_size import parse_percent
-
     if given is not None:
-        return parse_percent(given, "--mde"), "from --mde"
+        return given, "from --mde"
     for field, where in (
         ("running_time_calculation", "the experiment's setting"),
         ("parameters", "the experiment's setting"),

@@ -72,7 +72,7 @@ METAVARS = {
     "flag_key": "KEY",
     "set_": "FIELD=JSON",
     "type_": "TYPE",
-    "holdout": "ID",
+    "holdout": "HOLDOUT",
     "conclusion": "CONCLUSION",
     "to_project": "ID",
     "event": "NAME",
@@ -84,8 +84,16 @@ METAVARS = {
     "directory": "DIR",
     "path": "PATH",
     "fail_on": "CONDITIONS",
+    "watch": "SECONDS",
+    "metric": "METRIC",
+    "secondary_metric": "METRIC",
+    "shared_metric": "NAME",
+    "secondary_shared_metric": "NAME",
+    "name": "NAME",
+    "tag": "TAG",
+    "to": "POSITION",
 }
-_TYPE_METAVARS = {"str": "TEXT", "int": "N", "float": "SECONDS"}
+_TYPE_METAVARS = {"str": "TEXT", "int": "N", "float": "NUMBER"}
 
 
 def tidy_metavars(command: Any) -> None:
@@ -265,34 +273,46 @@ EnvOpt = Annotated[
 ]
 
 
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Config profile to use.", show_default=False)]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show HTTP requests and responses (key redacted).")]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for each response.", show_default=False),
+]
+MaxWaitOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-wait", metavar="SECONDS", help="Longest wait a retry or 429 may impose, in seconds.", show_default=False
+    ),
+]
+RateLimitOpt = Annotated[
+    str | None, typer.Option("--rate-limit", help="Request budget: auto, off, cloud or N/period.", show_default=False)
+]
+CaBundleOpt = Annotated[
+    str | None, typer.Option("--ca-bundle", help="PEM file of CAs to trust (private CA).", show_default=False)
+]
+InsecureOpt = Annotated[
+    bool, typer.Option("--allow-insecure-http", help="Allow http:// to a host that is not loopback.")
+]
+VersionOpt = Annotated[
+    bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True)
+]
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
     host: HostOpt = None,
     project: ProjectOpt = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Config profile to use.", show_default=False)] = None,
+    profile: ProfileOpt = None,
     env: EnvOpt = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show HTTP requests and responses (key redacted).")] = False,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds to wait for each response.", show_default=False)
-    ] = None,
-    max_wait: Annotated[
-        float | None,
-        typer.Option("--max-wait", help="Longest wait a retry or 429 may impose, in seconds.", show_default=False),
-    ] = None,
-    rate_limit: Annotated[
-        str | None,
-        typer.Option("--rate-limit", help="Request budget: auto, off, cloud or N/period.", show_default=False),
-    ] = None,
-    ca_bundle: Annotated[
-        str | None, typer.Option("--ca-bundle", help="PEM file of CAs to trust (private CA).", show_default=False)
-    ] = None,
-    allow_insecure_http: Annotated[
-        bool, typer.Option("--allow-insecure-http", help="Allow http:// to a host that is not loopback.")
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True)
-    ] = False,
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = None,
+    max_wait: MaxWaitOpt = None,
+    rate_limit: RateLimitOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    allow_insecure_http: InsecureOpt = False,
+    version: VersionOpt = False,
 ) -> None:
     overrides = ctx.obj if isinstance(ctx.obj, RuntimeOverrides) else RuntimeOverrides()
     _same_environment(env, profile)
