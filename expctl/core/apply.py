@@ -159,11 +159,10 @@ def execute(
     parallel: int = 8,
     stop: threading.Event | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
-    on_interrupt: Callable[[int], None] | None = None,
 ) -> Execution:
-    """Apply every pending item. On Ctrl-C: start nothing new, let running items finish
-    their current write, and report the rest as not started. ``on_interrupt`` is told at
-    once how many items are still running, so a person knows the wait is deliberate."""
+    """Apply every pending item. When ``stop`` is set (the command's Ctrl-C handler) or
+    Python's KeyboardInterrupt arrives: start nothing new, let running items finish their
+    current write, and report the rest as not started."""
     stop = stop or threading.Event()
     work = [item for item in plan.items if item.pending and item.action != ERROR]
     runs = _Runs(backend, stop, on_outcome)
@@ -172,10 +171,8 @@ def execute(
         futures = [pool.submit(runs.run, index, item) for index, item in enumerate(work)]
         for future in futures:
             future.result()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # no handler of the command's: Python's own Ctrl-C
         stop.set()
-        if on_interrupt is not None:
-            on_interrupt(runs.in_flight())
     finally:
         _wait_for_writes_in_flight(pool, stop)
     outcomes = [runs.done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
@@ -190,27 +187,17 @@ class _Runs:
         self.stop = stop
         self.on_outcome = on_outcome
         self.done: dict[int, Outcome] = {}
-        self._running = 0
         self._lock = threading.Lock()
-
-    def in_flight(self) -> int:
-        with self._lock:
-            return self._running
 
     def run(self, index: int, item: PlanItem[Spec]) -> None:
         outcome = Outcome(item)
         if self.stop.is_set():
             outcome.skipped = True
         else:
-            with self._lock:
-                self._running += 1
             try:
                 _apply_item(item, self.backend, outcome, self.stop)
             except ExpctlError as exc:
                 outcome.error = exc
-            finally:
-                with self._lock:
-                    self._running -= 1
             outcome.finished_after_stop = self.stop.is_set()
         with self._lock:
             self.done[index] = outcome

@@ -94,7 +94,6 @@ def apply_plan(
     parallel: int = 8,
     stop: threading.Event | None = None,
     on_outcome: Callable[[AnyOutcome], None] | None = None,
-    on_interrupt: Callable[[int], None] | None = None,
 ) -> Applied:
     """Holdouts and shared metrics first, one at a time; then the experiments, with the
     ids those got, in parallel. An experiment whose reference could not be made is
@@ -110,7 +109,7 @@ def apply_plan(
         if item.create_body is not None:
             item.create_body = resolve(item.create_body, ids)
         item.patch = resolve(item.patch, ids)
-    execution = execute(plan, backend, parallel=parallel, stop=stop, on_outcome=on_outcome, on_interrupt=on_interrupt)
+    execution = execute(plan, backend, parallel=parallel, stop=stop, on_outcome=on_outcome)
     return Applied(made, execution)
 
 

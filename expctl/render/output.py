@@ -21,14 +21,19 @@ from expctl.render.style import STATUS_STYLES
 if TYPE_CHECKING:
     from expctl.render.columns import Column
 
-MODES = ("table", "plain", "json", "yaml", "ids", "jsonl")
+MODES = ("table", "plain", "json", "yaml", "ids", "jsonl", "markdown")
 
 
-def resolve_mode(flag: str | None, configured: str | None, stdout_isatty: bool, allowed: Sequence[str] = MODES) -> str:
-    mode = flag or configured or ("table" if stdout_isatty else "plain")
-    if mode not in allowed:
-        raise UsageError(f"output {mode!r} is not available here", hint=f"choose one of: {', '.join(allowed)}")
-    return mode
+def resolve_mode(flag: str | None, configured: str | None, default: str, allowed: Sequence[str] = MODES) -> str:
+    """``-o`` when given (refused when this command lacks it), else the configured mode
+    where this command has it, else the command's default."""
+    if flag is not None:
+        if flag not in allowed:
+            raise UsageError(f"output {flag!r} is not available here", hint=f"choose one of: {', '.join(allowed)}")
+        return flag
+    if configured is not None and configured in allowed:
+        return configured
+    return default
 
 
 class Output:
@@ -101,11 +106,11 @@ class Output:
 
     def data(self, payload: Any, text: Callable[[Any], str] | None = None) -> None:
         """Arbitrary JSON (API passthrough, settings...): json/yaml as is, else ``text``."""
-        if self.mode in ("json", "jsonl") or text is None:
+        if self.mode == "yaml":
+            self._yaml(payload)
+        elif self.mode in ("json", "jsonl") or text is None:
             indent = None if self.mode == "jsonl" else self.indent
             self._write(json.dumps(payload, indent=indent, ensure_ascii=False) + "\n")
-        elif self.mode == "yaml":
-            self._yaml(payload)
         else:
             self._write(text(payload))
 

@@ -132,3 +132,15 @@ def test_placeholders_say_what_the_value_is() -> None:
     }
     holdouts = {path: option.metavar for path, option in _options() if option.opts[0] == "--percentage"}  # type: ignore[attr-defined]
     assert holdouts == {"expctl holdouts create": "PERCENT", "expctl holdouts update": "PERCENT"}
+
+
+def test_every_output_option_lists_exactly_its_commands_modes() -> None:
+    from expctl.cli.framework.output_modes import COMMAND_MODES, help_for
+
+    found = {}
+    for path, option in _options():
+        if option.opts[0] == "--output":  # type: ignore[attr-defined]
+            found[path.removeprefix("expctl ")] = option.help  # type: ignore[attr-defined]
+    assert set(found) == set(COMMAND_MODES), "every -o is in output_modes.COMMAND_MODES, and nothing else"
+    wrong = {path: text for path, text in found.items() if text != help_for(COMMAND_MODES[path])}
+    assert wrong == {}

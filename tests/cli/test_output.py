@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,68 @@ def test_status_is_computed_when_the_server_sends_none(legacy: Server) -> None:
     rows = [line.split("\t") for line in legacy.run("list").stdout.splitlines()]
     statuses = {row[2]: row[3] for row in rows}
     assert statuses == {"checkout-redesign": "running", "signup-funnel": "running", "pricing-copy": "draft"}
+
+
+# One command of each kind of output, with what it needs to run (issue 31: -o is honest).
+RUNNABLE = {
+    "list": ["list"],
+    "get": ["get", "checkout-redesign"],
+    "metrics list": ["metrics", "list", "checkout-redesign"],
+    "results": ["results", "checkout-redesign"],
+    "plan": ["plan", "--baseline-rate", "0.1", "--mde", "5%"],
+    "validate": ["validate", "-f", "{spec}"],
+    "diff": ["diff", "-f", "{spec}"],
+    "render": ["render", "-f", "{spec}"],
+    "auth status": ["auth", "status"],
+    "config": ["config"],
+    "config profiles": ["config", "profiles"],
+    "doctor": ["doctor"],
+    "api": ["api", "GET", "experiments/"],
+    "flag-check": ["flag-check", "--event", "purchase"],
+    "eligible-flags": ["eligible-flags"],
+    "stats": ["stats"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(RUNNABLE))
+def test_each_output_mode_a_command_lists_works_and_no_other(cloud: Server, tmp_path: Path, command: str) -> None:
+    from expctl.cli.framework.output_modes import COMMAND_MODES
+    from expctl.render.output import MODES
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("name: Checkout redesign\nfeature_flag_key: checkout-redesign\n")
+    args = [arg.replace("{spec}", str(spec)) for arg in RUNNABLE[command]]
+    for mode in MODES:
+        result = cloud.run(*args, "-o", mode)
+        if mode in COMMAND_MODES[command]:
+            assert result.returncode in (0, 8, 9), (mode, result)  # diff: 8 pending; flag-check: 9 not ready
+            if mode == "yaml" and result.stdout.strip() not in ("[]", "{}"):  # empty has no block form
+                assert not result.stdout.lstrip().startswith(("{", "[")), f"-o yaml is block YAML: {result.stdout[:80]}"
+        else:
+            assert result.returncode == 2, (mode, result)
+            assert f"output {mode!r} is not available here" in result.stderr
+
+
+def test_a_configured_mode_a_command_lacks_falls_back_to_its_default(cloud: Server) -> None:
+    result = cloud.run("plan", "--baseline-rate", "0.1", "--mde", "5%", env={"EXPCTL_OUTPUT": "jsonl"})
+    assert result.returncode == 0, result
+    assert result.stdout.startswith("mde\t0.05\n"), "plan's plain lines, not a refusal"
+
+
+def test_validate_gives_editors_and_ci_every_problem_with_its_position(cloud: Server, tmp_path: Path) -> None:
+    spec = tmp_path / "broken.yaml"
+    spec.write_text(
+        "name: Broken\nfeature_flag_key: broken\nvariants:\n"
+        "  - {key: control, rollout_percentage: 50}\n  - {key: test, rollout_percentage: 40}\n"
+    )
+    result = cloud.run("validate", "-f", str(spec), "-o", "json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["files"] == 1
+    [problem] = data["problems"]
+    assert problem["file"] == str(spec) and isinstance(problem["line"], int) and isinstance(problem["column"], int)
+    assert "100" in problem["message"]
+    assert result.stderr.startswith("error: 1 problem in 1 file; nothing was sent")
+    spec.write_text("name: Fine\nfeature_flag_key: fine\n")
+    clean = json.loads(cloud.run("validate", "-f", str(spec), "-o", "json").stdout)
+    assert clean["valid"] is True and clean["problems"] == []

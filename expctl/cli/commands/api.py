@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import examples, new_app
+from expctl.cli.framework.options import RawOutputOpt, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 
 api_app = new_app()
@@ -46,9 +46,6 @@ InputOpt = Annotated[
     typer.Option("--input", help="JSON request body from a file, or - for standard input.", show_default=False),
 ]
 PaginateOpt = Annotated[bool, typer.Option("--paginate", help="Fetch every page of a list and print all results.")]
-ApiOutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="json (default), jsonl or yaml.", show_default=False)
-]
 
 
 @api_app.command(
@@ -70,7 +67,7 @@ def api_command(
     raw_field: RawFieldOpt = None,
     input_file: InputOpt = None,
     paginate: PaginateOpt = False,
-    output: ApiOutputOpt = None,
+    output: RawOutputOpt = None,
 ) -> None:
     """Send any request to PostHog's API (the escape hatch).
 
@@ -86,15 +83,14 @@ def api_command(
     verb = method.upper()
     if verb not in METHODS:
         raise UsageError(f"method {method!r} is not one of {', '.join(METHODS)}")
-    mode = output or "json"
-    if mode not in ("json", "jsonl", "yaml"):
-        raise UsageError(f"output {mode!r} is not available here", hint="choose one of: json, jsonl, yaml")
+    from expctl.cli.framework.output_modes import RAW
+
+    out = rt.output(output, RAW)  # refuses a mode it lacks before anything is sent
     client = rt.client
     from expctl.api.urls import api_path
 
     target = api_path(path, client.project)
     params, body = _params_and_body(rt, verb, field or [], raw_field or [], input_file)
-    out = rt.output(mode, ("json", "jsonl", "yaml"))
     if paginate:
         if verb != "GET":
             raise UsageError("--paginate works with GET only")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import OutputOpt, examples, new_app
+from expctl.cli.framework.options import ObjectOutputOpt, examples, new_app
+from expctl.cli.framework.output_modes import OBJECTS
 
 if TYPE_CHECKING:
     from expctl.cli.framework.runtime import Runtime
@@ -80,7 +81,7 @@ def login_command(
 
 
 @auth_app.command("status", epilog=examples("expctl auth status", "expctl auth status -o json"))
-def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
+def status_command(ctx: typer.Context, output: ObjectOutputOpt = None) -> None:
     """Show where the host, project and key come from, and check the key works.
 
     The key is shown masked to its last 4 characters. Exits 4 when there is no key or
@@ -114,7 +115,7 @@ def status_command(ctx: typer.Context, output: OutputOpt = None) -> None:
     except ExpctlError as exc:
         failure = exc
         info["error"] = exc.message
-    out = rt.output(output, ("table", "plain", "json", "yaml"))
+    out = rt.output(output, OBJECTS)
     out.data(info, _status_text)
     if failure is not None:
         raise failure  # after the status was shown; the one reporter says it

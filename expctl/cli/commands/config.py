@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import OutputOpt, examples, new_app
+from expctl.cli.framework.options import ObjectOutputOpt, examples, new_app
+from expctl.cli.framework.output_modes import OBJECTS
 
 config_app = new_app(
     help="Show and change settings and profiles.",
@@ -24,7 +25,7 @@ KeyArg = Annotated[str, typer.Argument(help="Setting name (see `expctl config`).
 
 
 @config_app.callback()
-def config_root(ctx: typer.Context, output: OutputOpt = None) -> None:
+def config_root(ctx: typer.Context, output: ObjectOutputOpt = None) -> None:
     """Show and change settings and profiles.
 
     Without a subcommand, shows every effective setting, its value and its source
@@ -36,7 +37,7 @@ def config_root(ctx: typer.Context, output: OutputOpt = None) -> None:
 
 
 @config_app.command("show", epilog=examples("expctl config show", "expctl config show -o json"))
-def show_command(ctx: typer.Context, output: OutputOpt = None) -> None:
+def show_command(ctx: typer.Context, output: ObjectOutputOpt = None) -> None:
     """Show every effective setting with its source."""
     _show(ctx, output)
 
@@ -71,7 +72,7 @@ def _show(ctx: typer.Context, output: str | None) -> None:
             "source": "exists" if settings.config.exists else "not created yet",
         }
     )
-    out = rt.output(output, ("table", "plain", "json", "yaml"))
+    out = rt.output(output, OBJECTS)
 
     def text(data: list[dict[str, Any]]) -> str:
         if out.mode == "plain":
@@ -156,7 +157,7 @@ def unset_command(ctx: typer.Context, key: KeyArg) -> None:
 
 
 @config_app.command("profiles", epilog=examples("expctl config profiles"))
-def profiles_command(ctx: typer.Context, output: OutputOpt = None) -> None:
+def profiles_command(ctx: typer.Context, output: ObjectOutputOpt = None) -> None:
     """List the profiles in the config file; * marks the active one."""
     rt = runtime_of(ctx)
     settings = rt.settings
@@ -169,7 +170,7 @@ def profiles_command(ctx: typer.Context, output: OutputOpt = None) -> None:
         }
         for name, values in settings.config.profiles().items()
     ]
-    out = rt.output(output, ("table", "plain", "json", "yaml"))
+    out = rt.output(output, OBJECTS)
 
     def text(data: list[dict[str, Any]]) -> str:
         if not data:

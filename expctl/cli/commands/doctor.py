@@ -11,12 +11,12 @@ import email.utils
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import examples, new_app
+from expctl.cli.framework.options import ChecksOutputOpt, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -43,9 +43,7 @@ class Check:
 )
 def doctor_command(
     ctx: typer.Context,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="text (default) or json.", show_default=False)
-    ] = None,
+    output: ChecksOutputOpt = None,
 ) -> None:
     """Check the setup and say how to fix what is wrong.
 
@@ -73,10 +71,12 @@ def doctor_command(
 
 
 def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
+    from expctl.cli.framework.output_modes import CHECKS
     from expctl.errors import AlreadySaidError
 
-    if output == "json":
-        rt.output("json").data([check.__dict__ for check in checks])
+    out = rt.output(output, CHECKS)
+    if out.mode in ("json", "yaml"):
+        out.data([check.__dict__ for check in checks])
     else:
         from expctl.render.style import Styler
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import OutputOpt, examples, new_app
+from expctl.cli.framework.options import ObjectOutputOpt, OutputOpt, examples, new_app
 
 flag_check_app = new_app()
 eligible_app = new_app()
@@ -34,7 +34,7 @@ def flag_check_command(
     action: Annotated[
         list[int] | None, typer.Option("--action", help="Action id, repeated.", show_default=False)
     ] = None,
-    output: OutputOpt = None,
+    output: ObjectOutputOpt = None,
 ) -> None:
     """Check that events carry feature flag information.
 
@@ -51,7 +51,9 @@ def flag_check_command(
         raise UsageError("give at least one --event NAME or --action ID")
     required = rt.flag_checks.requires_flag_implementation(events, actions)
     what = ", ".join([*(repr(e) for e in events), *(f"action {a}" for a in actions)])
-    out = rt.output(output, ("table", "plain", "json", "yaml"))
+    from expctl.cli.framework.output_modes import OBJECTS
+
+    out = rt.output(output, OBJECTS)
     if out.mode in ("json", "yaml"):
         # PostHog's {"result": true} means "not ready": say it the way round a script
         # reads it, with what was checked, and keep PostHog's answer under its own name.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import ExperimentArg, OutputOpt, YesOpt, examples, new_app
+from expctl.cli.framework.options import ExperimentArg, MetricListOutputOpt, OutputOpt, YesOpt, examples, new_app
 
 if TYPE_CHECKING:
     from expctl.cli.framework.runtime import Runtime
@@ -63,7 +63,7 @@ def metric_rows(experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
 def list_command(
     ctx: typer.Context,
     experiment: ExperimentArg,
-    output: OutputOpt = None,
+    output: MetricListOutputOpt = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -84,7 +84,9 @@ def list_command(
     chosen = choose_columns(columns, METRIC_ROW_COLUMNS, default=list(METRIC_ROW_COLUMNS))
     found = rt.experiments.resolve(ExperimentRef.parse(experiment))
     rows = metric_rows(found)
-    out = rt.output(output, ("table", "plain", "json", "yaml", "jsonl"))
+    from expctl.cli.framework.output_modes import METRIC_LISTS
+
+    out = rt.output(output, METRIC_LISTS)
     out.rows(rows, chosen)
     if not rows and out.mode == "table":
         rt.messages.note(f"No metrics yet. Add one: expctl metrics add {experiment} 'funnel: [$pageview, purchase]'")

@@ -16,9 +16,9 @@ from typing import Annotated
 import typer
 
 from expctl.cli.commands.export import live_specs
-from expctl.cli.commands.specs import DryRunOpt, ParallelOpt, PlanOutputOpt, locked_apply
+from expctl.cli.commands.specs import DryRunOpt, ParallelOpt, locked_apply
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import YesOpt, examples, new_app
+from expctl.cli.framework.options import PlanOutputOpt, YesOpt, examples, new_app
 
 promote_app = new_app()
 

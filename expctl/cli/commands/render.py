@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from expctl.cli.commands.specs import FilesOpt, _load, _report_problems
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import examples, new_app
+from expctl.cli.framework.options import SpecsOutputOpt, examples, new_app
 
 render_app = new_app()
 
@@ -23,7 +23,7 @@ render_app = new_app()
 def render_command(
     ctx: typer.Context,
     files: FilesOpt,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="yaml (default) or json.")] = None,
+    output: SpecsOutputOpt = None,
 ) -> None:
     """Print the specs as an environment sees them: its overlays merged, nothing sent.
 
@@ -31,13 +31,11 @@ def render_command(
     (see the README's "Environments"): review this output to see exactly what an
     environment gets.
     """
+    from expctl.cli.framework.output_modes import SPECS
     from expctl.core.export import to_yaml
-    from expctl.errors import UsageError
 
     rt = runtime_of(ctx)
-    mode = output or "yaml"
-    if mode not in ("yaml", "json"):
-        raise UsageError(f"output {mode!r} is not available here", hint="choose one of: yaml, json")
+    mode = rt.output(output, SPECS).mode
     result = _load(rt, files)
     if result.problems:
         _report_problems(rt, result)

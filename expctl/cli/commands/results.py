@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import ExperimentArg, examples, new_app
+from expctl.cli.framework.options import ExperimentArg, ResultsOutputOpt, examples, new_app
+from expctl.cli.framework.output_modes import RESULTS
 from expctl.cli.framework.runtime import Runtime
 from expctl.model.experiment import Experiment
 
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
     from expctl.errors import RejectedError
 
 results_app = new_app()
-
-RESULT_MODES = ("table", "plain", "json", "yaml", "markdown")
-
 
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Recompute now instead of using PostHog's cache.")]
 FailOnOpt = Annotated[
@@ -44,15 +42,6 @@ WatchOpt = Annotated[
 HistoryOpt = Annotated[
     bool,
     typer.Option("--history", help="Exposures per day, and each primary metric's delta and interval day by day."),
-]
-ResultsOutputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="table, plain, json, yaml or markdown (default: table on a terminal, plain when piped).",
-        show_default=False,
-    ),
 ]
 
 
@@ -101,7 +90,7 @@ def results_command(
 
     rt = runtime_of(ctx)
     conditions = parse_fail_on(fail_on or [])
-    out = rt.output(output, RESULT_MODES)
+    out = rt.output(output, RESULTS)
     if watch is not None:
         _check_watch(watch, rt.streams.stdout_isatty and out.mode == "table")
     exp = rt.experiments.resolve(ExperimentRef.parse(experiment))
@@ -119,14 +108,15 @@ def results_command(
 
 
 def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None:
-    from expctl.cli.commands.results_history import HISTORY_MODES, show_history
+    from expctl.cli.commands.results_history import show_history
+    from expctl.cli.framework.output_modes import OBJECTS
     from expctl.errors import RejectedError, UsageError
     from expctl.model.experiment import status_of
 
     if conflicting:
         raise UsageError("--history shows the past; it does not take --fail-on or --watch")
-    if mode not in HISTORY_MODES:
-        raise UsageError(f"--history prints {', '.join(HISTORY_MODES)}, not {mode}")
+    if mode not in OBJECTS:
+        raise UsageError(f"--history prints {', '.join(OBJECTS)}, not {mode}")
     if status_of(exp) == "draft":
         raise RejectedError(f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no history yet")
     show_history(rt, exp, mode)
@@ -186,7 +176,7 @@ def _render(rt: Runtime, report: ResultsReport, mode: str) -> None:
     from expctl.render.results import holdout_line, render_table
     from expctl.render.results_text import render_markdown, render_plain
 
-    out = rt.output(mode, RESULT_MODES)
+    out = rt.output(mode, RESULTS)
     if mode in ("json", "yaml"):
         out.data(report.raw())
     elif mode == "markdown":

@@ -10,8 +10,6 @@ from expctl.cli.framework.runtime import Runtime
 if TYPE_CHECKING:
     from expctl.api.history import HistoryApi
 
-HISTORY_MODES = ("table", "plain", "json", "yaml")
-
 
 def show_history(rt: Runtime, experiment: Mapping[str, Any], mode: str) -> None:
     from expctl.core.history import exposures_from

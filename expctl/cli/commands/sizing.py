@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import OutputOpt, complete_experiment, examples, new_app
+from expctl.cli.framework.options import ObjectOutputOpt, complete_experiment, examples, new_app
+from expctl.cli.framework.output_modes import OBJECTS
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
     from expctl.core.sample_size import PlanInputs
 
 plan_app = new_app()
-
-PLAN_MODES = ("table", "plain", "json", "yaml")
 
 
 PlanExperimentArg = Annotated[
@@ -83,7 +82,7 @@ def plan_command(
     alpha: AlphaOpt = "0.05",
     power: PowerOpt = "0.8",
     daily_exposures: DailyOpt = None,
-    output: OutputOpt = None,
+    output: ObjectOutputOpt = None,
 ) -> None:
     """Sample size and time to a decision, before launch or while running.
 
@@ -103,7 +102,7 @@ def plan_command(
     from expctl.settings.quantities import rate
 
     rt = runtime_of(ctx)
-    out_mode = rt.output(output, PLAN_MODES).mode
+    out_mode = rt.output(output, OBJECTS).mode
     test = (variants, rate(alpha, "--alpha"), rate(power, "--power"))
     try:
         if experiment is None:

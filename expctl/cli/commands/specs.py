@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import YesOpt, examples, new_app
+from expctl.cli.framework.options import PlanOutputOpt, ProblemsOutputOpt, YesOpt, examples, new_app
 from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
 
@@ -36,9 +36,6 @@ FilesOpt = Annotated[
     ),
 ]
 ParallelOpt = Annotated[int, typer.Option("--parallel", help="Experiments to work on at once.", min=1, max=32)]
-PlanOutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="text (default), json or yaml.", show_default=False)
-]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")]
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "experiment-spec.schema.json"
 
@@ -51,7 +48,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "experiment-spec.
         "cat spec.yaml | expctl validate -f -",
     ),
 )
-def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
+def validate_command(ctx: typer.Context, files: FilesOpt, output: ProblemsOutputOpt = None) -> None:
     """Check spec files offline and report every problem as file:line:column.
 
     Unknown keys (with a suggestion), wrong types, variants without 'control' or not
@@ -60,10 +57,13 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
     holdout or shared metric named but not defined in the files is only noted (diff and
     apply look it up in PostHog). With overlays (environments/NAME/ in a spec directory),
     every environment's merged specs are checked too; --env checks that one alone.
+    -o json gives editors and CI each problem as {file, line, column, message}.
     """
+    from expctl.cli.framework.output_modes import PROBLEMS
     from expctl.core.overlays import environment_names
 
     rt = runtime_of(ctx)
+    mode = rt.output(output, PROBLEMS).mode
     stdin_text = rt.streams.stdin.read() if "-" in files else None
     result = _load(rt, files, stdin_text)
     envs = [] if rt.options.env else environment_names(files)
@@ -75,8 +75,12 @@ def validate_command(ctx: typer.Context, files: FilesOpt) -> None:
             for problem in merged.problems
             if str(problem) not in seen
         )
+    if mode != "plain":
+        from expctl.render.problems import problems_data
+
+        rt.output(mode).data(problems_data(result, envs))
     if result.problems:
-        _report_problems(rt, result)
+        _report_problems(rt, result, listed=mode != "plain")
     for note in result.notes:
         rt.messages.note(str(note))
     where = f" (and {plural(len(envs), 'environment')}: {', '.join(envs)})" if envs else ""
@@ -185,8 +189,8 @@ def _apply(
             "interrupted while reading PostHog's experiments; nothing was applied",
             hint="run the same apply again",
         ) from None
-    mode = _plan_mode(output)
-    if mode == "text" or dry_run:
+    mode = _plan_mode(rt, output)
+    if mode == "table" or dry_run:
         _print_plan(rt, plan, output, False)
     if dry_run:
         _end_with_plan(plan)
@@ -212,7 +216,7 @@ def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
     from expctl.errors import RejectedError
     from expctl.render.plan import plan_json
 
-    if mode != "text":
+    if mode != "table":
         rt.output(mode).data({"plan": plan_json(plan), "results": []})
     rt.messages.info("Nothing to apply: PostHog already matches the specs.")
     if plan.has_errors:
@@ -221,7 +225,10 @@ def _nothing_to_apply(rt: Runtime, plan: Plan, mode: str) -> None:
 
 def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
     """Carry out the plan; in text mode, a line per object as each one finishes."""
+    import threading
+
     from expctl.api.backend import ApiBackend
+    from expctl.cli.framework.interrupts import CTRL_C_NOTE, ctrl_c_stops
     from expctl.core.apply import Outcome
     from expctl.core.pipeline import apply_plan
     from expctl.render.plan import outcome_line, resource_outcome_line
@@ -229,7 +236,7 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
 
     style = Styler(rt.stdout_color)
     count = sum(1 for item in plan.items if item.pending)
-    with rt.progress("Applying", total=count, output=None if mode == "text" else mode) as bar:
+    with rt.progress("Applying", total=count, output=None if mode == "table" else mode) as bar:
 
         def report(outcome: AnyOutcome) -> None:
             if isinstance(outcome, Outcome):
@@ -237,19 +244,12 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
                 bar.advance()
             else:
                 line = resource_outcome_line(outcome, style)
-            if mode == "text":
+            if mode == "table":
                 rt.output("plain").text(line + "\n", flush=True)
 
-        def interrupted(in_flight: int) -> None:
-            writes = f"{in_flight} write{'' if in_flight == 1 else 's'}"
-            rt.messages.note(
-                f"Ctrl-C: starting nothing new; waiting for the {writes} in flight to finish "
-                "(another Ctrl-C will not cut them off)"
-            )
-
-        return apply_plan(
-            plan, ApiBackend(rt.experiments), parallel=parallel, on_outcome=report, on_interrupt=interrupted
-        )
+        stop = threading.Event()
+        with ctrl_c_stops(stop, lambda: rt.messages.note(CTRL_C_NOTE)):
+            return apply_plan(plan, ApiBackend(rt.experiments), parallel=parallel, stop=stop, on_outcome=report)
 
 
 def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> None:
@@ -260,7 +260,7 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> 
     from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, resources_json, summary_line
 
     execution = applied.execution
-    if mode != "text":
+    if mode != "table":
         results = resources_json(applied.resources) + outcomes_json(execution.outcomes)
         rt.output(mode).data({"plan": plan_json(plan), "results": results})
     rt.messages.info(f"Applied: {summary_line(counts(plan, applied))}.")
@@ -322,10 +322,15 @@ def _load(rt: Runtime, files: list[str], stdin_text: str | None = None, env: str
     return load_specs(files, stdin_text=stdin_text, env=env or rt.options.env)
 
 
-def _report_problems(rt: Runtime, result: SpecSet) -> None:
+def _report_problems(rt: Runtime, result: SpecSet, *, listed: bool = False) -> None:
+    """The problems, one ``file:line:column: message`` line each (unless ``listed`` as
+    data already), and the one-line summary that ends the run with exit 2."""
     from expctl.errors import UsageError
 
-    rt.output("plain").text("".join(f"{problem}\n" for problem in result.problems))
+    if not listed:
+        from expctl.render.problems import problem_lines
+
+        rt.output("plain").text(problem_lines(result))
     files = len({p.position.file for p in result.problems})
     count = len(result.problems)
     raise UsageError(f"{plural(count, 'problem')} in {plural(files, 'file')}; nothing was sent")
@@ -347,21 +352,19 @@ def _plan(rt: Runtime, load: Callable[[], SpecSet], parallel: int) -> Plan:
     return made
 
 
-def _plan_mode(output: str | None) -> str:
-    from expctl.errors import UsageError
+def _plan_mode(rt: Runtime, output: str | None) -> str:
+    """``table`` (the plan as people read it, the default even when piped), json or yaml."""
+    from expctl.cli.framework.output_modes import PLANS
 
-    mode = output or "text"
-    if mode not in ("text", "json", "yaml"):
-        raise UsageError(f"output {mode!r} is not available here", hint="choose one of: text, json, yaml")
-    return mode
+    return rt.output(output, PLANS).mode
 
 
 def _print_plan(rt: Runtime, plan: Plan, output: str | None, show_unchanged: bool) -> None:
     from expctl.render.plan import plan_json, render_plan
     from expctl.render.words import plural
 
-    mode = _plan_mode(output)
-    if mode == "text":
+    mode = _plan_mode(rt, output)
+    if mode == "table":
         rt.output("plain").text(render_plan(plan, color=rt.stdout_color, show_unchanged=show_unchanged))
     else:
         rt.output(mode).data(plan_json(plan))

@@ -7,13 +7,14 @@ from typing import Any
 import typer
 
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import OutputOpt, examples, new_app
+from expctl.cli.framework.options import ObjectOutputOpt, examples, new_app
+from expctl.cli.framework.output_modes import OBJECTS
 
 stats_app = new_app()
 
 
 @stats_app.command("stats", epilog=examples("expctl stats", "expctl stats -o json"))
-def stats_command(ctx: typer.Context, output: OutputOpt = None) -> None:
+def stats_command(ctx: typer.Context, output: ObjectOutputOpt = None) -> None:
     """Show the project's experiment statistics.
 
     Launches and completions in the last 30 days, and how many run now.
@@ -21,7 +22,7 @@ def stats_command(ctx: typer.Context, output: OutputOpt = None) -> None:
 
     rt = runtime_of(ctx)
     data = rt.project_stats.stats()
-    rt.output(output, ("table", "plain", "json", "yaml")).data(data, _stats_text)
+    rt.output(output, OBJECTS).data(data, _stats_text)
 
 
 def _stats_text(data: dict[str, Any]) -> str:

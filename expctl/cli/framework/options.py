@@ -6,6 +6,19 @@ from typing import Annotated, Any
 
 import typer
 
+from expctl.cli.framework.output_modes import (
+    CHECKS,
+    EVERY,
+    METRIC_LISTS,
+    OBJECTS,
+    PLANS,
+    PROBLEMS,
+    RAW,
+    RESULTS,
+    SPECS,
+    help_for,
+)
+
 # Kept in step with render.columns.EXPERIMENT_COLUMNS by a test; spelled out here so that
 # defining options does not import the column machinery.
 COLUMN_NAMES_HELP = (
@@ -21,15 +34,22 @@ def complete_experiment(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
     return cached_experiments(incomplete)
 
 
-OutputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Output format: table, plain, json, yaml, ids or jsonl (default: table on a terminal, plain when piped).",
-        show_default=False,
-    ),
-]
+def _output_option(modes: tuple[str, ...]) -> Any:
+    return typer.Option("--output", "-o", help=help_for(modes), show_default=False)
+
+
+# The -o option for each set of modes (cli/framework/output_modes.py); a command takes the
+# one its row names, and a guard test checks that every command's option is its row's.
+EveryOutputOpt = Annotated[str | None, _output_option(EVERY)]
+ObjectOutputOpt = Annotated[str | None, _output_option(OBJECTS)]
+MetricListOutputOpt = Annotated[str | None, _output_option(METRIC_LISTS)]
+ResultsOutputOpt = Annotated[str | None, _output_option(RESULTS)]
+PlanOutputOpt = Annotated[str | None, _output_option(PLANS)]
+ChecksOutputOpt = Annotated[str | None, _output_option(CHECKS)]
+ProblemsOutputOpt = Annotated[str | None, _output_option(PROBLEMS)]
+SpecsOutputOpt = Annotated[str | None, _output_option(SPECS)]
+RawOutputOpt = Annotated[str | None, _output_option(RAW)]
+OutputOpt = EveryOutputOpt
 ColumnsOpt = Annotated[
     str | None,
     typer.Option(

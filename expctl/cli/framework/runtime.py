@@ -281,15 +281,20 @@ class Runtime(ApiAreas):
     # -- output --------------------------------------------------------------------------
 
     def output(self, flag: str | None, allowed: tuple[str, ...] | None = None) -> Output:
-        from expctl.render.output import MODES, Output, resolve_mode
+        """The output sink in the mode ``-o`` (``flag``) asks for, among the command's
+        ``allowed`` modes (``cli/framework/output_modes.py``); without -o, the configured
+        mode where the command has it, else its default."""
+        from expctl.cli.framework.output_modes import EVERY, default_mode
+        from expctl.render.output import Output, resolve_mode
 
+        modes = allowed or EVERY
         configured = self.env.get("EXPCTL_OUTPUT") or None
-        if configured is None:
+        if configured is None and flag is None:
             try:
                 configured = self.settings.output
             except Exception:  # a broken config must not stop `-o json` from working
                 configured = None
-        mode = resolve_mode(flag, configured, self.streams.stdout_isatty, allowed or MODES)
+        mode = resolve_mode(flag, configured, default_mode(modes, self.streams.stdout_isatty), modes)
         return Output(
             mode,
             self.streams.stdout,
