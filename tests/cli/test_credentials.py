@@ -114,3 +114,23 @@ def test_the_key_never_appears_in_output_even_with_debug(server: Server) -> None
     assert "Authorization: Bearer [REDACTED]" in joined or "authorization: Bearer [REDACTED]" in joined
     assert FULL_KEY not in joined
     assert FULL_KEY[4:] not in joined
+
+
+def test_setting_or_logging_in_to_a_profile_does_not_make_it_the_active_one(cloud: Server, home: Path) -> None:
+    """A first `config set … --profile prod` once made prod current, and every later
+    command went to production. Only `config use` changes the active profile."""
+    env = {**keyring_env(home), "EXPCTL_API_KEY": "", "EXPCTL_HOST": "", "EXPCTL_PROJECT": ""}
+    assert cloud.run("config", "set", "host", cloud.url, "--profile", "prod", env=env).returncode == 0
+    assert cloud.run("config", "set", "project", "2", "--profile", "prod", env=env).returncode == 0
+    login = cloud.run(
+        "auth", "login", "--with-token", "--insecure-storage", "--profile", "prod", env=env, input=FULL_KEY + "\n"
+    )
+    assert login.returncode == 0, login
+    assert cloud.run("config", "get", "profile", env=env).stdout == "default\n"
+    assert "current_profile" not in yaml.safe_load(config_path(cloud).read_text())
+    assert settings(cloud, env=env)["project"]["value"] != "2", "commands still go where they went"
+    assert cloud.run("config", "use", "prod", env=env).returncode == 0
+    assert cloud.run("config", "get", "profile", env=env).stdout == "prod\n"
+    assert settings(cloud, env=env)["project"]["value"] == "2"
+    helped = cloud.run("config", "set", "--help").stdout
+    assert "does not make it the active one" in " ".join(helped.split())

@@ -49,7 +49,8 @@ def login_command(
     Create a personal API key (phx_...) in PostHog under Settings > Personal API keys,
     with the experiment:read, experiment:write and query:read scopes (feature_flag:write
     for pause/resume on older servers). The key goes to the OS keyring; host and project
-    go to the config file. Use --host, --project and --profile to choose where.
+    go to the config file. Use --host, --project and --profile to choose where; logging
+    in to another profile does not make it the active one (`expctl config use` does).
     """
     from expctl.errors import UsageError
     from expctl.settings.credentials import check_key_kind
@@ -175,9 +176,7 @@ def _store(rt: Runtime, key: str, project: str, insecure_storage: bool) -> str:
         config.set_value(settings.profile_name, "api_key", key)
     else:
         config.unset_value(settings.profile_name, "api_key")
-    if not config.current_profile:
-        config.set_current_profile(settings.profile_name)
-    config.save()
+    config.save()  # logging in to a profile does not make it the active one (`config use` does)
     return stored_in
 
 

@@ -116,7 +116,12 @@ def set_command(
     key: KeyArg,
     value: Annotated[str, typer.Argument(help="The new value.", metavar="VALUE", show_default=False)],
 ) -> None:
-    """Set a value in the active profile (or --profile) of the config file."""
+    """Set a value in the active profile (or --profile) of the config file.
+
+    Setting a value in another profile (--profile prod) does not make it the active one:
+    only `expctl config use NAME` (or --profile/--env on a command) changes where
+    commands go.
+    """
     from expctl.errors import UsageError
     from expctl.settings.definitions import SETTINGS
 
@@ -135,9 +140,7 @@ def set_command(
     checked = SETTINGS[key].check(value)
     settings = rt.settings
     settings.config.set_value(settings.profile_name, key, checked)
-    if not settings.config.current_profile:
-        settings.config.set_current_profile(settings.profile_name)
-    settings.config.save()
+    settings.config.save()  # the active profile stays as it was: only `config use` changes it
     rt.messages.success(f"Set {key} = {checked} in profile {settings.profile_name} ({settings.config.path})")
     overriding = [name for name in SETTINGS[key].env if rt.env.get(name)]
     if overriding:
