@@ -12,6 +12,7 @@ The tree (exit code in brackets)::
     │   └── IllegalTransitionError       refused locally, before anything was sent
     ├── UnavailableError [7]             429, 5xx, connection failure, timeout (after retries)
     ├── TlsError [10]                    the server's certificate cannot be verified (never retried)
+    ├── LocalWriteError [11]             a file or standard output could not be written here
     ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
     ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
     ├── GateFailedError [9]              results --fail-on held, or flag-check said no
@@ -45,6 +46,7 @@ class ExitCode(IntEnum):
     CHANGES_PENDING = 8
     GATE_FAILED = 9
     TLS = 10
+    LOCAL_WRITE = 11
     INTERRUPTED = 130
 
 
@@ -61,6 +63,7 @@ EXIT_CODE_NAMES: dict[ExitCode, str] = {
     ExitCode.CHANGES_PENDING: "changes pending",
     ExitCode.GATE_FAILED: "check failed",
     ExitCode.TLS: "TLS certificate not trusted",
+    ExitCode.LOCAL_WRITE: "could not write",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -78,6 +81,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CHANGES_PENDING: "changes pending (`diff`, `apply --dry-run`)",
     ExitCode.GATE_FAILED: "a check failed: a `results --fail-on` condition held, or `flag-check` said no",
     ExitCode.TLS: "the server's TLS certificate could not be verified (untrusted CA, expired, wrong host)",
+    ExitCode.LOCAL_WRITE: (
+        "a file or standard output could not be written (permission, a file where a folder should be, disk full)"
+    ),
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -118,6 +124,12 @@ class NotFoundError(ExpctlError):
 
 class RejectedError(ExpctlError):
     exit_code = ExitCode.REJECTED
+
+
+class LocalWriteError(ExpctlError):
+    """Writing here failed: nothing PostHog did, nothing to retry until the path or the disk is fixed."""
+
+    exit_code = ExitCode.LOCAL_WRITE
 
 
 class IllegalTransitionError(RejectedError):

@@ -111,9 +111,17 @@ def _run(args: list[str], *, completing: bool) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): that is not an error, and nothing is left to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_to_devnull()
+    except OSError as exc:  # the last of the output did not fit (`> /dev/full`, a full disk)
+        _stdout_to_devnull()
+        sys.stderr.write(f"error: could not write to standard output: {exc.strerror or exc}\n")
+        return 11  # ExitCode.LOCAL_WRITE, without importing the error table at start-up
     return code
+
+
+def _stdout_to_devnull() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

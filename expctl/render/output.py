@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from expctl.errors import UsageError
+from expctl.errors import LocalWriteError, UsageError
 from expctl.render.style import STATUS_STYLES
 
 if TYPE_CHECKING:
@@ -118,12 +118,22 @@ class Output:
         """Text as it is; ``flush`` for lines a reader should see at once (progress of a run)."""
         self._write(value)
         if flush:
-            self.stream.flush()
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise LocalWriteError(f"could not write to standard output: {exc.strerror or exc}") from None
 
     # -- helpers -----------------------------------------------------------------------
 
     def _write(self, text: str) -> None:
-        self.stream.write(text)
+        try:
+            self.stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): ended quietly by the entry point
+        except OSError as exc:  # a full disk behind `> file`, a closed terminal
+            raise LocalWriteError(f"could not write to standard output: {exc.strerror or exc}") from None
 
     def _json_array(self, items: Iterable[Mapping[str, Any]]) -> int:
         count = 0

@@ -10,19 +10,23 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o600, durable: bool = True) -> None:
+def write_atomic(path: Path, data: str | bytes, *, mode: int | None = 0o600, durable: bool = True) -> None:
     """Write to a temporary file in the same directory, fsync, then rename over ``path``.
 
     The temporary file is created with ``mode`` from the start, so a secret is never
-    readable by others, not even for a moment. ``durable=False`` skips the fsync, for
-    caches that may be lost but must never be torn.
+    readable by others, not even for a moment; ``mode=None`` is the mode the user's umask
+    gives any new file (files to share: reports, exported specs). ``durable=False`` skips
+    the fsync, for caches that may be lost but must never be torn.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if mode is None:
+        mode = 0o666 & ~_umask()
     # Not tempfile.mkstemp: importing tempfile (and random, hashlib) costs start-up time
     # on every `expctl list`, which refreshes the completion cache. O_EXCL gives the same
-    # guarantee: the name is ours alone and the file is never wider than ``mode``.
-    tmp_name = str(path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    # guarantee: the name is ours alone and the file is never wider than ``mode``. The
+    # name keeps only the start of the final one, so a long name still fits in 255 bytes.
+    tmp_name = str(path.parent / f".{path.name[:64]}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         os.fchmod(fd, mode)
@@ -36,6 +40,13 @@ def write_atomic(path: Path, data: str | bytes, *, mode: int = 0o600, durable: b
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back: POSIX offers no getter)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def read_json_object(path: Path | None) -> dict[str, Any]:

@@ -139,8 +139,14 @@ def test_rates_mean_one_thing_on_every_option(cloud: Server) -> None:
     [
         (["plan", "--baseline-rate", "0.1", "--mde", "nan"], "--mde takes a finite number; not 'nan'"),
         (["plan", "--baseline-rate", "0.1", "--mde", "1e-300"], "raise --mde"),
-        (["plan", "--baseline-mean", "4", "--baseline-stddev", "inf", "--mde", "5%"], "--baseline-stddev takes a finite"),
-        (["plan", "--baseline-rate", "0.1", "--mde", "5%", "--daily-exposures", "nan"], "--daily-exposures takes a finite"),
+        (
+            ["plan", "--baseline-mean", "4", "--baseline-stddev", "inf", "--mde", "5%"],
+            "--baseline-stddev takes a finite",
+        ),
+        (
+            ["plan", "--baseline-rate", "0.1", "--mde", "5%", "--daily-exposures", "nan"],
+            "--daily-exposures takes a finite",
+        ),
         (["--timeout", "nan", "list"], "timeout takes a finite number"),
         (["--timeout", "1e400", "list"], "timeout takes a finite number"),
         (["--max-wait", "inf", "list"], "max_wait takes a finite number"),

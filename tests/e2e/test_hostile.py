@@ -297,3 +297,21 @@ def test_a_host_that_is_not_posthog_fails_the_host_check_with_exit_7(cloud: Serv
     assert not any(name in doctor.stdout for name in ("Key ", "Project", "Scopes")), doctor.stdout
     one_error(cloud.run("list", env=env), 7, f"{web_server} is not a PostHog API")
     one_error(cloud.run("get", "1", env=env), 7, "is not a PostHog API")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["list", "-o", "json"], ["report", "checkout-redesign"], ["export", "--all"]])
+def test_a_full_standard_output_is_one_line_and_exit_11(cloud: Server, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(EXPCTL), *args],
+            env=cloud.env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 11, done.stderr
+    assert done.stderr == "error: could not write to standard output: No space left on device\n"

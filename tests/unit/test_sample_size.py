@@ -11,10 +11,10 @@ from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 from expctl.core.history import DayResult, MetricHistory, exposures_from
 from expctl.core.results import VariantRow
 from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, sample_size
-from expctl.errors import UsageError
-from expctl.settings.quantities import percentage, rate
 from expctl.core.sizing import baseline_of, calculator_request
+from expctl.errors import UsageError
 from expctl.model.metrics import MetricSpec
+from expctl.settings.quantities import percentage, rate
 
 TOLERANCE = 0.01  # the bar: within 1% of statsmodels
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -69,6 +68,7 @@ def export_command(
     """
     from expctl.core.export import resource_to_spec, to_spec, to_yaml
     from expctl.errors import UsageError
+    from expctl.settings.shared_files import slug
 
     rt = runtime_of(ctx)
     if bool(experiments) == all_:
@@ -78,15 +78,21 @@ def export_command(
     documents: list[tuple[str, dict[str, Any]]] = [
         (_file_name(kind, row), resource_to_spec(kind, row)) for kind, row in resources
     ]
-    documents += [(f"{exp.get('feature_flag_key')}.yaml", to_spec(exp, by_id=by_id)) for exp in fulls]
+    documents += [(f"{slug(exp.get('feature_flag_key'))}.yaml", to_spec(exp, by_id=by_id)) for exp in fulls]
     if directory is None:
         rt.output("plain").text("---\n".join(to_yaml(spec) for _name, spec in documents))
         return
-    from expctl.settings.atomic import write_atomic
+    from expctl.settings.shared_files import folder, inside, write_shared
 
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, spec in documents:
-        write_atomic(directory / name, to_yaml(spec), mode=0o644)
+    folder(directory)
+    written: set[str] = set()
+    for wanted, spec in documents:
+        name, count = wanted, 1
+        while name in written:  # two server strings made one slug: never write over a file of this run
+            count += 1
+            name = f"{wanted.removesuffix('.yaml')}-{count}.yaml"
+        write_shared(inside(directory, name), to_yaml(spec))
+        written.add(name)
     rt.messages.success(f"Wrote {plural(len(documents), 'spec')} to {directory}/")
 
 
@@ -142,9 +148,10 @@ def _resources(rt: Runtime, experiments: Sequence[Mapping[str, Any]], all_: bool
 
 
 def _file_name(kind: str, row: Mapping[str, Any]) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", str(row.get("name") or "").lower()).strip("-") or "unnamed"
+    from expctl.settings.shared_files import slug
+
     prefix = "holdout" if kind == "Holdout" else "shared-metric"
-    return f"{prefix}-{slug}-{row.get('id')}.yaml"
+    return f"{prefix}-{slug(str(row.get('name') or '').lower())}-{row.get('id')}.yaml"
 
 
 def _one_per_flag_key(rt: Runtime, experiments: Sequence[Any]) -> list[Any]:

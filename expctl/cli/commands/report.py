@@ -59,6 +59,9 @@ def report_command(
     if all_:
         if path is None:
             raise UsageError("--all writes one file per experiment: give a directory with -f DIR")
+        from expctl.settings.shared_files import folder
+
+        folder(path)  # refused before anything is asked of PostHog
         pages = _every(rt, status, refresh)
         _write_all(rt, path, pages)
     else:
@@ -151,23 +154,40 @@ def _write_one(rt: Runtime, path: Path | None, page: PageInputs) -> None:
     if path is None:
         rt.output("plain").text(html)
         return
-    from expctl.settings.atomic import write_atomic
+    from expctl.errors import UsageError
+    from expctl.settings.shared_files import write_shared
 
-    write_atomic(path, html, mode=0o644)
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder", hint="name a file (-f report.html), or write every page with --all")
+    write_shared(path, html)
     rt.messages.success(f"Wrote {path}")
 
 
-def _write_all(rt: Runtime, directory: Path, pages: list[PageInputs]) -> None:
-    from expctl.render.html_report import experiment_page, index_page
-    from expctl.settings.atomic import write_atomic
+def page_name(experiment: Mapping[str, Any]) -> str:
+    """A page's file name: a safe slug of its flag key and its id, so that two experiments
+    sharing a flag get two pages, a flag key like ``index`` or ``../x`` can neither
+    overwrite the index nor leave the folder."""
+    from expctl.settings.shared_files import slug
 
-    directory.mkdir(parents=True, exist_ok=True)
+    return f"{slug(experiment.get('feature_flag_key'), fallback='experiment')}-{experiment.get('id')}.html"
+
+
+def _write_all(rt: Runtime, directory: Path, pages: list[PageInputs]) -> None:
+    """One page each, then the index; a failure half-way still leaves the index of what
+    was written, and its own line and exit code."""
+    from expctl.render.html_report import experiment_page, index_page
+    from expctl.settings.shared_files import folder, inside, write_shared
+
+    folder(directory)
     entries = []
-    for page in pages:
-        name = f"{page.experiment.get('feature_flag_key') or page.experiment.get('id')}.html"
-        write_atomic(directory / name, experiment_page(page, _where(rt, page.experiment.get("id")), index_link=True))
-        entries.append((name, page))
-    write_atomic(directory / "index.html", index_page(entries, _where(rt)), mode=0o644)
+    try:
+        for page in pages:
+            name = page_name(page.experiment)
+            html = experiment_page(page, _where(rt, page.experiment.get("id")), index_link=True)
+            write_shared(inside(directory, name), html)
+            entries.append((name, page))
+    finally:
+        write_shared(directory / "index.html", index_page(entries, _where(rt)))
     rt.messages.success(f"Wrote {len(pages)} report{'' if len(pages) == 1 else 's'} and index.html to {directory}/")
 
 
