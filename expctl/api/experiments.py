@@ -22,7 +22,7 @@ from expctl.errors import (
     UsageError,
 )
 from expctl.model.experiment import Experiment, variants_of
-from expctl.model.flagkeys import KeyHint, flag_id_of, is_flag_key
+from expctl.model.flagkeys import KeyHint, flag_id_of, is_flag_key, preferred
 from expctl.model.times import parse_time
 
 ENDPOINT_MISSING = "Endpoint not found."
@@ -67,14 +67,17 @@ class ExperimentsApi:
         *,
         key_hint: Callable[[str], KeyHint | None] | None = None,
         on_gone: Callable[[int | None, str | None], None] | None = None,
+        on_choice: Callable[[str], None] | None = None,
     ) -> None:
         """``key_hint``: a cached flag key -> experiment (and flag) id, checked before use.
         ``on_gone(id, key)``: told when an experiment id or flag key turned out not to
-        exist (404, deleted), so that cache stops offering it."""
+        exist (404, deleted), so that cache stops offering it. ``on_choice``: told, in
+        words, which of several experiments sharing a flag key was taken."""
         self.client = client
         self.base = client.project_path("experiments/")
         self._key_hint = key_hint
         self._on_gone = on_gone or (lambda experiment_id, key: None)
+        self._on_choice = on_choice or (lambda said: None)
 
     def path(self, experiment_id: int | str, action: str | None = None) -> str:
         suffix = f"{action}/" if action else ""
@@ -107,8 +110,11 @@ class ExperimentsApi:
             raise self.not_found_error(str(experiment_id), exc) from None
         return _experiment(data, f"GET experiment {experiment_id}")
 
-    def resolve(self, ref: ExperimentRef) -> Experiment:
-        """The full experiment for an id or a flag key (see ``flag_key_lookup``)."""
+    def resolve(self, ref: ExperimentRef, *, exact: bool = False) -> Experiment:
+        """The full experiment for an id or a flag key (see ``flag_key_lookup``). A key
+        several experiments share means the one not archived, then not ended, when that
+        is unique (said through ``on_choice``); ``exact`` (for what cannot be undone)
+        refuses any shared key instead."""
         if ref.id is not None:
             return self.get(ref.id)
         hint = self._key_hint(ref.text) if self._key_hint else None
@@ -123,14 +129,23 @@ class ExperimentsApi:
                 f"no experiment uses the feature flag key {ref.text!r} in project {self.client.project}",
                 hint="list experiments with `expctl list` (archived ones with --archived)",
             )
-        if len(matches) > 1:
-            ids = ", ".join(str(m.get("id")) for m in matches)
+        chosen, why = (matches[0], "") if len(matches) == 1 else (None, "")
+        if chosen is None and not exact:
+            chosen, why = preferred(matches)
+        if chosen is None:
+            ids = ", ".join(f"{m.get('id')}{' (archived)' if m.get('archived') else ''}" for m in matches)
             raise UsageError(
                 f"{len(matches)} experiments use the flag key {ref.text!r} (ids {ids})",
                 hint="pass the numeric id instead",
             )
+        if why:
+            others = ", ".join(str(m.get("id")) for m in matches if m is not chosen)
+            self._on_choice(
+                f"{len(matches)} experiments use the flag key {ref.text!r}: took '{chosen.get('name')}' "
+                f"(id {chosen.get('id')}), {why} (the others: {others}; pass an id for another)"
+            )
         # List rows may be slimmed down (newest Cloud); fetch the whole object.
-        return self.get(int(matches[0]["id"]))
+        return self.get(int(chosen["id"]))
 
     def _confirmed(self, key: str, hint: KeyHint) -> Experiment | None:
         """The cached experiment, when PostHog confirms it still is the only one with
@@ -284,9 +299,8 @@ class ExperimentsApi:
                 ) from None
             if exc.detail != ENDPOINT_MISSING:
                 raise self.not_found_error(str(source.get("id")), exc) from None
+            # As PostHog's copy_to_project names it: "<name> (Copy)" unless --name.
             copied = clone_body(source, name=name, flag_key=flag_key or str(source.get("feature_flag_key")))
-            if not name:
-                copied["name"] = str(source.get("name"))
             return target.create(copied)
         return _experiment(data, "copy experiment")
 

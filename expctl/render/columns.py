@@ -52,9 +52,10 @@ EXPERIMENT_COLUMNS: dict[str, Column] = {
             "flag",
             "FLAG",
             lambda e: e.get("feature_flag_key") or "",
-            flexible=True,
+            # The key people type and copy: never cut (`checkout-redesign…` beside
+            # `checkout-redesign` invites copying the wrong one); dropped last, whole.
             drop_rank=3,
-            drop_when_names_below=12,  # the key people type: worth more than a name's tail
+            drop_when_names_below=12,
         ),
         Column("status", "STATUS", display_status, "status"),
         Column("type", "TYPE", lambda e: e.get("type") or ""),
@@ -118,8 +119,8 @@ def fit_columns(
     fits ``width`` cells. Droppable default columns go first, lowest ``drop_rank`` first,
     each while the table would not fit with the flexible columns cut to its
     ``drop_when_names_below`` (CREATED, ENDED: 24; FLAG: 12); then the widest flexible
-    column is cut (down to ``_FLEX_MIN``) until the table fits. ID, STATUS and times
-    keep their natural width: they are never cut."""
+    column is cut (down to ``_FLEX_MIN``) until the table fits. ID, FLAG, STATUS and
+    times keep their natural width: they are never cut."""
     natural = [max([cell_width(c.header), *(cell_width(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     keep = list(range(len(columns)))
 

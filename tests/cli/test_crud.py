@@ -102,3 +102,37 @@ def test_an_uncached_flag_key_scans_live_and_archived_at_once(cloud: Server) -> 
     log = cloud.fake.requests()
     assert sorted(e.query.get("archived", [""])[0] for e in log) == ["", "", "true"]  # two scans, one read
     assert _round_trips(log) == 2, [(e.path, e.query, e.started, e.finished) for e in log]
+
+
+def test_a_shared_flag_key_means_the_experiment_not_archived_then_not_ended(cloud: Server) -> None:
+    """After the default `duplicate` the copy shares the flag: the key must stay usable
+    once the copy is archived (or ended), and expctl says which experiment it took."""
+    original = cloud.ids["checkout-redesign"]
+    made = cloud.run("duplicate", "checkout-redesign", "-o", "json")
+    assert made.returncode == 0, made
+    assert "Both experiments now use the flag checkout-redesign" in made.stderr
+    copy = json.loads(made.stdout)["id"]
+    both_live = cloud.run("results", "checkout-redesign")
+    assert both_live.returncode == 2 and f"ids {original}, {copy}" in both_live.stderr
+    assert cloud.run("archive", str(copy)).returncode == 0
+    for command in (["results", "checkout-redesign"], ["open", "checkout-redesign"], ["get", "checkout-redesign"]):
+        result = cloud.run(*command)
+        assert result.returncode == 0, (command, result)
+        assert (
+            f"2 experiments use the flag key 'checkout-redesign': took 'Checkout redesign' (id {original}), "
+            f"the one not archived (the others: {copy}; pass an id for another)"
+        ) in result.stderr
+    frozen = cloud.run("freeze-exposure", "checkout-redesign")
+    assert frozen.returncode == 0, frozen
+    assert f"(id {original})" in frozen.stderr
+    deleting = cloud.run("delete", "checkout-redesign", "--yes")
+    assert deleting.returncode == 2 and "pass the numeric id" in deleting.stderr, "a delete never guesses"
+
+
+def test_of_two_live_experiments_on_one_flag_the_one_not_ended_is_meant(cloud: Server) -> None:
+    made = cloud.run("duplicate", "onboarding-checklist", "-o", "json")  # the original has ended
+    copy = json.loads(made.stdout)["id"]
+    result = cloud.run("get", "onboarding-checklist", "-o", "json")
+    assert result.returncode == 0, result
+    assert json.loads(result.stdout)["id"] == copy
+    assert "the one neither archived nor ended" in result.stderr

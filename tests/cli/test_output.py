@@ -151,3 +151,20 @@ def test_validate_gives_editors_and_ci_every_problem_with_its_position(cloud: Se
     spec.write_text("name: Fine\nfeature_flag_key: fine\n")
     clean = json.loads(cloud.run("validate", "-f", str(spec), "-o", "json").stdout)
     assert clean["valid"] is True and clean["problems"] == []
+
+
+@pytest.mark.parametrize("columns", ["60", "50", "40"])
+def test_a_narrow_table_never_cuts_a_flag_key(cloud: Server, columns: str) -> None:
+    """`checkout-redesign…` beside `checkout-redesign` invites copying the wrong key: FLAG is
+    shown whole or not at all; names are cut first."""
+    assert cloud.run("duplicate", "checkout-redesign", "--flag-key", "checkout-redesign-long-variant-b").returncode == 0
+    result = cloud.run("list", "-o", "table", env={"COLUMNS": columns})
+    assert result.returncode == 0, result
+    lines = result.stdout.splitlines()
+    flags = {"checkout-redesign", "checkout-redesign-long-variant-b", "pricing-copy", "onboarding-checklist"}
+    shown = "FLAG" in lines[0]
+    for line in lines[1:]:
+        words = set(line.split())
+        assert not any(word.rstrip("…") != word and word.startswith("checkout-redesign") for word in line.split())
+        if shown:
+            assert words & flags, line

@@ -44,12 +44,15 @@ def test_only_flexible_columns_are_cut_and_never_below_the_minimum() -> None:
 def test_droppable_columns_go_lowest_rank_first() -> None:
     columns = choose_columns(None)
     rows = [_cells("A fairly long experiment name")]
-    names = {w: [columns[i].name for i in fit_columns(columns, rows, w)[0]] for w in (90, 85, 70, 50, 40)}
-    assert names[90] == ["id", "name", "flag", "status", "started", "ended", "created"]  # names cut to 24 instead
-    assert "created" not in names[85] and "ended" in names[85]
-    assert "ended" not in names[70] and "flag" in names[70]
-    assert "flag" in names[50]  # NAME and FLAG cut to 12 rather than lose FLAG
-    assert names[40] == ["id", "name", "status", "started"]
+    fits = {w: fit_columns(columns, rows, w) for w in (100, 90, 85, 70, 50, 40)}
+    names = {w: [columns[i].name for i in keep] for w, (keep, _) in fits.items()}
+    assert names[100] == ["id", "name", "flag", "status", "started", "ended", "created"]  # names cut instead
+    assert "created" not in names[90] and "ended" in names[90]
+    assert "ended" not in names[85] and "flag" in names[85]
+    assert "flag" in names[70] and fits[70][1][1] == 12  # NAME cut to 12 rather than lose FLAG
+    flag = rows[0][2]
+    assert all(fits[w][1][names[w].index("flag")] == len(flag) for w in fits if "flag" in names[w]), "never cut"
+    assert names[50] == names[40] == ["id", "name", "status", "started"]  # dropped whole
 
 
 def test_wide_characters_take_two_cells() -> None:

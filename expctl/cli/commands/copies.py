@@ -54,6 +54,13 @@ def duplicate_command(
         f"Duplicated '{source.get('name')}' as '{copy.get('name')}' (id {copy.get('id')}), "
         f"flag {copy.get('feature_flag_key')}{shared}"
     )
+    if shared:
+        key = copy.get("feature_flag_key")
+        rt.messages.note(
+            f"Both experiments now use the flag {key}: launching, pausing or shipping one changes what the other "
+            f"serves, and the key {key} means the one not archived (then not ended); use ids to tell them apart, "
+            "or duplicate with --flag-key NEW for a flag of its own."
+        )
     rt.show_changed(copy, output)
 
 
@@ -75,7 +82,8 @@ def copy_command(
         typer.Option("--flag-key", help="Flag key in the target project (default: the same key).", show_default=False),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="Name in the target project (default: the same).", show_default=False)
+        str | None,
+        typer.Option("--name", help="Name in the target project (default: '<name> (Copy)').", show_default=False),
     ] = None,
     output: OutputOpt = None,
 ) -> None:

@@ -281,7 +281,7 @@ def delete_command(ctx: typer.Context, experiments: ExperimentsArg, yes: YesOpt 
 
     rt = runtime_of(ctx)
     refs = [ExperimentRef.parse(text) for text in experiments]
-    targets = [rt.experiments.resolve(ref) for ref in refs]
+    targets = [rt.experiments.resolve(ref, exact=True) for ref in refs]  # a delete cannot be undone: no guessing
     names = ", ".join(f"'{t.get('name')}' (id {t.get('id')})" for t in targets)
     confirm(rt, f"Delete {names}?", action=f"deleting {names}", assume_yes=yes)
     for target in targets:

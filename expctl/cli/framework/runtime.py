@@ -265,7 +265,9 @@ class Runtime(ApiAreas):
     def experiments(self) -> ExperimentsApi:
         from expctl.api.experiments import ExperimentsApi
 
-        return ExperimentsApi(self.client, key_hint=self.key_cache.lookup, on_gone=self.key_cache.forget)
+        return ExperimentsApi(
+            self.client, key_hint=self.key_cache.lookup, on_gone=self.key_cache.forget, on_choice=self.messages.note
+        )
 
     @cached_property
     def key_cache(self) -> KeyCache:
