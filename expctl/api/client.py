@@ -30,9 +30,9 @@ from expctl.api.errors import error_for_response, not_posthog
 from expctl.api.notices import Notices
 from expctl.api.ratelimit import Budget, RateLimiter
 from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
-from expctl.api.tls import certificate_problem, tls_context
+from expctl.api.tls import certificate_problem, speaks_plain_http, tls_context
 from expctl.api.urls import clean_params, origin
-from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError
+from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError, UnavailableError
 from expctl.settings.secret import Secret
 
 if TYPE_CHECKING:
@@ -234,6 +234,12 @@ class PostHogClient:
             response = self._http.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             problem = certificate_problem(exc)
+            if problem is not None and speaks_plain_http(problem):
+                raise UnavailableError(
+                    f"{self.host} answers in plain http, not https (TLS: {problem})",
+                    hint=f"use {self.host.replace('https://', 'http://', 1)} if that is how this server is reached "
+                    "(loopback, or with --allow-insecure-http), or the port that serves https",
+                ) from None
             if problem is not None:
                 raise TlsError(
                     f"cannot verify the TLS certificate of {self.host}: {problem}",

@@ -49,3 +49,13 @@ def certificate_problem(exc: BaseException) -> str | None:
         seen = seen.__cause__ or seen.__context__
     text = str(exc)
     return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else None
+
+
+# OpenSSL's words when the other end answered the handshake with something that is not
+# TLS, which is what a plain-http port sends back (an HTTP error page): no CA can fix it.
+_PLAIN_HTTP_REASONS = ("wrong version number", "http request", "packet length too long", "record layer failure")
+
+
+def speaks_plain_http(problem: str) -> bool:
+    """Whether a TLS failure means the port speaks plain http, not https."""
+    return any(reason in problem for reason in _PLAIN_HTTP_REASONS)

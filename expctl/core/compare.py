@@ -15,6 +15,7 @@ from typing import Any
 from expctl.core.fields import WRITE_ONLY_FIELDS
 from expctl.core.spec import normalize_variants
 from expctl.model.experiment import status_of, variants_of
+from expctl.model.metrics import in_display_order
 
 # Fields newest Cloud's list rows leave out; managing one of them needs a GET.
 SLIM_LIST_OMITS = frozenset(
@@ -89,6 +90,8 @@ def current(spec_field: str, experiment: Mapping[str, Any]) -> Any:
             for s in experiment.get("saved_metrics") or []
             if isinstance(s, Mapping)
         ]
+    if spec_field in ("metrics", "metrics_secondary"):
+        return in_display_order(experiment, spec_field)  # a spec lists them as PostHog shows them
     if spec_field == "parameters":
         params = dict(experiment.get("parameters") or {})
         if isinstance(params.get("feature_flag_variants"), list):

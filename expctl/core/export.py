@@ -18,6 +18,7 @@ from expctl.core.metric_compress import compress
 from expctl.core.references import shared_as_spec, shared_current
 from expctl.core.spec import API_VERSION, KIND
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, holdout_groups, holdout_percentage
+from expctl.model.metrics import in_display_order
 
 _OPTIONAL_FIELDS = (
     "exposure_criteria",
@@ -50,8 +51,8 @@ def to_spec(experiment: Mapping[str, Any], *, by_id: bool = False) -> dict[str, 
     variants = current("variants", experiment)
     if variants:
         spec["variants"] = variants
-    spec["metrics"] = [metric_to_spec(m) for m in experiment.get("metrics") or []]
-    secondary = [metric_to_spec(m) for m in experiment.get("metrics_secondary") or []]
+    spec["metrics"] = [metric_to_spec(m) for m in in_display_order(experiment, "metrics")]
+    secondary = [metric_to_spec(m) for m in in_display_order(experiment, "metrics_secondary")]
     if secondary:
         spec["metrics_secondary"] = secondary
     spec.update(_references(experiment, by_id))

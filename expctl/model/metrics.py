@@ -43,6 +43,25 @@ class MetricAnswer:
     error: ExpctlError | None = None
 
 
+ORDERINGS = {"metrics": "primary_metrics_ordered_uuids", "metrics_secondary": "secondary_metrics_ordered_uuids"}
+
+
+def in_display_order(experiment: Mapping[str, Any], field_name: str) -> list[Any]:
+    """An experiment's inline metrics (``metrics`` or ``metrics_secondary``) in the order
+    PostHog shows them: its ordering array (which `metrics move` and the web app set)
+    decides, the stored order breaks ties and places what the array lacks last."""
+    metrics = list(experiment.get(field_name) or [])
+    order = [u for u in experiment.get(ORDERINGS[field_name]) or [] if isinstance(u, str)]
+    if not order:
+        return metrics
+
+    def place(metric: Any) -> int:
+        uuid = metric.get("uuid") if isinstance(metric, Mapping) else None
+        return order.index(uuid) if uuid in order else len(order)
+
+    return sorted(metrics, key=place)
+
+
 def metric_specs(experiment: Mapping[str, Any]) -> list[MetricSpec]:
     """Every metric of an experiment, primary first, in PostHog's display order."""
     specs: list[MetricSpec] = []

@@ -8,13 +8,25 @@ Disabled, it costs nothing (rich is not even imported).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
 
 class Progress:
-    def __init__(self, enabled: bool, stream: TextIO, description: str, total: int | None = None) -> None:
+    def __init__(
+        self,
+        enabled: bool,
+        stream: TextIO,
+        description: str,
+        total: int | None = None,
+        *,
+        shares_screen: bool = False,
+    ) -> None:
+        """``shares_screen``: standard output is the same terminal, so a line written there
+        while the bar is drawn must go above the bar, not onto its line."""
         self.enabled = enabled
+        self.shares_screen = shares_screen
         self.stream = stream
         self.description = description
         self.total = total
@@ -39,6 +51,16 @@ class Progress:
         self._progress.start()
         self._task = self._progress.add_task(self.description, total=self.total)
         return self
+
+    def line(self, text: str, write: Callable[[str], None]) -> None:
+        """A line of output while the bar is drawn: above the bar when both share the
+        terminal (the bar then leaves nothing behind), else ``write`` (to stdout)."""
+        if self._progress is not None and self.shares_screen:
+            from rich.text import Text
+
+            self._progress.console.print(Text.from_ansi(text), soft_wrap=True, highlight=False)
+        else:
+            write(text + "\n")
 
     def advance(self, amount: int = 1) -> None:
         if self._progress is not None:

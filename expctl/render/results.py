@@ -17,6 +17,7 @@ from expctl.core.results import BASELINE, INSUFFICIENT, LOSING, NOT_SIGNIFICANT,
 from expctl.core.stats import format_p
 from expctl.model.experiment import status_of
 from expctl.render import timefmt
+from expctl.render.words import hanging
 
 SYMBOLS = {WINNING: "▲", LOSING: "▼", NOT_SIGNIFICANT: "·", INSUFFICIENT: "⚠", BASELINE: " ", "no statistics": "·"}
 STYLES = {WINNING: "green", LOSING: "red", NOT_SIGNIFICANT: "dim", INSUFFICIENT: "yellow", BASELINE: ""}
@@ -166,9 +167,12 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
     exp = report.experiment
     status = status_of(exp)
     lines: list[tuple[str, str]] = [(f"{exp.get('name')} (id {exp.get('id')})", "bold")]
+    refreshed, cached = report.freshness
     if exp.get("start_date"):
         since = timefmt.short_utc(exp.get("start_date"))[:10]
-        span = timefmt.duration_days(exp.get("start_date"), exp.get("end_date"), now=now)
+        # days of data: to the time the numbers are as of (PostHog's clock), else now
+        as_of = timefmt.parse(refreshed) if refreshed else None
+        span = timefmt.duration_days(exp.get("start_date"), exp.get("end_date"), now=as_of or now)
         when = f"{status} since {since} ({span})" if not exp.get("end_date") else f"{status}, ran {span} from {since}"
     else:
         when = status
@@ -181,7 +185,6 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
     holdout = holdout_line(exp)
     if holdout:
         lines.append((holdout, ""))
-    refreshed, cached = report.freshness
     if refreshed:
         when = timefmt.short_utc(refreshed)
         if cached:
@@ -251,12 +254,12 @@ def render_table(
             continue
         console.print(_metric_table(metric, gap, bar_width, color))
         steps = funnel_steps_line(metric)
-        if steps:
-            console.print(Text(f"  {steps}", style="dim" if color else ""), soft_wrap=not wrap)
-        for warning in metric.warnings:
-            console.print(Text(f"  ⚠ {warning}", style="yellow" if color else ""), soft_wrap=not wrap)
-        for note in metric.notes:
-            console.print(Text(f"  note: {note}", style="dim" if color else ""), soft_wrap=not wrap)
+        lines = [(f"  {steps}", "dim")] if steps else []
+        lines += [(f"  ⚠ {warning}", "yellow") for warning in metric.warnings]
+        lines += [(f"  note: {note}", "dim") for note in metric.notes]
+        for line, style in lines:
+            shown = hanging(line, width if wrap else None, 4)  # continued lines under the text, not at column 0
+            console.print(Text(shown, style=style if color else ""), soft_wrap=True)
     return _strip_trailing(buffer.getvalue())
 
 

@@ -19,3 +19,20 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     import re
 
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def hanging(text: str, width: int | None, indent: int) -> str:
+    """``text`` wrapped to ``width`` with every line after the first indented ``indent``
+    cells, words kept whole (a key, a path or a count is never broken); unwrapped when
+    there is no width (piped output keeps each line whole for scripts)."""
+    if width is None or len(text) <= width:
+        return text
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width=max(width, indent + 20),
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -58,3 +58,13 @@ def test_ci_waits_for_the_package_lock_instead_of_failing() -> None:
     assert calls, "the system tools are installed with apt-get"
     assert all('"${apt_wait[@]}"' in line for line in calls), calls
     assert "apt_wait=(-o DPkg::Lock::Timeout=" in ci
+
+
+def test_the_retries_the_readme_promises_are_the_clients() -> None:
+    from expctl.api.client import ClientConfig
+    from expctl.api.retry import CONNECT_ATTEMPTS
+
+    retries = README.split("* **Retries.**", 1)[1].split("\n* ", 1)[0]
+    flat = " ".join(retries.split())
+    assert f"default {ClientConfig._field_defaults['retries']} retries" in flat
+    assert f"a refused connection, which rarely heals in seconds, is tried {CONNECT_ATTEMPTS} times in all" in flat

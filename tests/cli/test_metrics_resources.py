@@ -342,3 +342,21 @@ def test_holdouts_and_shared_metrics_are_updated_in_place_by_apply(cloud: Server
     flag = next(f for f in cloud.fake.store.flags.values() if f["key"] == "search-v2")
     assert flag["filters"]["holdout"]["exclusion_percentage"] == 8
     assert cloud.run("diff", "-f", str(specs)).returncode == 0
+
+
+def test_export_writes_metrics_in_the_order_metrics_move_set_and_diffs_clean(cloud: Server, tmp_path: Path) -> None:
+    """`metrics move` sets PostHog's display order (the ordering array), not the stored
+    one: export writes that order, and its spec is no change."""
+    rows = json.loads(cloud.run("metrics", "list", "checkout-redesign", "-o", "json").stdout)
+    primaries = [r["name"] for r in rows if r["role"] == "primary" and r["shared_metric_id"] is None]
+    assert len(primaries) >= 2, rows
+    assert cloud.run("metrics", "move", "checkout-redesign", primaries[-1], "--to", "1").returncode == 0
+    shown = [r["name"] for r in json.loads(cloud.run("metrics", "list", "checkout-redesign", "-o", "json").stdout)]
+    assert shown[0] == primaries[-1]
+    exported = tmp_path / "specs"
+    assert cloud.run("export", "checkout-redesign", "-f", str(exported)).returncode == 0
+    spec = yaml.safe_load((exported / "checkout-redesign.yaml").read_text())
+    names = [m["name"] for m in spec["metrics"]]
+    assert names == [name for name in shown if name in names], "the spec lists metrics as PostHog shows them"
+    diff = cloud.run("diff", "-f", str(exported))
+    assert diff.returncode == 0, diff

@@ -168,3 +168,17 @@ def test_a_narrow_table_never_cuts_a_flag_key(cloud: Server, columns: str) -> No
         assert not any(word.rstrip("…") != word and word.startswith("checkout-redesign") for word in line.split())
         if shown:
             assert words & flags, line
+
+
+def test_the_readme_list_and_results_excerpts_are_the_demos(demo_day: Server) -> None:
+    """The README's first excerpts, against the demo of the day they were taken: every
+    cell but the relative ages (which count from today), and the results' header."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = readme.split("$ expctl list\n", 1)[1].split("```", 1)[0].splitlines()
+    result = demo_day.run("list", "-o", "table", env={"COLUMNS": "100"})
+    shown = result.stdout.splitlines()
+    assert [line[:62] for line in shown] == [line[:62] for line in listed], "ID, NAME, FLAG, STATUS as written"
+    excerpt = readme.split("$ expctl results checkout-redesign\n", 1)[1].split("```", 1)[0].splitlines()
+    results = demo_day.run("results", "checkout-redesign", "-o", "table", env={"COLUMNS": "100"}).stdout.splitlines()
+    assert results[:2] == excerpt[:2], "name, and the days of data counted to the day the numbers are of"
+    assert [line for line in excerpt[3:] if line not in results] == []

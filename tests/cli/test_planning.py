@@ -91,17 +91,16 @@ def test_the_test_servers_daily_results_follow_posthogs_rules(cloud: Server) -> 
     assert other.returncode == 0 and json.loads(other.stdout)["status"] == "pending"
 
 
-def test_the_readme_shows_real_plan_output(cloud: Server) -> None:
+def test_the_readme_shows_real_plan_output(demo_day: Server) -> None:
+    """Both commands exactly as the README writes them, against the demo of the README's day."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split("### Plan and follow", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
     offline_text, running_text = block.split("$ expctl plan checkout-redesign")
-    offline = cloud.run("plan", "--baseline-rate", "0.10", "--mde", "5%", "--daily-exposures", "8000", "-o", "table")
+    offline = demo_day.run("plan", "--baseline-rate", "0.10", "--mde", "5%", "--daily-exposures", "8000", "-o", "table")
     assert offline.stdout == offline_text.split("\n", 1)[1]
-    assert (
-        cloud.run("update", "checkout-redesign", "--set", 'parameters={"minimum_detectable_effect": 10}').returncode
-        == 0
-    )
-    running = cloud.run("plan", "checkout-redesign", "-o", "table", env={"COLUMNS": "80"})
+    command = running_text.split("\n", 1)[0].split("#")[0].split()
+    assert command == ["--mde", "10%"], "the README's command is the one run here"
+    running = demo_day.run("plan", "checkout-redesign", *command, "-o", "table", env={"COLUMNS": "80"})
     assert running.stdout == running_text.split("\n", 1)[1]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import Server
 from tests.fakeposthog import seed_experiments
 from tests.support.processes import Watched, wait_for_any, watched_together
-from tests.support.terminal import run_on_terminal
+from tests.support.terminal import final_screen, run_on_terminal
 
 FLAKY = {"EXPCTL_RETRIES": "12", "EXPCTL_RETRY_BACKOFF": "0.01"}
 
@@ -193,3 +193,20 @@ def test_ctrl_c_twice_during_apply_still_ends_with_the_summary(cloud: Server, tm
     assert len(created) == 3 and not created & set(not_applied), stderr
     assert created | set(not_applied) == {f"slow-{index}" for index in range(8)}
     assert "Traceback" not in stderr
+
+
+def test_the_progress_bar_leaves_the_screen_when_apply_is_done(cloud: Server, tmp_path: Path) -> None:
+    """On a person's terminal (stdout and stderr one screen) the bar is drawn while
+    experiments are applied and gone after, and no result line lands on the bar's line."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for index in range(3):
+        (specs / f"e{index}.yaml").write_text(f"name: Shown {index}\nfeature_flag_key: shown-{index}\n")
+    code, shown, _ = run_on_terminal(cloud.env, ["apply", "-f", str(specs), "--yes"], columns=80, stderr_too=True)
+    assert code == 0, shown
+    screen = final_screen(shown)
+    assert not any("Applying" in line for line in screen), screen
+    results = [line for line in screen if "created" in line and "shown-" in line]
+    assert len(results) == 3, screen
+    assert all(line.lstrip().startswith(("+", "✓", "shown-", "'Shown")) or "created" in line for line in results)
+    assert any(line.startswith("Applied: 3 created") for line in screen), screen

@@ -1,7 +1,9 @@
 """The list table on a real (pseudo-)terminal: ID and STATUS survive every width; the
-least useful columns go first; only NAME and FLAG are cut, with an ellipsis."""
+least useful columns go first; only NAME is cut, with an ellipsis, and text wraps under itself."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -69,3 +71,18 @@ def test_eligible_flags_table_fits_80_columns(cloud: Server) -> None:
     assert code == 0
     assert lines[0].split()[:2] == ["ID", "KEY"]
     assert all(len(line) <= 80 for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args", [["results", "checkout-redesign"], ["doctor"], ["config"], ["results", "onboarding-checklist"]]
+)
+def test_80_columns_wrap_under_the_text_not_at_the_margin(cloud: Server, args: list[str]) -> None:
+    """On a terminal every line fits 80 columns, and a wrapped line continues under its
+    own text (an indented line), never at the left margin where a new item would start."""
+    code, lines = run_at_width(cloud, args, 80)
+    assert code in (0, 7), lines  # doctor: the plain-http host is a warning, the server answers
+    unbreakable = [line for line in lines if len(line) > 80 and len(line.split()[-1]) > 40]  # a long path
+    assert all(len(line) <= 80 for line in lines if line not in unbreakable), [x for x in lines if len(x) > 80]
+    for before, line in itertools.pairwise(lines):
+        if before.startswith("  Funnel steps"):
+            assert line.startswith("    "), (before, line)

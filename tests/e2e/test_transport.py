@@ -143,3 +143,15 @@ def test_doctor_names_the_certificate_problem(home: Path, tls: Tls) -> None:
     result = tls.run(home, "doctor")
     assert result.returncode == 10, result
     assert "✗ TLS" in result.stdout and "--ca-bundle" in result.stdout
+
+
+def test_https_to_a_plain_http_port_says_so_instead_of_blaming_the_ca(home: Path, plain: RunningServer) -> None:
+    url = plain.url.replace("http://", "https://")
+    result = run(["list"], _env(home, plain, EXPCTL_HOST=url))
+    assert result.returncode == 7, result
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: {url} answers in plain http, not https (TLS: wrong version number); use {plain.url} if that is "
+        "how this server is reached (loopback, or with --allow-insecure-http), or the port that serves https"
+    ]
+    assert "--ca-bundle" not in result.stderr

@@ -23,16 +23,23 @@ def run_on_terminal(
     *,
     columns: int = 80,
     interrupt_when: Callable[[str], bool] | None = None,
-    timeout: float = 30,
+    timeout: float = 120,
+    stderr_too: bool = False,
 ) -> tuple[int, str, str]:
     """(exit code, what the terminal showed, stderr). With ``interrupt_when``, send
-    SIGINT (Ctrl-C) once the screen so far satisfies it."""
+    SIGINT (Ctrl-C) once the screen so far satisfies it. ``stderr_too``: stderr goes to
+    the terminal as well, as in a person's shell (progress bars show; stderr is "")."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     merged = dict(env)
     merged.pop("COLUMNS", None)
     process = subprocess.Popen(
-        [str(EXPCTL), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=merged, cwd=REPO
+        [str(EXPCTL), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave if stderr_too else subprocess.PIPE,
+        env=merged,
+        cwd=REPO,
     )
     os.close(slave)
     interrupted = False
@@ -52,7 +59,7 @@ def run_on_terminal(
 
 
 def read_terminal(
-    master: int, process: subprocess.Popen[Any], react: Callable[[str], bytes | None], timeout: float = 30
+    master: int, process: subprocess.Popen[Any], react: Callable[[str], bytes | None], timeout: float = 120
 ) -> bytes:
     """Everything the program shows on the pty ``master`` until it closes it or exits
     (killed after ``timeout``). ``react`` sees the screen so far after each chunk and
@@ -77,3 +84,14 @@ def read_terminal(
     else:
         process.kill()
     return seen
+
+
+def final_screen(shown: str, columns: int = 80, lines: int = 50) -> list[str]:
+    """What a person sees once the program is done: ``shown`` played on a terminal
+    emulator (pyte), so cursor moves and erased lines count as a terminal counts them."""
+    import pyte
+
+    screen = pyte.Screen(columns, lines)
+    stream = pyte.Stream(screen)
+    stream.feed(shown.replace("\n", "\r\n"))
+    return [line.rstrip() for line in screen.display if line.strip()]

@@ -74,18 +74,7 @@ def _show(ctx: typer.Context, output: str | None) -> None:
     )
     out = rt.output(output, OBJECTS)
 
-    def text(data: list[dict[str, Any]]) -> str:
-        if out.mode == "plain":
-            return "".join(f"{r['setting']}\t{'' if r['value'] is None else r['value']}\t{r['source']}\n" for r in data)
-        width = max(len(r["setting"]) for r in data)
-        value_width = min(48, max(len(str(r["value"] if r["value"] is not None else "-")) for r in data))
-        lines = []
-        for r in data:
-            shown = "-" if r["value"] is None else str(r["value"])
-            lines.append(f"{r['setting']:<{width}}  {shown:<{value_width}}  {r['source']}\n")
-        return "".join(lines)
-
-    out.data(rows, text)
+    out.data(rows, lambda data: _settings_text(data, plain=out.mode == "plain", width=rt.wrap_width))
 
 
 @config_app.command("get", epilog=examples("expctl config get host", "expctl config get project"))
@@ -215,3 +204,24 @@ def path_command(ctx: typer.Context) -> None:
     from expctl.settings.paths import config_file
 
     typer.echo(str(config_file(runtime_of(ctx).env)))
+
+
+def _settings_text(data: list[dict[str, Any]], *, plain: bool, width: int | None) -> str:
+    """`expctl config` for people (aligned; a source that does not fit goes under its
+    setting) or scripts (tab-separated)."""
+    if plain:
+        return "".join(f"{r['setting']}\t{'' if r['value'] is None else r['value']}\t{r['source']}\n" for r in data)
+    from expctl.render.words import hanging
+
+    name_width = max(len(r["setting"]) for r in data)
+    value_width = min(48, max(len(str(r["value"] if r["value"] is not None else "-")) for r in data))
+    lines = []
+    for r in data:
+        shown = "-" if r["value"] is None else str(r["value"])
+        line = f"{r['setting']:<{name_width}}  {shown:<{value_width}}  {r['source']}"
+        if width is not None and len(line) > width:
+            line = f"{r['setting']:<{name_width}}  {shown}\n" + hanging(
+                f"{' ' * (name_width + 4)}({r['source']})", width, name_width + 5
+            )
+        lines.append(line + "\n")
+    return "".join(lines)

@@ -82,12 +82,15 @@ def _finish(rt: Runtime, checks: list[Check], output: str | None) -> None:
 
         style = Styler(rt.stdout_color)
         colors = {OK: "green", WARN: "yellow", FAIL: "red"}
+        from expctl.render.words import hanging
+
         width = max(len(c.name) for c in checks)
+        indent = width + 4  # under the detail: "✓ " + name + two spaces
         for check in checks:
             mark = style(MARKS[check.status], colors[check.status])
-            line = f"{mark} {check.name:<{width}}  {check.detail}"
+            line = mark + hanging(f"  {check.name:<{width}}  {check.detail}", rt.wrap_width, indent)[1:]
             if check.fix and check.status != OK:
-                line += f"\n  {' ' * width}  fix: {check.fix}"
+                line += "\n" + hanging(f"{' ' * indent}fix: {check.fix}", rt.wrap_width, indent + 5)
             rt.output("plain").text(line + "\n")
     failed = [c for c in checks if c.status == FAIL]
     if failed:

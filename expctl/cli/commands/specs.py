@@ -245,7 +245,7 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
             else:
                 line = resource_outcome_line(outcome, style)
             if mode == "table":
-                rt.output("plain").text(line + "\n", flush=True)
+                bar.line(line, lambda text: rt.output("plain").text(text, flush=True))
 
         stop = threading.Event()
         with ctrl_c_stops(stop, lambda: rt.messages.note(CTRL_C_NOTE)):

@@ -148,6 +148,12 @@ class Runtime(ApiAreas):
             return shutil.get_terminal_size((100, 24)).columns
         return None
 
+    @property
+    def wrap_width(self) -> int | None:
+        """Where text for people wraps: the terminal's width; None when stdout is not a
+        terminal (a script reading the lines gets each one whole)."""
+        return self.width if self.streams.stdout_isatty else None
+
     # -- settings and credentials ------------------------------------------------------
 
     @cached_property
@@ -318,7 +324,13 @@ class Runtime(ApiAreas):
         from expctl.render.progress import Progress
 
         for_a_program = output in ("json", "jsonl", "yaml")
-        shown = Progress(self.progress_allowed and not for_a_program, self.streams.stderr, description, total)
+        shown = Progress(
+            self.progress_allowed and not for_a_program,
+            self.streams.stderr,
+            description,
+            total,
+            shares_screen=self.streams.stdout_isatty,
+        )
         self._progress_shown = shown if shown.enabled else None
         return shown
 
