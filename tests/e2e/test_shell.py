@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -217,3 +218,40 @@ def test_completion_forgets_experiments_a_command_found_gone(cloud: Server) -> N
     assert cloud.run("get", str(cloud.ids["onboarding-checklist"])).returncode == 5
     assert _offered(cloud, "expctl get o") == []
     assert _offered(cloud, "expctl get c") == ["checkout-redesign"]  # the others stay
+
+
+def _complete(env: dict[str, str], shell: str, line: str) -> list[str]:
+    """What typer's completion protocol answers for ``line`` in ``shell`` (the value words)."""
+    asked = dict(env, _EXPCTL_COMPLETE=f"complete_{shell}")
+    if shell == "bash":
+        words = line.split()
+        asked.update(COMP_WORDS=line, COMP_CWORD=str(len(words) if line.endswith(" ") else len(words) - 1))
+    else:
+        asked.update(_TYPER_COMPLETE_ARGS=line, _TYPER_COMPLETE_FISH_ACTION="get-args")
+    done = subprocess.run([str(EXPCTL)], env=asked, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    if shell == "zsh":
+        return re.findall(r'"([^"]+?)"(?::"[^"]*")?', done.stdout.split("((", 1)[-1]) if "((" in done.stdout else []
+    return [row.split("\t")[0] for row in done.stdout.splitlines() if row.strip()]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_option_values_complete_to_their_words_not_file_names(cloud: Server, shell: str) -> None:
+    config = Path(cloud.env["XDG_CONFIG_HOME"]) / "expctl" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("profiles:\n  prod: {host: 'https://eu.posthog.com'}\n  staging: {}\n")
+    config.chmod(0o600)
+    env = cloud.env
+    assert _complete(env, shell, "expctl results x --fail-on ") == [
+        "srm",
+        "loser",
+        "not-significant",
+        "insufficient-data",
+    ]
+    assert _complete(env, shell, "expctl results x --fail-on srm,l") == ["srm,loser"]
+    assert _complete(env, shell, "expctl list -o ") == ["table", "plain", "json", "yaml", "ids", "jsonl"]
+    assert _complete(env, shell, "expctl plan -o ") == ["table", "plain", "json", "yaml"]
+    assert _complete(env, shell, "expctl list --status r") == ["running"]
+    assert _complete(env, shell, "expctl list --order end") == ["end_date"]
+    assert _complete(env, shell, "expctl --env ") == ["prod", "staging"]
+    assert _complete(env, shell, "expctl --profile st") == ["staging"]

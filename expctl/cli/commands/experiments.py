@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from expctl.cli.framework import value_completion
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples, new_app
 from expctl.cli.framework.runtime import Runtime
@@ -29,7 +30,11 @@ DEFAULT_LIMIT = 100
 
 StatusOpt = Annotated[
     str | None,
-    typer.Option(help="draft, running, paused, exposure_frozen, stopped (or complete), all.", show_default=False),
+    typer.Option(
+        help="draft, running, paused, exposure_frozen, stopped (or complete), all.",
+        show_default=False,
+        autocompletion=value_completion.statuses,
+    ),
 ]
 ArchivedOpt = Annotated[bool, typer.Option("--archived", help="List archived experiments instead.")]
 SearchOpt = Annotated[str | None, typer.Option(help="Only names containing this text.", show_default=False)]
@@ -41,6 +46,7 @@ OrderOpt = Annotated[
     typer.Option(
         help="Sort: created_at, updated_at, name, start_date, end_date, duration, status; '-' for descending.",
         show_default=False,
+        autocompletion=value_completion.orders,
     ),
 ]
 LimitOpt = Annotated[int, typer.Option(help="How many to show.", min=1)]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from expctl.cli.framework import value_completion
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import OptionalExperimentArg, examples, new_app
 from expctl.cli.framework.runtime import Runtime
@@ -32,7 +33,13 @@ def report_command(
     experiment: OptionalExperimentArg = None,
     all_: Annotated[bool, typer.Option("--all", help="Every experiment the filters keep (with -f DIR).")] = False,
     status: Annotated[
-        str | None, typer.Option("--status", help="With --all: running, paused, stopped…", show_default=False)
+        str | None,
+        typer.Option(
+            "--status",
+            help="With --all: running, paused, stopped…",
+            show_default=False,
+            autocompletion=value_completion.statuses,
+        ),
     ] = None,
     path: Annotated[
         Path | None,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from expctl.cli.framework import value_completion
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ExperimentArg, ResultsOutputOpt, examples, new_app
 from expctl.cli.framework.output_modes import RESULTS
@@ -28,6 +29,7 @@ FailOnOpt = Annotated[
         "--fail-on",
         help="Exit 9 when a condition holds: srm, loser, not-significant, insufficient-data (comma list).",
         show_default=False,
+        autocompletion=value_completion.fail_on,
     ),
 ]
 WATCH_MIN_SECONDS = 5

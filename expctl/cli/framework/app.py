@@ -261,6 +261,12 @@ app = typer.Typer(
 )
 
 
+def _profiles(incomplete: str) -> list[str]:
+    from expctl.cli.framework.value_completion import profiles
+
+    return profiles(incomplete)
+
+
 HostOpt = Annotated[
     str | None, typer.Option("--host", help="PostHog site, e.g. https://eu.posthog.com.", show_default=False)
 ]
@@ -268,12 +274,18 @@ ProjectOpt = Annotated[str | None, typer.Option("--project", "-p", help="Project
 EnvOpt = Annotated[
     str | None,
     typer.Option(
-        "--env", help="Environment: the profile of that name, and the specs' overlays for it.", show_default=False
+        "--env",
+        help="Environment: the profile of that name, and the specs' overlays for it.",
+        show_default=False,
+        autocompletion=_profiles,
     ),
 ]
 
 
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Config profile to use.", show_default=False)]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="Config profile to use.", show_default=False, autocompletion=_profiles),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show HTTP requests and responses (key redacted).")]
 TimeoutOpt = Annotated[
     float | None,

@@ -35,7 +35,9 @@ def complete_experiment(ctx: typer.Context, incomplete: str) -> list[tuple[str, 
 
 
 def _output_option(modes: tuple[str, ...]) -> Any:
-    return typer.Option("--output", "-o", help=help_for(modes), show_default=False)
+    from expctl.cli.framework.value_completion import words
+
+    return typer.Option("--output", "-o", help=help_for(modes), show_default=False, autocompletion=words(modes))
 
 
 # The -o option for each set of modes (cli/framework/output_modes.py); a command takes the
