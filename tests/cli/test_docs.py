@@ -34,6 +34,7 @@ def test_readme_stays_a_guide_a_newcomer_reads_in_ten_minutes() -> None:
     assert not first_command.startswith("pip install"), "Debian/Ubuntu's system pip refuses that"
     # pipx is not on a fresh Debian; the standard library's venv is.
     assert first_command.startswith("python3 -m venv "), first_command
+    assert first_command.endswith("/bin/expctl demo"), "the first command shows the main job, with no account"
     assert "docs/reference.md" in README
 
 

@@ -72,6 +72,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
      "Make another environment's experiments match this one's, as they stand now"),
     ("render", "render", "render_app", _S,
      "Print the specs as an environment sees them: its overlays merged, nothing sent"),
+    ("demo", "demo", "demo_app", _U, "Try expctl on a PostHog stand-in on this machine: no account needed"),
     ("auth", "auth", "auth_app", _U, "Log in, check and log out"),
     ("config", "config", "config_app", _U, "Show and change settings and profiles"),
     ("doctor", "doctor", "doctor_app", _U, "Check the setup and say how to fix what is wrong"),

@@ -63,6 +63,7 @@ SCOPES: tuple[Needs, ...] = (
     Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
     Needs("validate -f specs/", (), "offline"),
     Needs("render -f specs/", (), "offline"),
+    Needs("demo", (), "its own stand-in on 127.0.0.1: no key of yours"),
     Needs(
         "promote --from staging --to prod --yes",
         WRITE,
