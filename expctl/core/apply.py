@@ -244,22 +244,23 @@ def _create_once(item: PlanItem[Spec], backend: Backend, outcome: Outcome) -> di
     key = item.key
     try:
         created = backend.create(item.create_body)
-    except RejectedError as exc:
+    except RejectedError:
         existing = backend.experiments_with_key(key)
         if not existing:
             raise
         outcome.found_existing = True
-        outcome.experiment = existing[0]
-        _ = exc
-        return existing[0]
+        outcome.experiment = backend.get(int(existing[0]["id"]))  # the full object: a list row is not one
+        return outcome.experiment
     others = backend.experiments_with_key(key)
     winner = min(others, key=lambda e: int(e.get("id") or 0)) if others else created
     if int(winner["id"]) != int(created["id"]):
-        # Another run created this spec a moment before us: keep theirs, remove ours.
+        # Another run created this spec a moment before us: keep theirs, remove ours. What
+        # we remember of theirs is what a GET answers, never its list row (which lacks
+        # metrics: a later plan would think this PostHog has no such field).
         backend.delete(int(created["id"]))
         outcome.found_existing = True
-        outcome.experiment = winner
-        return winner
+        outcome.experiment = backend.get(int(winner["id"]))
+        return outcome.experiment
     outcome.steps.append("created")
     return created
 

@@ -49,13 +49,33 @@ def _umask() -> int:
     return current
 
 
+MAX_STATE_BYTES = 64 * 1024 * 1024
+
+
 def read_json_object(path: Path | None) -> dict[str, Any]:
     """A JSON object from ``path``; empty when there is no path, no file, or the file is
-    torn or not an object (a cache must never be trusted further than that)."""
+    torn, not an object, too big, not a plain file of this user's, or reached through a
+    symlink (a cache must never be trusted further than that)."""
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
         return {}
+    try:
+        import stat
+
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STATE_BYTES:
+            return {}
+        if hasattr(os, "geteuid") and found.st_uid != os.geteuid():
+            return {}
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            data = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return data if isinstance(data, dict) else {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,9 +29,44 @@ def caching_off(env: Mapping[str, str]) -> bool:
     return bool(env.get("EXPCTL_NO_CACHE"))
 
 
-def per_project(env: Mapping[str, str], name: str, host: str, project: str, suffix: str = ".json") -> Path:
-    """``<cache>/<name>-<crc32 of host|project><suffix>``: one file per PostHog project."""
-    return cache_dir(env) / f"{name}-{zlib.crc32(f'{host}|{project}'.encode()):08x}{suffix}"
+def per_project(env: Mapping[str, str], name: str, host: str, project: str, suffix: str = ".json") -> Path | None:
+    """``<cache>/<name>-<sha256 of host|project><suffix>``: one file per PostHog project
+    (the file records the host and project too, and is read only when they match); None
+    when the cache folder must not be used (``cache_dir_problem``)."""
+    return state_file(env, f"{name}-{_digest(f'{host}|{project}')}{suffix}")
+
+
+def state_file(env: Mapping[str, str], name: str) -> Path | None:
+    """A file of the state kept between runs, or None when the cache folder is unsafe."""
+    directory = cache_dir(env)
+    return None if cache_dir_problem(directory) else directory / name
+
+
+def cache_dir_problem(directory: Path) -> str | None:
+    """Why a cache folder must not hold expctl's state, or None. A folder of another user,
+    or one others may write in (a shared CI cache volume), could hold planted files: a
+    cache that claims what PostHog has, or a symlink where the lock goes."""
+    try:
+        found = os.stat(directory)
+    except FileNotFoundError:
+        return None  # made owner-only on first use
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})"
+    import stat
+
+    if not stat.S_ISDIR(found.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "geteuid") and found.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if found.st_mode & 0o022:
+        return "others may write in it"
+    return None
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def config_file(env: Mapping[str, str]) -> Path:

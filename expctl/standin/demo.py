@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from expctl.standin.holds import UNHELD
 from expctl.standin.server import FakePostHog
 from expctl.standin.state import FULL_KEY, iso
 from expctl.standin.wire import FakeRequest
@@ -55,13 +56,14 @@ SECONDARY_METRICS = [
 ]
 
 
-def call(fake: FakePostHog, method: str, path: str, body: Any = None, project: int = 1) -> Any:
+def call(fake: FakePostHog, method: str, path: str, body: Any = None, project: int = 1, *, unheld: bool = False) -> Any:
+    """A request as a client would send it; ``unheld`` passes every barrier and gate (a
+    test acting while the client's requests are held)."""
+    headers = {"authorization": f"Bearer {FULL_KEY}", "host": "127.0.0.1"}
+    if unheld:
+        headers[UNHELD] = "1"
     request = FakeRequest.build(
-        method,
-        path.format(project=project),
-        "",
-        {"authorization": f"Bearer {FULL_KEY}", "host": "127.0.0.1"},
-        json.dumps(body).encode() if body is not None else b"",
+        method, path.format(project=project), "", headers, json.dumps(body).encode() if body is not None else b""
     )
     response = fake.handle(request)
     if response.status >= 400:

@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 
 DEADLINE = 60.0  # seconds; only ever reached when the client does not do what the test expects
+UNHELD = "x-standin-unheld"  # a request header (lower case, as FakeRequest keeps them): never held
 
 
 @dataclass

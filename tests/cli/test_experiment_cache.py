@@ -78,3 +78,88 @@ def test_without_the_cache_every_run_reads_what_it_needs(project: InProcess, tmp
     outcome = project.run("diff", "-f", str(specs), env={"EXPCTL_NO_CACHE": "1"})
     assert outcome.code == 0, outcome
     assert _detail_reads(project) >= 5
+
+
+def _cache_file(home: Path) -> Path:
+    [found] = list((home / ".cache" / "expctl").glob("experiments-*.json"))
+    return found
+
+
+def test_an_edited_entry_is_not_believed_and_costs_a_read(project: InProcess, tmp_path: Path, home: Path) -> None:
+    """An entry edited to claim what the spec wants (with PostHog's updated_at kept) must
+    cost a GET, never hide a change: each entry is sealed with a key derived from the
+    API key, which whoever could plant the file does not hold."""
+    specs = _specs(project, tmp_path, 3)
+    spec = specs / "seeded-00001.yaml"
+    spec.write_text(spec.read_text().replace("description: ''", "description: from the spec"))
+    cache = _cache_file(home)
+    data = json.loads(cache.read_text())
+    assert data["host"] == "http://127.0.0.1:8000" and data["project"] == "1" and data["format"] == 2
+    entry = next(e for e in data["experiments"].values() if e["experiment"]["feature_flag_key"] == "seeded-00001")
+    entry["experiment"]["description"] = "from the spec"  # forged to match; updated_at untouched
+    cache.write_text(json.dumps(data))
+    diff = invoke_and_assert(project, ["diff", "-f", str(specs)], 8)
+    assert "1 to update" in diff.stdout, "the real change is still planned"
+
+
+def test_another_projects_cache_file_is_not_read(project: InProcess, tmp_path: Path, home: Path) -> None:
+    specs = _specs(project, tmp_path, 3)
+    cache = _cache_file(home)
+    data = json.loads(cache.read_text())
+    data["project"] = "2"  # a file that says it is another project's (a name collision, a copy)
+    cache.write_text(json.dumps(data))
+    project.fake.clear_log()
+    invoke_and_assert(project, ["diff", "-f", str(specs)], 0)
+    assert _detail_reads(project) > 0
+    assert len(cache.name) >= len("experiments-") + 32 + len(".json"), "named by a long hash"
+
+
+def test_a_list_row_never_enters_the_cache(project: InProcess, tmp_path: Path, home: Path) -> None:
+    """The loser of a create race used to remember the winner's list row (no metrics) as
+    the full experiment; every later run then said 'this PostHog has no field metrics'."""
+    import threading
+
+    from expctl.standin.demo import call
+
+    specs = tmp_path / "race"
+    specs.mkdir()
+    (specs / "race.yaml").write_text("name: Race\nfeature_flag_key: race\nmetrics:\n  - mean: purchase\n")
+    ours = project.fake.gate(method="POST", path_contains="/experiments/")
+    applying = threading.Thread(target=lambda: invoke_and_assert(project, ["apply", "-f", str(specs), "--yes"], 0))
+    applying.start()
+    assert ours.wait_for(1), "our create is on its way"
+    # Another apply's create lands a moment before ours (it gets the lower id).
+    call(project.fake, "POST", "/api/projects/{project}/experiments/", {"name": "Race", "feature_flag_key": "race",
+         "parameters": {}, "metrics": [{"kind": "ExperimentMetric", "metric_type": "mean",
+         "source": {"kind": "EventsNode", "event": "purchase"}}]}, unheld=True)  # fmt: skip
+    ours.open()
+    applying.join(timeout=120)
+    live = [e for e in project.fake.live_experiments() if e["name"] == "Race"]
+    assert len(live) == 1
+    cached = json.loads(_cache_file(home).read_text())["experiments"].values()
+    assert all("metrics" in e["experiment"] and "filters" in e["experiment"] for e in cached)
+    (specs / "race.yaml").write_text("name: Race\nfeature_flag_key: race\nmetrics:\n  - mean: signup\n")
+    project.fake.clear_log()
+    applied = invoke_and_assert(project, ["apply", "-f", str(specs), "--yes"], 0)
+    assert "has no field metrics" not in applied.stderr
+    patches = [json.loads(e.body) for e in project.fake.requests("PATCH")]
+    assert patches and "metrics" in patches[0], "the metric change is sent"
+
+
+def test_a_cache_folder_others_may_write_is_not_used(project: InProcess, tmp_path: Path, home: Path) -> None:
+    """A shared CI cache volume (others may write) could hold planted files: expctl keeps
+    nothing there, says so once, and works with more requests."""
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    specs = _specs(project, tmp_path, 3)
+    env = {"EXPCTL_CACHE_DIR": str(shared)}
+    outcome = project.run("diff", "-f", str(specs), env=env)
+    assert outcome.code == 0, outcome
+    warnings = [line for line in outcome.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: not keeping anything in {shared}: others may write in it, so its files could be planted "
+        f"(make it yours and owner-only: chmod 700 {shared}; or set EXPCTL_CACHE_DIR)"
+    ]
+    assert list(shared.iterdir()) == []
+    assert project.run("list", env=env).code == 0 and list(shared.iterdir()) == []

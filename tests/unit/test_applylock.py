@@ -29,5 +29,29 @@ def test_a_second_apply_waits_and_gives_up_saying_who_holds_it(tmp_path: Path) -
 def test_no_lock_where_none_can_be_taken(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("")
-    with apply_lock(blocked / "apply.lock", target="p", say=pytest.fail):
-        pass  # the cache directory cannot be made: the apply goes ahead
+    said: list[str] = []
+    with apply_lock(blocked / "apply.lock", target="p", say=said.append):
+        pass  # the cache directory cannot be made: the apply goes ahead, and says so
+    assert len(said) == 1 and said[0].startswith("not using the apply lock") and "not serialised" in said[0]
+
+
+def test_a_symlink_planted_at_the_lock_is_never_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    lock = tmp_path / "cache" / "apply-x.lock"
+    lock.parent.mkdir()
+    lock.symlink_to(victim)
+    said: list[str] = []
+    with apply_lock(lock, target="p", say=said.append):
+        pass
+    assert victim.read_text() == "keep me", "the target of a planted symlink is left alone"
+    assert said and "not serialised" in said[0]
+
+
+def test_the_lock_file_is_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    lock = tmp_path / "cache" / "apply-x.lock"
+    with apply_lock(lock, target="p", say=pytest.fail):
+        pass
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600

@@ -171,7 +171,9 @@ def locked_apply(
         _apply(rt, load, True, yes, output, parallel)
         return
     from expctl.cli.local.apply_lock import apply_lock, lock_path
+    from expctl.cli.local.unsafe_cache import warn_once_about
 
+    warn_once_about(rt.env, rt.messages)
     target = f"project {rt.settings.project} on {rt.settings.host}"
     with apply_lock(lock_path(rt.env, rt.settings.host, rt.settings.project), target=target, say=rt.messages.note):
         _apply(rt, load, False, yes, output, parallel)

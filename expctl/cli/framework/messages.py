@@ -18,6 +18,7 @@ class Messages:
         self.style = Styler(color)
         self.debug_enabled = debug
         self._secrets: set[str] = set()
+        self._said: set[str] = set()  # what warn_once said already
         self._lock = threading.Lock()
 
     def add_secret(self, secret: str) -> None:
@@ -45,6 +46,14 @@ class Messages:
 
     def warn(self, text: str) -> None:
         self._emit(f"{self.style('warning:', 'yellow', 'bold')} {text}")
+
+    def warn_once(self, topic: str, text: str) -> None:
+        """A warning said at most once per run, however many places find its cause."""
+        with self._lock:
+            if topic in self._said:
+                return
+            self._said.add(topic)
+        self.warn(text)
 
     def error(self, text: str, hint: str | None = None) -> None:
         line = f"{self.style('error:', 'red', 'bold')} {text}"

@@ -263,9 +263,12 @@ class Runtime(ApiAreas):
     @cached_property
     def experiment_cache(self) -> ExperimentCache:
         """Full experiments from earlier runs of this host and project (``cli/local/experiment_cache.py``)."""
-        from expctl.cli.local.experiment_cache import ExperimentCache
+        from expctl.cli.local.experiment_cache import ExperimentCache, seal_key
+        from expctl.cli.local.unsafe_cache import warn_once_about
 
-        return ExperimentCache.for_target(self.env, self.settings.host, self.settings.project)
+        warn_once_about(self.env, self.messages)
+        seal = seal_key(self.api_key().secret.reveal())
+        return ExperimentCache.for_target(self.env, self.settings.host, self.settings.project, seal=seal)
 
     @cached_property
     def experiments(self) -> ExperimentsApi:

@@ -32,26 +32,27 @@ WAIT_SECONDS = 15 * 60.0
 _POLL_SECONDS = 0.2
 
 
-def lock_path(env: Mapping[str, str], host: str, project: str) -> Path:
+def lock_path(env: Mapping[str, str], host: str, project: str) -> Path | None:
+    """The lock of a host and project; None when the cache folder must not be used."""
     return per_project(env, "apply", host, project, ".lock")
 
 
 @contextlib.contextmanager
 def apply_lock(
-    path: Path, *, target: str, say: Callable[[str], None], wait_seconds: float = WAIT_SECONDS
+    path: Path | None, *, target: str, say: Callable[[str], None], wait_seconds: float = WAIT_SECONDS
 ) -> Iterator[None]:
     """Hold the lock for the block; wait (saying so once) while another apply holds it.
 
     Where no lock can be taken (no ``fcntl``, an unwritable cache directory) the apply
     goes ahead unserialised, as on two machines.
     """
-    if fcntl is None:
+    if fcntl is None or path is None:
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the block
-    except OSError:
+        handle = _open_lock_file(path)
+    except OSError as exc:
+        say(f"not using the apply lock {path} ({exc.strerror or exc}): this apply is not serialised with others")
         yield
         return
     with handle:
@@ -74,6 +75,21 @@ def apply_lock(
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open_lock_file(path: Path) -> IO[str]:
+    """The lock file, owner-only, never through a symlink (one planted where the lock goes
+    would have its target truncated) and only a plain file of this user's."""
+    import stat
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o600)
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode) or (hasattr(os, "geteuid") and found.st_uid != os.geteuid()):
+        os.close(fd)
+        raise OSError(f"{path} is not a lock file of this user's")
+    return os.fdopen(fd, "r+", encoding="utf-8")
 
 
 def _try_lock(handle: IO[str]) -> bool:

@@ -5,9 +5,19 @@ Newest Cloud's list rows leave out metrics and other fields a spec manages, so e
 spec used to cost a GET. An experiment's row carries ``updated_at``, which PostHog moves
 on every write of the experiment: a cached full object whose ``updated_at`` equals the
 row's is what a GET would answer, except for what lives elsewhere and is in the row too
-(the linked flag, hence the variants), which the row's values replace. Anything else is
-read again; an unreadable or foreign file is ignored. Nothing here is trusted blindly:
-without a matching ``updated_at`` there is no hit.
+(the linked flag, hence the variants), which the row's values replace.
+
+The cache can only ever cost a request, never change an outcome:
+
+* Only a full object (a GET or a write's answer: it has ``filters`` and
+  ``saved_metrics``, which list rows lack) is kept; a list row never is.
+* The file names its host and project (and is named by a long hash of them): another
+  project's file, or one of another format, is not read.
+* Every entry is sealed with an HMAC keyed by the API key that read it, so an entry
+  edited or planted by anyone who does not hold the key (a shared CI cache volume) is
+  not believed, and costs a GET; whoever holds the key could change PostHog directly.
+* The file is opened only as this user's plain file, never through a symlink, in a cache
+  folder nobody else may write (``settings.paths.cache_dir_problem``).
 
 One file per host and project under the cache directory (``$XDG_CACHE_HOME/expctl``,
 owner-only), at most ``MAX_ENTRIES`` experiments (about 5 KB each); `rm -r
@@ -17,6 +27,8 @@ owner-only), at most ``MAX_ENTRIES`` experiments (about 5 KB each); `rm -r
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Mapping
@@ -27,19 +39,34 @@ from expctl.settings.atomic import read_json_object, write_atomic
 from expctl.settings.paths import caching_off, per_project
 
 MAX_ENTRIES = 5000
-FORMAT = 1
+FORMAT = 2
+# What a full experiment has and a list row lacks, on every PostHog release expctl serves.
+FULL_OBJECT_FIELDS = ("filters", "saved_metrics")
+
+
+def is_full(experiment: Mapping[str, Any]) -> bool:
+    """A full experiment (GET or write answer), not a list row."""
+    return all(name in experiment for name in FULL_OBJECT_FIELDS)
+
+
+def seal_key(api_key: str) -> bytes:
+    """The key entries are sealed with: derived from the API key, never the key itself."""
+    return hmac.new(api_key.encode(), b"expctl experiment cache 2", hashlib.sha256).digest()
 
 
 class ExperimentCache:
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, path: Path | None, *, host: str = "", project: str = "", seal: bytes = b"") -> None:
+        self.path = path if seal else None  # nothing to seal with: no cache
+        self.identity = {"format": FORMAT, "host": host, "project": project}
+        self._seal = seal
         self._entries: dict[str, dict[str, Any]] | None = None
         self._changed = False
         self._lock = threading.Lock()
 
     @classmethod
-    def for_target(cls, env: Mapping[str, str], host: str, project: str) -> ExperimentCache:
-        return cls(None if caching_off(env) else per_project(env, "experiments", host, project))
+    def for_target(cls, env: Mapping[str, str], host: str, project: str, *, seal: bytes) -> ExperimentCache:
+        path = None if caching_off(env) else per_project(env, "experiments", host, project)
+        return cls(path, host=host, project=project, seal=seal)
 
     def full(self, row: Mapping[str, Any]) -> dict[str, Any] | None:
         """The full experiment for a list row, when the cache holds the same version."""
@@ -56,6 +83,8 @@ class ExperimentCache:
         """Keep a full experiment as PostHog answered it (a GET, or a write's answer)."""
         if self.path is None or experiment.get("id") is None or not experiment.get("updated_at"):
             return
+        if not is_full(experiment):
+            return  # a list row (the winner of a create race, say) is not what a GET answers
         with self._lock:
             entries = self._load()
             key = str(experiment["id"])
@@ -73,19 +102,34 @@ class ExperimentCache:
             if len(entries) > MAX_ENTRIES:
                 entries = dict(list(entries.items())[-MAX_ENTRIES:])
             with contextlib.suppress(OSError, TypeError, ValueError):
-                payload = json.dumps({"format": FORMAT, "experiments": entries}, separators=(",", ":"))
+                sealed = {key: {"experiment": e, "seal": self._seal_of(e)} for key, e in entries.items()}
+                payload = json.dumps({**self.identity, "experiments": sealed}, separators=(",", ":"))
                 write_atomic(self.path, payload, mode=0o600, durable=False)
             self._changed = False
 
+    def _seal_of(self, experiment: Mapping[str, Any]) -> str:
+        body = json.dumps(experiment, sort_keys=True, separators=(",", ":")).encode()
+        return hmac.new(self._seal, body, hashlib.sha256).hexdigest()
+
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:
-            self._entries = _read(self.path)
+            self._entries = self._read()
         return self._entries
 
-
-def _read(path: Path | None) -> dict[str, dict[str, Any]]:
-    """The cached experiments; nothing when the file is missing, torn or not ours."""
-    data = read_json_object(path)
-    if data.get("format") != FORMAT or not isinstance(data.get("experiments"), dict):
-        return {}
-    return {str(k): v for k, v in data["experiments"].items() if isinstance(v, dict) and v.get("id") is not None}
+    def _read(self) -> dict[str, dict[str, Any]]:
+        """The cached experiments whose seal holds; nothing when the file is missing,
+        torn, of another format, host or project."""
+        data = read_json_object(self.path)
+        if any(data.get(name) != value for name, value in self.identity.items()):
+            return {}
+        stored = data.get("experiments")
+        if not isinstance(stored, dict):
+            return {}
+        kept = {}
+        for key, entry in stored.items():
+            experiment = entry.get("experiment") if isinstance(entry, dict) else None
+            if not isinstance(experiment, dict) or str(experiment.get("id")) != str(key) or not is_full(experiment):
+                continue
+            if hmac.compare_digest(str(entry.get("seal")), self._seal_of(experiment)):
+                kept[str(key)] = experiment
+        return kept

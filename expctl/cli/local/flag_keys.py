@@ -24,15 +24,18 @@ REWRITE_AFTER_SECONDS = 3600  # refresh an unchanged cache hourly, well inside i
 
 
 class KeyCache:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, host: str = "", project: str = "") -> None:
         self.path = path
+        self.identity = {"host": host, "project": project}
 
     @classmethod
     def for_target(cls, env: Mapping[str, str], host: str, project: str) -> KeyCache:
-        return cls(per_project(env, "keys", host, project))
+        return cls(per_project(env, "keys", host, project), host=host, project=project)
 
     def load(self) -> dict[str, Any]:
-        return read_json_object(self.path)
+        """The file's content when it is this host's and project's (it names them)."""
+        data = read_json_object(self.path)
+        return data if all(data.get(name) == value for name, value in self.identity.items()) else {}
 
     def lookup(self, key: str) -> KeyHint | None:
         """The experiment (and its flag, when a listing showed it) last seen with ``key``."""
@@ -93,5 +96,5 @@ class KeyCache:
         if self.path is None:
             return
         with contextlib.suppress(OSError):
-            payload = json.dumps({"written": written, "entries": entries})
+            payload = json.dumps({**self.identity, "written": written, "entries": entries})
             write_atomic(self.path, payload, mode=0o600, durable=False)

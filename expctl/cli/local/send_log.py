@@ -23,7 +23,7 @@ from typing import Any
 
 from expctl.api.ratelimit import LOG_KEEP, LOG_SECONDS, RateLimiter
 from expctl.settings.atomic import read_json_object, write_atomic
-from expctl.settings.paths import cache_dir, caching_off
+from expctl.settings.paths import caching_off, state_file
 
 
 class SendLog:
@@ -38,8 +38,8 @@ class SendLog:
     ) -> SendLog:
         if caching_off(env):
             return cls(None, clock)
-        digest = hashlib.sha256(f"{host}|{key}".encode()).hexdigest()[:16]
-        return cls(cache_dir(env) / f"sent-{digest}.json", clock)
+        digest = hashlib.sha256(f"{host}|{key}".encode()).hexdigest()[:32]
+        return cls(state_file(env, f"sent-{digest}.json"), clock)
 
     def restore(self, limiter: RateLimiter) -> None:
         stored = self._load()
