@@ -64,3 +64,6 @@ class ApiBackend:
 
     def update_resource(self, kind: str, resource_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
         return dict(self._resources[kind].update(resource_id, body))
+
+    def delete_resource(self, kind: str, resource_id: int) -> None:
+        self._resources[kind].delete(resource_id)

@@ -121,7 +121,12 @@ def counts(plan: Plan, applied: Applied) -> dict[str, int]:
         counted[name] = counted.get(name, 0) + 1
 
     for outcome in applied.resources:
-        bump("failed" if outcome.error is not None else "created" if outcome.item.action == CREATE else "updated")
+        if outcome.error is not None:
+            bump("failed")
+        elif outcome.found_existing:
+            bump("found existing")
+        else:
+            bump("created" if outcome.item.action == CREATE else "updated")
     for item in plan.resources:
         if item.action == UNCHANGED:
             bump("unchanged")

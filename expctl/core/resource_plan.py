@@ -20,7 +20,7 @@ from expctl.core.metricschema import LEGACY_METRIC_KINDS
 from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, PlanItem, field_changes
 from expctl.core.references import Directory, fold
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec, holdout_groups
-from expctl.errors import ExpctlError
+from expctl.errors import ExpctlError, RejectedError
 
 ResourceItem = PlanItem[ResourceSpec]  # a holdout's or shared metric's item
 
@@ -97,11 +97,44 @@ def _update(spec: ResourceSpec, existing: dict[str, Any]) -> ResourceItem:
     return item
 
 
+def _create_once(item: ResourceItem, backend: Backend, outcome: ResourceOutcome) -> dict[str, Any]:
+    """Create a holdout or shared metric at most once, as experiments are: when another
+    run made one of that name first (it was not there when the plan was made), that one
+    is used (PostHog refuses a second shared metric of a name; a second holdout of a name
+    is made, and ours is deleted again so that the oldest stays)."""
+    assert item.create_body is not None
+    kind, name = item.spec.kind, str(item.create_body.get("name") or "")
+    try:
+        made = backend.create_resource(kind, item.create_body)
+    except RejectedError:
+        others = _named(backend, kind, name)
+        if not others:
+            raise
+        outcome.found_existing = True
+        return others[0]
+    others = _named(backend, kind, name)
+    oldest = others[0] if others else made
+    if int(oldest["id"]) != int(made["id"]):
+        backend.delete_resource(kind, int(made["id"]))
+        outcome.found_existing = True
+        return oldest
+    return made
+
+
+def _named(backend: Backend, kind: str, name: str) -> list[dict[str, Any]]:
+    """The project's holdouts or shared metrics called ``name`` (any case, as PostHog
+    compares shared metrics' names), oldest first."""
+    wanted = name.casefold()
+    found = [row for row in backend.list_resources(kind) if str(row.get("name") or "").casefold() == wanted]
+    return sorted(found, key=lambda row: int(row.get("id") or 0))
+
+
 @dataclass
 class ResourceOutcome:
     item: ResourceItem
     result: dict[str, Any] | None = None
     error: ExpctlError | None = None
+    found_existing: bool = False  # another run made it first: that one is used
 
     @property
     def key(self) -> str:
@@ -124,8 +157,7 @@ def apply_resources(
         outcome = ResourceOutcome(item)
         try:
             if item.action == CREATE:
-                assert item.create_body is not None
-                outcome.result = backend.create_resource(item.spec.kind, item.create_body)
+                outcome.result = _create_once(item, backend, outcome)
             else:
                 assert item.current is not None
                 outcome.result = backend.update_resource(item.spec.kind, int(item.current["id"]), item.patch)

@@ -188,6 +188,8 @@ def resource_outcome_line(outcome: ResourceOutcome, style: Styler) -> str:
     label = f"{outcome.key}" + (f" (id {result.get('id')})" if result.get("id") is not None else "")
     if outcome.error is not None:
         return style(f"✗ {label}: {outcome.error.message}", "red")
+    if outcome.found_existing:
+        return style(f"✓ {label}: found existing (another run made it a moment before)", "green")
     return style(f"✓ {label}: {'created' if outcome.item.action == CREATE else 'updated'}", "green")
 
 

@@ -63,6 +63,10 @@ class Memory:
     def update_resource(self, kind: str, resource_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
         raise AssertionError("nothing to update here")
 
+    def delete_resource(self, kind: str, resource_id: int) -> None:
+        self.writes.append(f"delete {kind} {resource_id}")
+        self.resources[kind] = [r for r in self.resources[kind] if r["id"] != resource_id]
+
 
 SPECS = """\
 kind: Holdout
@@ -118,3 +122,37 @@ def test_ids_the_key_may_not_read_are_noted_not_fatal(tmp_path: Path) -> None:
 def test_the_api_backend_knows_the_spec_kinds() -> None:
     """api/ may not import core: ApiBackend names the kinds itself, and must agree."""
     assert SPEC_KINDS == (HOLDOUT, SHARED_METRIC)
+
+
+class RacedBy(Memory):
+    """Another apply makes the same holdout or shared metric between our plan and our create."""
+
+    def __init__(self, kind: str, *, refused: bool) -> None:
+        super().__init__()
+        self.raced_kind, self.refused = kind, refused
+
+    def create_resource(self, kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        if kind == self.raced_kind and not any(r["name"] == body["name"] for r in self.resources[kind]):
+            self.resources[kind].append({"id": 1, **body, "name": str(body["name"]).upper()})  # theirs, first
+            if self.refused:  # PostHog refuses a second shared metric of a name
+                raise RejectedError("A shared metric with this name already exists.")
+        return super().create_resource(kind, body)
+
+
+def test_a_holdout_another_apply_made_first_is_adopted_and_ours_removed(tmp_path: Path) -> None:
+    memory = RacedBy(HOLDOUT, refused=False)
+    plan = plan_specs(_specs(tmp_path), memory)
+    applied = apply_plan(plan, memory)
+    assert [r["id"] for r in memory.resources[HOLDOUT]] == [1], "one holdout: the oldest"
+    assert memory.experiments[0]["holdout_id"] == 1
+    assert counts(plan, applied) == {"found existing": 1, "created": 1}
+    assert applied.failures == []
+
+
+def test_a_shared_metric_refused_as_existing_is_adopted_not_failed(tmp_path: Path) -> None:
+    memory = RacedBy(SHARED_METRIC, refused=True)
+    text = "kind: SharedMetric\nname: Orders\nmetric: {mean: purchase}\n---\nname: C\nfeature_flag_key: c\nshared_metrics: [Orders]\n"
+    plan = plan_specs(_specs(tmp_path, text), memory)
+    applied = apply_plan(plan, memory)
+    assert applied.failures == [], "the shared metric exists: the run did not fail"
+    assert memory.experiments[0]["saved_metrics_ids"] == [{"id": 1, "metadata": {"type": "primary"}}]
