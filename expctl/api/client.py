@@ -23,6 +23,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
 
 from expctl import __version__
 from expctl.api.debugging import HttpDebug
@@ -33,6 +34,7 @@ from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, a
 from expctl.api.tls import certificate_problem, speaks_plain_http, tls_context
 from expctl.api.urls import clean_params, origin
 from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError, UnavailableError
+from expctl.settings.hosts import is_loopback
 from expctl.settings.secret import Secret
 
 if TYPE_CHECKING:
@@ -126,6 +128,9 @@ class PostHogClient:
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+            # A loopback host never goes through a proxy: the key would travel to it in
+            # clear text (HTTP_PROXY, ALL_PROXY); everything else follows the environment.
+            trust_env=not is_loopback(urlsplit(config.host).hostname or ""),
         )
 
     # -- public helpers ------------------------------------------------------------------

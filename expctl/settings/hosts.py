@@ -71,12 +71,22 @@ def _check_shape(raw: str, text: str, parts: SplitResult, scheme: str) -> None:
 
 
 def is_loopback(hostname: str) -> bool:
-    if hostname == "localhost" or hostname.endswith(".localhost"):
-        return True
+    """A loopback address, or a ``localhost`` name this machine's resolver maps only to
+    loopback (RFC 6761 asks resolvers to; not every one does, and a name that reaches
+    another machine must not be treated as this one)."""
     try:
         return ipaddress.ip_address(hostname.strip("[]")).is_loopback
     except ValueError:
+        pass
+    if hostname != "localhost" and not hostname.endswith(".localhost"):
         return False
+    import socket
+
+    try:
+        found = {str(info[4][0]) for info in socket.getaddrinfo(hostname, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in found)
 
 
 def is_posthog_cloud(host: str) -> bool:

@@ -19,7 +19,7 @@ import trustme
 from expctl.standin.demo import add_demo_experiments
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
 from tests.support.cli import Result, base_env, run
-from tests.support.proxy import ForwardProxy
+from tests.support.proxy import REMOTE_NAME, ForwardProxy
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ class Tls:
 
     def __init__(self, ca: trustme.CA, directory: Path) -> None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        ca.issue_cert("127.0.0.1", "localhost", REMOTE_NAME).configure_cert(context)
         self.fake = FakePostHog("cloud")
         add_demo_experiments(self.fake)
         self.server = RunningServer(self.fake, tls=context)
@@ -76,11 +76,18 @@ def _env(home: Path, server: RunningServer, **extra: str) -> dict[str, str]:
     return env
 
 
+def _remote(server: RunningServer) -> str:
+    """The server by a name only the proxy resolves: a remote host, as far as expctl knows."""
+    return server.url.replace("127.0.0.1", REMOTE_NAME)
+
+
 def test_http_proxy_carries_every_request(home: Path, plain: RunningServer, proxy: ForwardProxy) -> None:
-    result = run(["list", "-o", "ids"], _env(home, plain, HTTP_PROXY=proxy.url))
+    remote = _remote(plain)
+    env = _env(home, plain, HTTP_PROXY=proxy.url, EXPCTL_HOST=remote)
+    result = run(["--allow-insecure-http", "list", "-o", "ids"], env)
     assert result.returncode == 0, result
     assert result.stdout.split() == ["3", "2", "1"]
-    assert proxy.seen and all(line.startswith(f"GET {plain.url}/api/projects/1/") for line in proxy.seen), proxy.seen
+    assert proxy.seen and all(line.startswith(f"GET {remote}/api/projects/1/") for line in proxy.seen), proxy.seen
     requests_seen_by_server = len(plain.fake.requests())
     assert requests_seen_by_server == len(proxy.seen), "nothing went around the proxy"
 
@@ -88,22 +95,36 @@ def test_http_proxy_carries_every_request(home: Path, plain: RunningServer, prox
 def test_all_proxy_and_lowercase_names_work_too(home: Path, plain: RunningServer, proxy: ForwardProxy) -> None:
     for name in ("ALL_PROXY", "http_proxy"):
         proxy.seen.clear()
-        result = run(["get", "1", "-o", "json"], _env(home, plain, **{name: proxy.url}))
+        env = _env(home, plain, EXPCTL_HOST=_remote(plain), **{name: proxy.url})
+        result = run(["--allow-insecure-http", "get", "1", "-o", "json"], env)
         assert result.returncode == 0, (name, result)
         assert proxy.seen, name
 
 
 def test_no_proxy_goes_direct(home: Path, plain: RunningServer, proxy: ForwardProxy) -> None:
-    result = run(["list", "-o", "ids"], _env(home, plain, HTTP_PROXY=proxy.url, NO_PROXY="127.0.0.1"))
-    assert result.returncode == 0, result
+    env = _env(home, plain, HTTP_PROXY=proxy.url, NO_PROXY=REMOTE_NAME, EXPCTL_HOST=_remote(plain))
+    result = run(["--allow-insecure-http", "list", "-o", "ids"], env)
+    assert result.returncode != 0, "posthog.test resolves nowhere but through the proxy"
     assert proxy.seen == []
 
 
+def test_a_loopback_host_never_goes_through_a_proxy(home: Path, plain: RunningServer, proxy: ForwardProxy) -> None:
+    """The key would travel in clear text to the proxy: a loopback host is always direct."""
+    for name in ("HTTP_PROXY", "ALL_PROXY", "http_proxy"):
+        proxy.seen.clear()
+        result = run(["list", "-o", "ids"], _env(home, plain, **{name: proxy.url}))
+        assert result.returncode == 0, (name, result)
+        assert proxy.seen == [], name
+
+
 def test_https_through_a_proxy_is_a_connect_tunnel(home: Path, tls: Tls, proxy: ForwardProxy) -> None:
-    result = tls.run(home, "--ca-bundle", str(tls.ca_file), "list", "-o", "ids", HTTPS_PROXY=proxy.url)
+    remote = tls.server.url.replace("127.0.0.1", REMOTE_NAME)
+    result = tls.run(
+        home, "--ca-bundle", str(tls.ca_file), "list", "-o", "ids", HTTPS_PROXY=proxy.url, EXPCTL_HOST=remote
+    )
     assert result.returncode == 0, result
     port = tls.server.port
-    assert proxy.seen and set(proxy.seen) == {f"CONNECT 127.0.0.1:{port}"}, proxy.seen
+    assert proxy.seen and set(proxy.seen) == {f"CONNECT {REMOTE_NAME}:{port}"}, proxy.seen
     assert len(tls.fake.requests()) >= 1
 
 

@@ -3,7 +3,9 @@
 Plain-http requests arrive in absolute form (``GET http://host/path``) and are forwarded;
 ``CONNECT host:port`` opens a tunnel (how HTTPS goes through a proxy). Every request is
 recorded in ``seen``. It only ever connects to loopback addresses: anything else is
-refused with 403, so no test traffic can leave the machine.
+refused with 403, so no test traffic can leave the machine. ``posthog.test`` (a name no
+resolver knows, so a client treats it as any remote host) reaches 127.0.0.1 through it:
+expctl never sends a loopback host through a proxy, so the proxy tests address that name.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+REMOTE_NAME = "posthog.test"  # what the proxy resolves to 127.0.0.1 for the tests
+_REACHES = {REMOTE_NAME: "127.0.0.1"}
 HOP_BY_HOP = (
     "connection",
     "proxy-connection",
@@ -61,10 +65,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def do_CONNECT(self) -> None:
         self.server.note(f"CONNECT {self.path}")
         host, _, port = self.path.rpartition(":")
-        if host.strip("[]") not in LOOPBACK:
+        host = _REACHES.get(host, host).strip("[]")
+        if host not in LOOPBACK:
             self.send_error(403, "this test proxy only reaches loopback")
             return
-        upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
+        upstream = socket.create_connection((host, int(port)), timeout=10)
         self.send_response(200, "Connection established")
         self.end_headers()
         self._pump(self.connection, upstream)
@@ -72,13 +77,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         self.server.note(f"{self.command} {self.path}")
         parts = urlsplit(self.path)
-        if parts.scheme != "http" or parts.hostname not in LOOPBACK:
+        hostname = _REACHES.get(parts.hostname or "", parts.hostname)
+        if parts.scheme != "http" or hostname not in LOOPBACK:
             self.send_error(403, "this test proxy only forwards http to loopback")
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-        upstream = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+        upstream = http.client.HTTPConnection(hostname, parts.port or 80, timeout=30)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         upstream.request(self.command, target, body=body, headers=headers)
         answer = upstream.getresponse()

@@ -170,3 +170,23 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(
         atomic.write_atomic(target, "new: content\n")
     assert target.read_text() == "old: content\n"
     assert sorted(p.name for p in folder.iterdir()) == ["config.yaml"]
+
+
+def test_a_localhost_name_is_loopback_only_when_it_resolves_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from expctl.settings.hosts import is_loopback
+
+    answers = {"localhost": "127.0.0.1", "app.localhost": "127.0.0.1", "evil.localhost": "203.0.113.7"}
+
+    def resolve(host: str, port: object) -> list[tuple[object, ...]]:
+        if host not in answers:
+            raise socket.gaierror("unknown")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert (
+        is_loopback("127.0.0.1") and is_loopback("[::1]") and is_loopback("localhost") and is_loopback("app.localhost")
+    )
+    assert not is_loopback("evil.localhost"), "a localhost name that reaches another machine is not loopback"
+    assert not is_loopback("nowhere.localhost") and not is_loopback("example.com")
