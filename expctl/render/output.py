@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from expctl.errors import LocalWriteError, UsageError
+from expctl.render.safe import for_display, visible_but_colours
 from expctl.render.style import STATUS_STYLES
 
 if TYPE_CHECKING:
     from expctl.render.columns import Column
 
 MODES = ("table", "plain", "json", "yaml", "ids", "jsonl", "markdown")
+DRAWN = ("table", "plain", "markdown")  # for people (or tab-separated): server strings shown safe
 
 
 def resolve_mode(flag: str | None, configured: str | None, default: str, allowed: Sequence[str] = MODES) -> str:
@@ -49,7 +51,11 @@ class Output:
     # -- lists -------------------------------------------------------------------------
 
     def rows(self, items: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> int:
-        """Write a list of objects; returns how many were written."""
+        """Write a list of objects; returns how many were written. What is drawn for
+        people (and tab-separated lines) shows control characters (``render.safe``);
+        json, jsonl and ids keep PostHog's strings as they came."""
+        if self.mode in DRAWN:
+            items = (for_display(item) for item in items)
         if self.mode == "json":
             return self._json_array(items)
         if self.mode == "jsonl":
@@ -88,6 +94,8 @@ class Output:
         columns: Sequence[Column],
         detail: Callable[[Mapping[str, Any], bool], str] | None = None,
     ) -> None:
+        if self.mode in DRAWN:
+            obj = for_display(obj)
         if self.mode == "json":
             self._write(json.dumps(obj, indent=self.indent, ensure_ascii=False) + "\n")
         elif self.mode == "jsonl":
@@ -112,11 +120,13 @@ class Output:
             indent = None if self.mode == "jsonl" else self.indent
             self._write(json.dumps(payload, indent=indent, ensure_ascii=False) + "\n")
         else:
-            self._write(text(payload))
+            self._write(visible_but_colours(text(for_display(payload))))
 
     def text(self, value: str, *, flush: bool = False) -> None:
-        """Text as it is; ``flush`` for lines a reader should see at once (progress of a run)."""
-        self._write(value)
+        """Text drawn for people (a plan, results, a report of checks; in json mode a
+        document already serialised); ``flush`` for lines a reader should see at once.
+        Its control characters are shown, all but expctl's own colours."""
+        self._write(value if self.mode in ("json", "jsonl", "yaml") else visible_but_colours(value))
         if flush:
             try:
                 self.stream.flush()

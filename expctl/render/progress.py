@@ -58,7 +58,9 @@ class Progress:
         if self._progress is not None and self.shares_screen:
             from rich.text import Text
 
-            self._progress.console.print(Text.from_ansi(text), soft_wrap=True, highlight=False)
+            from expctl.render.safe import visible_but_colours
+
+            self._progress.console.print(Text.from_ansi(visible_but_colours(text)), soft_wrap=True, highlight=False)
         else:
             write(text + "\n")
 

@@ -156,8 +156,9 @@ def _where(rt: Runtime, experiment_id: Any = None) -> Any:
 
 def _write_one(rt: Runtime, path: Path | None, page: PageInputs) -> None:
     from expctl.render.html_report import experiment_page
+    from expctl.render.safe import visible_block
 
-    html = experiment_page(page, _where(rt, page.experiment.get("id")))
+    html = visible_block(experiment_page(page, _where(rt, page.experiment.get("id"))))  # no control reaches a tty
     if path is None:
         rt.output("plain").text(html)
         return

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from expctl.api.results import ResultsApi
     from expctl.core.results import ResultsReport
     from expctl.errors import RejectedError
+    from expctl.model.metrics import MetricAnswer
 
 results_app = new_app()
 
@@ -146,7 +147,9 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
             return int(ExitCode.GATE_FAILED)
         raise refusal
     with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
-        report = _report(rt.results_api, exp, refresh, on_done=lambda _: bar.advance())
+        report = _report(
+            rt.results_api, exp, refresh, on_done=lambda _: bar.advance(), shown=mode in ("table", "plain", "markdown")
+        )
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
     for metric in failed:
@@ -163,15 +166,40 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
 
 
 def _report(
-    api: ResultsApi, exp: Experiment, refresh: bool, on_done: Callable[[Any], None] | None = None
+    api: ResultsApi,
+    exp: Experiment,
+    refresh: bool,
+    on_done: Callable[[Any], None] | None = None,
+    *,
+    shown: bool = False,
 ) -> ResultsReport:
-    """PostHog's answers from api, read into a report by core: data flows one way."""
+    """PostHog's answers from api, read into a report by core: data flows one way.
+    ``shown``: the report is drawn for people, so its strings (names, variant keys,
+    PostHog's error details) have their control characters made visible first."""
     from expctl.core.report import build_report
     from expctl.model.metrics import metric_specs
+    from expctl.render.safe import for_display
 
     specs = metric_specs(exp)
     raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done)
-    return build_report(exp, specs, raw.exposures, raw.answers)
+    if not shown:
+        return build_report(exp, specs, raw.exposures, raw.answers)
+    shown_exp = for_display(exp)
+    return build_report(shown_exp, metric_specs(shown_exp), for_display(raw.exposures), _shown(raw.answers))
+
+
+def _shown(answers: Mapping[str, MetricAnswer]) -> dict[str, MetricAnswer]:
+    """PostHog's answers with every string made visible, for a report drawn for people."""
+    from dataclasses import replace
+
+    from expctl.render.safe import for_display, visible
+
+    shown = {}
+    for key, answer in answers.items():
+        if answer.error is not None:
+            answer.error.message = visible(answer.error.message)
+        shown[key] = replace(answer, payload=for_display(answer.payload), detail=visible(answer.detail))
+    return shown
 
 
 def _render(rt: Runtime, report: ResultsReport, mode: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
+from expctl.render.safe import visible_block
 from expctl.render.style import Styler
 
 
@@ -31,21 +32,23 @@ class Messages:
         return text
 
     def _emit(self, text: str) -> None:
+        """One message line; every public method has made its text visible (server
+        strings end up in messages: names, PostHog's error details) before styling it."""
         with self._lock:
             self.stream.write(self.redact(text) + "\n")
             self.stream.flush()
 
     def success(self, text: str) -> None:
-        self._emit(f"{self.style('✓', 'green')} {text}")
+        self._emit(f"{self.style('✓', 'green')} {visible_block(text)}")
 
     def info(self, text: str) -> None:
-        self._emit(text)
+        self._emit(visible_block(text))
 
     def note(self, text: str) -> None:
-        self._emit(self.style(text, "dim"))
+        self._emit(self.style(visible_block(text), "dim"))
 
     def warn(self, text: str) -> None:
-        self._emit(f"{self.style('warning:', 'yellow', 'bold')} {text}")
+        self._emit(f"{self.style('warning:', 'yellow', 'bold')} {visible_block(text)}")
 
     def warn_once(self, topic: str, text: str) -> None:
         """A warning said at most once per run, however many places find its cause."""
@@ -56,7 +59,8 @@ class Messages:
         self.warn(text)
 
     def error(self, text: str, hint: str | None = None) -> None:
-        line = f"{self.style('error:', 'red', 'bold')} {text}"
+        line = f"{self.style('error:', 'red', 'bold')} {visible_block(text)}"
+        hint = visible_block(hint) if hint else hint
         if hint:
             # PostHog's sentences end in a full stop; "is invalid.; check it" reads badly
             line = f"{line.rstrip().removesuffix('.')}; {hint}"
