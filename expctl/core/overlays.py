@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from expctl.core.yamlsrc import ENVIRONMENTS_DIR, Document, PathKey, Position, collect_files
+from expctl.errors import UsageError
 
 APPEND = "+"
+_NAME_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 
 
 def environment_names(paths: Iterable[str]) -> list[str]:
@@ -33,13 +35,40 @@ def environment_names(paths: Iterable[str]) -> list[str]:
     for raw in paths:
         root = Path(raw) / ENVIRONMENTS_DIR
         if raw != "-" and root.is_dir():
-            names.update(child.name for child in root.iterdir() if child.is_dir())
+            names.update(
+                child.name
+                for child in root.iterdir()
+                if child.is_dir() and child.name not in (".", "..") and set(child.name) <= _NAME_CHARACTERS
+            )
     return sorted(names)
 
 
+def check_environment_name(env: str) -> str:
+    """An environment is a name (letters, digits, ``_``, ``.``, ``-``; not ``.`` or ``..``),
+    never a path: ``--env ../../outside`` or ``--env /abs`` must not read overlays from
+    outside the spec folder, and ``--env .`` must not merge every environment."""
+    if not env or env in (".", "..") or not set(env) <= _NAME_CHARACTERS:
+        raise UsageError(
+            f"--env {env!r} is not an environment name",
+            hint="an environment is a name of letters, digits, '_', '.' and '-', such as prod or eu-staging",
+        )
+    return env
+
+
 def overlay_files(paths: Iterable[str], env: str) -> list[Path]:
-    folders = [str(Path(raw) / ENVIRONMENTS_DIR / env) for raw in paths if raw != "-"]
-    return collect_files([folder for folder in folders if Path(folder).is_dir()])
+    """The overlay files of ``env``: only those inside ``environments/<env>/`` of a spec
+    folder once symlinks are resolved (a link out of it is not read)."""
+    check_environment_name(env)
+    found: list[Path] = []
+    for raw in paths:
+        if raw == "-":
+            continue
+        folder = Path(raw) / ENVIRONMENTS_DIR / env
+        inside = Path(raw).resolve() / ENVIRONMENTS_DIR / env
+        if not folder.is_dir() or folder.resolve() != inside:  # the environment itself a link elsewhere
+            continue
+        found.extend(path for path in collect_files([str(folder)]) if inside in path.resolve().parents)
+    return found
 
 
 def identity(value: Any) -> tuple[str, str] | None:

@@ -173,3 +173,32 @@ def test_in_ci_without_profiles_env_only_picks_the_overlays(cloud: InProcessServ
 def test_the_plan_says_where_the_live_specs_came_from(envs: InProcessServer) -> None:
     plan = envs.run("diff", "--against", "prod", "--profile", "staging")
     assert plan.returncode == 8 and "from staging (live):" in plan.stdout, plan
+
+
+@pytest.mark.parametrize("env", ["../../outside", "/abs", ".", "..", "prod/../staging", "a b", ""])
+def test_an_environment_is_a_name_not_a_path(cloud: InProcessServer, tmp_path: Path, env: str) -> None:
+    specs = tmp_path / "specs"
+    write_specs(specs, {**BASE, "environments/prod/checkout.yaml": "feature_flag_key: checkout-v2\ndescription: x\n"})
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "evil.yaml").write_text("feature_flag_key: checkout-v2\ndescription: evil\n")
+    result = cloud.run("--env", env, "render", "-f", str(specs))
+    assert result.returncode == 2, result
+    assert f"--env {env!r} is not an environment name" in result.stderr
+    assert cloud.fake.requests() == []
+
+
+def test_overlays_that_resolve_outside_their_environment_are_not_read(cloud: InProcessServer, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    write_specs(specs, BASE)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.yaml").write_text("feature_flag_key: checkout-v2\ndescription: evil\n")
+    (specs / "environments").mkdir()
+    (specs / "environments" / "prod").symlink_to(outside)  # the whole environment is a link out
+    rendered = cloud.run("render", "--env", "prod", "-f", str(specs))
+    assert rendered.returncode == 0, rendered
+    assert "evil" not in rendered.stdout
+    (specs / "environments" / "prod").unlink()
+    (specs / "environments" / "prod").mkdir()
+    (specs / "environments" / "prod" / "link.yaml").symlink_to(outside / "evil.yaml")  # one file a link out
+    assert "evil" not in cloud.run("render", "--env", "prod", "-f", str(specs)).stdout

@@ -348,7 +348,12 @@ def root(
 
 
 def _same_environment(env: str | None, profile: str | None) -> None:
-    """An environment is the profile of its name: --env and --profile may not disagree."""
+    """An environment is the profile of its name: --env and --profile may not disagree;
+    and it is a name, never a path (core.overlays.check_environment_name)."""
+    if env is not None:
+        from expctl.core.overlays import check_environment_name
+
+        check_environment_name(env)
     if env is not None and profile is not None and env != profile:
         raise UsageError(
             f"--env {env} and --profile {profile} disagree: an environment is the profile of its name",
