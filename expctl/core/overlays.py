@@ -125,6 +125,17 @@ def apply_overlays(
                 )
             )
             continue
+        changed = _identity_changes(overlay.value)
+        if changed:
+            problems.extend(
+                (
+                    overlay.where((key,)),
+                    f"{key}: an overlay cannot change what its target is ({target[0]} {target[1]!r}); "
+                    "give the environment its own document instead",
+                )
+                for key in changed
+            )
+            continue
         bad = _bad_appends(overlay.value)
         if bad:
             problems.extend(
@@ -138,6 +149,19 @@ def apply_overlays(
         index = where[target]
         documents[index] = _merged(documents[index], overlay)
     return documents, problems
+
+
+def _identity_changes(value: Mapping[str, Any]) -> list[str]:
+    """Keys of an overlay that would append to or remove what names its target: the
+    merged document would then be another experiment (or holdout, shared metric) than the
+    one the overlay names, made by `apply --env` without anyone having written it."""
+    kind = str(value.get("kind") or "Experiment")
+    names = ("feature_flag_key", "kind") if kind == "Experiment" else ("kind", "name")
+    return [
+        str(key)
+        for key, item in value.items()
+        if (str(key).endswith(APPEND) and str(key)[: -len(APPEND)] in names) or (str(key) in names and item is None)
+    ]
 
 
 def _bad_appends(value: Mapping[str, Any]) -> list[str]:

@@ -202,3 +202,23 @@ def test_overlays_that_resolve_outside_their_environment_are_not_read(cloud: InP
     (specs / "environments" / "prod").mkdir()
     (specs / "environments" / "prod" / "link.yaml").symlink_to(outside / "evil.yaml")  # one file a link out
     assert "evil" not in cloud.run("render", "--env", "prod", "-f", str(specs)).stdout
+
+
+@pytest.mark.parametrize(
+    ("file", "overlay", "key"),
+    [
+        ("checkout.yaml", "feature_flag_key: checkout-v2\nfeature_flag_key+: -x\n", "feature_flag_key+"),
+        ("holdout.yaml", "kind: Holdout\nname: Global\nname+: ' prod'\n", "name+"),
+        ("holdout.yaml", "kind: Holdout\nname: Global\nkind+: x\n", "kind+"),
+    ],
+)
+def test_an_overlay_cannot_change_its_targets_identity(
+    cloud: InProcessServer, tmp_path: Path, file: str, overlay: str, key: str
+) -> None:
+    specs = tmp_path / "specs"
+    holdout = "kind: Holdout\nname: Global\nfilters: [{properties: [], rollout_percentage: 10}]\n"
+    write_specs(specs, {**BASE, "holdout.yaml": holdout, f"environments/prod/{file}": overlay})
+    validated = cloud.run("validate", "-f", str(specs))
+    assert validated.returncode == 2, validated
+    assert f"{key}: an overlay cannot change what its target is" in validated.stdout
+    assert cloud.run("--env", "prod", "render", "-f", str(specs)).returncode == 2
