@@ -332,6 +332,11 @@ class PostHogClient:
             return None
         try:
             return json.loads(raw)
+        except RecursionError:
+            info = ApiErrorInfo(status=status, method=method, path=path, detail="nested too deeply")
+            raise ApiUnexpectedError(
+                f"{method} {path}: PostHog's answer is nested too deeply to read", info=info
+            ) from None
         except (ValueError, UnicodeDecodeError):
             info = ApiErrorInfo(status=status, method=method, path=path, detail="invalid JSON")
             if raw.lstrip()[:1] == b"<":

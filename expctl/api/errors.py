@@ -34,7 +34,7 @@ def parse_error_body(raw: bytes, content_type: str) -> tuple[str | None, str | N
         return None, None, None, None
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, None, None, raw[:2000].decode("utf-8", "replace")
     if isinstance(body, dict):
         detail = body.get("detail") or body.get("error") or body.get("message")

@@ -15,6 +15,7 @@ from typing import Any
 from expctl.api.client import PostHogClient
 from expctl.api.results import ResultsApi
 from expctl.errors import ApiAuthError, ApiError, ApiNotFoundError
+from expctl.model.numbers import not_numbers
 
 MISSING_STATUSES = (404, 405)
 
@@ -35,7 +36,12 @@ class HistoryApi:
             data = self.client.get(path, {"metric_uuid": metric_uuid, "fingerprint": fingerprint})
         except ApiNotFoundError:
             return None
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        timeseries = data.get("timeseries")
+        if isinstance(timeseries, dict):  # a day whose numbers are not numbers is left out, not fatal
+            data = {**data, "timeseries": {day: None if not_numbers(v) else v for day, v in timeseries.items()}}
+        return data
 
     def running_time(self, body: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
         """PostHog's own estimate, or None and why it is missing. The calculator is optional:
@@ -54,6 +60,8 @@ class HistoryApi:
             return None, f"PostHog's calculator failed ({exc.message})"
         if not isinstance(data, dict):
             return None, "PostHog's calculator answered with no estimate"
+        if not_numbers(data):
+            return None, "PostHog's calculator answered with numbers that are not numbers"
         return data, None
 
     def project_default_mde(self) -> tuple[float | None, str | None]:

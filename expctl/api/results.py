@@ -22,12 +22,25 @@ from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
-from expctl.errors import ApiNotFoundError, ApiRejectedError, ExpctlError
+from expctl.errors import ApiNotFoundError, ApiRejectedError, ApiUnexpectedError, ExpctlError
 from expctl.model.metrics import FAILED, LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
+from expctl.model.numbers import not_numbers
 
 MAX_QUERIES_IN_FLIGHT = 3
 LEGACY_QUERY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 ASYNC_POLL_LIMIT_SECONDS = 600.0
+
+
+def checked(answer: MetricAnswer) -> MetricAnswer:
+    """A metric's answer, failed (that metric only) when it holds numbers that are not."""
+    broken = not_numbers(answer.payload)
+    if not broken:
+        return answer
+    error = ApiUnexpectedError(
+        f"PostHog's answer holds numbers that are not numbers ({'; '.join(broken)})",
+        hint="recompute it (--refresh); if it stays, the results on PostHog's side are broken",
+    )
+    return MetricAnswer(FAILED, error=error)
 
 
 class RawResults(NamedTuple):
@@ -79,9 +92,9 @@ class ResultsApi:
         try:
             if metric.get("kind") in LEGACY_QUERY_KINDS:
                 payload = self._query({**metric, "experiment_id": experiment["id"]}, refresh)
-                return MetricAnswer(LEGACY, {"result": payload, **_freshness(payload)})
+                return checked(MetricAnswer(LEGACY, {"result": payload, **_freshness(payload)}))
             query = {"kind": "ExperimentQuery", "experiment_id": experiment["id"], "metric": metric}
-            return MetricAnswer(QUERY, self._query(query, refresh))
+            return checked(MetricAnswer(QUERY, self._query(query, refresh)))
         except ApiRejectedError as exc:
             return MetricAnswer(FAILED, error=_unknown_kind(exc) or exc)
         except ExpctlError as exc:
@@ -99,9 +112,10 @@ class ResultsApi:
             "holdout": holdout_for_query(experiment.get("holdout")),
         }
         try:
-            return self._query(query, refresh)
+            answer = self._query(query, refresh)
         except ExpctlError:
             return None  # exposures then come from the primary metric's sample counts
+        return None if not_numbers(answer) else answer  # a broken count: the metrics' samples instead
 
     def _legacy(self, experiment: Mapping[str, Any], spec: MetricSpec, refresh: bool) -> MetricAnswer:
         experiment_id = experiment["id"]

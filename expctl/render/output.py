@@ -61,7 +61,7 @@ class Output:
         if self.mode == "jsonl":
             count = 0
             for item in items:
-                self._write(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+                self._write(_json(item, separators=(",", ":")) + "\n")
                 count += 1
                 if count % 100 == 0:
                     self.stream.flush()  # a reader (| head, | jq) sees lines as pages arrive
@@ -97,9 +97,9 @@ class Output:
         if self.mode in DRAWN:
             obj = for_display(obj)
         if self.mode == "json":
-            self._write(json.dumps(obj, indent=self.indent, ensure_ascii=False) + "\n")
+            self._write(_json(obj, indent=self.indent) + "\n")
         elif self.mode == "jsonl":
-            self._write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+            self._write(_json(obj, separators=(",", ":")) + "\n")
         elif self.mode == "yaml":
             self._yaml(obj)
         elif self.mode == "ids":
@@ -118,7 +118,7 @@ class Output:
             self._yaml(payload)
         elif self.mode in ("json", "jsonl") or text is None:
             indent = None if self.mode == "jsonl" else self.indent
-            self._write(json.dumps(payload, indent=indent, ensure_ascii=False) + "\n")
+            self._write(_json(payload, indent=indent) + "\n")
         else:
             self._write(visible_but_colours(text(for_display(payload))))
 
@@ -149,9 +149,9 @@ class Output:
         count = 0
         for item in items:
             if self.indent is None:
-                self._write(("[" if count == 0 else ",") + json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+                self._write(("[" if count == 0 else ",") + _json(item, separators=(",", ":")))
             else:
-                body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+                body = _json(item, indent=2).replace("\n", "\n  ")
                 self._write(("[\n  " if count == 0 else ",\n  ") + body)
             count += 1
         if self.indent is None:
@@ -209,6 +209,16 @@ class Output:
         console.print(table)
         # rich pads the last column; trailing blanks only get in the way of copy and paste
         self._write("".join(line.rstrip(" ") + "\n" for line in drawn.getvalue().splitlines()))
+
+
+def _json(value: Any, **options: Any) -> str:
+    """JSON as it came, except that NaN and Infinity (which JSON lacks) become null."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, **options)
+    except ValueError:
+        from expctl.model.numbers import finite
+
+        return json.dumps(finite(value), ensure_ascii=False, **options)
 
 
 def _plain_line(obj: Mapping[str, Any], columns: Sequence[Column]) -> str:

@@ -55,13 +55,19 @@ def visible_but_colours(text: str) -> str:
     return "".join(out)
 
 
-def for_display(value: Any, field: str = "") -> Any:
+def for_display(value: Any, field: str = "", depth: int = 0) -> Any:
     """A copy of PostHog's payload with every string made visible (free-text fields keep
-    their line breaks), for the views drawn for people."""
+    their line breaks), for the views drawn for people; nesting past any real answer's
+    is cut off rather than followed."""
     if isinstance(value, str):
         return visible_block(value) if field in MULTILINE_FIELDS else visible(value)
+    if depth > MAX_DEPTH:
+        return "…"
     if isinstance(value, dict):
-        return {key: for_display(item, str(key)) for key, item in value.items()}
+        return {key: for_display(item, str(key), depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [for_display(item, field) for item in value]
+        return [for_display(item, field, depth + 1) for item in value]
     return value
+
+
+MAX_DEPTH = 256
