@@ -10,6 +10,7 @@ problems can be reported as ``file:line:column: message``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,12 +214,27 @@ def _scalar(node: Any, file: str) -> Any:
     build = constructor.yaml_constructors.get(node.tag)
     if build is None:
         raise SpecFileError(_mark(node, file), f"unsupported YAML tag {node.tag}")
-    value = build(constructor, node)
+    try:
+        value = build(constructor, node)
+    except ValueError as exc:  # a number of thousands of digits, a date that is not one
+        if node.tag.endswith(":int"):
+            raise SpecFileError(
+                _mark(node, file), f"a number of {len(str(node.value)):,} digits: more than any field takes"
+            ) from None
+        raise SpecFileError(
+            _mark(node, file), f"{_short(str(node.value))} is not a value a spec can hold ({_short(str(exc))})"
+        ) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecFileError(_mark(node, file), f"{node.value} is not a finite number")
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _mark(node: Any, file: str) -> Position:

@@ -315,3 +315,18 @@ def test_a_full_standard_output_is_one_line_and_exit_11(cloud: Server, args: lis
         )
     assert done.returncode == 11, done.stderr
     assert done.stderr == "error: could not write to standard output: No space left on device\n"
+
+
+def test_a_number_of_thousands_of_digits_or_infinity_in_a_spec_is_a_positioned_problem(
+    cloud: Server, tmp_path: Path
+) -> None:
+    spec = tmp_path / "big.yaml"
+    spec.write_text(
+        "name: x\nfeature_flag_key: x\nvariants:\n  - key: control\n    rollout_percentage: " + "9" * 5000 + "\n"
+    )
+    result = cloud.run("validate", "-f", str(spec))
+    assert result.returncode == 2, result
+    assert result.stdout == f"{spec}:5:25: a number of 5,000 digits: more than any field takes\n"
+    spec.write_text("name: x\nfeature_flag_key: x\nparameters: {minimum_detectable_effect: .inf}\n")
+    result = cloud.run("validate", "-f", str(spec))
+    assert result.returncode == 2 and result.stdout.startswith(f"{spec}:3:") and "not a finite number" in result.stdout
