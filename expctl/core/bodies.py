@@ -20,10 +20,9 @@ from expctl.core.fields import (
     suggest,
     type_matches,
 )
+from expctl.core.spec_variants import MAX_VARIANTS
 from expctl.errors import UsageError
 from expctl.model.flagkeys import is_flag_key
-
-MAX_VARIANTS = 20
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,19 @@ def check_flag_key(key: str) -> str:
     return key
 
 
+MAX_NAME = 400  # ExperimentSerializer: name = CharField(max_length=400)
+
+
+def check_name(name: str, option: str = "--name") -> str:
+    """A name PostHog takes: not blank once trimmed (DRF's CharField trims, then refuses
+    blank), at most 400 characters."""
+    if not name.strip():
+        raise UsageError(f"{option} must not be empty or blank")
+    if len(name) > MAX_NAME:
+        raise UsageError(f"{option} is {len(name):,} characters; PostHog takes at most {MAX_NAME}")
+    return name
+
+
 def parse_variants(specs: Sequence[str]) -> list[Variant]:
     """``control=50 test=50`` -> variants; checks PostHog's rules locally."""
     variants: list[Variant] = []
@@ -94,6 +106,8 @@ def parse_variants(specs: Sequence[str]) -> list[Variant]:
             raise UsageError(f"--variant {spec!r}: {share!r} is not a percentage") from None
         if not 0 <= percent <= 100:
             raise UsageError(f"--variant {spec!r}: the percentage must be between 0 and 100")
+        if not percent.is_integer():  # the flag's rollout_percentage is PostHog's IntegerField(0-100)
+            raise UsageError(f"--variant {spec!r}: PostHog takes whole percentages, not {percent:g}")
         variants.append(Variant(key, percent))
     if variants:
         check_variants([v.key for v in variants], [v.rollout_percentage for v in variants])

@@ -32,6 +32,7 @@ from expctl.core.spec_kinds import (
     read_shared_refs,
 )
 from expctl.core.spec_metrics import read_metrics
+from expctl.core.spec_variants import check_excluded_variants, check_variants
 from expctl.core.yamlsrc import Document, PathKey, Position
 from expctl.model.flagkeys import is_flag_key
 
@@ -39,7 +40,6 @@ API_VERSION = "expctl/v1"
 KIND = "Experiment"
 KINDS = (KIND, SHARED_METRIC, HOLDOUT)
 STATES = ("draft", "running", "paused", "stopped")
-MAX_VARIANTS = 20
 
 # Spec field -> expected JSON type(s). Names are the API's own.
 SPEC_FIELDS: dict[str, tuple[str, ...]] = {
@@ -251,8 +251,9 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     for required in ("name", "feature_flag_key"):
         if required not in value:
             problem((), f"'{required}' is required")
-        elif value[required] == "":
-            problem((required, "="), f"'{required}' must not be empty")
+        elif isinstance(value[required], str) and not value[required].strip():
+            # ExperimentSerializer's CharField trims whitespace, then refuses blank ("This field may not be blank.")
+            problem((required, "="), f"'{required}' must not be empty or blank")
     name = value.get("name")
     if isinstance(name, str) and len(name) > 400:
         problem(("name", "="), "name is longer than PostHog's 400 characters")
@@ -270,7 +271,7 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
         problem(("conclusion", "="), f"conclusion must be one of {', '.join(CONCLUSIONS)}")
     variants = value.get("variants")
     if isinstance(variants, list):
-        _check_variants(variants, ("variants",), problem)
+        check_variants(variants, ("variants",), problem)
     params = value.get("parameters")
     if isinstance(params, dict) and "feature_flag_variants" in params:
         if "variants" in value:
@@ -278,7 +279,10 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
                 ("parameters", "feature_flag_variants"), "set variants or parameters.feature_flag_variants, not both"
             )
         elif isinstance(params["feature_flag_variants"], list):
-            _check_variants(params["feature_flag_variants"], ("parameters", "feature_flag_variants"), problem)
+            check_variants(params["feature_flag_variants"], ("parameters", "feature_flag_variants"), problem)
+        else:  # ExperimentService validates each variant as an object in a list
+            problem(("parameters", "feature_flag_variants", "="), "parameters.feature_flag_variants must be a list")
+    check_excluded_variants(value, problem)
     expanded = _read_metrics_and_links(value, problem)
     stats = value.get("stats_config")
     if isinstance(stats, dict) and stats.get("method") not in (None, "bayesian", "frequentist"):
@@ -290,44 +294,6 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     if isinstance(data.get("variants"), list):
         data["variants"] = normalize_variants(data["variants"])
     return Spec(doc=doc, data=data), problems
-
-
-def _check_variants(variants: list[Any], path: PathKey, problem: Any) -> None:
-    keys: list[str] = []
-    total = 0.0
-    for index, variant in enumerate(variants):
-        here = (*path, index)
-        if not isinstance(variant, dict):
-            problem(here, "each variant must be a mapping with key and rollout_percentage")
-            continue
-        unknown = set(variant) - {"key", "name", "rollout_percentage", "split_percent"}
-        for extra in sorted(unknown):
-            problem(
-                (*here, extra),
-                f"unknown variant field '{extra}'{suggest(extra, ['key', 'name', 'rollout_percentage'])}",
-            )
-        key = variant.get("key")
-        if not isinstance(key, str) or not is_flag_key(key):
-            problem((*here, "key"), "each variant needs a key of letters, digits, '-' and '_'")
-            continue
-        share = variant.get("split_percent", variant.get("rollout_percentage"))
-        if not isinstance(share, (int, float)) or isinstance(share, bool):
-            problem(here, f"variant '{key}' needs rollout_percentage (a number)")
-            continue
-        if not 0 <= share <= 100:
-            problem((*here, "rollout_percentage"), f"variant '{key}': rollout_percentage must be between 0 and 100")
-        keys.append(key)
-        total += float(share)
-    if len(variants) < 2:
-        problem(path, "an experiment needs at least 2 variants: control and a test variant")
-    if len(variants) > MAX_VARIANTS:
-        problem(path, f"PostHog allows at most {MAX_VARIANTS} variants")
-    if keys and "control" not in keys and not any(k.lower() == "control" for k in keys):
-        problem(path, f"one variant must have the key 'control' (got {', '.join(keys)})")
-    if len(set(keys)) != len(keys):
-        problem(path, "variant keys must be unique")
-    if keys and len(keys) == len([v for v in variants if isinstance(v, dict)]) and abs(total - 100) > 1e-6:
-        problem(path, f"variant percentages must sum to 100, not {total:g}")
 
 
 def _read_metrics_and_links(value: Mapping[str, Any], problem: Any) -> dict[str, Any]:

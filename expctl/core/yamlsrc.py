@@ -10,7 +10,6 @@ problems can be reported as ``file:line:column: message``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,8 +223,6 @@ def _scalar(node: Any, file: str) -> Any:
         raise SpecFileError(
             _mark(node, file), f"{_short(str(node.value))} is not a value a spec can hold ({_short(str(exc))})"
         ) from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SpecFileError(_mark(node, file), f"{node.value} is not a finite number")
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, bytes):

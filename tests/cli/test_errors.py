@@ -5,6 +5,8 @@ In process (tests/cli/conftest.py's ``InProcessServer``); the subprocess story o
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import Server
@@ -86,9 +88,14 @@ def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Serv
 
 
 def test_invalid_field_exits_6_with_field(server: Server) -> None:
-    result = server.run("create", "--name", "n" * 401, "--flag-key", "long-name")
-    assert_one_error_line(result, code=6, contains="Ensure this field has no more than 400 characters.")
-    assert "(field: name)" in result.stderr
+    """PostHog's refusal of a field (here through the escape hatch, which checks nothing
+    itself: `create` refuses a 401-character name before sending)."""
+    body = json.dumps({"name": "n" * 401, "feature_flag_key": "long-name", "parameters": {}})
+    result = server.run("api", "POST", "experiments/", "--input", "-", input=body)
+    assert result.returncode == 6, result
+    assert "Ensure this field has no more than 400 characters." in result.stderr and "(field: name)" in result.stderr
+    local = server.run("create", "--name", "n" * 401, "--flag-key", "long-name")
+    assert_one_error_line(local, code=2, contains="PostHog takes at most 400")
 
 
 def test_invalid_flag_key_is_caught_before_sending(server: Server) -> None:

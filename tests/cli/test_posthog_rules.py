@@ -126,3 +126,59 @@ def test_shared_metrics_list_by_event_on_both_releases(any_project: InProcess) -
     assert names == ["Purchases by action", "Revenue per user"], names
     sent = [e.query for e in project.fake.requests("GET", "/experiment_saved_metrics/")]
     assert {"event": ["purchase"]}.items() <= sent[-1].items()
+
+
+# PostHog's own rules, refused before anything is sent (issue 32). Each is quoted where it
+# is checked: ExperimentSerializer's name = CharField(max_length=400) (trims, refuses
+# blank); the flag variants' rollout_percentage = IntegerField(min_value=0, max_value=100);
+# ExperimentService's excluded_variants rules and its feature_flag_variants list check.
+@pytest.mark.parametrize(
+    ("spec", "said"),
+    [
+        ("name: '   '\nfeature_flag_key: k\n", "'name' must not be empty or blank"),
+        (f"name: {'n' * 401}\nfeature_flag_key: k\n", "name is longer than PostHog's 400 characters"),
+        (
+            "name: n\nfeature_flag_key: k\nvariants: [{key: control, rollout_percentage: 33.3}, "
+            "{key: a, rollout_percentage: 33.3}, {key: b, rollout_percentage: 33.4}]\n",
+            "PostHog takes whole percentages, not 33.3",
+        ),
+        ("name: n\nfeature_flag_key: k\nexcluded_variants: [nope]\n", "unknown variants for this experiment: nope"),
+        ("name: n\nfeature_flag_key: k\nexcluded_variants: [control]\n", "the baseline variant cannot be excluded"),
+        (
+            "name: n\nfeature_flag_key: k\nvariants: [{key: control, rollout_percentage: 50},"
+            " {key: test, rollout_percentage: 50}]\nexcluded_variants: [test]\n",
+            "at least one test variant must remain",
+        ),
+        ("name: n\nfeature_flag_key: k\nparameters: {feature_flag_variants: 5}\n", "must be a list"),
+    ],
+)
+def test_what_posthog_refuses_is_refused_before_sending(
+    project: InProcess, tmp_path: Path, spec: str, said: str
+) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec)
+    for command in ("validate", "apply"):
+        outcome = (
+            project.run(command, "-f", str(path), "--yes")
+            if command == "apply"
+            else project.run(command, "-f", str(path))
+        )
+        assert outcome.code == 2, outcome
+        assert said in outcome.stdout, outcome
+    assert project.fake.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["create", "--name", "  ", "--flag-key", "k"], "--name must not be empty or blank"),
+        (["create", "--name", "n" * 401, "--flag-key", "k"], "PostHog takes at most 400"),
+        (["create", "--name", "n", "--flag-key", "k", "--variant", "control=50.5", "--variant", "test=49.5"],
+         "PostHog takes whole percentages, not 50.5"),
+        (["update", "checkout-redesign", "--name", " "], "--name must not be empty or blank"),
+    ],
+)  # fmt: skip
+def test_commands_refuse_what_posthog_refuses(project: InProcess, args: list[str], said: str) -> None:
+    outcome = project.run(*args)
+    assert outcome.code == 2 and said in outcome.stderr, outcome
+    assert project.fake.writes() == []

@@ -93,7 +93,7 @@ def create_command(
     with `expctl launch`. Metrics given with --metric are checked offline against
     PostHog's definitions before anything is sent.
     """
-    from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_variants
+    from expctl.core.bodies import ExperimentCreate, check_flag_key, check_name, parse_variants
 
     extra = _create_extras(type_, set_)
     extra.update(_metric_fields(metric or [], secondary_metric or [], extra))
@@ -102,7 +102,7 @@ def create_command(
     rt = runtime_of(ctx)
     extra.update(_linked(rt, holdout, (shared_metric or [], secondary_shared_metric or []), extra))
     body = ExperimentCreate(
-        name=name,
+        name=check_name(name),
         feature_flag_key=check_flag_key(flag_key),
         description=description,
         type=type_,

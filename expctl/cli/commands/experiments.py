@@ -210,13 +210,15 @@ def update_command(
     and changing the split biases results that are already collected.
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.bodies import changed_fields, parse_sets
+    from expctl.core.bodies import changed_fields, check_name, parse_sets
     from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
     from expctl.errors import UsageError
     from expctl.model.experiment import status_of
 
     rt = runtime_of(ctx)
     wanted = parse_sets(set_ or [])
+    if name is not None:
+        check_name(name)
     wanted.update({k: v for k, v in (("name", name), ("description", description)) if v is not None})
     if not wanted:
         raise UsageError("nothing to change", hint="pass --name, --description or --set FIELD=JSON")
