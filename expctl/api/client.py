@@ -30,7 +30,15 @@ from expctl.api.debugging import HttpDebug
 from expctl.api.errors import error_for_response, not_posthog
 from expctl.api.notices import Notices
 from expctl.api.ratelimit import Budget, RateLimiter
-from expctl.api.retry import CONNECT_ATTEMPTS, RETRY_STATUSES, RetryableError, attempts_text, retry_reason, server_wait
+from expctl.api.retry import (
+    CONNECT_ATTEMPTS,
+    RETRY_STATUSES,
+    RetryableError,
+    attempts_text,
+    is_concurrency_limit,
+    retry_reason,
+    server_wait,
+)
 from expctl.api.tls import certificate_problem, speaks_plain_http, tls_context
 from expctl.api.urls import clean_params, origin
 from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError, UnavailableError
@@ -299,7 +307,7 @@ class PostHogClient:
             raise RetryableError(
                 retry_reason(status, error),
                 sent=status != 429,
-                throttled=status == 429,
+                throttled=status == 429 and not is_concurrency_limit(status, error),
                 wait_hint=server_wait(response.headers, error.detail) if status in (429, 503) else None,
                 error=error,
             )

@@ -100,11 +100,14 @@ class RateLimiter:
 
     Three behaviours beyond the windows themselves:
 
-    * **Learning.** A 429 on a bucket without windows (a self-hosted or unknown host
-      that turned throttling on) adopts PostHog's published limits for it; a 429 inside
-      the budget (another client spends the same key) lowers the budget by a quarter.
-      At most once a minute per bucket: the requests in flight when the first 429 came
-      back all come back 429 together.
+    * **Learning.** A 429 teaches the budget from what the server let through: the
+      requests sent in the last minute (or hour) when it came, less the one refused. A
+      host with no known limit that allowed PostHog's published rate gets those limits;
+      one limited to 60 a minute gets 60 a minute, whatever it says (a self-hosted
+      server sends no Retry-After). A 429 inside the budget (another limit of the
+      server's, or another client on the key) tightens the window that bound. At most
+      once a minute per bucket: the requests in flight come back 429 together. What was
+      learned carries to the next run (``cli/local/send_log.py``).
     * **Even pacing.** Once a window has made the run wait, the rest of the run sends at
       that window's average rate (one request every ``seconds / requests``) instead of
       in bursts each time the window slides: the same throughput, room left for anyone
@@ -129,7 +132,7 @@ class RateLimiter:
         self._sent: dict[str, list[float]] = {"api": [], "query": []}  # admission times, oldest first
         self._spacing: dict[str, float] = {"api": 0.0, "query": 0.0}
         self._adjusted: dict[str, float] = {}
-        self._learned: set[str] = set()
+        self._learned: dict[str, tuple[Window, ...]] = {}
         self._query_slots = threading.BoundedSemaphore(budget.query_concurrency) if budget.query_concurrency else None
         self.waited_seconds = 0.0
 
@@ -150,7 +153,8 @@ class RateLimiter:
                 semaphore.release()
 
     def throttled(self, bucket: str) -> str | None:
-        """PostHog answered 429: adjust the budget and say how, or None if it already was."""
+        """PostHog answered 429: learn the budget from what it let through, and say how
+        (None when it was just adjusted: the requests in flight come back 429 together)."""
         if not self.budget.adaptive or bucket not in self._windows:
             return None
         with self._lock:
@@ -159,42 +163,38 @@ class RateLimiter:
                 return None
             self._adjusted[bucket] = now
             current = self._windows[bucket]
+            published = PUBLISHED.query if bucket == "query" else PUBLISHED.api
+            learned = _learn(current, self._sent[bucket], now, published)
+            self._windows[bucket] = learned
+            self._learned[bucket] = learned
             if not current:
-                self._adopt_published(bucket)
-                return (
-                    f"PostHog is throttling this key: pacing to its published limits "
-                    f"({describe(self._windows[bucket])}) for the rest of the run"
-                )
-            self._windows[bucket] = tuple(Window(max(1, w.requests * 3 // 4), w.seconds) for w in current)
+                what = "its published limits" if learned == published else "what it let through"
+                return f"PostHog is throttling this key: pacing to {what} ({describe(learned)}) from now on"
             return (
-                f"PostHog throttled a request inside expctl's budget (is another client using this key?): "
-                f"pacing to {describe(self._windows[bucket])} from now on"
+                f"PostHog throttled a request inside expctl's budget (a limit of this server's, or another "
+                f"client on the key): pacing to {describe(learned)} from now on"
             )
 
-    def recent(self) -> tuple[dict[str, list[float]], list[str]]:
+    def recent(self) -> tuple[dict[str, list[float]], dict[str, tuple[Window, ...]]]:
         """What a later run needs to go on where this one stopped: the send times of the
-        last hour per bucket (this limiter's clock), and the buckets whose limits were
-        learned from a 429. Empty for a run with no budget to keep."""
+        last hour per bucket (this limiter's clock), and the windows a 429 taught it.
+        Empty for a run with no budget to keep."""
         with self._lock:
             paced = [bucket for bucket, windows in self._windows.items() if windows]
             now = self._clock()
             sent = {b: [t for t in self._sent[b][-LOG_KEEP:] if now - t < LOG_SECONDS] for b in paced}
-            return sent, sorted(self._learned)
+            return sent, dict(self._learned)
 
-    def resume(self, sent: Mapping[str, list[float]], learned: list[str]) -> None:
-        """Count an earlier run's requests (this limiter's clock) and its learned limits."""
+    def resume(self, sent: Mapping[str, list[float]], learned: Mapping[str, tuple[Window, ...]]) -> None:
+        """Count an earlier run's requests (this limiter's clock) and the windows it learned."""
         with self._lock:
-            for bucket in learned:
-                if bucket in self._windows and not self._windows[bucket] and self.budget.adaptive:
-                    self._adopt_published(bucket)
+            for bucket, windows in learned.items():
+                if bucket in self._windows and windows and self.budget.adaptive:
+                    self._windows[bucket] = _tighter(self._windows[bucket], windows)
+                    self._learned[bucket] = self._windows[bucket]
             for bucket, times in sent.items():
                 if bucket in self._sent:
                     self._sent[bucket] = sorted([*self._sent[bucket], *times])[-LOG_KEEP:]
-
-    def _adopt_published(self, bucket: str) -> None:
-        """PostHog's published windows for ``bucket`` from now on (the lock is held)."""
-        self._windows[bucket] = PUBLISHED.query if bucket == "query" else PUBLISHED.api
-        self._learned.add(bucket)
 
     def _take(self, bucket: str) -> None:
         sent = self._sent.get(bucket)
@@ -234,6 +234,50 @@ class RateLimiter:
         if binding is None and spacing and sent:
             longest = max(longest, sent[-1] + spacing - now)
         return longest, binding
+
+
+MIN_OBSERVED = 10  # fewer requests than this in the window tell nothing of its limit
+
+
+def _learn(
+    current: tuple[Window, ...], sent: list[float], now: float, published: tuple[Window, ...]
+) -> tuple[Window, ...]:
+    """The windows to pace by after a 429, from the admissions the server saw in the
+    minute and the hour before it (the last of them is the one it refused)."""
+
+    def within(seconds: float) -> int:
+        return len(sent) - bisect.bisect_left(sent, now - seconds)
+
+    minute, hour = within(60.0), within(3600.0)
+    if not current:
+        if minute >= published[0].requests or minute < MIN_OBSERVED:
+            # it allowed PostHog's published rate (it is PostHog's throttle), or too few
+            # were sent to tell: PostHog's published limits
+            return published
+        allowed = (Window(max(1, minute - 1), 60.0),)
+        return allowed if hour <= minute else (*allowed, Window(max(1, hour - 1), 3600.0))
+    by_length = {w.seconds: w for w in current}
+    per_minute = by_length.get(60.0)
+    if minute < MIN_OBSERVED and hour < MIN_OBSERVED:
+        return tuple(Window(max(1, w.requests * 3 // 4), w.seconds) for w in current)
+    if per_minute is not None and minute >= per_minute.requests * 0.9:
+        tighter = Window(max(1, min(minute - 1, per_minute.requests * 3 // 4)), 60.0)
+    elif hour > 0 and (60.0 not in by_length or minute < hour):
+        per_hour = by_length.get(3600.0)
+        limit = max(1, hour - 1) if per_hour is None else max(1, min(hour - 1, per_hour.requests * 3 // 4))
+        tighter = Window(limit, 3600.0)
+    else:
+        return tuple(Window(max(1, w.requests * 3 // 4), w.seconds) for w in current)
+    return tuple(sorted({**by_length, tighter.seconds: tighter}.values(), key=lambda w: w.seconds))
+
+
+def _tighter(current: tuple[Window, ...], learned: tuple[Window, ...]) -> tuple[Window, ...]:
+    """Each window at the lower of the two limits; a window only one has is kept."""
+    merged = {w.seconds: w for w in current}
+    for window in learned:
+        known = merged.get(window.seconds)
+        merged[window.seconds] = window if known is None or window.requests < known.requests else known
+    return tuple(sorted(merged.values(), key=lambda w: w.seconds))
 
 
 def describe(windows: tuple[Window, ...]) -> str:

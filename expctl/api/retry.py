@@ -61,7 +61,22 @@ def server_wait(headers: Mapping[str, str], detail: str) -> float | None:
     return None
 
 
+# PostHog's query endpoint re-raises its per-team concurrency limit as a 429 with no wait
+# (posthog/api/query.py: ``except ConcurrencyLimitExceeded as c: raise Throttled(detail=str(c))``;
+# posthog/clickhouse/client/limit.py: "Exceeded maximum concurrency limit: 3 for key: ..."). It
+# says queries are running for the team (the web app, another job), not that this key sent
+# too many: it waits for a slot and never lowers the rate budget.
+CONCURRENCY_DETAILS = ("Exceeded maximum concurrency limit", "Too many concurrent")
+
+
+def is_concurrency_limit(status: int, error: ExpctlError) -> bool:
+    detail = str(getattr(error, "detail", None) or error.message or "")
+    return status == 429 and any(text in detail for text in CONCURRENCY_DETAILS)
+
+
 def retry_reason(status: int, error: ExpctlError) -> str:
+    if is_concurrency_limit(status, error):
+        return "PostHog is already running the team's maximum of queries at once (HTTP 429)"
     if status == 429:
         return "PostHog is throttling requests (HTTP 429)"
     return f"PostHog answered HTTP {status}"

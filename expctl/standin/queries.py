@@ -318,13 +318,19 @@ def run_query(ctx: Ctx) -> FakeResponse:
         return validation(f"Unsupported query kind: {kind}", attr="query")
     team_id = ctx.team.id
     if not ctx.server.enter_query(team_id):
-        # ClickHouse concurrency cap: a 429 without Retry-After.
+        # The per-team concurrency limit: posthog/clickhouse/client/limit.py raises
+        # ConcurrencyLimitExceeded(f"Exceeded maximum concurrency limit: {max_concurrency}
+        # for key: {task_name} and task: {task_id}") (task_name "api:query:per-team:<id>"),
+        # which posthog/api/query.py re-raises as Throttled(detail=str(c)): a 429 with no
+        # wait, hence no Retry-After.
+        task = ctx.server.next_task_id()
         return FakeResponse.json(
             429,
             {
                 "type": "throttled_error",
                 "code": "throttled",
-                "detail": "Too many concurrent queries for this team, please try again later.",
+                "detail": f"Exceeded maximum concurrency limit: {ctx.server.query_concurrency_limit} for key: "
+                f"api:query:per-team:{team_id} and task: {task}",
                 "attr": None,
             },
         )

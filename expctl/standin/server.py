@@ -132,6 +132,7 @@ class FakePostHog:
         self.query_concurrency_limit = 3
         self.max_concurrent_queries_seen = 0
         self._running_queries: dict[int, int] = {}
+        self._tasks = 0
         self._throttle_log: dict[tuple[str, str], deque[float]] = {}
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -425,6 +426,11 @@ class FakePostHog:
         return None
 
     # -- query concurrency bookkeeping (used by queries.py) --------------------------
+
+    def next_task_id(self) -> str:
+        with self._lock:
+            self._tasks += 1
+            return f"{self._tasks:032x}"
 
     def enter_query(self, team_id: int) -> bool:
         with self._lock:

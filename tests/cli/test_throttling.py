@@ -60,3 +60,40 @@ def test_a_host_that_throttles_is_learned_from_its_first_429(project: InProcess,
     assert statuses.count(429) == 1, "the first 429 taught the limit: no second one"
     assert "pacing to its published limits (480 requests a minute, 4,800 an hour)" in outcome.stderr
     assert outcome.stderr.count("to stay within PostHog's rate limit (PostHog allows 480 requests a minute") <= 2
+
+
+def test_a_server_limited_below_posthogs_rate_is_learned_and_remembered(project: InProcess, tmp_path: Path) -> None:
+    """A self-hosted PostHog limited to 60 a minute, with no Retry-After: the first 429
+    teaches 60 a minute (not Cloud's 480), the rest of the job meets at most a handful,
+    and the next job starts from what was learned."""
+    throttle = project.fake.throttle
+    throttle.enabled = True
+    throttle.send_retry_after = False
+    throttle.windows = [(60, 60.0)]
+    seed_experiments(project.fake, 200)
+    first = invoke_and_assert(project, ["export", "--all", "--parallel", "1", "-f", str(tmp_path / "a")], 0)
+    assert "pacing to what it let through (60 requests a minute)" in first.stderr, first.stderr
+    assert [e.status for e in project.fake.requests()].count(429) <= 3
+    project.fake.clear_log()
+    outcome = project.run("export", "--all", "--parallel", "1", "-f", str(tmp_path / "b"), env={"EXPCTL_NO_CACHE": ""})
+    assert outcome.code == 0, outcome
+    second = [e.status for e in project.fake.requests()]
+    assert second.count(429) <= 1, f"{second.count(429)} throttled in the second job"
+
+
+def test_a_concurrency_429_waits_for_a_slot_and_keeps_the_budget(project: InProcess) -> None:
+    """PostHog's per-team query cap (the web app or another job running queries) is a 429
+    with no wait; it is not this key's rate, so the budget stays and no client is blamed."""
+    project.fake.query_concurrency_limit = 0  # the team's query slots are all taken ...
+    sleep = project.clock.sleep
+
+    def others_finish(seconds: float) -> None:
+        project.fake.query_concurrency_limit = 3  # ... until expctl has waited
+        sleep(seconds)
+
+    project.clock.sleep = others_finish  # type: ignore[method-assign]
+    outcome = project.run("results", "checkout-redesign", "-o", "json", "--rate-limit", "cloud")
+    assert outcome.code == 0, outcome
+    assert "already running the team's maximum of queries at once" in outcome.stderr
+    assert "another client" not in outcome.stderr and "pacing to" not in outcome.stderr
+    assert 429 in [e.status for e in project.fake.requests("POST", "/query/")], "the server really refused one"

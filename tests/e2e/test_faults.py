@@ -210,3 +210,15 @@ def test_the_progress_bar_leaves_the_screen_when_apply_is_done(cloud: Server, tm
     assert len(results) == 3, screen
     assert all(line.lstrip().startswith(("+", "✓", "shown-", "'Shown")) or "created" in line for line in results)
     assert any(line.startswith("Applied: 3 created") for line in screen), screen
+
+
+def test_ctrl_c_while_planning_says_nothing_was_applied(cloud: Server, tmp_path: Path) -> None:
+    reads = cloud.fake.gate(method="GET", path_contains="/experiments/")
+    specs, apply = _start_held_apply(cloud, tmp_path, 3)
+    assert reads.wait_for(1), "the plan is reading PostHog"
+    apply.process.send_signal(signal.SIGINT)
+    reads.open()
+    code, _, stderr = apply.finish()
+    assert code == 130, stderr
+    assert "interrupted while reading PostHog's experiments; nothing was applied" in stderr
+    assert cloud.fake.writes() == [] and "Traceback" not in stderr

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.api.ratelimit import LOG_KEEP, LOG_SECONDS, RateLimiter
+from expctl.api.ratelimit import LOG_KEEP, LOG_SECONDS, RateLimiter, Window
 from expctl.settings.atomic import read_json_object, write_atomic
 from expctl.settings.paths import caching_off, state_file
 
@@ -64,7 +64,12 @@ class SendLog:
         for bucket in {*sent, *earlier}:
             ours = [m + offset for m in sent.get(bucket, []) if m >= self._since]
             merged[bucket] = sorted(t for t in [*earlier.get(bucket, []), *ours] if t > hour_ago)[-LOG_KEEP:]
-        payload = {"learned": sorted({*learned, *_learned(stored)}), "sent": merged}
+        known = _learned(stored)
+        known.update(learned)
+        payload = {
+            "learned": {b: [[w.requests, w.seconds] for w in windows] for b, windows in known.items()},
+            "sent": merged,
+        }
         with contextlib.suppress(OSError):
             write_atomic(self.path, json.dumps(payload), mode=0o600, durable=False)
 
@@ -72,9 +77,24 @@ class SendLog:
         return read_json_object(self.path)
 
 
-def _learned(stored: Mapping[str, Any]) -> list[str]:
+def _learned(stored: Mapping[str, Any]) -> dict[str, tuple[Window, ...]]:
+    """The windows earlier runs learned from a 429, per bucket (what a file of another
+    shape holds is learned again)."""
     learned = stored.get("learned")
-    return [bucket for bucket in learned if isinstance(bucket, str)] if isinstance(learned, list) else []
+    if not isinstance(learned, Mapping):
+        return {}
+    found: dict[str, tuple[Window, ...]] = {}
+    for bucket, windows in learned.items():
+        if not isinstance(windows, list):
+            continue
+        parsed = tuple(
+            Window(int(w[0]), float(w[1]))
+            for w in windows
+            if isinstance(w, list) and len(w) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in w)
+        )
+        if parsed:
+            found[str(bucket)] = parsed
+    return found
 
 
 def _sent(stored: Mapping[str, Any]) -> dict[str, list[float]]:
