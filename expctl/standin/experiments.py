@@ -307,7 +307,17 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
         data["status"] = _status(experiment, flag)
         data["is_legacy"] = is_legacy(experiment, store.saved_metrics)
         data["running_time_calculation"] = experiment.get("running_time_calculation") or {}
-        data["excluded_variants"] = None
+        data["excluded_variants"] = experiment.get("excluded_variants")
+        # tools.yaml (experiment-get): "resolved_exposure_event ... resolved server-side to
+        # $feature_flag_called or $experiment_exposure"; exposure_query_logic gives the newer
+        # event only to teams with the experiment-exposure-event flag (off here).
+        data["resolved_exposure_event"] = (experiment.get("exposure_criteria") or {}).get(
+            "exposure_event"
+        ) or "$feature_flag_called"
+        if not slim:
+            from expctl.standin.queries import health_findings
+
+            data["health"] = health_findings(ctx, experiment)
     else:
         data = {name: data[name] for name in LATE_2024_FIELDS}
     if slim and ctx.flavour == "cloud":

@@ -196,6 +196,9 @@ def experiment_query_result(
     for key, n in exposures.items():
         sample = _sample(experiment["id"], metric, key, max(n, 0), key == baseline_key)
         rows[key] = {"key": key, **sample}
+    cuped = cuped_applies(stats, metric)
+    if cuped:
+        add_covariates(experiment["id"], metric, rows)
     baseline = rows.get(baseline_key) or {"key": baseline_key, "number_of_samples": 0, "sum": 0, "sum_squares": 0}
     baseline["validation_failures"] = _validation_failures(metric_type, baseline, is_baseline=True)
     level = (
@@ -214,22 +217,28 @@ def experiment_query_result(
         else:
             out.update({"p_value": None, "confidence_interval": None, "significant": False})
         if not baseline["validation_failures"] and not out["validation_failures"]:
-            diff, se = _difference(
-                _mean_and_variance(metric_type, baseline), _mean_and_variance(metric_type, row), difference_type
-            )
-            interval = [round(diff - z * se, 6), round(diff + z * se, 6)]
+            base_stat, variant_stat = _mean_and_variance(metric_type, baseline), _mean_and_variance(metric_type, row)
+            if cuped:
+                base_stat, variant_stat = adjusted(base_stat, baseline), adjusted(variant_stat, row)
+            diff, se = _difference(base_stat, variant_stat, difference_type)
+            half = z * se
+            sequential = method == "frequentist" and bool(settings.get("sequential_testing_enabled"))
+            widening = sequential_widening(settings, int(row["number_of_samples"])) if sequential else 1.0
+            interval = [round(diff - half * widening, 6), round(diff + half * widening, 6)]
             if method == "bayesian":
+                chance = _phi(diff / se)
                 out.update(
                     {
-                        "chance_to_win": round(_phi(diff / se), 4),
+                        "chance_to_win": round(chance, 4),
                         "credible_interval": interval,
-                        # A guess for BayesianMethod's is_decisive (not read here): the
-                        # credible interval leaves out zero.
-                        "significant": interval[0] > 0 or interval[1] < 0,
+                        # BayesianResult.is_decisive (products/experiments/stats/bayesian/tests.py):
+                        # "chance_to_win > self.ci_level or self.chance_to_win < 1 - self.ci_level";
+                        # the runner sets significant from it.
+                        "significant": chance > level or chance < 1 - level,
                     }
                 )
             else:
-                p_value = 2 * (1 - _phi(abs(diff) / se))
+                p_value = min(1.0, 2 * (1 - _phi(abs(diff) / se)) * widening**2)
                 out.update(
                     {"p_value": round(p_value, 4), "confidence_interval": interval, "significant": p_value < 1 - level}
                 )
@@ -241,6 +250,67 @@ def experiment_query_result(
         "hogql": "SELECT ...",
         "is_precomputed": False,
     }
+
+
+# -- CUPED and sequential testing ------------------------------------------------------------
+
+
+def cuped_applies(stats: dict[str, Any], metric: dict[str, Any]) -> bool:
+    """``stats_config.cuped.enabled`` for a metric that supports it, as
+    ``products/experiments/backend/hogql_queries/cuped_config.py`` decides
+    (``_metric_supports_cuped``): a mean without a ``threshold``, an ordered funnel;
+    never a ratio or retention. The team default (``default_cuped_enabled``) is off here."""
+    cuped = stats.get("cuped")
+    if not isinstance(cuped, dict) or not bool(cuped.get("enabled")):
+        return False
+    metric_type = metric.get("metric_type")
+    if metric_type == "mean":
+        return metric.get("threshold") is None
+    return metric_type == "funnel" and metric.get("funnel_order_type") != "unordered"
+
+
+# How strongly the pre-exposure covariate predicts the metric in the stand-in's data: the
+# share of variance CUPED removes is RHO**2. Synthetic, like the rest of the numbers.
+RHO = 0.6
+
+
+def add_covariates(experiment_id: int, metric: dict[str, Any], rows: dict[str, dict[str, Any]]) -> None:
+    """The covariate sums CUPED adds to each row (``_copy_cuped_fields`` in
+    ``hogql_queries/utils.py``: ``covariate_sum``, ``covariate_sum_squares``,
+    ``covariate_sum_product``): the metric in the lookback window before exposure. Here
+    each variant's pre-period mean differs a little from its post-period one, so the
+    adjusted effect (and so the interval's midpoint) is not the raw means' difference."""
+    mkey = _metric_key(metric)
+    for key, row in rows.items():
+        n = max(int(row["number_of_samples"]), 1)
+        post = float(row["sum"]) / n
+        pre = post * (0.9 + 0.2 * _unit(f"{experiment_id}:{mkey}:{key}:pre"))
+        row["covariate_sum"] = round(pre * n, 2)
+        row["covariate_sum_squares"] = round(n * pre**2 * 1.5, 2)
+        row["covariate_sum_product"] = round(n * pre * post * 1.2, 2)
+
+
+def adjusted(stat: tuple[float, float], row: dict[str, Any]) -> tuple[float, float]:
+    """``adjusted_mean = post_mean - theta * (pre_mean - pooled_pre_mean)`` with the
+    variance reduced by RHO**2 (``products/experiments/stats/shared/cuped.py``'s shape;
+    the pooled mean is taken as the row's own pre mean scaled, a stand-in's simplification)."""
+    mean, variance = stat
+    n = max(int(row["number_of_samples"]), 1)
+    pre = float(row.get("covariate_sum") or 0) / n
+    theta = RHO
+    shift = theta * (pre - mean)
+    return mean - shift * 0.5, variance * (1 - RHO**2)
+
+
+def sequential_widening(settings: dict[str, Any], n: int) -> float:
+    """How much wider a sequential test's interval is than the fixed-sample one.
+    ``SequentialTwoSidedTTest`` (``products/experiments/stats/frequentist/tests.py``) gives
+    always-valid p-values and confidence sequences, "narrowest near n ~ tuning_parameter"
+    (default 5000, 1..1e9); the exact boundary is not reproduced here (a guess with its
+    shape: wider for every n, least so near the tuning parameter)."""
+    tau = float(settings.get("sequential_tuning_parameter") or 5000)
+    tau = tau if 1 <= tau <= 1e9 else 5000.0
+    return math.sqrt(1 + abs(math.log((n + 1) / tau)) / 4 + 1.0)
 
 
 def _z_for(level: float) -> float:
@@ -272,12 +342,100 @@ def exposure_result(ctx: Ctx, experiment: dict[str, Any]) -> dict[str, Any]:
             acc += value
             running.append(acc)
         timeseries.append({"variant": key, "days": day_names, "exposure_counts": running})
-    return {
+    answer: dict[str, Any] = {
         "kind": "ExperimentExposureQuery",
         "timeseries": timeseries,
         "total_exposures": exposures,
         "date_range": {"date_from": iso(start), "date_to": iso(experiment.get("end_date"))},
     }
+    if ctx.flavour == "cloud":
+        answer["sample_ratio_mismatch"] = sample_ratio_mismatch(ctx, experiment, exposures)
+        answer["bias_risk"] = bias_risk(ctx, experiment, exposures)
+    return answer
+
+
+# -- health checks ---------------------------------------------------------------------------
+
+SRM_MINIMUM_SAMPLE_SIZE = 100  # experiment_exposures_query_runner.py: "Minimum total exposures required"
+MULTIPLE_VARIANT_BIAS_THRESHOLD = 0.1  # analysis_health.py: "on the 0-100 scale (0.1 = 0.1%)"
+
+
+def sample_ratio_mismatch(ctx: Ctx, experiment: dict[str, Any], exposures: dict[str, int]) -> dict[str, Any] | None:
+    """``ExperimentExposureQueryResponse.sample_ratio_mismatch``
+    (``experiment_exposures_query_runner.py``): a chi-square goodness-of-fit of the
+    exposures against the flag's split, ``$multiple`` and excluded variants left out,
+    ``{expected, p_value}``; None below 100 exposures or 2 variants."""
+    excluded = set(experiment.get("excluded_variants") or []) | {"$multiple"}
+    shares = {v["key"]: float(v.get("rollout_percentage") or 0) for v in _variants(ctx, experiment)}
+    counted = {k: n for k, n in exposures.items() if k not in excluded and k in shares}
+    total = sum(counted.values())
+    if total < SRM_MINIMUM_SAMPLE_SIZE or len(counted) < 2:
+        return None
+    weight = sum(shares[k] for k in counted) or 1.0
+    expected = {k: total * shares[k] / weight for k in counted}
+    statistic = sum((counted[k] - expected[k]) ** 2 / expected[k] for k in counted if expected[k] > 0)
+    return {
+        "expected": {k: round(v, 2) for k, v in expected.items()},
+        "p_value": round(_chi2_sf(statistic, len(counted) - 1), 6),
+    }
+
+
+def bias_risk(ctx: Ctx, experiment: dict[str, Any], exposures: dict[str, int]) -> dict[str, Any] | None:
+    """``BiasRisk`` (``analysis_health.py``): "uneven split + EXCLUDE handling + observed
+    $multiple share above the threshold", as ``{multiple_variant_percentage}``; None once
+    the experiment has ended. The ``$multiple`` users come from ``FakePostHog.multiple``."""
+    multiple = ctx.server.multiple.get(experiment["id"], 0)
+    handling = ((experiment.get("exposure_criteria") or {}).get("multiple_variant_handling")) or "exclude"
+    shares = {float(v.get("rollout_percentage") or 0) for v in _variants(ctx, experiment)}
+    observed = sum(exposures.values()) + multiple
+    if experiment.get("end_date") or handling != "exclude" or len(shares) < 2 or not observed:
+        return None
+    percentage = multiple / observed * 100
+    return (
+        {"multiple_variant_percentage": round(percentage, 3)} if percentage > MULTIPLE_VARIANT_BIAS_THRESHOLD else None
+    )
+
+
+def health_findings(ctx: Ctx, experiment: dict[str, Any]) -> list[dict[str, Any]]:
+    """The experiment's ``health`` findings (``products/experiments/backend/health/``:
+    ``checks/srm.py`` when PostHog's SRM p-value is below 0.001, ``checks/bias_risk.py``
+    when there is a bias risk), as ``ExperimentHealthFinding`` dicts."""
+    if not experiment.get("start_date"):
+        return []
+    exposures = exposures_for(ctx, experiment)
+    found: list[dict[str, Any]] = []
+    srm = sample_ratio_mismatch(ctx, experiment, exposures)
+    if srm is not None and srm["p_value"] < 0.001:
+        found.append(
+            {"code": "sample_ratio_mismatch", "subcode": None, "severity": "critical",
+             "title": "Users are not split across variants as configured", "detail": None,
+             "evidence": {"p_value": srm["p_value"]}, "actions": [], "diagnostic_ref": "A2"}
+        )  # fmt: skip
+    risk = bias_risk(ctx, experiment, exposures)
+    if risk is not None:
+        found.append(
+            {"code": "bias_risk_multiple_excluded", "subcode": None, "severity": "warning",
+             "title": "Setup likely introduced bias", "detail": None, "evidence": risk,
+             "actions": ["adjust_distribution", "use_first_seen_variant"], "diagnostic_ref": "A1"}
+        )  # fmt: skip
+    return found
+
+
+def _chi2_sf(statistic: float, df: int) -> float:
+    """P(X >= statistic) for chi-square(df): the regularized upper gamma by its series."""
+    if statistic <= 0:
+        return 1.0
+    a, x = df / 2.0, statistic / 2.0
+    term = total = 1.0 / a
+    k = a
+    for _ in range(10_000):
+        k += 1
+        term *= x / k
+        total += term
+        if term < total * 1e-15:
+            break
+    lower = total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+    return max(0.0, min(1.0, 1.0 - lower))
 
 
 def _unknown_query_kind(query: dict[str, Any]) -> FakeResponse:

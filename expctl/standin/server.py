@@ -143,6 +143,7 @@ class FakePostHog:
         self.schema_checker = schema_checker
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
+        self.multiple: dict[int, int] = {}  # users exposed to more than one variant ($multiple), per experiment
         self.daily_failures: dict[tuple[int, str], str] = {}  # (experiment, day) -> error_message
         # The throttles' clock; in-process tests put a virtual one here and advance it
         # from expctl's sleep, so a wait PostHog asks for takes no real time.
