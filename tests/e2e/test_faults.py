@@ -214,7 +214,7 @@ def test_the_progress_bar_leaves_the_screen_when_apply_is_done(cloud: Server, tm
 
 def test_ctrl_c_while_planning_says_nothing_was_applied(cloud: Server, tmp_path: Path) -> None:
     reads = cloud.fake.gate(method="GET", path_contains="/experiments/")
-    specs, apply = _start_held_apply(cloud, tmp_path, 3)
+    _specs, apply = _start_held_apply(cloud, tmp_path, 3)
     assert reads.wait_for(1), "the plan is reading PostHog"
     apply.process.send_signal(signal.SIGINT)
     reads.open()
