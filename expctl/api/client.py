@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from expctl import __version__
+from expctl.api.bodies import decode, read_capped
 from expctl.api.debugging import HttpDebug
-from expctl.api.errors import error_for_response, not_posthog
+from expctl.api.errors import error_for_response
 from expctl.api.notices import Notices
 from expctl.api.ratelimit import Budget, RateLimiter
 from expctl.api.retry import (
@@ -41,7 +42,14 @@ from expctl.api.retry import (
 )
 from expctl.api.tls import certificate_problem, speaks_plain_http, tls_context
 from expctl.api.urls import clean_params, origin
-from expctl.errors import ApiErrorInfo, ApiUnavailableError, ApiUnexpectedError, ExpctlError, TlsError, UnavailableError
+from expctl.errors import (
+    ApiError,
+    ApiUnavailableError,
+    ApiUnexpectedError,
+    ExpctlError,
+    TlsError,
+    UnavailableError,
+)
 from expctl.settings.hosts import is_loopback
 from expctl.settings.secret import Secret
 
@@ -119,6 +127,8 @@ class PostHogClient:
             on_wait=self._notices.budget_wait,
         )
         self.capabilities: dict[str, bool] = {}
+        # Answers one run reads once and shares (the project's experiment settings).
+        self.memo: dict[str, Any] = {}
         self._origin = origin(config.host)
         self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
         # httpx's own transport (httpcore): it reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
@@ -153,6 +163,10 @@ class PostHogClient:
 
     def project_path(self, suffix: str) -> str:
         return f"/api/projects/{self.config.project}/{suffix.lstrip('/')}"
+
+    def sleep(self, seconds: float) -> None:
+        """Wait as the client waits between retries (a test's virtual clock moves instead)."""
+        self._sleep(seconds)
 
     def close(self) -> None:
         self._http.close()
@@ -195,7 +209,10 @@ class PostHogClient:
         idempotent: bool | None = None,
         reconcile: Callable[[], Any | None] | None = None,
         bucket: str = "api",
+        patient: bool = True,
     ) -> ApiResponse:
+        """One request, retried by the rules above; ``patient`` off: a throttled answer (429)
+        is the caller's to handle, not waited out (e.g. a refusal whose wait is minutes)."""
         method = method.upper()
         safe_to_repeat = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         attempts = max(1, self.config.retries + 1)
@@ -206,16 +223,12 @@ class PostHogClient:
                 with self.limiter.slot(bucket):
                     return self._attempt(method, path, params, json_body)
             except RetryableError as failure:
+                if not patient and isinstance(failure.error, ApiError) and failure.error.status == 429:
+                    raise failure.error from None
                 if failure.sent and not safe_to_repeat:
-                    if reconcile is None:
-                        raise ApiUnavailableError(
-                            f"{method} {path}: {failure.reason}; PostHog may or may not have applied it",
-                            hint="check the current state (e.g. `expctl get`) before running the command again",
-                        ) from None
-                    landed = reconcile()
+                    landed = self._reconciled(method, path, failure, reconcile)
                     if landed is not None:
-                        self._notices.say(f"{failure.reason}; the change had been applied, continuing")
-                        return ApiResponse(status=200, headers={}, data=landed)
+                        return landed
                 # A refused connection rarely heals in seconds: give up sooner than for 5xx.
                 limit = min(attempts, CONNECT_ATTEMPTS) if failure.refused else attempts
                 if attempt >= limit:
@@ -233,6 +246,22 @@ class PostHogClient:
                     self._notices.say(self.limiter.throttled(bucket))
                 self._notices.show_wait(wait, failure.reason)
                 self._sleep(wait)
+
+    def _reconciled(
+        self, method: str, path: str, failure: RetryableError, reconcile: Callable[[], Any | None] | None
+    ) -> ApiResponse | None:
+        """A write that may have landed is never simply repeated: ``reconcile`` looks whether it
+        did (its answer then stands in for the lost one); None means it did not, so retry."""
+        if reconcile is None:
+            raise ApiUnavailableError(
+                f"{method} {path}: {failure.reason}; PostHog may or may not have applied it",
+                hint="check the current state (e.g. `expctl get`) before running the command again",
+            ) from None
+        landed = reconcile()
+        if landed is None:
+            return None
+        self._notices.say(f"{failure.reason}; the change had been applied, continuing")
+        return ApiResponse(status=200, headers={}, data=landed)
 
     def _attempt(self, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any) -> ApiResponse:
         import httpx
@@ -264,7 +293,7 @@ class PostHogClient:
         except httpx.HTTPError as exc:
             raise self._broken(exc) from None
         try:
-            raw = self._read_capped(response)
+            raw = read_capped(response, self.config.max_response_bytes)
         except httpx.HTTPError as exc:
             raise self._broken(exc) from None
         finally:
@@ -311,49 +340,11 @@ class PostHogClient:
                 wait_hint=server_wait(response.headers, error.detail) if status in (429, 503) else None,
                 error=error,
             )
-        return ApiResponse(status=status, headers=response.headers, data=self._decode(raw, status, method, path))
+        return ApiResponse(
+            status=status, headers=response.headers, data=decode(raw, status, method, path, self._origin)
+        )
 
     # -- helpers ---------------------------------------------------------------------
-
-    def _read_capped(self, response: httpx.Response) -> bytes:
-        declared = response.headers.get("content-length")
-        limit = self.config.max_response_bytes
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise ApiUnexpectedError(
-                f"PostHog's answer ({_mib(int(declared))}) is larger than the {_mib(limit)} expctl reads; stopped",
-                hint="ask for less (e.g. a smaller --limit)",
-            )
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > limit:
-                raise ApiUnexpectedError(
-                    f"PostHog's answer is larger than the {_mib(limit)} expctl reads; stopped reading",
-                    hint="ask for less (e.g. a smaller --limit)",
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _decode(self, raw: bytes, status: int, method: str, path: str) -> Any:
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except RecursionError:
-            info = ApiErrorInfo(status=status, method=method, path=path, detail="nested too deeply")
-            raise ApiUnexpectedError(
-                f"{method} {path}: PostHog's answer is nested too deeply to read", info=info
-            ) from None
-        except (ValueError, UnicodeDecodeError):
-            info = ApiErrorInfo(status=status, method=method, path=path, detail="invalid JSON")
-            if raw.lstrip()[:1] == b"<":
-                raise not_posthog(self._origin, method, path, info) from None
-            raise ApiUnexpectedError(
-                f"{method} {path}: PostHog's answer is not valid JSON (truncated or corrupted)",
-                info=info,
-                hint="run the command again; use --debug to see the raw answer",
-            ) from None
 
     def _redirect_error(self, method: str, path: str, response: httpx.Response) -> ExpctlError:
         location = response.headers.get("location", "")
@@ -389,10 +380,6 @@ def _random() -> float:
     import random
 
     return random.random()
-
-
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _short(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from expctl.api.client import PostHogClient
+from expctl.api.project_settings import experiments_config
 from expctl.api.results import ResultsApi
 from expctl.errors import ApiAuthError, ApiError, ApiNotFoundError
 from expctl.model.numbers import not_numbers
@@ -69,15 +70,10 @@ class HistoryApi:
         settings (``experiments_config/``, which the web app's ``experimentsConfigLogic``
         reads), or None and why not: unset, or unreadable (the key may lack project:read,
         an older release lacks the endpoint)."""
-        try:
-            data = self.client.get(self.client.project_path("experiments_config/"))
-        except ApiAuthError as exc:
-            if exc.status == 401:
-                raise
-            return None, "the project's experiment settings could not be read (the key needs project:read)"
-        except ApiError:
-            return None, "this PostHog has no experiment settings (experiments_config/)"
-        value = data.get("default_minimum_detectable_effect") if isinstance(data, dict) else None
+        data, why_not = experiments_config(self.client)
+        if data is None:
+            return None, why_not
+        value = data.get("default_minimum_detectable_effect")
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return float(value), None
         return None, None

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
-from expctl.errors import ApiNotFoundError, ApiRejectedError, ApiUnexpectedError, ExpctlError
+from expctl.api.stored_results import RECENTLY, StoredResultsApi, StoredRun
+from expctl.errors import ApiNotFoundError, ApiRejectedError, ApiUnexpectedError, ExpctlError, RejectedError
 from expctl.model.metrics import FAILED, LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
 from expctl.model.numbers import not_numbers
 
@@ -43,11 +44,35 @@ def checked(answer: MetricAnswer) -> MetricAnswer:
     return MetricAnswer(FAILED, error=error)
 
 
+def stored_answer(run: StoredRun, spec: MetricSpec) -> MetricAnswer | None:
+    """One metric's answer from a stored run: its result, or PostHog's own error for it;
+    None when the run has nothing for it (a legacy goal, a metric added since the run)."""
+    if spec.legacy:
+        return None
+    item = run.items().get(spec.key)
+    if item is None:
+        failure = run.discovery_errors().get(spec.key)
+        return None if failure is None else MetricAnswer(FAILED, error=_stored_failure(failure))
+    if item.get("status") == "failed" or not isinstance(item.get("result"), Mapping):
+        return MetricAnswer(FAILED, error=_stored_failure(str(item.get("error_message") or "no result")))
+    return checked(MetricAnswer(QUERY, dict(item["result"])))
+
+
+def _stored_failure(message: str) -> RejectedError:
+    return RejectedError(
+        f"PostHog's recalculation failed for it: {message}",
+        hint="recalculate with `expctl results EXPERIMENT --refresh`; if it fails again, check the metric",
+    )
+
+
 class RawResults(NamedTuple):
-    """PostHog's answers for one experiment: the exposure query's (or None) and one per metric."""
+    """PostHog's answers for one experiment: the exposure query's (or None), one per metric,
+    and the stored run they were read from (None: computed through the query endpoint)."""
 
     exposures: dict[str, Any] | None
     answers: dict[str, MetricAnswer]
+    run: StoredRun | None = None
+    notes: tuple[str, ...] = ()
 
 
 class ResultsApi:
@@ -56,6 +81,7 @@ class ResultsApi:
         self._sleep = sleep
         self.query_path = client.project_path("query/")
         self.experiments_path = client.project_path("experiments/")
+        self.stored = StoredResultsApi(client)
 
     def fetch(
         self,
@@ -64,10 +90,70 @@ class ResultsApi:
         *,
         refresh: bool,
         on_done: Callable[[str], None] | None = None,
+        on_progress: Callable[[StoredRun], None] | None = None,
     ) -> RawResults:
-        """Every metric's answer (and the exposures), at most three queries at a time."""
+        """Every metric's answer: from PostHog's stored run where the server keeps one
+        (``--refresh`` asks it for a new run and follows it), else (and for metrics the run
+        lacks) from the query endpoint, at most three queries at a time."""
+        run, notes = self._stored_run(experiment, refresh, on_progress)
+        answers: dict[str, MetricAnswer] = {}
+        asked: list[MetricSpec] = []
+        for spec in specs:
+            answer = stored_answer(run, spec) if run is not None else None
+            if answer is None:
+                asked.append(spec)
+                continue
+            answers[spec.key] = answer
+            if on_done is not None:
+                on_done(spec.key)
+        if run is not None and any(not s.legacy for s in asked):
+            missing = ", ".join(f"'{s.name}'" for s in asked if not s.legacy)
+            notes.append(f"not in PostHog's stored run, computed now: {missing}")
+        queried = self._queried(experiment, asked, refresh=refresh, exposures=run is None, on_done=on_done)
+        answers.update(queried.answers)
+        ordered = {spec.key: answers[spec.key] for spec in specs}
+        return RawResults(queried.exposures, ordered, run, tuple(notes))
+
+    def _stored_run(
+        self, experiment: Mapping[str, Any], refresh: bool, on_progress: Callable[[StoredRun], None] | None
+    ) -> tuple[StoredRun | None, list[str]]:
+        """The run to read, and what to say about it: a new one when ``refresh`` (if PostHog
+        will start it), else the newest stored one (followed while it is the only one)."""
+        stored, experiment_id = self.stored, experiment["id"]
+        notes: list[str] = []
+        if not stored.available:
+            return None, notes
+        if refresh:
+            started, why = stored.recalculate(experiment_id)
+            if started is not None:
+                return stored.follow(experiment_id, started, on_progress=on_progress), notes
+            if not stored.available:
+                return None, notes
+            if RECENTLY not in why:
+                notes.append(f"{why}; computed through the query endpoint instead")
+                return None, notes
+            notes.append(f"{why}; showing that run")
+        run = stored.latest(experiment_id)
+        if run is None:
+            if stored.available:
+                notes.append("PostHog has stored no results for this experiment yet: computed now")
+            return None, notes
+        if not run.finished and not run.items():  # nothing stored but the run under way
+            run = stored.follow(experiment_id, run, on_progress=on_progress)
+        return run, notes
+
+    def _queried(
+        self,
+        experiment: Mapping[str, Any],
+        specs: list[MetricSpec],
+        *,
+        refresh: bool,
+        exposures: bool,
+        on_done: Callable[[str], None] | None,
+    ) -> RawResults:
+        """The metrics' answers from the query endpoint (and the exposures when asked)."""
         jobs: list[tuple[str, Callable[[], Any]]] = []
-        if any(not s.legacy for s in specs):
+        if exposures and any(not s.legacy for s in specs):
             jobs.append(("exposures", lambda: self.exposures(experiment, refresh)))
         for spec in specs:
             if spec.legacy:
@@ -82,8 +168,8 @@ class ResultsApi:
                     outcomes[name] = future.result()
                     if on_done is not None:
                         on_done(name)
-        exposures = outcomes.pop("exposures", None)
-        return RawResults(exposures if isinstance(exposures, dict) else None, outcomes)
+        found = outcomes.pop("exposures", None)
+        return RawResults(found if isinstance(found, dict) else None, outcomes)
 
     # -- one job each ----------------------------------------------------------------------
 

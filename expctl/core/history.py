@@ -59,6 +59,33 @@ def exposures_from(payload: Mapping[str, Any] | None) -> Exposures | None:
     return Exposures(days, daily, total)
 
 
+def exposures_from_history(
+    history: MetricHistory, latest: tuple[str, Mapping[str, int]] | None = None
+) -> Exposures | None:
+    """Daily exposures read off a metric's daily results, where no exposure series was
+    asked (the stored-results path spends no query): each day's result counts the samples
+    so far (``number_of_samples``, cumulative like the exposure series). PostHog keeps a
+    daily point per finished day, so ``latest`` (the stored run's day and counts) adds
+    today's. A retention metric's samples are the users who did its start event, so it is
+    never read so."""
+    if history.shape is None or history.shape.kind == "retention" or len(history.samples) < 1:
+        return None
+    samples = dict(history.samples)
+    if latest is not None and latest[1]:
+        samples[latest[0]] = dict(latest[1])
+    days = sorted(samples)
+    variants = list(dict.fromkeys(key for day in days for key in samples[day]))  # baseline first
+    daily: dict[str, list[int]] = {}
+    for variant in variants:
+        last, counts = 0, []
+        for day in days:
+            value = samples[day].get(variant, last)
+            counts.append(max(0, value - last))
+            last = max(last, value)
+        daily[variant] = counts
+    return Exposures(days, daily, {key: sum(values) for key, values in daily.items()})
+
+
 @dataclass
 class DayResult:
     day: str
@@ -73,6 +100,7 @@ class MetricHistory:
     missing: list[str] = field(default_factory=list)  # days PostHog has not computed
     errors: dict[str, str] = field(default_factory=dict)
     shape: MetricResult | None = None  # the metric's kind, method and every day's rows, for scales
+    samples: dict[str, dict[str, int]] = field(default_factory=dict)  # day -> variant -> samples so far
 
     def first_significant(self) -> dict[str, str]:
         """Variant -> the first day its result was significant (and every day since)."""
@@ -116,6 +144,20 @@ class MetricHistory:
         }
 
 
+def latest_samples(day: str | None, answer: Any) -> tuple[str, dict[str, int]] | None:
+    """(day, each variant's samples so far) from one ExperimentQuery answer (a stored run's,
+    computed up to ``day``), for :func:`exposures_from_history`."""
+    if not day or not isinstance(answer, Mapping):
+        return None
+    variants = [answer.get("baseline"), *(answer.get("variant_results") or [])]
+    counts = {
+        str(v.get("key")): int(v["number_of_samples"])
+        for v in variants
+        if isinstance(v, Mapping) and isinstance(v.get("number_of_samples"), (int, float))
+    }
+    return (day[:10], counts) if counts else None
+
+
 def metric_history(
     spec: MetricSpec, payload: Mapping[str, Any], stats_config: Mapping[str, Any] | None
 ) -> MetricHistory:
@@ -133,6 +175,7 @@ def metric_history(
         read = from_experiment_query(spec, result, stats_config)
         rows = [row for row in read.rows if not row.is_baseline]
         history.days.append(DayResult(str(day), rows))
+        history.samples[str(day)] = {row.key: row.exposures for row in read.rows if row.exposures is not None}
         if shape is None:
             shape = read
             shape.rows = []

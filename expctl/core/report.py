@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from expctl.core.freshness import StoredSource, freshness_warnings
+from expctl.core.health import bias_risk, split_check, srm_words
 from expctl.core.legacy_results import from_legacy, legacy_no_data
 from expctl.core.results import (
     FAIL_ON_CONDITIONS,
@@ -24,6 +26,7 @@ from expctl.core.results import (
     from_experiment_query,
 )
 from expctl.core.stats import SampleRatioCheck, sample_ratio_check
+from expctl.core.stats_settings import resolve
 from expctl.model.metrics import LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
 
 
@@ -32,8 +35,14 @@ def build_report(
     specs: Sequence[MetricSpec],
     exposures_raw: Mapping[str, Any] | None,
     answers: Mapping[str, MetricAnswer],
+    *,
+    project_settings: Mapping[str, Any] | None = None,
+    source: StoredSource | None = None,
+    notes: Sequence[str] = (),
 ) -> ResultsReport:
-    """The report from PostHog's answers: each metric read, exposures, the sample-ratio check."""
+    """The report from PostHog's answers: each metric read, exposures, PostHog's health
+    checks (expctl's sample-ratio test only where PostHog gave none), the statistics
+    settings the numbers were computed with, and where they came from."""
     stats_config = experiment.get("stats_config") if isinstance(experiment.get("stats_config"), Mapping) else None
     # Primary metrics first, in every output, whatever order PostHog listed them in.
     ordered = sorted(specs, key=lambda spec: spec.role != "primary")
@@ -46,14 +55,21 @@ def build_report(
     if ordered and all(s.legacy for s in ordered):
         method = "legacy"
     level = next((m.level for m in metrics if m.method != "legacy"), 0.95)
+    split = split_check(experiment, exposures_raw, exposures, check_sample_ratio(experiment, exposures))
+    report_notes = [*notes, *(freshness_warnings(source, experiment) if source is not None else [])]
     return ResultsReport(
         experiment=dict(experiment),
         metrics=metrics,
         exposures=exposures,
         exposures_raw=dict(exposures_raw) if exposures_raw is not None else None,
-        srm=check_sample_ratio(experiment, exposures),
+        srm=split.test,
         method=method,
         level=level,
+        srm_note=split.note,
+        bias=bias_risk(experiment, exposures_raw),
+        settings=None if method == "legacy" else resolve(stats_config, project_settings),
+        source=source,
+        notes=report_notes,
     )
 
 
@@ -136,7 +152,8 @@ def parse_fail_on(values: Sequence[str]) -> list[str]:
 def gate_failures(report: ResultsReport, conditions: Sequence[str]) -> list[str]:
     """Which ``--fail-on`` conditions hold, each with the reason in words.
 
-    * ``srm``: exposures per variant differ from the configured split (chi-square p < 0.001).
+    * ``srm``: exposures per variant differ from the configured split (p < 0.001), by
+      PostHog's own test where it gave one (``expctl.core.health``), else expctl's.
     * ``loser``: on a primary metric, some variant is significantly worse than the baseline.
     * ``not-significant``: no primary metric has a significant difference for any variant.
     * ``insufficient-data``: a primary metric has no result yet, failed, or PostHog flagged
@@ -145,7 +162,7 @@ def gate_failures(report: ResultsReport, conditions: Sequence[str]) -> list[str]
     primary = [m for m in report.metrics if m.role == "primary"]
     held: list[str] = []
     if "srm" in conditions and report.srm is not None and report.srm.mismatch:
-        held.append(f"srm: exposures do not match the configured split (p = {report.srm.p_value:.2g})")
+        held.append(f"srm: exposures do not match the configured split ({srm_words(report.srm)})")
     if "loser" in conditions:
         losers = [f"{r.key} on '{m.name}'" for m in primary for r in m.rows if r.verdict == LOSING]
         if losers:

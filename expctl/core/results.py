@@ -29,7 +29,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from expctl.core.freshness import StoredSource
+from expctl.core.health import BiasRisk
 from expctl.core.stats import SampleRatioCheck
+from expctl.core.stats_settings import StatsSettings
 from expctl.model.metrics import MetricSpec
 
 WINNING = "winning"
@@ -156,9 +159,14 @@ class ResultsReport:
     metrics: list[MetricResult]
     exposures: dict[str, int] | None
     exposures_raw: Any = None
-    srm: SampleRatioCheck | None = None
+    srm: SampleRatioCheck | None = None  # the test shown: PostHog's, else expctl's
     method: str = "bayesian"
     level: float = 0.95
+    srm_note: str | None = None  # why there is no test (PostHog tests from 100 exposures)
+    bias: BiasRisk | None = None
+    settings: StatsSettings | None = None
+    source: StoredSource | None = None  # the stored run read; None: computed by /query/
+    notes: list[str] = field(default_factory=list)  # how the numbers were got, freshness
 
     @property
     def freshness(self) -> tuple[str | None, bool]:
@@ -172,6 +180,8 @@ class ResultsReport:
         ``exposures``), and beside them under ``verdicts`` what expctl read from them: each
         variant's verdict, what it follows, and any disagreement with the interval."""
         payload: dict[str, Any] = {}
+        if self.source is not None:
+            payload["recalculation"] = dict(self.source.run)
         if self.exposures_raw is not None:
             payload["exposures"] = self.exposures_raw
         for metric in self.metrics:
@@ -219,7 +229,7 @@ def from_experiment_query(
     base_row.is_baseline = True
     base_row.verdict = BASELINE
     result.rows.append(base_row)
-    result.rows.extend(_variant_row(result, variant, base_row.value) for variant in variants)
+    result.rows.extend(_variant_row(result, variant) for variant in variants)
     failures = {f for row in result.rows for f in row.failures}
     result.warnings = [FAILURE_WORDS.get(f, f) for f in sorted(failures)]
     return result
@@ -239,16 +249,14 @@ def _method_settings(variants: Sequence[Mapping[str, Any]], stats_config: Mappin
     return method, relative, float(settings.get("ci_level") or 0.95)
 
 
-def _variant_row(result: MetricResult, variant: Mapping[str, Any], base_value: float | None) -> VariantRow:
+def _variant_row(result: MetricResult, variant: Mapping[str, Any]) -> VariantRow:
     row = _query_row(variant, result.kind)
-    if row.value is not None and base_value is not None:
-        if result.relative:
-            row.delta = (row.value - base_value) / base_value if base_value else None
-        else:
-            row.delta = row.value - base_value
     interval = variant.get("credible_interval") if result.method == "bayesian" else variant.get("confidence_interval")
     if isinstance(interval, Sequence) and len(interval) == 2 and all(isinstance(x, (int, float)) for x in interval):
         row.interval = (float(interval[0]), float(interval[1]))
+        # PostHog sends no delta: its web app shows the interval's midpoint (getDelta in
+        # MetricsView/shared/utils.ts), which is the CUPED- or prior-adjusted effect.
+        row.delta = (row.interval[0] + row.interval[1]) / 2
     if isinstance(variant.get("chance_to_win"), (int, float)):
         above = float(variant["chance_to_win"])  # P(variant > baseline), goal ignored
         row.chance_to_win = 1 - above if result.lower_is_better else above

@@ -70,9 +70,10 @@ def _upper_continued_fraction(a: float, x: float) -> float:
 class SampleRatioCheck:
     observed: dict[str, int]
     expected_share: dict[str, float]  # fractions summing to 1
-    statistic: float
+    statistic: float | None  # the chi-square statistic (PostHog sends only the p-value)
     degrees_of_freedom: int
     p_value: float
+    source: str = "expctl"  # who tested: "PostHog" (its answer or health check) or "expctl"
 
     @property
     def mismatch(self) -> bool:

@@ -63,6 +63,8 @@ def experiment_detail(exp: Mapping[str, Any], color: bool, web_url: str | None =
         row("Holdout", str(holdout.get("name") if isinstance(holdout, Mapping) else holdout))
     if exp.get("exposure_cohort"):
         row("Exposure", f"cohort {exp['exposure_cohort']}")
+    if exp.get("resolved_exposure_event"):  # what PostHog counts exposures on (current Cloud)
+        row("Exposure event", str(exp["resolved_exposure_event"]))
     row("Description", str(exp.get("description") or "").replace("\n", " "))
     creator = exp.get("created_by")
     who = creator.get("email") if isinstance(creator, Mapping) else None

@@ -78,6 +78,12 @@ class Progress:
         left = self.wait_deadline - time.monotonic()
         return f"waiting {left:.0f} s: {self.wait_reason}" if left >= 0.5 else ""
 
+    def describe(self, text: str) -> None:
+        """Say on the line what is going on now (e.g. PostHog's recalculation counters)."""
+        self.description = text
+        if self._progress is not None:
+            self._progress.update(self._task, description=text)
+
     def set(self, completed: int, total: int | None = None) -> None:
         if self._progress is not None:
             self._progress.update(self._task, completed=completed, total=total)

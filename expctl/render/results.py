@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from expctl.core.results import BASELINE, INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, MetricResult, ResultsReport
-from expctl.core.stats import format_p
 from expctl.model.experiment import status_of
 from expctl.render import timefmt
 from expctl.render.words import hanging
@@ -69,7 +68,17 @@ def format_evidence(metric: MetricResult, chance: float | None, p_value: float |
         if p_value is None:
             return ""
         return "<0.001" if p_value < 0.001 else f"{p_value:.3f}"
-    return "" if chance is None else f"{chance * 100:.1f}%"
+    return "" if chance is None else format_chance(chance)
+
+
+def format_chance(chance: float) -> str:
+    """A chance to win as PostHog shows it: one decimal, and never a rounded certainty
+    (0.9996 is "> 99.9%", not "100.0%")."""
+    if chance > 0.999:
+        return "> 99.9%"
+    if chance < 0.001:
+        return "< 0.1%"
+    return f"{chance * 100:.1f}%"
 
 
 def evidence_header(metric: MetricResult) -> str:
@@ -163,53 +172,83 @@ def holdout_line(experiment: Mapping[str, Any]) -> str | None:
 
 
 def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tuple[str, str]]:
-    """(text, style) lines above the tables."""
+    """(text, style) lines above the tables: what, since when, computed how, how fresh,
+    exposures and PostHog's health checks, then what a reader must know first."""
     exp = report.experiment
     status = status_of(exp)
     lines: list[tuple[str, str]] = [(f"{exp.get('name')} (id {exp.get('id')})", "bold")]
-    refreshed, cached = report.freshness
+    refreshed, _ = report.freshness
+    as_of = timefmt.parse(report.source.query_to if report.source else refreshed)
     if exp.get("start_date"):
         since = timefmt.short_utc(exp.get("start_date"))[:10]
         # days of data: to the time the numbers are as of (PostHog's clock), else now
-        as_of = timefmt.parse(refreshed) if refreshed else None
         span = timefmt.duration_days(exp.get("start_date"), exp.get("end_date"), now=as_of or now)
         when = f"{status} since {since} ({span})" if not exp.get("end_date") else f"{status}, ran {span} from {since}"
     else:
         when = status
-    method = {
+    settings = report.settings.describe() if report.settings else _method_words(report)
+    lines.append((f"{when} · {settings}", ""))
+    holdout = holdout_line(exp)
+    if holdout:
+        lines.append((holdout, ""))
+    lines.extend(freshness_lines(report, now))
+    lines.extend(_exposure_lines(report))
+    lines.extend((f"⚠ {note}", "yellow") for note in report.notes)
+    return lines
+
+
+def _method_words(report: ResultsReport) -> str:
+    """The method, where the settings are unknown (a report built without them)."""
+    return {
         "bayesian": f"Bayesian, {report.level * 100:g}% credible intervals",
         "frequentist": f"frequentist, {report.level * 100:g}% confidence intervals",
         "legacy": "legacy results (Bayesian)",
     }.get(report.method, report.method)
-    lines.append((f"{when} · {method}", ""))
-    holdout = holdout_line(exp)
-    if holdout:
-        lines.append((holdout, ""))
-    if refreshed:
-        when = timefmt.short_utc(refreshed)
-        if cached:
-            age = timefmt.relative(refreshed, now=now)
-            lines.append((f"Data as of {when}, {age} (cached; --refresh recomputes)", "dim"))
-        else:
-            lines.append((f"Data as of {when} (just computed)", "dim"))
+
+
+def freshness_lines(report: ResultsReport, now: datetime | None) -> list[tuple[str, str]]:
+    """Where the numbers came from and how old they are, on PostHog's clock."""
+    source = report.source
+    if source is not None:
+        from expctl.core.freshness import age
+
+        old = age(source)
+        kind = "PostHog's daily results (placeholder)" if source.placeholder else "PostHog's stored results"
+        ago = "" if not old else ", just now" if old == "under a minute" else f", {old} old"
+        return [(f"{kind}, data to {timefmt.short_utc(source.query_to)}{ago}", "dim")]
+    refreshed, cached = report.freshness
+    if not refreshed:
+        return []
+    when = timefmt.short_utc(refreshed)
+    if cached:
+        return [(f"Data as of {when}, {timefmt.relative(refreshed, now=now)} (cached; --refresh recomputes)", "dim")]
+    return [(f"Data as of {when} (just computed)", "dim")]
+
+
+def _exposure_lines(report: ResultsReport) -> list[tuple[str, str]]:
+    from expctl.core.health import srm_words
+
+    lines: list[tuple[str, str]] = []
+    srm = report.srm
     if report.exposures:
         counts = " · ".join(f"{k} {v:,}" for k, v in report.exposures.items())
-        srm = report.srm
-        if srm is None:
-            lines.append((f"Exposures: {counts}", ""))
-        elif srm.mismatch:
-            lines.append((f"Exposures: {counts}", ""))
-            expected = "/".join(f"{share * 100:g}" for share in srm.expected_share.values())
-            lines.append(
-                (
-                    f"⚠ Sample ratio mismatch: exposures differ from the configured {expected} split "
-                    f"(χ² = {srm.statistic:.1f}, {format_p(srm.p_value)}). Check variant assignment before "
-                    "trusting these results.",
-                    "bold red",
-                )
+        lines.append((f"Exposures: {counts}", ""))
+        if srm is not None and not srm.mismatch:
+            lines.append((f"Split as configured ({srm_words(srm)})", ""))
+        elif srm is None and report.srm_note:
+            lines.append((f"Split not tested: {report.srm_note}", "dim"))
+    if srm is not None and srm.mismatch:
+        expected = "/".join(f"{share * 100:g}" for share in srm.expected_share.values())
+        split = f"the configured {expected} split" if expected else "the configured split"
+        lines.append(
+            (
+                f"⚠ Sample ratio mismatch: exposures differ from {split} ({srm_words(srm, statistic=True)}). "
+                "Check variant assignment before trusting these results.",
+                "bold red",
             )
-        else:
-            lines.append((f"Exposures: {counts} · split as configured ({format_p(srm.p_value)})", ""))
+        )
+    if report.bias is not None:
+        lines.append((f"⚠ {report.bias.words()}", "bold yellow"))
     return lines
 
 

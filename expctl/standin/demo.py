@@ -125,6 +125,9 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
         end = iso(fake.store.now() - timedelta(days=2))
         call(fake, "PATCH", f"{base}{onboarding['id']}/", {"start_date": start, "end_date": end})
         ids["onboarding-checklist"] = onboarding["id"]
+        for key in ("checkout-redesign", "onboarding-checklist"):
+            if fake.stored_results:
+                daily_recalculation(fake, ids[key])
     else:
         checkout = call(
             fake,
@@ -176,6 +179,18 @@ def add_demo_experiments(fake: FakePostHog) -> dict[str, int]:
         ids["pricing-copy"] = pricing["id"]
     fake.clear_log()
     return ids
+
+
+def daily_recalculation(fake: FakePostHog, experiment_id: int) -> dict[str, Any]:
+    """The stored run PostHog's scheduler keeps for a launched experiment
+    (``TeamExperimentsConfig.experiment_recalculation_time``: "Time of day (UTC) when
+    experiment metrics should be recalculated"; trigger ``auto_refresh`` in the model's
+    choices), made here through the API routes and followed to its end."""
+    path = f"/api/projects/{{project}}/experiments/{experiment_id}/metrics_recalculation/"
+    run = call(fake, "POST", path, {"trigger": "auto_refresh"})
+    while run["status"] in ("pending", "in_progress"):
+        run = call(fake, "GET", f"{path}{run['id']}/")
+    return dict(run)
 
 
 LEGACY_TRENDS_METRIC = {

@@ -68,7 +68,10 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self.send_response(response.status)
+        # send_response's own Date would be the machine's clock: the answer's is the server's.
+        self.log_request(response.status)
+        self.send_response_only(response.status)
+        self.send_header("Server", self.version_string())
         for name, value in response.headers.items():
             self.send_header(name, value)
         if response.stream is not None:

@@ -196,7 +196,8 @@ def experiment_query_result(
     for key, n in exposures.items():
         sample = _sample(experiment["id"], metric, key, max(n, 0), key == baseline_key)
         rows[key] = {"key": key, **sample}
-    cuped = cuped_applies(stats, metric)
+    defaults = ctx.team.experiments_defaults
+    cuped = cuped_applies(stats, metric, bool(defaults.get("default_cuped_enabled")))
     if cuped:
         add_covariates(experiment["id"], metric, rows)
     baseline = rows.get(baseline_key) or {"key": baseline_key, "number_of_samples": 0, "sum": 0, "sum_squares": 0}
@@ -222,7 +223,9 @@ def experiment_query_result(
                 base_stat, variant_stat = adjusted(base_stat, baseline), adjusted(variant_stat, row)
             diff, se = _difference(base_stat, variant_stat, difference_type)
             half = z * se
-            sequential = method == "frequentist" and bool(settings.get("sequential_testing_enabled"))
+            # utils.py _resolve_sequential_settings: the experiment's key when present, else the team's
+            own = settings.get("sequential_testing_enabled", defaults.get("default_sequential_testing_enabled"))
+            sequential = method == "frequentist" and bool(own)
             widening = sequential_widening(settings, int(row["number_of_samples"])) if sequential else 1.0
             interval = [round(diff - half * widening, 6), round(diff + half * widening, 6)]
             if method == "bayesian":
@@ -255,17 +258,20 @@ def experiment_query_result(
 # -- CUPED and sequential testing ------------------------------------------------------------
 
 
-def cuped_applies(stats: dict[str, Any], metric: dict[str, Any]) -> bool:
-    """``stats_config.cuped.enabled`` for a metric that supports it, as
-    ``products/experiments/backend/hogql_queries/cuped_config.py`` decides
-    (``_metric_supports_cuped``): a mean without a ``threshold``, an ordered funnel;
-    never a ratio or retention. The team default (``default_cuped_enabled``) is off here."""
-    cuped = stats.get("cuped")
-    if not isinstance(cuped, dict) or not bool(cuped.get("enabled")):
+def cuped_applies(stats: dict[str, Any], metric: dict[str, Any], team_default: bool = False) -> bool:
+    """``stats_config.cuped.enabled`` (else the team's ``default_cuped_enabled``) for a
+    metric that supports it, as ``products/experiments/backend/hogql_queries/cuped_config.py``
+    decides (``_metric_supports_cuped``, id 54746444427): a mean (not of a session
+    property), an ordered funnel (not unordered, no data-warehouse step); never a ratio or
+    retention ("return False")."""
+    cuped = stats.get("cuped") if isinstance(stats.get("cuped"), dict) else {}
+    assert isinstance(cuped, dict)
+    enabled = bool(cuped["enabled"]) if "enabled" in cuped else team_default
+    if not enabled:
         return False
     metric_type = metric.get("metric_type")
     if metric_type == "mean":
-        return metric.get("threshold") is None
+        return True
     return metric_type == "funnel" and metric.get("funnel_order_type") != "unordered"
 
 
@@ -398,7 +404,8 @@ def bias_risk(ctx: Ctx, experiment: dict[str, Any], exposures: dict[str, int]) -
 
 def health_findings(ctx: Ctx, experiment: dict[str, Any]) -> list[dict[str, Any]]:
     """The experiment's ``health`` findings (``products/experiments/backend/health/``:
-    ``checks/srm.py`` when PostHog's SRM p-value is below 0.001, ``checks/bias_risk.py``
+    ``checks/srm.py`` (``ExperimentHealthFindingCode.SRM``, severity warning, evidence
+    ``{p_value}``) when PostHog's SRM p-value is below 0.001, ``checks/bias_risk.py``
     when there is a bias risk), as ``ExperimentHealthFinding`` dicts."""
     if not experiment.get("start_date"):
         return []
@@ -407,8 +414,10 @@ def health_findings(ctx: Ctx, experiment: dict[str, Any]) -> list[dict[str, Any]
     srm = sample_ratio_mismatch(ctx, experiment, exposures)
     if srm is not None and srm["p_value"] < 0.001:
         found.append(
-            {"code": "sample_ratio_mismatch", "subcode": None, "severity": "critical",
-             "title": "Users are not split across variants as configured", "detail": None,
+            {"code": "srm", "subcode": None, "severity": "warning",
+             "title": "Users are not split across variants as configured",
+             "detail": "The distribution of users across variants doesn't match your configured rollout "
+                       "percentages (p < 0.001).",
              "evidence": {"p_value": srm["p_value"]}, "actions": [], "diagnostic_ref": "A2"}
         )  # fmt: skip
     risk = bias_risk(ctx, experiment, exposures)

@@ -29,6 +29,7 @@ from typing import Any
 from expctl.standin import experiments as exp_routes
 from expctl.standin import flags as flag_routes
 from expctl.standin import queries as query_routes
+from expctl.standin import recalculation as recalculation_routes
 from expctl.standin import resources as resource_routes
 from expctl.standin import timeseries as timeseries_routes
 from expctl.standin.holds import UNHELD, Barrier, Gate, Holds
@@ -78,7 +79,10 @@ class Throttle:
 
     enabled: bool = False
     windows: list[tuple[int, float]] = field(default_factory=lambda: [(480, 60.0), (4800, 3600.0)])
-    query_windows: list[tuple[int, float]] = field(default_factory=lambda: [(240, 60.0), (2400, 3600.0)])
+    # QueryViewSet.get_throttles (posthog/api/query.py): ClickHouseBurstRateThrottle
+    # "240/minute" and ClickHouseSustainedRateThrottle "1200/hour" for a team not on the
+    # API-queries throttles.
+    query_windows: list[tuple[int, float]] = field(default_factory=lambda: [(240, 60.0), (1200, 3600.0)])
     send_retry_after: bool = True
 
 
@@ -143,6 +147,8 @@ class FakePostHog:
         self.schema_checker = schema_checker
         self.query_cache: dict[tuple[int, str], dict[str, Any]] = {}
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
+        self.recalculations: dict[str, dict[str, Any]] = {}  # stored results' runs (recalculation.py)
+        self.stored_results = True  # off: a Cloud from before metrics_recalculation (404)
         self.multiple: dict[int, int] = {}  # users exposed to more than one variant ($multiple), per experiment
         self.daily_failures: dict[tuple[int, str], str] = {}  # (experiment, day) -> error_message
         # The throttles' clock; in-process tests put a virtual one here and advance it
@@ -213,6 +219,13 @@ class FakePostHog:
     def handle(self, request: FakeRequest) -> FakeResponse:
         started = time.monotonic()
         response = self._handle(request)
+        if not response.drop:
+            # Every HTTP answer carries the server's clock (RFC 9110 Date; gunicorn sends it
+            # for PostHog): here the pinned clock, so a client reading "now" from PostHog
+            # gets the test's day whatever the machine's date.
+            from email.utils import format_datetime
+
+            response.headers.setdefault("Date", format_datetime(self.store.now(), usegmt=True))
         with self._lock:
             self.log.append(
                 LogEntry(
@@ -484,6 +497,16 @@ class FakePostHog:
                 cloud,
             ),
             ("GET", one + r"/timeseries_results/", timeseries_routes.timeseries_results, "experiment:read", cloud),
+            # presentation/views.py: the recalculation actions' required_scopes; latest before by-id
+            ("POST", one + r"/metrics_recalculation/", recalculation_routes.recalculate, "experiment:write", cloud),
+            ("GET", one + r"/metrics_recalculation/latest/", recalculation_routes.latest, "experiment:read", cloud),
+            (
+                "GET",
+                one + r"/metrics_recalculation/(?P<run>[0-9a-fA-F-]{36})/",
+                recalculation_routes.one_run,
+                "experiment:read",
+                cloud,
+            ),
             ("GET", one + r"/", exp_routes.retrieve_experiment, "experiment:read", both),
             ("PATCH", one + r"/", exp_routes.patch_experiment, "experiment:write", both),
             ("PUT", one + r"/", exp_routes.put_experiment, "experiment:write", both),
@@ -549,7 +572,10 @@ def _experiments_config(ctx: Ctx) -> FakeResponse:
             "default_only_count_matured_users": False,
             "default_cuped_enabled": False,
             "default_cuped_lookback_days": None,
+            "default_sequential_testing_enabled": False,
+            "default_sequential_tuning_parameter": None,
             "default_minimum_detectable_effect": ctx.team.default_minimum_detectable_effect,
+            **ctx.team.experiments_defaults,
         },
     )
 

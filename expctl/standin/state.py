@@ -90,6 +90,9 @@ class Team:
     organization_id: str = ORG1
     # The experiments settings of the environment (``experiments_config/``); None: unset.
     default_minimum_detectable_effect: float | None = None
+    # Other TeamExperimentsConfig fields a test sets (default_cuped_enabled, ...): served by
+    # experiments_config/ and used where the results engine falls back to them.
+    experiments_defaults: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

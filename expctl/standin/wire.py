@@ -61,6 +61,13 @@ class FakeResponse:
         merged.update(headers or {})
         return cls(status=status, body=body, headers=merged)
 
+    def json_body(self) -> Any:
+        """The body read back as JSON (None when it is not)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
     @classmethod
     def empty(cls, status: int, headers: dict[str, str] | None = None) -> FakeResponse:
         return cls(status=status, body=b"", headers=dict(headers or {}))

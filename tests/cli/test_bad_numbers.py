@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from expctl.standin.demo import daily_recalculation
 from expctl.standin.wire import FakeResponse
 from tests.cli.conftest import InProcessServer
 
@@ -29,6 +30,7 @@ def _answer(chance: object) -> dict[str, object]:
 def test_a_bad_number_costs_its_metric_only(cloud: InProcessServer, tmp_path: Path, bad: object) -> None:
     cloud.fake.schema_checker = None  # the answer breaks PostHog's schema on purpose
     cloud.fake.query_results[(cloud.ids["checkout-redesign"], CONVERSION)] = _answer(bad)
+    daily_recalculation(cloud.fake, cloud.ids["checkout-redesign"])  # stored as PostHog computed it
     table = cloud.run("results", "checkout-redesign", "-o", "table")
     assert table.returncode == 1, table
     assert "could not compute the primary metric 'Checkout conversion'" in table.stderr
@@ -46,6 +48,7 @@ def test_a_bad_number_costs_its_metric_only(cloud: InProcessServer, tmp_path: Pa
 
 def test_an_answer_nested_too_deeply_is_one_error_for_its_metric(cloud: InProcessServer) -> None:
     deep = b'{"baseline": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}"
+    cloud.fake.stored_results = False  # the /query/ path
     cloud.fake.script("POST", r"/query/$", FakeResponse(200, deep, {"Content-Type": "application/json"}))
     result = cloud.run("results", "checkout-redesign", "-o", "table")
     assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr, result.stderr

@@ -158,3 +158,16 @@ def test_numbers_that_are_not_numbers_are_usage_errors(cloud: Server, args: list
     assert result.returncode == 2, result
     assert said in result.stderr and "unexpected" not in result.stderr, result.stderr
     assert cloud.fake.writes() == []
+
+
+def test_plan_reads_what_posthog_stored_and_agrees_with_the_query_path(cloud: Server) -> None:
+    """Current Cloud: the primary metric from the stored run, exposures per day off its
+    daily results, no /query/ spent; early-2026 Cloud asks the query endpoint: same plan."""
+    cloud.fake.clear_log()
+    stored = cloud.run("plan", "checkout-redesign", "-o", "json")
+    assert stored.returncode == 0, stored
+    assert cloud.fake.requests("POST", "/query/") == []
+    cloud.fake.stored_results = False
+    queried = cloud.run("plan", "checkout-redesign", "-o", "json")
+    assert cloud.fake.requests("POST", "/query/"), "the query path asks"
+    assert json.loads(stored.stdout) == json.loads(queried.stdout)

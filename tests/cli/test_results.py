@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from expctl.standin.demo import call
+from expctl.standin.demo import call, daily_recalculation
 from tests.conftest import Server
 
 CHECKOUT_FUNNEL = "11111111-1111-4111-8111-111111111111"
@@ -18,9 +18,18 @@ def test_results_json_is_the_raw_responses_keyed_by_metric(cloud: Server) -> Non
     result = cloud.run("results", "checkout-redesign", "-o", "json")
     assert result.returncode == 0, result
     payload = json.loads(result.stdout)
+    metrics = {CHECKOUT_FUNNEL, REVENUE, "33333333-3333-4333-8333-333333333333"}
+    assert set(payload) == {"recalculation", *metrics, "verdicts"}, "current Cloud: PostHog's stored run"
+    assert payload["recalculation"]["status"] == "completed" and "results" not in payload["recalculation"]
+    assert payload[REVENUE]["variant_results"][0]["method"] == "bayesian"
+    assert cloud.fake.requests("POST", "/query/") == [], "a stored run spends no query"
+
+
+def test_results_json_on_a_cloud_without_stored_results(cloud: Server) -> None:
+    cloud.fake.stored_results = False  # early-2026 Cloud: metrics_recalculation answers 404
+    payload = json.loads(cloud.run("results", "checkout-redesign", "-o", "json").stdout)
     assert set(payload) == {"exposures", CHECKOUT_FUNNEL, REVENUE, "33333333-3333-4333-8333-333333333333", "verdicts"}
     assert payload["exposures"]["kind"] == "ExperimentExposureQuery"
-    assert payload[REVENUE]["variant_results"][0]["method"] == "bayesian"
 
 
 def test_results_markdown_and_plain(cloud: Server) -> None:
@@ -34,6 +43,7 @@ def test_results_markdown_and_plain(cloud: Server) -> None:
 
 
 def test_cached_numbers_say_so_and_refresh_recomputes(cloud: Server) -> None:
+    cloud.fake.stored_results = False  # the /query/ path: early-2026 Cloud and older releases
     first = cloud.run("results", "checkout-redesign", "-o", "table")
     assert "(just computed)" in first.stdout
     second = cloud.run("results", "checkout-redesign", "-o", "table")
@@ -43,6 +53,33 @@ def test_cached_numbers_say_so_and_refresh_recomputes(cloud: Server) -> None:
     assert "(just computed)" in third.stdout
     refreshes = {json.loads(e.body)["refresh"] for e in cloud.fake.requests("POST", "/query/")}
     assert refreshes == {"force_blocking"}
+
+
+def test_refresh_asks_posthog_to_recalculate_and_then_nothing_is_queried(cloud: Server) -> None:
+    cloud.fake.clear_log()
+    stored = cloud.run("results", "checkout-redesign", "-o", "table")
+    assert "PostHog's stored results, data to" in stored.stdout
+    refreshed = cloud.run("results", "checkout-redesign", "-o", "table", "--refresh")
+    assert refreshed.returncode == 0, refreshed
+    assert len(cloud.fake.requests("POST", "/metrics_recalculation/")) == 1
+    followed = [e for e in cloud.fake.requests("GET", "/metrics_recalculation/") if not e.path.endswith("/latest/")]
+    assert followed, "the run is followed"
+    again = cloud.run("results", "checkout-redesign", "-o", "json")
+    assert cloud.fake.requests("POST", "/query/") == [], "results after a recalculation spend no /query/"
+    run = json.loads(again.stdout)["recalculation"]
+    assert run["trigger"] == "manual" and run["status"] == "completed"
+
+
+def test_both_paths_give_the_same_numbers(cloud: Server) -> None:
+    stored = json.loads(cloud.run("results", "checkout-redesign", "-o", "json").stdout)
+    cloud.fake.stored_results = False
+    queried = json.loads(cloud.run("results", "checkout-redesign", "-o", "json").stdout)
+    volatile = ("is_cached", "last_refresh", "next_allowed_client_refresh", "query_status", "cache_key", "timezone")
+    for uuid in (CHECKOUT_FUNNEL, REVENUE):
+        left = {k: v for k, v in stored[uuid].items() if k not in volatile}
+        right = {k: v for k, v in queried[uuid].items() if k not in volatile}
+        assert left == right, uuid
+    assert stored["verdicts"] == queried["verdicts"]
 
 
 def test_draft_gets_a_clear_message(server: Server) -> None:
@@ -105,6 +142,7 @@ def test_fail_on_srm(cloud: Server) -> None:
 def test_fail_on_insufficient_data_and_not_significant(cloud: Server) -> None:
     exp_id = cloud.ids["checkout-redesign"]
     cloud.fake.exposures[exp_id] = {"control": 30, "test": 31}
+    daily_recalculation(cloud.fake, exp_id)  # PostHog's next stored run sees the new data
     result = cloud.run("results", "checkout-redesign", "--fail-on", "insufficient-data,not-significant", "-o", "table")
     assert result.returncode == 9, result
     assert "⚠ too early" in result.stdout and "not enough exposures yet" in result.stdout

@@ -84,6 +84,7 @@ def test_a_server_limited_below_posthogs_rate_is_learned_and_remembered(project:
 def test_a_concurrency_429_waits_for_a_slot_and_keeps_the_budget(project: InProcess) -> None:
     """PostHog's per-team query cap (the web app or another job running queries) is a 429
     with no wait; it is not this key's rate, so the budget stays and no client is blamed."""
+    project.fake.stored_results = False  # results through /query/ (early-2026 Cloud)
     project.fake.query_concurrency_limit = 0  # the team's query slots are all taken ...
     sleep = project.clock.sleep
 

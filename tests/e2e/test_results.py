@@ -16,8 +16,8 @@ def test_results_table_answers_who_wins_by_how_much_and_how_sure(cloud: Server) 
     assert result.returncode == 0, result
     text = result.stdout
     assert text.startswith("Checkout redesign (id 1)\nrunning since ")
-    assert "Bayesian, 95% credible intervals" in text
-    assert "Exposures: control 1,992 · test 2,012 · split as configured" in text
+    assert "Bayesian, 95% credible, no CUPED" in text and "PostHog's stored results, data to" in text
+    assert "Exposures: control 1,992 · test 2,012\nSplit as configured (p = 0.752" in text
     for name in ("Primary 1 · Checkout conversion", "Primary 2 · Revenue per user", "Secondary 1 · Add to cart"):
         assert name in text
     assert "▼ losing" in text and "▲ winning" in text and "· inconclusive" in text

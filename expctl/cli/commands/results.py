@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from expctl.api.results import ResultsApi
+    from expctl.api.stored_results import StoredRun
     from expctl.core.results import ResultsReport
     from expctl.errors import RejectedError
     from expctl.model.metrics import MetricAnswer
@@ -146,9 +147,14 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
             rt.messages.error(f"gate failed: insufficient-data: {refusal.message}")
             return int(ExitCode.GATE_FAILED)
         raise refusal
-    with rt.progress("Computing results" if refresh else "Fetching results", output=mode) as bar:
+    with rt.progress("Recalculating results" if refresh else "Fetching results", output=mode) as bar:
         report = _report(
-            rt.results_api, exp, refresh, on_done=lambda _: bar.advance(), shown=mode in ("table", "plain", "markdown")
+            rt.results_api,
+            exp,
+            refresh,
+            on_done=lambda _: bar.advance(),
+            shown=mode in ("table", "plain", "markdown"),
+            on_progress=lambda run: bar.describe(run.progress_text()),
         )
     _render(rt, report, mode)
     failed = [m for m in report.metrics if m.error is not None]
@@ -172,20 +178,29 @@ def _report(
     on_done: Callable[[Any], None] | None = None,
     *,
     shown: bool = False,
+    on_progress: Callable[[StoredRun], None] | None = None,
 ) -> ResultsReport:
     """PostHog's answers from api, read into a report by core: data flows one way.
     ``shown``: the report is drawn for people, so its strings (names, variant keys,
     PostHog's error details) have their control characters made visible first."""
+    from expctl.api.project_settings import results_defaults
+    from expctl.core.freshness import StoredSource
     from expctl.core.report import build_report
+    from expctl.core.stats_settings import needs_project_defaults
     from expctl.model.metrics import metric_specs
-    from expctl.render.safe import for_display
+    from expctl.render.safe import for_display, visible
 
     specs = metric_specs(exp)
-    raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done)
-    if not shown:
-        return build_report(exp, specs, raw.exposures, raw.answers)
-    shown_exp = for_display(exp)
-    return build_report(shown_exp, metric_specs(shown_exp), for_display(raw.exposures), _shown(raw.answers))
+    raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done, on_progress=on_progress)
+    defaults = results_defaults(api.client) if needs_project_defaults(exp.get("stats_config")) else {}
+    meta = {k: v for k, v in raw.run.payload.items() if k != "results"} if raw.run is not None else None
+    exposures, answers, notes = raw.exposures, raw.answers, list(raw.notes)
+    if shown:
+        exp, meta = for_display(exp), for_display(meta)
+        exposures, answers, notes = for_display(exposures), _shown(answers), [visible(n) for n in notes]
+        specs = metric_specs(exp)
+    source = StoredSource(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
+    return build_report(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
 
 
 def _shown(answers: Mapping[str, MetricAnswer]) -> dict[str, MetricAnswer]:

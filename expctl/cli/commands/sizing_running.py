@@ -25,7 +25,8 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: 
             hint="plan a new one with `expctl plan --baseline-rate R --mde 5%` (or --baseline-mean/--baseline-stddev)",
         )
     with rt.progress("Measuring so far", output=mode):
-        spec, plan, source, control = measure(rt, experiment, mde=mde, alpha=alpha, power=power)
+        known = stored_known(rt, experiment)
+        spec, plan, source, control = measure(rt, experiment, mde=mde, alpha=alpha, power=power, known=known)
     api = rt.history_api
     body = calculator_request(spec.query or {}, control, plan.size.inputs.mde, plan.size.inputs.variants, plan.per_day)
     posthog, missing = api.running_time(body)
@@ -42,6 +43,11 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: 
 
     lines = running_lines(experiment, spec.name, plan, source, posthog)
     rt.output("plain").text("".join(f"{line}\n" for line in lines))
+    from expctl.api.project_settings import results_defaults
+    from expctl.core.stats_settings import plan_caveats, resolve
+
+    for caveat in plan_caveats(resolve(experiment.get("stats_config"), results_defaults(rt.client))):
+        rt.messages.note(f"expctl's estimate: {caveat}.")
     if missing is not None:
         rt.messages.note(f"No estimate from PostHog: {missing}; expctl's estimate only.")
 
@@ -59,7 +65,8 @@ def measure(
     from, and the control's statistics; PlanError when there is nothing to plan with.
 
     ``known``: answers PostHog already gave in this run (``"exposures"``: the exposure
-    query's, and each metric's by its key), used instead of asking again."""
+    query's; ``"exposure_series"``: exposures per day read elsewhere, e.g. off the daily
+    results; each metric's by its key), used instead of asking again."""
     from expctl.core.history import exposures_from
     from expctl.core.sample_size import PlanError
     from expctl.core.sizing import running_plan
@@ -68,7 +75,9 @@ def measure(
     api = rt.history_api
     relative, source = _mde(api, experiment, mde)
     known = known or {}
-    exposures = exposures_from(known["exposures"] if "exposures" in known else api.exposures(experiment))
+    exposures = known.get("exposure_series") or exposures_from(
+        known["exposures"] if "exposures" in known else api.exposures(experiment)
+    )
     answered = known.get(spec.key)
     baseline = answered.get("baseline") if isinstance(answered, Mapping) else None
     control = baseline if isinstance(baseline, Mapping) else _control(api, experiment, spec)
@@ -76,6 +85,34 @@ def measure(
         raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
     plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
     return spec, plan, source, control
+
+
+def stored_known(rt: Runtime, experiment: Mapping[str, Any]) -> dict[str, Any]:
+    """What PostHog has stored for the plan, so it spends no query: the primary metric's
+    answer from the latest stored run and the exposures per day off its daily results.
+    Empty where the server stores neither (older releases ask the query endpoint)."""
+    from expctl.core.history import exposures_from_history, latest_samples, metric_history
+    from expctl.core.sample_size import PlanError
+
+    stored = rt.results_api.stored
+    run = stored.latest(experiment["id"]) if stored.available else None
+    if run is None:
+        return {}
+    try:
+        spec = _primary(experiment)
+    except PlanError:
+        return {}
+    item = run.items().get(spec.key) or {}
+    known: dict[str, Any] = {spec.key: item["result"]} if isinstance(item.get("result"), Mapping) else {}
+    query = spec.query or {}
+    if query.get("uuid") and query.get("fingerprint"):
+        daily = rt.history_api.daily_results(int(experiment["id"]), str(query["uuid"]), str(query["fingerprint"]))
+        history = metric_history(spec, daily, experiment.get("stats_config")) if daily else None
+        latest = latest_samples(run.query_to, known.get(spec.key))
+        series = exposures_from_history(history, latest) if history is not None else None
+        if series is not None:
+            known["exposure_series"] = series
+    return known
 
 
 def _primary(experiment: Mapping[str, Any]) -> Any:

@@ -4,8 +4,9 @@ example with a key holding exactly those scopes.
 
 Read off PostHog's viewsets (``scope_object`` and the actions' ``required_scopes``): the
 experiments viewset is ``experiment`` (its list actions ``stats/``,
-``calculate_running_time/`` and ``requires_flag_implementation/`` read; every lifecycle
-action writes), ``query`` is read for every query, shared metrics and holdouts have their
+``calculate_running_time/`` and ``requires_flag_implementation/`` read, as do
+``metrics_recalculation/latest/`` and ``timeseries_results/``; asking for a recalculation
+and every lifecycle action write), ``query`` is read for every query, shared metrics and holdouts have their
 own objects (``experiment_saved_metric``, ``experiment_holdout``; older releases use
 ``experiment``), ``eligible_feature_flags/`` is ``feature_flag:read``, and the project's
 experiment settings are ``project``. A write scope includes its read.
@@ -24,7 +25,6 @@ class Needs(NamedTuple):
 
 READ = ("experiment:read",)
 WRITE = ("experiment:write",)
-RESULTS = ("experiment:read", "query:read")
 
 SCOPES: tuple[Needs, ...] = (
     Needs("list", READ),
@@ -56,10 +56,15 @@ SCOPES: tuple[Needs, ...] = (
     Needs("shared-metrics link pricing-copy 'Revenue per user'", (*WRITE, "experiment_saved_metric:read")),
     Needs("holdouts list", ("experiment_holdout:read",)),
     Needs("holdouts create --name 'Q1 holdout' --percentage 5", ("experiment_holdout:write",)),
-    Needs("results checkout-redesign", RESULTS),
+    Needs(
+        "results checkout-redesign",
+        READ,
+        "PostHog's stored results; + query:read where the server stores none (older releases) or a metric is new",
+    ),
+    Needs("results checkout-redesign --refresh", WRITE, "asks PostHog to recalculate (metrics_recalculation)"),
     Needs("results checkout-redesign --history", READ, "query:read adds the exposures per day"),
-    Needs("report checkout-redesign", RESULTS, "project:read lets the plan read the default MDE"),
-    Needs("plan checkout-redesign", RESULTS, "project:read lets it read the project's default MDE"),
+    Needs("report checkout-redesign", READ, "+ query:read without stored results; project:read: the default MDE"),
+    Needs("plan checkout-redesign", READ, "+ query:read without stored results; project:read: the default MDE"),
     Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
     Needs("validate -f specs/", (), "offline"),
     Needs("render -f specs/", (), "offline"),

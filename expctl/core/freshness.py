@@ -1,0 +1,92 @@
+"""How fresh PostHog's stored results are, judged on PostHog's clock.
+
+A stored run (``metrics_recalculation``) computed every metric up to one ``query_to``
+("the data freshness cutoff", shared by every metric of the run: ``recalculation.py``).
+PostHog recalculates a running experiment about once a day (``experiment_recalculation_time``
+on ``TeamExperimentsConfig``), so a cutoff more than a day and an hour before the server's
+own time (its ``Date`` header, never this machine's clock), or more than an hour before a
+stopped experiment's ``end_date``, leaves data out: said, with ``--refresh`` as the way on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from expctl.model.times import parse_time
+
+PLACEHOLDER = "timeseries_fallback"
+STALE_WHILE_RUNNING = timedelta(hours=25)
+STALE_AFTER_END = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class StoredSource:
+    """The stored run the numbers were read from: PostHog's payload without ``results``."""
+
+    run: Mapping[str, Any]
+    server_now: str | None = None
+
+    @property
+    def query_to(self) -> str | None:
+        value = self.run.get("query_to")
+        return value if isinstance(value, str) else None
+
+    @property
+    def placeholder(self) -> bool:
+        return self.run.get("result_source") == PLACEHOLDER
+
+    @property
+    def active_run(self) -> Mapping[str, Any] | None:
+        active = self.run.get("active_run")
+        return active if isinstance(active, Mapping) and active.get("id") != self.run.get("id") else None
+
+
+def freshness_warnings(source: StoredSource, experiment: Mapping[str, Any]) -> list[str]:
+    """What a reader must know before trusting the stored numbers."""
+    warnings: list[str] = []
+    cutoff = parse_time(source.query_to)
+    end = parse_time(experiment.get("end_date"))
+    now = parse_time(source.server_now)
+    if source.placeholder:
+        warnings.append(
+            "PostHog has not finished a full recalculation yet: these are its latest daily results "
+            "(a placeholder); --refresh asks for one"
+        )
+    if source.run.get("status") == "failed":
+        warnings.append("PostHog's latest recalculation failed for some metrics; --refresh tries again")
+    if cutoff is not None and end is not None and end - cutoff > STALE_AFTER_END:
+        warnings.append(
+            f"PostHog's stored results stop {_span(end - cutoff)} before the experiment ended; "
+            "--refresh recalculates with all its data"
+        )
+    elif cutoff is not None and end is None and now is not None and now - cutoff > STALE_WHILE_RUNNING:
+        warnings.append(f"PostHog's stored results are {_span(now - cutoff)} old; --refresh recalculates them")
+    active = source.active_run
+    if active is not None:
+        warnings.append(
+            f"PostHog is recalculating now (run {active.get('id')}, {str(active.get('status')).replace('_', ' ')}); "
+            "these are the previous run's numbers"
+        )
+    return warnings
+
+
+def age(source: StoredSource) -> str | None:
+    """The cutoff's age on PostHog's clock ("3 h"), or None when either time is unknown."""
+    cutoff, now = parse_time(source.query_to), parse_time(source.server_now)
+    if cutoff is None or now is None:
+        return None
+    return _span(max(now - cutoff, timedelta(0)))
+
+
+def _span(gap: timedelta) -> str:
+    hours = gap.total_seconds() / 3600
+    if gap.total_seconds() < 60:
+        return "under a minute"
+    if hours < 1:
+        return f"{int(gap.total_seconds() // 60)} min"
+    if hours < 48:
+        return f"{int(hours)} h"
+    return f"{int(hours // 24)} days"
