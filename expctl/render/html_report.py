@@ -40,8 +40,9 @@ class PageInputs:
     results: ResultsReport | None
     exposures: Exposures | None = None
     daily: list[MetricHistory] = field(default_factory=list)
-    plan: list[str] = field(default_factory=list)
+    plan: list[tuple[str, str]] = field(default_factory=list)  # label, value
     notes: list[str] = field(default_factory=list)  # what this PostHog (or key) could not give
+    estimate: str | None = None  # PostHog's running-time estimate (calculate_running_time/)
 
 
 @dataclass
@@ -56,9 +57,10 @@ def experiment_page(page: PageInputs, where: Where, *, index_link: bool = False)
     metrics = [_metric(m) for m in page.results.metrics] if page.results else []
     context = {
         "e": _experiment(page.experiment),
+        "lead": _lead(page),
         "metrics": metrics,
         "srm": _srm(page.results),
-        "notes": page.notes,
+        "notes": [*(page.results.notes if page.results else []), *page.notes],
         "exposures": _exposures(page.exposures),
         "daily": [_daily(history) for history in page.daily if history.days],
         "plan": page.plan,
@@ -176,6 +178,7 @@ def _metric(metric: MetricResult) -> dict[str, Any]:
         "name": metric.name,
         "role": metric.role,
         "kind": metric.kind,
+        "goal": "lower is better" if metric.lower_is_better else "higher is better",
         "method": metric.method,
         "error": metric.error,
         "rows": rows,
@@ -187,16 +190,39 @@ def _metric(metric: MetricResult) -> dict[str, Any]:
     }
 
 
+def _lead(page: PageInputs) -> dict[str, Any] | None:
+    """The answer first: the headline in words, then how the numbers were computed, how
+    fresh they are, PostHog's own warnings and its running-time estimate."""
+    from expctl.render.headline import headline
+    from expctl.render.results import freshness_lines
+
+    results = page.results
+    if results is None:
+        return None
+    settings = results.settings.describe() if results.settings else "legacy results (Bayesian)"
+    return {
+        "headline": headline(results),
+        "facts": [
+            ("Statistics", settings),
+            *(("Data", text) for text, _ in freshness_lines(results, None)),
+            *((("PostHog's estimate", page.estimate),) if page.estimate else ()),
+            *((("Exposure event", str(event)),) if (event := page.experiment.get("resolved_exposure_event")) else ()),
+        ],
+        "bias": results.bias.words() if results.bias else None,
+    }
+
+
 def _srm(results: ResultsReport | None) -> dict[str, Any] | None:
+    from expctl.core.health import srm_words
+
     srm = results.srm if results else None
     if srm is None:
         return None
     counts = ", ".join(f"{key} {count:,}" for key, count in srm.observed.items())
-    p = "p < 0.001" if srm.p_value < 0.001 else f"p = {srm.p_value:.3f}"
     if srm.mismatch:
-        text = f"mismatch: {counts} differ from the configured split ({p}); check assignment before trusting results"
+        text = f"mismatch: {counts} differ from the configured split ({srm_words(srm)}); check assignment first"
     else:
-        text = f"{counts}, as configured ({p})"
+        text = f"{counts}, as configured ({srm_words(srm)})"
     return {"mismatch": srm.mismatch, "text": text}
 
 
@@ -204,15 +230,19 @@ def _exposures(exposures: Exposures | None) -> dict[str, Any] | None:
     if exposures is None or not exposures.days:
         return None
     keys = list(exposures.daily)
+    cumulative: dict[str, list[float | None]] = {
+        key: [float(sum(values[: i + 1])) for i in range(len(values))] for key, values in exposures.daily.items()
+    }
     chart = lines(
-        "Exposures per day by variant",
+        "Exposures so far by variant (cumulative, as PostHog shows them)",
         exposures.days,
-        {key: [float(v) for v in values] for key, values in exposures.daily.items()},
+        cumulative,
         lambda value: f"{value:,.0f}",
         zero=True,  # counts from nothing: a small change must not look like a leap
     )
     rows = [[day, *(f"{exposures.daily[k][i]:,}" for k in keys)] for i, day in enumerate(exposures.days)]
-    return {"chart": chart, "variants": keys, "rows": rows}
+    totals = " · ".join(f"{key} {sum(values):,}" for key, values in exposures.daily.items())
+    return {"chart": chart, "variants": keys, "rows": rows, "totals": totals}
 
 
 def _daily(history: MetricHistory) -> dict[str, Any]:

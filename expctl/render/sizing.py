@@ -70,6 +70,22 @@ def plan_lines(size: SampleSize, *, plain: bool) -> list[str]:
 def running_lines(
     experiment: Mapping[str, Any], metric_name: str, plan: RunningPlan, mde_source: str, posthog: Any
 ) -> list[str]:
+    rows = running_rows(metric_name, plan, mde_source, posthog)
+    title = f"{experiment.get('name')} (id {experiment.get('id')}) · plan"
+    return [title, *(f"  {key:<{LABEL}}{value}" for key, value in rows)]
+
+
+def posthog_estimate(posthog: Any) -> str | None:
+    """PostHog's own running-time estimate (``calculate_running_time/``) in words."""
+    if not isinstance(posthog, Mapping) or posthog.get("recommended_sample_size") is None:
+        return None
+    days = posthog.get("recommended_running_time_days")
+    when = f", {days} days from the start" if days is not None else ""
+    return f"{int(posthog['recommended_sample_size']):,} in total{when}"
+
+
+def running_rows(metric_name: str, plan: RunningPlan, mde_source: str, posthog: Any) -> list[tuple[str, str]]:
+    """The plan as (label, value) pairs: the terminal aligns them, the report tables them."""
     size = plan.size
     so_far = " · ".join(f"{k} {v:,}" for k, v in plan.collected.items())
     remaining = (
@@ -88,9 +104,7 @@ def running_lines(
         ("needed", f"{size.sample_size_per_variant:,} per variant, {size.total_sample_size:,} in total"),
         ("remaining", remaining),
     ]
-    if isinstance(posthog, Mapping) and posthog.get("recommended_sample_size") is not None:
-        days = posthog.get("recommended_running_time_days")
-        when = f", {days} days from the start" if days is not None else ""
-        rows.append(("PostHog's estimate", f"{int(posthog['recommended_sample_size']):,} in total{when}"))
-    title = f"{experiment.get('name')} (id {experiment.get('id')}) · plan"
-    return [title, *(f"  {key:<{LABEL}}{value}" for key, value in rows)]
+    estimate = posthog_estimate(posthog)
+    if estimate is not None:
+        rows.append(("PostHog's estimate", estimate))
+    return rows

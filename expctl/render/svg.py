@@ -20,6 +20,9 @@ from expctl.render.history import PALETTE
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
 WIN, LOSE, EVEN = "#009E73", "#D55E00", "#555555"
 WIDTH = 520
+# The interval chart is drawn narrower, so that scaled to a phone's column (about 370 px)
+# its text stays near its own size; the page caps its width on wide screens.
+INTERVALS_WIDTH = 400
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,13 @@ def _marker(shape: int, x: float, y: float, colour: str) -> str:
     return f'<path d="{diamond}" fill="{colour}"/>'
 
 
-def _frame(title: str, description: str, height: int, body: Sequence[str]) -> Markup:
+def _frame(
+    title: str, description: str, height: int, body: Sequence[str], *, width: int = WIDTH, kind: str = ""
+) -> Markup:
     uid = f"c{zlib.crc32((title + description).encode()):08x}"
+    css = f"chart {kind}".strip()
     head = (
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'<svg class="{css}" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{uid}t {uid}d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{uid}t">{escape(title)}</title><desc id="{uid}d">{escape(description)}</desc>'
     )
@@ -56,11 +62,15 @@ def _frame(title: str, description: str, height: int, body: Sequence[str]) -> Ma
 
 
 def intervals(title: str, rows: Sequence[Interval], percent: bool) -> Markup:
-    """Each variant's change against the baseline with its interval, on one axis through 0."""
+    """Each variant's change against the baseline with its interval, on one axis through 0.
+
+    Each variant's name and numbers stand on their own line above its bar, across the
+    chart's whole width, so no label is ever cut at an edge, however long; the bars use
+    the whole width too (the page scales the chart to its column)."""
     values = [v for r in rows for v in (r.low, r.high, r.delta) if v is not None] or [0.0]
-    reach = max(abs(min(values)), abs(max(values)), 1e-9) * 1.15
-    left, right, top, step = 90, WIDTH - 175, 26, 30
-    height = top + step * len(rows) + 24
+    reach = max(abs(min(values)), abs(max(values)), 1e-9) * 1.1
+    left, right, top, step = 12, INTERVALS_WIDTH - 12, 28, 40
+    height = top + step * len(rows) + 18
 
     def x(value: float) -> float:
         return left + (value + reach) / (2 * reach) * (right - left)
@@ -75,10 +85,13 @@ def intervals(title: str, rows: Sequence[Interval], percent: bool) -> Markup:
         f'<text x="{right}" y="{height - 4}" text-anchor="end" class="axis">{reach * scale:+.1f}{unit}</text>',
     ]
     for index, row in enumerate(rows):
-        y = top + step * index + 8
+        y = top + step * index + 22
         colour = WIN if row.verdict == "winning" else LOSE if row.verdict == "losing" else EVEN
         shape = 2 if row.verdict == "winning" else 1 if row.verdict == "losing" else 0
-        body.append(f'<text x="{left - 10}" y="{y + 4:.1f}" text-anchor="end">{escape(row.label)}</text>')
+        body.append(
+            f'<text x="{left}" y="{y - 10:.1f}"><tspan font-weight="600">{escape(row.label)}</tspan> '
+            f'<tspan class="num">{escape(row.text)}</tspan></text>'
+        )
         if row.low is not None and row.high is not None:
             body.append(
                 f'<line x1="{x(row.low):.1f}" y1="{y:.1f}" x2="{x(row.high):.1f}" y2="{y:.1f}" '
@@ -90,9 +103,9 @@ def intervals(title: str, rows: Sequence[Interval], percent: bool) -> Markup:
                 )
         if row.delta is not None:
             body.append(_marker(shape, x(row.delta), y, colour))
-        body.append(f'<text x="{right + 8}" y="{y + 4:.1f}" class="num">{escape(row.text)}</text>')
     words = "; ".join(f"{r.label}: {r.text} ({r.verdict})" for r in rows)
-    return _frame(title, f"Change against the baseline with its interval. {words}", height, body)
+    description = f"Change against the baseline with its interval. {words}"
+    return _frame(title, description, height, body, width=INTERVALS_WIDTH, kind="intervals")
 
 
 @dataclass(frozen=True)

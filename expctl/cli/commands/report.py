@@ -110,7 +110,7 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
     give becomes a note on the page instead of a failure."""
     from expctl.cli.commands.results import _report
     from expctl.cli.commands.results_history import _daily
-    from expctl.core.history import exposures_from
+    from expctl.core.history import exposures_from, exposures_from_history, latest_samples
     from expctl.errors import ExpctlError
     from expctl.render.html_report import PageInputs
 
@@ -124,26 +124,44 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
             page.notes.append(note)
     except ExpctlError as exc:
         page.notes.append(f"No history: {exc.message}")
+    if page.exposures is None:  # the stored results asked no exposure query: the daily results count them
+        query_to = results.source.query_to if results.source else None
+        latest = {m.key: latest_samples(query_to, m.raw) for m in results.metrics}
+        page.exposures = next(
+            filter(None, (exposures_from_history(h, latest.get(h.spec.key)) for h in page.daily)), None
+        )
     if page.exposures is None:
         page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
-    known: dict[str, Any] = {"exposures": results.exposures_raw}
+    known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": page.exposures}
     known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
     page.plan = _plan_lines(rt, experiment, page, known)
     return page
 
 
-def _plan_lines(rt: Runtime, experiment: Mapping[str, Any], page: PageInputs, known: Mapping[str, Any]) -> list[str]:
+def _plan_lines(
+    rt: Runtime, experiment: Mapping[str, Any], page: PageInputs, known: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The plan as label/value rows, PostHog's running-time estimate among them (and on the
+    page's head); what the estimate leaves out of the experiment's analysis is said."""
     from expctl.cli.commands.sizing_running import measure
     from expctl.core.sample_size import PlanError
+    from expctl.core.sizing import calculator_request
+    from expctl.core.stats_settings import plan_caveats
     from expctl.errors import ExpctlError
-    from expctl.render.sizing import running_lines
+    from expctl.render.sizing import posthog_estimate, running_rows
 
     try:
-        spec, plan, source, _control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8, known=known)
+        spec, plan, source, control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8, known=known)
     except (PlanError, ExpctlError) as exc:
         page.notes.append(f"No plan: {getattr(exc, 'message', None) or exc}")
         return []
-    return [line.strip() for line in running_lines(experiment, spec.name, plan, source, None)[1:] if line.strip()]
+    body = calculator_request(spec.query or {}, control, plan.size.inputs.mde, plan.size.inputs.variants, plan.per_day)
+    posthog, _missing = rt.history_api.running_time(body)
+    page.estimate = posthog_estimate(posthog)
+    rows = running_rows(spec.name, plan, source, posthog)
+    settings = page.results.settings if page.results else None
+    rows.extend(("note", f"expctl's estimate: {caveat}") for caveat in (plan_caveats(settings) if settings else []))
+    return rows
 
 
 def _where(rt: Runtime, experiment_id: Any = None) -> Any:
