@@ -18,6 +18,7 @@ from expctl.core.metric_compress import compress
 from expctl.core.references import shared_as_spec, shared_current
 from expctl.core.spec import API_VERSION, KIND
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, holdout_groups, holdout_percentage
+from expctl.core.spec_statistics import to_statistics
 from expctl.model.metrics import in_display_order
 
 _OPTIONAL_FIELDS = (
@@ -59,6 +60,10 @@ def to_spec(experiment: Mapping[str, Any], *, by_id: bool = False) -> dict[str, 
     for name in _OPTIONAL_FIELDS:
         value = current(name, experiment)
         if value in (None, {}, [], False, ""):
+            continue
+        readable = to_statistics(value) if name == "stats_config" else None
+        if readable:  # the readable form where it says everything; else PostHog's own keys
+            spec["statistics"] = readable
             continue
         spec[name] = value
     extra_parameters = _extra_parameters(experiment)

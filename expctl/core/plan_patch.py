@@ -1,6 +1,7 @@
 """The PATCH an update sends: each changed spec field in the shape PostHog takes it.
 
-``parameters`` are replaced whole, so they start from what PostHog has; variants of a
+``parameters`` and the settings objects (``stats_config``, ``exposure_criteria``, …) are
+replaced whole by PostHog, so they start from what PostHog has; variants of a
 launched experiment go with ``update_feature_flag_params``; metrics keep their identities
 and ordering arrays (``metric_identity``).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expctl.core.compare import current
+from expctl.core.compare import SUBSET_FIELDS, current
 from expctl.core.metric_identity import ORDERING_FIELDS, ordering_for, with_identities
 from expctl.core.spec import normalize_variants
 
@@ -53,7 +54,19 @@ def add_to_patch(
         if spec_data.get("allow_unknown_events"):
             patch["allow_unknown_events"] = True
         return
+    if name in SUBSET_FIELDS and isinstance(wanted, Mapping):
+        # A spec names some keys of these settings (compared as a subset); PostHog replaces
+        # the whole JSON field, so what the spec leaves out is sent as PostHog has it.
+        patch[name] = deep_merged(experiment.get(name), wanted)
+        return
     patch[name] = wanted
+
+
+def deep_merged(base: Any, wanted: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base) if isinstance(base, Mapping) else {}
+    for key, value in wanted.items():
+        merged[key] = deep_merged(merged.get(key), value) if isinstance(value, Mapping) else value
+    return merged
 
 
 def split_changes(experiment: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:

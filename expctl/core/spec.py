@@ -60,6 +60,7 @@ SPEC_FIELDS: dict[str, tuple[str, ...]] = {
     "holdout_id": ("integer", "null"),
     "exposure_criteria": ("object", "null"),
     "stats_config": ("object", "null"),
+    "statistics": ("object",),
     "scheduling_config": ("object", "null"),
     "parameters": ("object",),
     "running_time_calculation": ("object", "null"),
@@ -284,16 +285,33 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
             problem(("parameters", "feature_flag_variants", "="), "parameters.feature_flag_variants must be a list")
     check_excluded_variants(value, problem)
     expanded = _read_metrics_and_links(value, problem)
-    stats = value.get("stats_config")
-    if isinstance(stats, dict) and stats.get("method") not in (None, "bayesian", "frequentist"):
-        problem(("stats_config", "method", "="), "stats_config.method must be bayesian or frequentist")
+    expanded.update(_statistics(value, problem))
     if problems:
         return None, problems
-    data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind")}
+    data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind", "statistics")}
     data.update(expanded)
     if isinstance(data.get("variants"), list):
         data["variants"] = normalize_variants(data["variants"])
     return Spec(doc=doc, data=data), problems
+
+
+def _statistics(value: Mapping[str, Any], problem: Any) -> dict[str, Any]:
+    """``statistics:`` read into ``stats_config`` (``expctl.core.spec_statistics``), and
+    PostHog's own check of a ``stats_config`` given as it is."""
+    from expctl.core.spec_statistics import read_statistics
+
+    stats = value.get("stats_config")
+    if isinstance(stats, dict) and stats.get("method") not in (None, "bayesian", "frequentist"):
+        problem(("stats_config", "method", "="), "stats_config.method must be bayesian or frequentist")
+    if "statistics" not in value:
+        return {}
+    if "stats_config" in value:
+        problem(("statistics",), "set statistics or stats_config, not both")
+        return {}
+    variants = value.get("variants") or (value.get("parameters") or {}).get("feature_flag_variants") or []
+    keys = [str(v.get("key")) for v in variants if isinstance(v, Mapping)] if isinstance(variants, list) else []
+    config = read_statistics(value["statistics"], keys or None, problem)
+    return {"stats_config": config} if config is not None else {}
 
 
 def _read_metrics_and_links(value: Mapping[str, Any], problem: Any) -> dict[str, Any]:
