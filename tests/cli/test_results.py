@@ -157,3 +157,9 @@ def test_fail_on_rejects_unknown_conditions(cloud: Server) -> None:
 def test_watch_needs_a_terminal(cloud: Server) -> None:
     result = cloud.run("results", "checkout-redesign", "--watch", "10")
     assert result.returncode == 2 and "--watch" in result.stderr
+
+
+def test_doctor_says_whether_posthog_keeps_results(cloud: Server) -> None:
+    assert "✓ Stored runs  PostHog keeps each experiment's results" in cloud.run("doctor").stdout
+    cloud.fake.stored_results = False
+    assert "! Stored runs  none on this release" in cloud.run("doctor").stdout

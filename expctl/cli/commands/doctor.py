@@ -263,7 +263,30 @@ NEWER_FIELDS = (
 
 def _capabilities(rt: Runtime, probes: Probes, first_page: Any) -> list[Check]:
     """What this PostHog supports and what expctl emulates, so nobody is surprised later."""
-    return _endpoint_checks(rt, probes) + _field_checks(_sample_experiment(probes, first_page))
+    sample = _sample_experiment(probes, first_page)
+    return _endpoint_checks(rt, probes) + _stored_results_check(probes, sample) + _field_checks(sample)
+
+
+def _stored_results_check(probes: Probes, sample: dict[str, Any] | None) -> list[Check]:
+    """Whether PostHog keeps results (metrics_recalculation), asked of one experiment."""
+    from expctl.api.stored_results import StoredResultsApi
+    from expctl.errors import ExpctlError
+
+    if sample is None:
+        return []
+    stored = StoredResultsApi(probes.client)
+    try:
+        stored.latest(sample["id"])
+    except ExpctlError:
+        return []
+    return [
+        _line(
+            "Stored runs",
+            stored.available,
+            "PostHog keeps each experiment's results (metrics_recalculation): results spend no query",
+            "none on this release: results are computed through the query endpoint",
+        )
+    ]
 
 
 def _line(name: str, supported: bool, native: str, emulated: str) -> Check:
