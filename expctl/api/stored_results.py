@@ -162,7 +162,7 @@ class StoredResultsApi:
             return None, "this PostHog keeps no stored results"
         except ApiUnavailableError as exc:
             if exc.status == 429 and RECENTLY in exc.detail:
-                return None, f"PostHog refused a new run: {exc.detail}"
+                return None, f"PostHog refused a new run: {exc.detail.rstrip('.')}"
             raise
         self.client.capabilities["stored_results"] = True
         return StoredRun(response.data if isinstance(response.data, Mapping) else {}, _date(response.headers)), ""

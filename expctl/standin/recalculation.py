@@ -133,11 +133,13 @@ def recalculate(ctx: Ctx) -> FakeResponse:
             if run["status"] in ("pending", "in_progress") and since and now - since < STALE:
                 return FakeResponse.json(200, _payload(run, with_results=False, is_existing=True))
         body = ctx.request.json() if ctx.request.body else {}
+        trigger = (body or {}).get("trigger") or "manual"
+        _refuse_a_recent_recalculation(ctx, experiment["id"], trigger, now)
         run = {
             "id": str(uuid.uuid4()),
             "experiment_id": experiment["id"],
             "status": "pending",
-            "trigger": (body or {}).get("trigger") or "manual",
+            "trigger": trigger,
             "created_at": now,
             "total_metrics": len(_metrics(ctx, experiment)),
             "metric_errors": {},
@@ -145,6 +147,29 @@ def recalculate(ctx: Ctx) -> FakeResponse:
         }
         ctx.server.recalculations[run["id"]] = run
         return FakeResponse.json(201, _payload(run, with_results=False, is_existing=False))
+
+
+MIN_USER_RECALCULATION_INTERVAL = timedelta(minutes=5)
+
+
+def _refuse_a_recent_recalculation(ctx: Ctx, experiment_id: int, trigger: str, now: Any) -> None:
+    """``recalculation.py``: where the organisation has the
+    ``experiment-metric-recalculation-rate-limit`` flag, a ``manual`` or ``agent_mcp``
+    trigger within ``MIN_USER_RECALCULATION_INTERVAL`` of the latest completed run (not a
+    ``timeseries_sync`` one) raises ``RecalculationRateLimited`` ("Metrics were
+    recalculated less than 5 minutes ago."), which DRF renders as a 429 with Retry-After
+    and "Expected available in N seconds." appended."""
+    if not ctx.server.recalculation_rate_limit or trigger not in ("manual", "agent_mcp"):
+        return
+    done = [
+        r for r in _runs(ctx, experiment_id) if r["status"] == "completed" and r.get("trigger") != "timeseries_sync"
+    ]
+    if not done or now - done[-1]["completed_at"] >= MIN_USER_RECALCULATION_INTERVAL:
+        return
+    wait = max(1, int((done[-1]["completed_at"] + MIN_USER_RECALCULATION_INTERVAL - now).total_seconds()))
+    detail = f"Metrics were recalculated less than 5 minutes ago. Expected available in {wait} seconds."
+    body = {"type": "throttled_error", "code": "throttled", "detail": detail, "attr": None}
+    raise HttpError(FakeResponse.json(429, body, {"Retry-After": str(wait)}))
 
 
 def one_run(ctx: Ctx) -> FakeResponse:

@@ -149,6 +149,8 @@ class FakePostHog:
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
         self.recalculations: dict[str, dict[str, Any]] = {}  # stored results' runs (recalculation.py)
         self.stored_results = True  # off: a Cloud from before metrics_recalculation (404)
+        # on: the organisation has experiment-metric-recalculation-rate-limit (recalculation.py)
+        self.recalculation_rate_limit = False
         self.multiple: dict[int, int] = {}  # users exposed to more than one variant ($multiple), per experiment
         self.daily_failures: dict[tuple[int, str], str] = {}  # (experiment, day) -> error_message
         # The throttles' clock; in-process tests put a virtual one here and advance it

@@ -163,3 +163,19 @@ def test_doctor_says_whether_posthog_keeps_results(cloud: Server) -> None:
     assert "✓ Stored runs  PostHog keeps each experiment's results" in cloud.run("doctor").stdout
     cloud.fake.stored_results = False
     assert "! Stored runs  none on this release" in cloud.run("doctor").stdout
+
+
+def test_a_recalculation_posthog_refuses_shows_the_last_run_without_waiting(cloud: Server) -> None:
+    """recalculation.py's 5-minute refusal (an organisation flag): a 429 that is not waited
+    out; the newest stored run is shown with why, and no query is spent."""
+    cloud.fake.recalculation_rate_limit = True
+    assert cloud.run("results", "checkout-redesign", "--refresh", "-o", "table").returncode == 0
+    cloud.fake.clear_log()
+    again = cloud.run("results", "checkout-redesign", "--refresh", "-o", "table")
+    assert again.returncode == 0, again
+    assert "recalculated less than 5 minutes ago" in again.stdout + again.stderr
+    assert "PostHog's stored results, data to" in again.stdout
+    assert (
+        cloud.fake.requests("POST", "/query/") == []
+        and len(cloud.fake.requests("POST", "/metrics_recalculation/")) == 1
+    )
