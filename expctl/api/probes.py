@@ -62,6 +62,19 @@ class Probes:
     def legacy_results(self) -> str:
         return self._probe("GET", "experiments/0/results/")
 
+    def stored_results(self, experiment_id: int) -> bool | None:
+        """Whether PostHog keeps this experiment's results (``metrics_recalculation``):
+        None when it could not be asked."""
+        from expctl.api.stored_results import StoredResultsApi
+        from expctl.errors import ExpctlError
+
+        stored = StoredResultsApi(self.client)
+        try:
+            stored.latest(experiment_id)
+        except ExpctlError:
+            return None
+        return stored.available
+
     def stats(self) -> str:
         return self._probe("GET", "experiments/stats/", word_route=True)
 

@@ -269,20 +269,13 @@ def _capabilities(rt: Runtime, probes: Probes, first_page: Any) -> list[Check]:
 
 def _stored_results_check(probes: Probes, sample: dict[str, Any] | None) -> list[Check]:
     """Whether PostHog keeps results (metrics_recalculation), asked of one experiment."""
-    from expctl.api.stored_results import StoredResultsApi
-    from expctl.errors import ExpctlError
-
-    if sample is None:
-        return []
-    stored = StoredResultsApi(probes.client)
-    try:
-        stored.latest(sample["id"])
-    except ExpctlError:
+    kept = probes.stored_results(int(sample["id"])) if sample is not None else None
+    if kept is None:
         return []
     return [
         _line(
             "Stored runs",
-            stored.available,
+            kept,
             "PostHog keeps each experiment's results (metrics_recalculation): results spend no query",
             "none on this release: results are computed through the query endpoint",
         )
