@@ -13,6 +13,7 @@ The tree (exit code in brackets)::
     ├── UnavailableError [7]             429, 5xx, connection failure, timeout (after retries)
     ├── TlsError [10]                    the server's certificate cannot be verified (never retried)
     ├── LocalWriteError [11]             a file or standard output could not be written here
+    ├── ConflictError [12]               someone changed the experiment since expctl read it (409 + version)
     ├── UnexpectedResponseError [1]      PostHog answered with something that is not its API
     ├── ChangesPendingError [8]          diff/apply --dry-run found work to do
     ├── GateFailedError [9]              results --fail-on held, or flag-check said no
@@ -47,6 +48,7 @@ class ExitCode(IntEnum):
     GATE_FAILED = 9
     TLS = 10
     LOCAL_WRITE = 11
+    CONFLICT = 12
     INTERRUPTED = 130
 
 
@@ -64,6 +66,7 @@ EXIT_CODE_NAMES: dict[ExitCode, str] = {
     ExitCode.GATE_FAILED: "check failed",
     ExitCode.TLS: "TLS certificate not trusted",
     ExitCode.LOCAL_WRITE: "could not write",
+    ExitCode.CONFLICT: "conflict",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -83,6 +86,10 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.TLS: "the server's TLS certificate could not be verified (untrusted CA, expired, wrong host)",
     ExitCode.LOCAL_WRITE: (
         "a file or standard output could not be written (permission, a file where a folder should be, disk full)"
+    ),
+    ExitCode.CONFLICT: (
+        "someone changed the experiment in PostHog since expctl read it, in the fields expctl was changing: "
+        "nothing was written; the conflict is shown"
     ),
     ExitCode.INTERRUPTED: "interrupted",
 }
@@ -225,6 +232,33 @@ class ApiNotFoundError(ApiError, NotFoundError):
 
 class ApiRejectedError(ApiError, RejectedError):
     """400, 405 or 409 from PostHog."""
+
+
+class ApiVersionConflictError(ApiError):
+    """409 with ``current_version``: the experiment changed since the ``version`` sent
+    (PostHog's ``ExperimentVersionConflict``); ``fields`` are those PostHog could not merge."""
+
+    exit_code = ExitCode.CONFLICT
+
+    @property
+    def current_version(self) -> int | None:
+        body = self.info.body if self.info else None
+        value = body.get("current_version") if isinstance(body, dict) else None
+        return value if isinstance(value, int) else None
+
+    @property
+    def fields(self) -> list[str]:
+        body = self.info.body if self.info else None
+        if not isinstance(body, dict):
+            return []
+        names = [*(body.get("conflicting_fields") or []), *(body.get("conflicting_metric_uuids") or [])]
+        return [str(n) for n in names]
+
+
+class ConflictError(ExpctlError):
+    """A write stopped because a concurrent edit in PostHog touched what it would change."""
+
+    exit_code = ExitCode.CONFLICT
 
 
 class ApiUnavailableError(ApiError, UnavailableError):

@@ -35,8 +35,17 @@ class ApiBackend:
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
         return dict(self.experiments.create(body))
 
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(self.experiments.update(experiment_id, body))
+    def update(
+        self,
+        experiment_id: int,
+        body: Mapping[str, Any],
+        *,
+        read: Mapping[str, Any] | None = None,
+        notes: list[str] | None = None,
+    ) -> dict[str, Any]:
+        if read is None:
+            return dict(self.experiments.update(experiment_id, body))
+        return dict(self.experiments.update_planned(read, body, on_retry=notes.append if notes is not None else None))
 
     def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]:
         ref = str(experiment.get("feature_flag_key") or experiment.get("id"))

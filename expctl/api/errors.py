@@ -21,6 +21,7 @@ from expctl.errors import (
     ApiRejectedError,
     ApiUnavailableError,
     ApiUnexpectedError,
+    ApiVersionConflictError,
     NotPostHogError,
 )
 
@@ -105,6 +106,9 @@ def error_for_response(
             soft_delete = "current PostHog deletes experiments with `expctl delete` (a soft delete)"
             return ApiRejectedError(refused, info=info, hint=soft_delete)
         return ApiRejectedError(refused, info=info)
+    if status == 409 and isinstance(body, dict) and "current_version" in body:
+        # ExperimentVersionConflict (presentation/views.py): {detail, current_version, conflicting_*}
+        return ApiVersionConflictError(f"PostHog refused a stale write: {said}", info=info)
     if status == 409:
         change = body.get("change_request_id") if isinstance(body, dict) else None
         extra = f" (change request {change})" if change else ""

@@ -216,9 +216,18 @@ class ExperimentsApi:
         data = self.client.post(self.base, dict(body), reconcile=landed)
         return _experiment(data, "create experiment")
 
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> Experiment:
+    def update(
+        self, experiment_id: int, body: Mapping[str, Any], *, read: Mapping[str, Any] | None = None
+    ) -> Experiment:
+        """PATCH ``body``. With ``read`` (the experiment the write was planned from) the
+        write carries its ``version`` and, as ``original_experiment``, the values it was
+        planned against, so PostHog merges it with a concurrent edit field by field or
+        refuses it with 409 (``ApiVersionConflictError``) instead of overwriting the edit."""
+        from expctl.model.concurrency import versioned_body
+
+        sent = versioned_body(body, read)
         try:
-            data = self.client.patch(self.path(experiment_id), dict(body))
+            data = self.client.patch(self.path(experiment_id), sent)
         except ApiNotFoundError as exc:
             raise self.not_found_error(str(experiment_id), exc) from None
         updated = _experiment(data, f"update experiment {experiment_id}")
@@ -229,6 +238,15 @@ class ExperimentsApi:
                 set_split_on_flag(self.client, missed, wanted)
                 updated = self.get(experiment_id)
         return updated
+
+    def update_planned(
+        self, read: Mapping[str, Any], body: Mapping[str, Any], *, on_retry: Callable[[str], None] | None = None
+    ) -> Experiment:
+        """A write planned from ``read`` that never overwrites a concurrent edit of the
+        fields it changes (``expctl.api.planned_writes``)."""
+        from expctl.api.planned_writes import update_planned
+
+        return update_planned(self, read, body, on_retry=on_retry)
 
     def delete(self, experiment_id: int) -> str:
         """Delete; returns ``"soft"`` (current PostHog) or ``"hard"`` (older releases).

@@ -225,7 +225,7 @@ def _apply_item(item: PlanItem[Spec], backend: Backend, outcome: Outcome, stop: 
             return
     elif item.patch:
         assert experiment is not None
-        experiment = backend.update(int(experiment["id"]), item.patch)
+        experiment = backend.update(int(experiment["id"]), item.patch, read=experiment, notes=outcome.steps)
         outcome.steps.append("updated")
     outcome.experiment = experiment
     for verb in item.moves:

@@ -19,7 +19,17 @@ class Backend(Protocol):
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
 
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]: ...
+    def update(
+        self,
+        experiment_id: int,
+        body: Mapping[str, Any],
+        *,
+        read: Mapping[str, Any] | None = None,
+        notes: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """PATCH; with ``read`` (what the write was planned from) a concurrent edit is
+        merged, written around (said in ``notes``) or stops the write (exit 12)."""
+        ...
 
     def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]: ...
 

@@ -320,6 +320,10 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
             data["health"] = health_findings(ctx, experiment)
     else:
         data = {name: data[name] for name in LATE_2024_FIELDS}
+    if ctx.flavour == "cloud" and ctx.server.versioned and not slim:
+        # serializers.py (ecc44e34): ExperimentSerializer.version, "bumped on every update";
+        # ExperimentBasicSerializer (list rows) has none. Null rows read as 0.
+        data["version"] = int(experiment.get("version") or 0)
     if slim and ctx.flavour == "cloud":
         for name in SLIM_OMITTED:
             data.pop(name, None)
@@ -948,7 +952,11 @@ def patch_experiment(ctx: Ctx) -> FakeResponse:
         deleted_flag = body.get("deleted")
         include_deleted = ctx.flavour == "cloud" and deleted_flag is not None and not bool(deleted_flag)
         experiment = _get(ctx, include_deleted=include_deleted)
+        from expctl.standin.versioning import bump, resolve_concurrent_update
+
+        resolve_concurrent_update(ctx, experiment, body, serialize(ctx, experiment))
         _update(ctx, experiment, body)
+        bump(ctx, experiment)
         return FakeResponse.json(200, serialize(ctx, experiment))
 
 
@@ -1126,6 +1134,10 @@ def action_handler(name: str) -> Callable[[Ctx], FakeResponse]:
             flag = _flag(ctx, experiment)
             _run_action(ctx, name, experiment, flag, body)
             experiment["updated_at"] = ctx.store.now()
+            if name not in ("pause", "resume"):  # those save only the flag (inferred, see versioning.py)
+                from expctl.standin.versioning import bump
+
+                bump(ctx, experiment)
             return FakeResponse.json(200, serialize(ctx, experiment))
 
     return handle

@@ -149,6 +149,8 @@ class FakePostHog:
         self.exposures: dict[int, dict[str, int]] = {}  # test overrides per experiment
         self.recalculations: dict[str, dict[str, Any]] = {}  # stored results' runs (recalculation.py)
         self.stored_results = True  # off: a Cloud from before metrics_recalculation (404)
+        self.versioned = True  # off: a Cloud from before the experiment `version` (PR #71032)
+        self._before: list[tuple[str, re.Pattern[str], Callable[[], None]]] = []
         # on: the organisation has experiment-metric-recalculation-rate-limit (recalculation.py)
         self.recalculation_rate_limit = False
         self.multiple: dict[int, int] = {}  # users exposed to more than one variant ($multiple), per experiment
@@ -218,8 +220,23 @@ class FakePostHog:
 
     # -- the handler ---------------------------------------------------------------------
 
+    def before(self, method: str, path_regex: str, action: Callable[[], None]) -> None:
+        """Run ``action`` once, just before the next matching request is handled: a
+        colleague's edit landing between a client's read and its write, deterministically."""
+        with self._lock:
+            self._before.append((method.upper(), re.compile(path_regex), action))
+
+    def _run_before(self, request: FakeRequest) -> None:
+        with self._lock:
+            due = next((h for h in self._before if h[0] == request.method and h[1].search(request.path)), None)
+            if due is not None:
+                self._before.remove(due)
+        if due is not None:
+            due[2]()
+
     def handle(self, request: FakeRequest) -> FakeResponse:
         started = time.monotonic()
+        self._run_before(request)
         response = self._handle(request)
         if not response.drop:
             # Every HTTP answer carries the server's clock (RFC 9110 Date; gunicorn sends it

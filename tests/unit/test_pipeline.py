@@ -37,7 +37,7 @@ class Memory:
         self.experiments.append(made)
         return made
 
-    def update(self, experiment_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, experiment_id: int, body: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         raise AssertionError("nothing to update here")
 
     def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]:

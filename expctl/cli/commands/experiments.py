@@ -248,7 +248,7 @@ def _send_update(rt: Runtime, current: Mapping[str, Any], changes: dict[str, Any
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 
-    updated = rt.experiments.update(int(current["id"]), changes)
+    updated = rt.experiments.update_planned(current, changes, on_retry=rt.messages.note)
     asked = sorted(k for k in changes if k != "update_feature_flag_params")
     ignored = fields_not_stored({k: changes[k] for k in asked}, updated)
     if ignored:

@@ -217,7 +217,7 @@ def _patch(rt: Runtime, current: Mapping[str, Any], body: dict[str, Any]) -> dic
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 
-    updated = dict(rt.experiments.update(int(current["id"]), body))
+    updated = dict(rt.experiments.update_planned(current, body, on_retry=rt.messages.note))
     ignored = fields_not_stored(body, updated)
     if ignored:
         rt.messages.warn(unstored_message(ignored))

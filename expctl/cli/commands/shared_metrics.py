@@ -190,7 +190,9 @@ def link_command(
     shared = _api(rt).resolve(ref)
     current = rt.experiments.resolve(ExperimentRef.parse(experiment))
     role = "secondary" if secondary else "primary"
-    updated = rt.experiments.update(int(current["id"]), link_patch(current, int(shared["id"]), role))
+    updated = rt.experiments.update_planned(
+        current, link_patch(current, int(shared["id"]), role), on_retry=rt.messages.note
+    )
     rt.messages.success(
         f"Linked shared metric '{shared.get('name')}' to '{current.get('name')}' (id {current.get('id')}) as {role}"
     )
@@ -209,6 +211,8 @@ def unlink_command(ctx: typer.Context, experiment: ExperimentArg, ref: SharedRef
     current = rt.experiments.resolve(ExperimentRef.parse(experiment))
     if not any(e.shared_id == shared.get("id") for e in entries(current)):
         raise NotFoundError(f"'{current.get('name')}' does not use shared metric '{shared.get('name')}'")
-    updated = rt.experiments.update(int(current["id"]), unlink_patch(current, int(shared["id"])))
+    updated = rt.experiments.update_planned(
+        current, unlink_patch(current, int(shared["id"])), on_retry=rt.messages.note
+    )
     rt.messages.success(f"Unlinked shared metric '{shared.get('name')}' from '{current.get('name')}'")
     rt.show_changed(updated, output)
