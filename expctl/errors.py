@@ -77,7 +77,10 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CANCELLED: "cancelled at a prompt",
     ExitCode.AUTH: "authentication or permission: no key, 401, 403",
     ExitCode.NOT_FOUND: "not found: 404, or no experiment with that flag key",
-    ExitCode.REJECTED: "rejected by PostHog: 400 validation, 405 method not allowed, 409, illegal lifecycle transition",
+    ExitCode.REJECTED: (
+        "rejected by PostHog: 400 validation, 405 method not allowed, 409 (other than a version conflict), "
+        "illegal lifecycle transition"
+    ),
     ExitCode.UNAVAILABLE: (
         "PostHog unavailable after retries (429, 5xx, connection error, timeout), or the host is not PostHog"
     ),
@@ -88,8 +91,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
         "a file or standard output could not be written (permission, a file where a folder should be, disk full)"
     ),
     ExitCode.CONFLICT: (
-        "someone changed the experiment in PostHog since expctl read it, in the fields expctl was changing: "
-        "nothing was written; the conflict is shown"
+        "conflict: someone changed the experiment in PostHog since expctl read it, in the fields the write "
+        "changes; nothing was written"
     ),
     ExitCode.INTERRUPTED: "interrupted",
 }

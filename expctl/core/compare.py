@@ -14,6 +14,7 @@ from typing import Any
 
 from expctl.core.fields import WRITE_ONLY_FIELDS
 from expctl.core.spec import normalize_variants
+from expctl.model.concurrency import machine_view
 from expctl.model.experiment import status_of, variants_of
 from expctl.model.metrics import in_display_order
 
@@ -111,6 +112,11 @@ def same(spec_field: str, wanted: Any, actual: Any) -> bool:
     if spec_field == "saved_metrics_ids":
         return _saved_set(wanted) == _saved_set(actual)
     if spec_field in SUBSET_FIELDS:
+        if spec_field == "running_time_calculation":
+            # The web app rewrites recommended_* on every results load (PR #77437): machine
+            # churn, never drift, whatever a spec says of them.
+            wanted = machine_view(spec_field, wanted) if isinstance(wanted, Mapping) else wanted
+            actual = machine_view(spec_field, actual) if isinstance(actual, Mapping) else actual
         if wanted is None:
             return actual in (None, {})
         return _subset(wanted, actual or {})

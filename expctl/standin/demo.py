@@ -227,3 +227,14 @@ def add_legacy_experiments(fake: FakePostHog) -> dict[str, int]:
         ]
     fake.clear_log()
     return {"old-banner": old["id"], "early-2025": early["id"]}
+
+
+def running_time_autosave(fake: FakePostHog, experiment_id: int, days: float) -> None:
+    """The web app's running-time auto-save (``persistRunningTimeEstimate`` in
+    ``runningTimeLogic.ts``, PR #77437): "a raw experiment PATCH ... fires on essentially
+    every results load of a launched experiment", carrying no ``version``, rewriting
+    ``running_time_calculation.recommended_*`` and so moving ``version`` and ``updated_at``."""
+    path = f"/api/projects/{{project}}/experiments/{experiment_id}/"
+    current = call(fake, "GET", path).get("running_time_calculation") or {}
+    estimate = {"recommended_running_time": days, "recommended_sample_size": int(days * 1000)}
+    call(fake, "PATCH", path, {"running_time_calculation": {**current, **estimate}})

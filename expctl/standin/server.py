@@ -313,6 +313,15 @@ class FakePostHog:
             with self._lock:
                 self._throttle_log.clear()  # a fresh minute and hour for every key
             return FakeResponse.json(200, {"ok": True})
+        if request.path == "/_fake/churn" and request.method == "POST":
+            # The web app's running-time auto-save on every launched experiment (PR #77437).
+            from expctl.standin.demo import running_time_autosave
+
+            launched = [e["id"] for e in self.live_experiments() if e.get("start_date") and not e.get("end_date")]
+            for experiment_id in launched:
+                running_time_autosave(self, experiment_id, days=9.5)
+            self.clear_log()
+            return FakeResponse.json(200, {"churned": len(launched)})
         return FakeResponse.json(404, {"detail": "unknown test-server control"})
 
     def _roll_fault(self) -> str | None:

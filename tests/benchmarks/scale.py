@@ -19,7 +19,7 @@ from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, me
 
 
 def scale_cases(runs: int, workdir: Path, *, throttled: bool) -> list[Row]:
-    rows = [nochange_case(runs, workdir), export_case(runs, workdir), resolve_case(runs)]
+    rows = [nochange_case(runs, workdir), churn_case(runs, workdir), export_case(runs, workdir), resolve_case(runs)]
     if throttled:  # each run of it waits out PostHog's minute: left out of --quick
         rows.append(throttled_case(workdir))
     return rows
@@ -48,6 +48,50 @@ def nochange_case(runs: int, workdir: Path) -> Row:
         )
     finally:
         server.stop()
+
+
+def churn_case(runs: int, workdir: Path) -> Row:
+    """Issue 34: the web app rewrites running_time_calculation.recommended_* on every
+    results load of a running experiment (PR #77437), moving each one's updated_at, so
+    the cache no longer matches any row. A re-apply after all 500 churned, beside the same
+    re-apply before the churn (cache warm); both must write nothing."""
+    server = Server("--experiments", "500", "--latency-ms", "50")
+    try:
+        cache = workdir / "churn-cache"
+        env = server.env(EXPCTL_CACHE_DIR=str(cache))
+        specs = workdir / "churn-specs"
+        timed([EXPCTL, "export", "--all", "-f", str(specs)], env)
+        apply = [EXPCTL, "apply", "-f", str(specs), "--yes"]
+        timed(apply, env)  # warm the cache
+
+        def after_churn() -> float:
+            churned = server.http.post("/_fake/churn").json()["churned"]
+            assert churned, "the seeded experiments are running"
+            return timed(apply, env)
+
+        def counted(run: Callable[[], float]) -> tuple[float, int, int]:
+            server.reset()
+            seconds = run()
+            stats = server.stats()
+            return seconds, int(stats["requests"]), int(stats["writes"])
+
+        _, churn_requests, churn_writes = counted(after_churn)
+        _, calm_requests, calm_writes = counted(lambda: timed(apply, env))
+        medians = interleaved_medians(runs, {"churned": after_churn, "calm": lambda: timed(apply, env)})
+    finally:
+        server.stop()
+    return Row(
+        "expctl apply, no change, after the web app churned all 500 (50 ms latency)",
+        medians["churned"],
+        medians["calm"],
+        20.0,  # a GET per churned experiment: the price of never trusting a stale copy
+        baseline_name="the same re-apply with nothing churned (cache warm)",
+        notes=[
+            f"requests: after churn {churn_requests} (writes {churn_writes}), "
+            f"unchurned {calm_requests} (writes {calm_writes})"
+        ],
+        extra_ok=churn_writes == 0 and calm_writes == 0,
+    )
 
 
 def export_case(runs: int, workdir: Path) -> Row:

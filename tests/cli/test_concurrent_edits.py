@@ -113,3 +113,26 @@ def test_the_stand_in_merges_as_posthog_does() -> None:
     assert _merge_metrics([m1], [], []) == ([], [])
     assert _merge_metrics([m1], [{**m1, "fingerprint": "f2"}], [m1])[1] == []
     assert _merge_metrics([m1], [], [{**m1, "name": "c"}])[1] == ["m1"]
+
+
+def test_the_web_apps_running_time_churn_is_not_drift(cloud: Server, tmp_path: Path) -> None:
+    """PR #77437: the web app rewrites running_time_calculation.recommended_* on every
+    results load of a launched experiment, moving version and updated_at. A re-apply
+    afterwards reports no drift and writes nothing."""
+    from expctl.standin.demo import running_time_autosave
+
+    out = tmp_path / "specs"
+    assert cloud.run("export", "--all", "-f", str(out)).returncode == 0
+    spec = out / "checkout-redesign.yaml"
+    spec.write_text(
+        spec.read_text() + "running_time_calculation: {minimum_detectable_effect: 5, recommended_sample_size: 1}\n"
+    )
+    assert cloud.run("apply", "-f", str(out), "--yes").returncode == 0
+    running = [e["id"] for e in cloud.fake.live_experiments() if e.get("start_date") and not e.get("end_date")]
+    for exp_id in running:
+        running_time_autosave(cloud.fake, exp_id, days=12.5)
+    cloud.fake.clear_log()
+    diff = cloud.run("diff", "-f", str(out))
+    assert diff.returncode == 0, diff.stdout
+    applied = cloud.run("apply", "-f", str(out), "--yes")
+    assert applied.returncode == 0 and cloud.fake.writes() == [], applied
