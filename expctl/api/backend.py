@@ -32,8 +32,8 @@ class ApiBackend:
     def get(self, experiment_id: int) -> dict[str, Any]:
         return dict(self.experiments.get(experiment_id))
 
-    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(self.experiments.create(body))
+    def create(self, body: Mapping[str, Any], *, notes: list[str] | None = None) -> dict[str, Any]:
+        return dict(self.experiments.create(body, on_note=notes.append if notes is not None else None))
 
     def update(
         self,

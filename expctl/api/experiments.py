@@ -12,11 +12,13 @@ from typing import Any, NamedTuple, cast
 
 from expctl.api.client import PostHogClient
 from expctl.api.flag_key_lookup import FlagUsers, at_once, scan_both
+from expctl.api.flag_links import linked_flag_note, without_flag_config
 from expctl.api.flags import set_split_on_flag, split_missed
 from expctl.api.listing import ListFilters, list_rows, server_filters
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
 from expctl.errors import (
     ApiNotFoundError,
+    ApiRejectedError,
     ApiUnexpectedError,
     NotFoundError,
     UsageError,
@@ -200,8 +202,10 @@ class ExperimentsApi:
 
     # -- writing -----------------------------------------------------------------------
 
-    def create(self, body: Mapping[str, Any]) -> Experiment:
-        """POST a new experiment; never twice, even when the first answer was lost."""
+    def create(self, body: Mapping[str, Any], *, on_note: Callable[[str], None] | None = None) -> Experiment:
+        """POST a new experiment; never twice, even when the first answer was lost. Where
+        the flag key is an existing flag's (a hand-made one, one a delete left behind),
+        the experiment links that flag as it is; ``on_note`` hears its split."""
         key = str(body.get("feature_flag_key", ""))
         name = body.get("name")
         started = datetime.now(timezone.utc) - timedelta(minutes=5)
@@ -213,7 +217,18 @@ class ExperimentsApi:
                     return self.get(int(row["id"]))
             return None
 
-        data = self.client.post(self.base, dict(body), reconcile=landed)
+        try:
+            data = self.client.post(self.base, dict(body), reconcile=landed)
+        except ApiRejectedError as exc:
+            if exc.attr != "feature_flag" or "already exists" not in exc.detail:
+                raise
+            # Newest PostHog links an existing flag as it is and refuses a flag config beside
+            # it (serializers.py _normalize_feature_flag_input): link it, and say its split.
+            data = self.client.post(self.base, without_flag_config(body), reconcile=landed)
+            created = _experiment(data, "create experiment")
+            if on_note is not None:
+                on_note(linked_flag_note(created, body))
+            return created
         return _experiment(data, "create experiment")
 
     def update(

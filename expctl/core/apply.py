@@ -243,7 +243,7 @@ def _create_once(item: PlanItem[Spec], backend: Backend, outcome: Outcome) -> di
     assert item.create_body is not None
     key = item.key
     try:
-        created = backend.create(item.create_body)
+        created = backend.create(item.create_body, notes=outcome.steps)
     except RejectedError:
         existing = backend.experiments_with_key(key)
         if not existing:

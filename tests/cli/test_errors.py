@@ -66,7 +66,7 @@ def test_share_flag_creates_it_anyway_and_says_so(cloud: Server) -> None:
     assert "refer to these experiments by id" in result.stderr
 
 
-def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Server) -> None:
+def test_a_taken_flag_key_is_linked_on_cloud_and_refused_on_late_2024(server: Server) -> None:
     result = server.run(
         "create",
         "--name",
@@ -79,9 +79,9 @@ def test_duplicate_flag_key_exits_6_with_posthogs_message_and_field(server: Serv
         "test=50",
         "--share-flag",  # past our own check, to PostHog's
     )
-    if server.flavour == "cloud":
-        assert_one_error_line(result, code=6, contains="A feature flag with key 'checkout-redesign' already exists")
-        assert "(field: feature_flag)" in result.stderr
+    if server.flavour == "cloud":  # newest PostHog links the flag as it is (issue 34.4): shared, as asked
+        assert result.returncode == 0, result
+        assert "linked the existing flag 'checkout-redesign' as it is" in result.stderr
     else:
         assert_one_error_line(result, code=6, contains="There is already a feature flag with this key.")
         assert "(field: key)" in result.stderr

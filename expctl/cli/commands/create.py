@@ -111,7 +111,7 @@ def create_command(
         extra=extra,
     )
     _check_flag_is_free(rt, body.feature_flag_key, share_flag)
-    created = rt.experiments.create(body.body())
+    created = rt.experiments.create(body.body(), on_note=rt.messages.warn)
     _report_created(rt, created, extra, output)
 
 
