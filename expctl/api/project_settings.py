@@ -34,6 +34,8 @@ def _read(client: PostHogClient) -> tuple[dict[str, Any] | None, str | None]:
     except ApiAuthError as exc:
         if exc.status == 401:
             raise
+        if "does not support personal api key access" in exc.detail.lower():
+            return None, "PostHog lets no personal API key read the project's experiment settings"
         return None, "the project's experiment settings could not be read (the key needs project:read)"
     except ApiError:
         return None, "this PostHog has no experiment settings (experiments_config/)"
@@ -49,4 +51,4 @@ def results_defaults(client: PostHogClient) -> dict[str, Any] | None:
     data, why_not = experiments_config(client)
     if data is not None:
         return data
-    return None if why_not and "project:read" in why_not else {}
+    return {} if why_not and "experiments_config/" in why_not else None

@@ -150,6 +150,7 @@ class FakePostHog:
         self.recalculations: dict[str, dict[str, Any]] = {}  # stored results' runs (recalculation.py)
         self.stored_results = True  # off: a Cloud from before metrics_recalculation (404)
         self.versioned = True  # off: a Cloud from before the experiment `version` (PR #71032)
+        self.experiments_config_refuses_scoped_keys = False  # see _experiments_config
         self._before: list[tuple[str, re.Pattern[str], Callable[[], None]]] = []
         # on: the organisation has experiment-metric-recalculation-rate-limit (recalculation.py)
         self.recalculation_rate_limit = False
@@ -590,7 +591,18 @@ def _experiments_config(ctx: Ctx) -> FakeResponse:
     PATCH, ``posthog/api/team.py`` and ``posthog/api/project.py``): the environment's
     experiment settings, read by the web app's ``experimentsConfigLogic`` for
     ``default_minimum_detectable_effect``. The team viewsets' scope object is ``project``.
-    Guess (not read): the other keys' defaults here; only the MDE is used."""
+    Guess (not read): the other keys' defaults here; only the MDE is used.
+
+    ``FakePostHog.experiments_config_refuses_scoped_keys``: the refusal an audit read for
+    scoped personal keys ("This action does not support Personal API Key access",
+    ``PersonalApiKeySelfAccessPermission``'s message, 403). Which permission class guards
+    this action was not found in the stored source: off by default, a guess when on."""
+    if ctx.server.experiments_config_refuses_scoped_keys and ctx.key.scopes is not None:
+        return FakeResponse.json(
+            403,
+            {"type": "authentication_error", "code": "permission_denied",
+             "detail": "This action does not support Personal API Key access", "attr": None},
+        )  # fmt: skip
     return FakeResponse.json(
         200,
         {

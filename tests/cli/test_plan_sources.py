@@ -48,6 +48,19 @@ def test_a_key_that_cannot_read_the_project_settings_gets_posthogs_default_and_s
     )
 
 
+def test_a_server_that_refuses_personal_keys_the_settings_is_said_so(project: InProcess) -> None:
+    """The refusal an audit read ("This action does not support Personal API Key access"):
+    said as it is, not as a missing project:read, and PostHog's default used."""
+    project.fake.experiments_config_refuses_scoped_keys = True
+    with project.fake.store.lock:
+        project.fake.store.keys[READ_ONLY_KEY].scopes = ["experiment:read", "query:read", "project:read"]
+    limited = _plan(project, env={"EXPCTL_API_KEY": READ_ONLY_KEY})
+    assert (
+        limited["mde_source"]
+        == "PostHog's default; PostHog lets no personal API key read the project's experiment settings"
+    )
+
+
 @pytest.mark.parametrize(
     ("answer", "why"),
     [

@@ -72,7 +72,8 @@ SCOPES: tuple[Needs, ...] = (
     Needs(
         "promote --from staging --to prod --yes",
         WRITE,
-        "read in the source, written in the target; + action:read / cohort:read in both when metrics use them",
+        "read in the source, written in the target; + experiment_holdout:read and experiment_saved_metric:read "
+        "in both when experiments use holdouts or shared metrics; + action:read / cohort:read when metrics use them",
     ),
     Needs("diff -f specs/", READ, "+ experiment_holdout:read / experiment_saved_metric:read when specs name them"),
     Needs("apply -f specs/ --yes", WRITE, "+ the …:write scope of holdout and shared-metric documents"),
