@@ -136,3 +136,40 @@ def test_the_web_apps_running_time_churn_is_not_drift(cloud: Server, tmp_path: P
     assert diff.returncode == 0, diff.stdout
     applied = cloud.run("apply", "-f", str(out), "--yes")
     assert applied.returncode == 0 and cloud.fake.writes() == [], applied
+
+
+def test_a_warm_cache_never_outlives_a_deleted_holdout_or_a_renamed_shared_metric(
+    cloud: Server, tmp_path: Path
+) -> None:
+    """Deleting a holdout, or renaming a shared metric, changes an experiment without
+    moving its updated_at (issue 34.3): export and diff must not believe the cached copy."""
+    call(
+        cloud.fake,
+        "POST",
+        "/api/projects/{project}/experiments/",
+        {
+            "name": "Linked",
+            "feature_flag_key": "linked",
+            "parameters": {},
+            "holdout_id": 1,
+            "saved_metrics_ids": [{"id": 1, "metadata": {"type": "primary"}}],
+        },
+    )
+    first = tmp_path / "first"
+    assert cloud.run("export", "--all", "-f", str(first)).returncode == 0  # warms the cache
+    assert "holdout: Global holdout" in (first / "linked.yaml").read_text()
+    with cloud.fake.store.lock:
+        for holdout in cloud.fake.store.holdouts.values():
+            for experiment in cloud.fake.store.experiments.values():
+                if experiment.get("holdout_id") == holdout["id"]:
+                    experiment["holdout_id"] = None  # as PostHog's holdout delete does, updated_at unmoved
+        for saved in cloud.fake.store.saved_metrics.values():
+            saved["name"] = f"{saved['name']} (renamed)"
+    second = tmp_path / "second"
+    assert cloud.run("export", "--all", "-f", str(second)).returncode == 0
+    import yaml
+
+    linked = yaml.safe_load((second / "linked.yaml").read_text())
+    assert "holdout" not in linked, "no cached holdout"
+    assert linked["shared_metrics"] == ["Revenue per user (renamed)"], linked["shared_metrics"]
+    assert cloud.run("diff", "-f", str(second)).returncode == 0, "no phantom change"

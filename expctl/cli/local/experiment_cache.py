@@ -9,6 +9,9 @@ row's is what a GET would answer, except for what lives elsewhere and is in the 
 
 The cache can only ever cost a request, never change an outcome:
 
+* Deleting a holdout or deleting or renaming a shared metric changes an experiment
+  without moving its ``updated_at``: the row's ``holdout`` replaces the cached one, and an
+  experiment linking shared metrics is read again (its links' names may have moved).
 * Only a full object (a GET or a write's answer: it has ``filters`` and
   ``saved_metrics``, which list rows lack) is kept; a list row never is.
 * The file names its host and project (and is named by a long hash of them): another
@@ -77,7 +80,15 @@ class ExperimentCache:
             entry = self._load().get(str(row["id"]))
         if entry is None or entry.get("updated_at") != stamp:
             return None
-        return {**entry, **row}
+        if entry.get("saved_metrics"):
+            # Deleting or renaming a shared metric changes its experiments without moving
+            # their updated_at: a cached link could name a shared metric that is gone.
+            return None
+        merged = {**entry, **row}
+        if "holdout" in row:  # a deleted holdout leaves updated_at alone too: the row says
+            holdout = row.get("holdout")
+            merged["holdout_id"] = holdout.get("id") if isinstance(holdout, Mapping) else None
+        return merged
 
     def remember(self, experiment: Mapping[str, Any]) -> None:
         """Keep a full experiment as PostHog answered it (a GET, or a write's answer)."""
