@@ -954,10 +954,16 @@ def patch_experiment(ctx: Ctx) -> FakeResponse:
         experiment = _get(ctx, include_deleted=include_deleted)
         from expctl.standin.versioning import bump, resolve_concurrent_update
 
-        resolve_concurrent_update(ctx, experiment, body, serialize(ctx, experiment))
+        before = serialize(ctx, experiment)
+        resolve_concurrent_update(ctx, experiment, body, before)
         _update(ctx, experiment, body)
         bump(ctx, experiment)
-        return FakeResponse.json(200, serialize(ctx, experiment))
+        after = serialize(ctx, experiment)
+        if ctx.flavour == "cloud":
+            from expctl.standin.activity import record
+
+            record(ctx, experiment, "updated", before, after)
+        return FakeResponse.json(200, after)
 
 
 def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
@@ -1132,8 +1138,13 @@ def action_handler(name: str) -> Callable[[Ctx], FakeResponse]:
         with ctx.store.lock:
             experiment = _get(ctx)
             flag = _flag(ctx, experiment)
+            before = serialize(ctx, experiment)
             _run_action(ctx, name, experiment, flag, body)
             experiment["updated_at"] = ctx.store.now()
+            if ctx.flavour == "cloud":
+                from expctl.standin.activity import record
+
+                record(ctx, experiment, name, before, serialize(ctx, experiment))
             if name not in ("pause", "resume"):  # those save only the flag (inferred, see versioning.py)
                 from expctl.standin.versioning import bump
 

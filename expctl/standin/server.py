@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from expctl.standin import activity as activity_routes
 from expctl.standin import experiments as exp_routes
 from expctl.standin import flags as flag_routes
 from expctl.standin import queries as query_routes
@@ -151,6 +152,7 @@ class FakePostHog:
         self.stored_results = True  # off: a Cloud from before metrics_recalculation (404)
         self.versioned = True  # off: a Cloud from before the experiment `version` (PR #71032)
         self.experiments_config_refuses_scoped_keys = False  # see _experiments_config
+        self.activity: dict[int, list[dict[str, Any]]] = {}  # experiment id -> its entries (activity.py)
         self._before: list[tuple[str, re.Pattern[str], Callable[[], None]]] = []
         # on: the organisation has experiment-metric-recalculation-rate-limit (recalculation.py)
         self.recalculation_rate_limit = False
@@ -526,6 +528,7 @@ class FakePostHog:
                 cloud,
             ),
             ("GET", one + r"/timeseries_results/", timeseries_routes.timeseries_results, "experiment:read", cloud),
+            ("GET", one + r"/activity/", activity_routes.list_activity, "activity_log:read", cloud),
             # presentation/views.py: the recalculation actions' required_scopes; latest before by-id
             ("POST", one + r"/metrics_recalculation/", recalculation_routes.recalculate, "experiment:write", cloud),
             ("GET", one + r"/metrics_recalculation/latest/", recalculation_routes.latest, "experiment:read", cloud),

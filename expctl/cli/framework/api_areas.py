@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from expctl.api.account import AccountApi
     from expctl.api.actions import ActionsApi
+    from expctl.api.activity import ActivityApi
     from expctl.api.client import PostHogClient
     from expctl.api.cohorts import CohortsApi
     from expctl.api.experiments import ExperimentsApi
@@ -68,6 +69,12 @@ class ApiAreas:
         from expctl.api.flag_checks import FlagChecksApi
 
         return FlagChecksApi(self.client)
+
+    @cached_property
+    def activity(self) -> ActivityApi:
+        from expctl.api.activity import ActivityApi
+
+        return ActivityApi(self.client)
 
     @cached_property
     def project_stats(self) -> ProjectStatsApi:

@@ -72,6 +72,7 @@ COMMAND_MODES: dict[str, tuple[str, ...]] = {
     "flag-check": OBJECTS,
     "eligible-flags": EVERY,
     "stats": OBJECTS,
+    "log": OBJECTS,
 }
 
 

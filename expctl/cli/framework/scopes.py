@@ -30,6 +30,7 @@ SCOPES: tuple[Needs, ...] = (
     Needs("list", READ),
     Needs("get checkout-redesign", READ),
     Needs("stats", READ),
+    Needs("log checkout-redesign", (*READ, "activity_log:read")),
     Needs("create --name 'Checkout v3' --flag-key checkout-v3", WRITE),
     Needs(
         "create --name 'V3' --flag-key v3 --shared-metric 'Revenue per user'", (*WRITE, "experiment_saved_metric:read")
