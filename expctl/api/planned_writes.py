@@ -73,10 +73,31 @@ def _written_around(
     name = str(fresh.get("name") or experiment_id)
     if clash:
         raise ConflictError(
-            conflict_message(name, clash, read, fresh) + "; nothing was written",
+            conflict_message(name, clash, read, fresh)
+            + _by_whom(api.client, experiment_id, clash)
+            + "; nothing was written",
             hint="see it with `expctl get`, then run the command again (or change your spec) to decide",
         ) from None
     if on_retry is not None and moved:
         changed = ", ".join(sorted(moved))
         on_retry(f"'{name}' changed in PostHog meanwhile ({changed}); written on top, touching only its own fields")
     return api.update(experiment_id, body, read=fresh)
+
+
+def _by_whom(client: PostHogClient, experiment_id: int, fields: list[str]) -> str:
+    """Who made the concurrent change, where PostHog's activity log says and the key may
+    read it (``activity_log:read``); nothing otherwise."""
+    from expctl.api.activity import ActivityApi
+    from expctl.errors import ExpctlError
+
+    try:
+        for entry in ActivityApi(client).entries(experiment_id):
+            changes = (entry.get("detail") or {}).get("changes") or []
+            if any(isinstance(c, Mapping) and c.get("field") in fields for c in changes):
+                user = entry.get("user") if isinstance(entry.get("user"), Mapping) else {}
+                who = (user or {}).get("email") or (user or {}).get("first_name")
+                return f" (by {who})" if who else ""
+            break  # only the newest entry can be the concurrent one
+    except ExpctlError:
+        return ""
+    return ""

@@ -47,6 +47,7 @@ def test_an_edit_of_the_same_field_stops_the_write_with_the_conflict(cloud: Serv
     result = cloud.run("update", "pricing-copy", "--name", "Named by expctl")
     assert result.returncode == 12, result
     assert "was changed in PostHog" in result.stderr and '"Named by a colleague"' in result.stderr
+    assert "(by hedgehog@example.com)" in result.stderr, "who, from the activity log"
     assert "nothing was written" in result.stderr
     assert _now(cloud, "pricing-copy")["name"] == "Named by a colleague", "the colleague's edit survives"
 
