@@ -9,6 +9,7 @@ page is read and filtered, sorted and windowed here, by the rules in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -24,6 +25,8 @@ class ListFilters(NamedTuple):
     search: str | None = None
     created_by_id: int | None = None
     order: str | None = None
+    tags: tuple[str, ...] = ()  # any of these (PR #74331's ``tags`` filter)
+    excluded_tags: tuple[str, ...] = ()  # none of these (``excluded_tags``)
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -37,6 +40,10 @@ class ListFilters(NamedTuple):
             params["created_by_id"] = self.created_by_id
         if self.order:
             params["order"] = self.order
+        if self.tags:  # the format PostHog parses was not found: a JSON array, as its web app sends lists
+            params["tags"] = json.dumps(list(self.tags))
+        if self.excluded_tags:
+            params["excluded_tags"] = json.dumps(list(self.excluded_tags))
         return params
 
     def keeps(self, experiment: Mapping[str, Any]) -> bool:
@@ -46,6 +53,11 @@ class ListFilters(NamedTuple):
         if not matches_status_filter(experiment, self.status):
             return False
         if not created_by_matches(experiment, self.created_by_id):
+            return False
+        tags = {str(t).lower() for t in experiment.get("tags") or []}
+        if self.tags and not tags & {t.lower() for t in self.tags}:
+            return False
+        if self.excluded_tags and tags & {t.lower() for t in self.excluded_tags}:
             return False
         return not (self.search and self.search.lower() not in str(experiment.get("name", "")).lower())
 

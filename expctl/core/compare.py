@@ -103,6 +103,8 @@ def current(spec_field: str, experiment: Mapping[str, Any]) -> Any:
 
 def same(spec_field: str, wanted: Any, actual: Any) -> bool:
     """Whether a managed field is in sync (semantic comparison, see module docstring)."""
+    if spec_field == "tags":
+        return sorted({str(t).strip().lower() for t in wanted or []}) == sorted(str(t) for t in actual or [])
     if spec_field == "description":
         return (wanted or "") == (actual or "")
     if spec_field == "variants":

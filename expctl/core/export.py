@@ -29,6 +29,7 @@ _OPTIONAL_FIELDS = (
     "conclusion",
     "conclusion_comment",
     "excluded_variants",
+    "tags",
 )
 
 

@@ -40,6 +40,7 @@ WRITABLE_FIELDS: dict[str, str] = {
     "secondary_metrics_ordered_uuids": "array",
     "only_count_matured_users": "boolean",
     "update_feature_flag_params": "boolean",
+    "tags": "array",  # TaggedItemSerializerMixin (PR #74331): current Cloud
 }
 NULLABLE = {
     "description",

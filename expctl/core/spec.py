@@ -61,6 +61,7 @@ SPEC_FIELDS: dict[str, tuple[str, ...]] = {
     "exposure_criteria": ("object", "null"),
     "stats_config": ("object", "null"),
     "statistics": ("object",),
+    "tags": ("array",),
     "scheduling_config": ("object", "null"),
     "parameters": ("object",),
     "running_time_calculation": ("object", "null"),
@@ -286,6 +287,12 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
     check_excluded_variants(value, problem)
     expanded = _read_metrics_and_links(value, problem)
     expanded.update(_statistics(value, problem))
+    tags = value.get("tags")
+    if isinstance(tags, list):
+        if len(tags) > 100 or not all(isinstance(t, str) and 0 < len(t.strip()) <= 255 for t in tags):
+            problem(("tags",), "tags must be a list of at most 100 names of 1 to 255 characters")
+        else:  # tagged_item.py tagify: trimmed and lowercased, as PostHog stores them
+            expanded["tags"] = sorted({t.strip().lower() for t in tags})
     if problems:
         return None, problems
     data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind", "statistics")}

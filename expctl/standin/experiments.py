@@ -58,6 +58,7 @@ CONCLUSIONS = ("won", "lost", "inconclusive", "stopped_early", "invalid")
 ORDER_FIELDS = ("created_at", "created_by", "updated_at", "name", "start_date", "end_date", "duration", "status")
 LEGACY_METRIC_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 PATCHABLE = {
+    "tags",
     "name",
     "description",
     "start_date",
@@ -320,6 +321,8 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
             data["health"] = health_findings(ctx, experiment)
     else:
         data = {name: data[name] for name in LATE_2024_FIELDS}
+    if ctx.flavour == "cloud":  # PR #74331: tags on detail and list responses
+        data["tags"] = list(experiment.get("tags") or [])
     if ctx.flavour == "cloud" and ctx.server.versioned and not slim:
         # serializers.py (ecc44e34): ExperimentSerializer.version, "bumped on every update";
         # ExperimentBasicSerializer (list rows) has none. Null rows read as 0.
@@ -745,6 +748,9 @@ def list_experiments(ctx: Ctx) -> FakeResponse:
                     if _status(e, _flag(ctx, e)) == status
                     or (status == "running" and _status(e, _flag(ctx, e)) == "exposure_frozen")
                 ]
+            from expctl.standin.tags import list_filter
+
+            rows = list_filter(ctx, rows)
             search = q.param("search")
             if search:
                 rows = [e for e in rows if search.lower() in e["name"].lower()]
@@ -897,9 +903,12 @@ def _create(ctx: Ctx, body: dict[str, Any], *, allow_unknown: bool | None = None
     else:
         stored_parameters = clone(body.get("parameters"))
     moment = ctx.store.now()
+    from expctl.standin.tags import tagify
+
     experiment = {
         "id": ctx.store.new_id("experiment"),
         "team_id": ctx.team.id,
+        "tags": tagify(body.get("tags")) if cloud else [],
         "name": body["name"],
         "description": body.get("description", "" if cloud else None),
         "start_date": start_date,
@@ -1100,6 +1109,10 @@ def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
     ):
         if name in body:
             experiment[name] = clone(body[name])
+    if cloud and "tags" in body:  # TaggedItemSerializerMixin: tags = ListField(required=False)
+        from expctl.standin.tags import tagify
+
+        experiment["tags"] = tagify(body["tags"])
     if "deleted" in body:
         experiment["deleted"] = bool(body["deleted"])
     if "holdout_id" in body:

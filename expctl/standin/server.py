@@ -32,6 +32,7 @@ from expctl.standin import flags as flag_routes
 from expctl.standin import queries as query_routes
 from expctl.standin import recalculation as recalculation_routes
 from expctl.standin import resources as resource_routes
+from expctl.standin import tags as tag_routes
 from expctl.standin import timeseries as timeseries_routes
 from expctl.standin.holds import UNHELD, Barrier, Gate, Holds
 from expctl.standin.state import ApiKey, Store, Team, User, pinned_clock, seeded_store, wall_clock
@@ -520,6 +521,7 @@ class FakePostHog:
             ),
             ("GET", e + r"/eligible_feature_flags/", exp_routes.eligible_feature_flags, "feature_flag:read", cloud),
             ("GET", e + r"/stats/", exp_routes.stats, "experiment:read", cloud),
+            ("POST", e + r"/bulk_update_tags/", tag_routes.bulk_update_tags, "experiment:write", cloud),
             (
                 "POST",
                 e + r"/calculate_running_time/",

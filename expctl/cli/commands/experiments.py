@@ -49,6 +49,12 @@ OrderOpt = Annotated[
         autocompletion=value_completion.orders,
     ),
 ]
+TagOpt = Annotated[
+    list[str] | None, typer.Option("--tag", metavar="TAG", help="Only those with this tag (repeat: any of them).")
+]
+ExcludeTagOpt = Annotated[
+    list[str] | None, typer.Option("--exclude-tag", metavar="TAG", help="Leave out those with this tag (repeatable).")
+]
 LimitOpt = Annotated[int, typer.Option(help="How many to show.", min=1)]
 OffsetOpt = Annotated[int, typer.Option(help="Skip this many first.", min=0)]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every experiment, fetching all pages.")]
@@ -60,6 +66,7 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Every experiment, fetching 
         "expctl list                                  # newest 100, table on a terminal",
         "expctl list --status running --search checkout",
         "expctl list --archived                       # archived experiments only",
+        "expctl list --tag checkout --exclude-tag q3",
         "expctl list --all -o jsonl | jq .name        # every experiment, streamed",
         "expctl list --columns id,flag,status -o plain | cut -f2",
     ),
@@ -70,6 +77,8 @@ def list_command(
     archived: ArchivedOpt = False,
     search: SearchOpt = None,
     created_by: CreatedByOpt = None,
+    tag: TagOpt = None,
+    exclude_tag: ExcludeTagOpt = None,
     order: OrderOpt = None,
     limit: LimitOpt = DEFAULT_LIMIT,
     offset: OffsetOpt = 0,
@@ -90,7 +99,15 @@ def list_command(
     rt = runtime_of(ctx)
     if status is not None and status not in LIST_STATUS_FILTERS:
         raise UsageError(f"--status {status!r} is not one of {', '.join(LIST_STATUS_FILTERS)}")
-    filters = ListFilters(status=status, archived=archived, search=search, created_by_id=created_by, order=order)
+    filters = ListFilters(
+        status=status,
+        archived=archived,
+        search=search,
+        created_by_id=created_by,
+        order=order,
+        tags=tuple(tag or ()),
+        excluded_tags=tuple(exclude_tag or ()),
+    )
     info = PageInfo()
     shown = _list_rows(rt, filters, None if all_ else limit, offset, info, output, columns)
     if shown == 0 and rt.output(output).mode == "table":

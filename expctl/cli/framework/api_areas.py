@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from expctl.api.project_stats import ProjectStatsApi
     from expctl.api.resources import ResourceApi, ResourceKind
     from expctl.api.results import ResultsApi
+    from expctl.api.tags import TagsApi
 
 
 class ApiAreas:
@@ -69,6 +70,12 @@ class ApiAreas:
         from expctl.api.flag_checks import FlagChecksApi
 
         return FlagChecksApi(self.client)
+
+    @cached_property
+    def tags(self) -> TagsApi:
+        from expctl.api.tags import TagsApi
+
+        return TagsApi(self.client)
 
     @cached_property
     def activity(self) -> ActivityApi:

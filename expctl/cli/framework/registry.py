@@ -81,6 +81,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("flag-check", "flags", "flag_check_app", _A, "Check that events carry feature flag information"),
     ("eligible-flags", "flags", "eligible_app", _A, "List feature flags that can back an experiment"),
     ("stats", "stats", "stats_app", _A, "Show the project's experiment statistics"),
+    ("tag", "tags", "tag_app", _M, "Add, remove or set tags on many experiments at once"),
     ("log", "log", "log_app", _A, "Show an experiment's history: who changed which field when, before and after"),
 ))
 # fmt: on

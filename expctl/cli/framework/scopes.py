@@ -31,6 +31,9 @@ SCOPES: tuple[Needs, ...] = (
     Needs("get checkout-redesign", READ),
     Needs("stats", READ),
     Needs("log checkout-redesign", (*READ, "activity_log:read")),
+    Needs(
+        "tag add checkout pricing-copy --yes", WRITE, "bulk_update_tags: PAT access via experiment:write (PR #74331)"
+    ),
     Needs("create --name 'Checkout v3' --flag-key checkout-v3", WRITE),
     Needs(
         "create --name 'V3' --flag-key v3 --shared-metric 'Revenue per user'", (*WRITE, "experiment_saved_metric:read")
