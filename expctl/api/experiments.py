@@ -1,7 +1,6 @@
 """The experiments resource: list, get, create, update, delete, look up by flag key.
 
-Returns PostHog's JSON as it came (dicts), so ``-o json`` can pass every field through,
-and turns PostHog's 404s into messages that name the experiment and the project.
+PostHog's JSON as it came (so ``-o json`` passes every field), 404s named in words.
 """
 
 from __future__ import annotations
@@ -132,6 +131,10 @@ class ExperimentsApi:
                 hint="list experiments with `expctl list` (archived ones with --archived)",
             )
         chosen, why = (matches[0], "") if len(matches) == 1 else (None, "")
+        if chosen is None:
+            migrated = self._migrated_to(matches)
+            if migrated is not None:
+                return migrated  # a migration's two experiments are one: the new one
         if chosen is None and not exact:
             chosen, why = preferred(matches)
         if chosen is None:
@@ -148,6 +151,15 @@ class ExperimentsApi:
             )
         # List rows may be slimmed down (newest Cloud); fetch the whole object.
         return self.get(int(chosen["id"]))
+
+    def _migrated_to(self, matches: list[dict[str, Any]]) -> Experiment | None:
+        """The experiment ``migrate`` made from the other on the key (its ``migrated_from``)."""
+        new = [m for m in matches if not m.get("is_legacy")]
+        if len(new) != 1 or len(matches) != 2:
+            return None
+        full = self.get(int(new[0]["id"]))
+        origin = (full.get("stats_config") or {}).get("migrated_from") if isinstance(full, Mapping) else None
+        return full if origin in {m.get("id") for m in matches if m is not new[0]} else None
 
     def _confirmed(self, key: str, hint: KeyHint) -> Experiment | None:
         """The cached experiment, when PostHog confirms it still is the only one with
@@ -234,10 +246,8 @@ class ExperimentsApi:
     def update(
         self, experiment_id: int, body: Mapping[str, Any], *, read: Mapping[str, Any] | None = None
     ) -> Experiment:
-        """PATCH ``body``. With ``read`` (the experiment the write was planned from) the
-        write carries its ``version`` and, as ``original_experiment``, the values it was
-        planned against, so PostHog merges it with a concurrent edit field by field or
-        refuses it with 409 (``ApiVersionConflictError``) instead of overwriting the edit."""
+        """PATCH ``body``; with ``read`` (what it was planned from) carrying its ``version``
+        and base values, so PostHog merges a concurrent edit or answers 409 (planned_writes)."""
         from expctl.model.concurrency import versioned_body
 
         sent = versioned_body(body, read)
@@ -257,8 +267,7 @@ class ExperimentsApi:
     def update_planned(
         self, read: Mapping[str, Any], body: Mapping[str, Any], *, on_retry: Callable[[str], None] | None = None
     ) -> Experiment:
-        """A write planned from ``read`` that never overwrites a concurrent edit of the
-        fields it changes (``expctl.api.planned_writes``)."""
+        """A write that never overwrites a concurrent edit of its fields (planned_writes)."""
         from expctl.api.planned_writes import update_planned
 
         return update_planned(self, read, body, on_retry=on_retry)

@@ -29,6 +29,7 @@ from typing import Any
 from expctl.standin import activity as activity_routes
 from expctl.standin import experiments as exp_routes
 from expctl.standin import flags as flag_routes
+from expctl.standin import migration as migration_routes
 from expctl.standin import queries as query_routes
 from expctl.standin import recalculation as recalculation_routes
 from expctl.standin import resources as resource_routes
@@ -531,6 +532,7 @@ class FakePostHog:
             ),
             ("GET", one + r"/timeseries_results/", timeseries_routes.timeseries_results, "experiment:read", cloud),
             ("GET", one + r"/activity/", activity_routes.list_activity, "activity_log:read", cloud),
+            ("POST", one + r"/migrate/?", migration_routes.migrate, "experiment:write", cloud),
             # presentation/views.py: the recalculation actions' required_scopes; latest before by-id
             ("POST", one + r"/metrics_recalculation/", recalculation_routes.recalculate, "experiment:write", cloud),
             ("GET", one + r"/metrics_recalculation/latest/", recalculation_routes.latest, "experiment:read", cloud),

@@ -41,6 +41,10 @@ def _run(project: InProcess, args: list[str], cwd: Path, *, key: str | None = No
 def test_each_command_works_with_exactly_its_listed_scopes(needs: Needs, tmp_path: Path) -> None:
     project = InProcess("cloud")
     args = shlex.split(needs.command)
+    if args[0] == "migrate":  # a legacy experiment to migrate: made in the store, as older releases left it
+        from expctl.standin.demo import add_legacy_experiments
+
+        add_legacy_experiments(project.fake)
     for setup in SETUP.get(args[0], []):
         done = _run(project, setup, tmp_path)
         assert done.code == 0, done  # type: ignore[attr-defined]
@@ -69,6 +73,10 @@ def test_the_table_is_tight_one_scope_less_is_refused() -> None:
             continue
         for dropped in needs.scopes:
             project = InProcess("cloud")
+            if args[0] == "migrate":
+                from expctl.standin.demo import add_legacy_experiments
+
+                add_legacy_experiments(project.fake)
             fewer = [s for s in needs.scopes if s != dropped]
             project.fake.store.keys[LEAST_KEY] = ApiKey(LEAST_KEY, 1, fewer)
             outcome = project.run(*args, env={"EXPCTL_API_KEY": LEAST_KEY})

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from expctl.api.experiments import ExperimentsApi
     from expctl.api.flag_checks import FlagChecksApi
     from expctl.api.history import HistoryApi
+    from expctl.api.migration import MigrationApi
     from expctl.api.probes import Probes
     from expctl.api.project_stats import ProjectStatsApi
     from expctl.api.resources import ResourceApi, ResourceKind
@@ -70,6 +71,12 @@ class ApiAreas:
         from expctl.api.flag_checks import FlagChecksApi
 
         return FlagChecksApi(self.client)
+
+    @cached_property
+    def migration(self) -> MigrationApi:
+        from expctl.api.migration import MigrationApi
+
+        return MigrationApi(self.client)
 
     @cached_property
     def tags(self) -> TagsApi:

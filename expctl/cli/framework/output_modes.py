@@ -73,6 +73,7 @@ COMMAND_MODES: dict[str, tuple[str, ...]] = {
     "eligible-flags": EVERY,
     "stats": OBJECTS,
     "log": OBJECTS,
+    "migrate": EVERY,
 }
 
 

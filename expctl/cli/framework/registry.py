@@ -81,6 +81,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("flag-check", "flags", "flag_check_app", _A, "Check that events carry feature flag information"),
     ("eligible-flags", "flags", "eligible_app", _A, "List feature flags that can back an experiment"),
     ("stats", "stats", "stats_app", _A, "Show the project's experiment statistics"),
+    ("migrate", "migrate", "migrate_app", _M, "Copy a legacy experiment onto PostHog's new engine, on the same flag"),
     ("tag", "tags", "tag_app", _M, "Add, remove or set tags on many experiments at once"),
     ("log", "log", "log_app", _A, "Show an experiment's history: who changed which field when, before and after"),
 ))
@@ -93,6 +94,6 @@ BY_NAME = {entry.name: entry for entry in COMMANDS}
 # test checks these against the commands' own arguments).
 TAKES_ONE_EXPERIMENT = frozenset(
     {"get", "update", "duplicate", "copy", "open", "launch", "pause", "resume", "end", "ship", "reset"}
-    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan", "report", "log"}
+    | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan", "report", "log", "migrate"}
 )
 TAKES_EXPERIMENTS = frozenset({"archive", "unarchive", "delete", "export"})

@@ -31,6 +31,7 @@ SCOPES: tuple[Needs, ...] = (
     Needs("get checkout-redesign", READ),
     Needs("stats", READ),
     Needs("log checkout-redesign", (*READ, "activity_log:read")),
+    Needs("migrate early-2025", WRITE, "needs a legacy experiment (the stand-in's legacy set)"),
     Needs(
         "tag add checkout pricing-copy --yes", WRITE, "bulk_update_tags: PAT access via experiment:write (PR #74331)"
     ),
