@@ -10,7 +10,7 @@ the flag) is not in this feed. Releases without the action answer 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -50,3 +50,18 @@ class ActivityApi:
             if not isinstance(data, dict) or not data.get("next"):
                 return
             page += 1
+
+
+def entries_during_run(client: PostHogClient, experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The log's entries since the experiment started, where the key may read the log
+    (``activity_log:read``) and the server keeps one; nothing otherwise (asked once a run)."""
+    from expctl.errors import ExpctlError
+
+    start = parse_time(experiment.get("start_date"))
+    if start is None or client.capabilities.get("activity_log") is False:
+        return []
+    try:
+        return list(ActivityApi(client).entries(int(experiment["id"]), since=start))
+    except ExpctlError:
+        client.capabilities["activity_log"] = False
+        return []

@@ -90,3 +90,30 @@ def _span(gap: timedelta) -> str:
     if hours < 48:
         return f"{int(hours)} h"
     return f"{int(hours // 24)} days"
+
+
+# Fields whose change during a run mixes numbers computed two ways.
+_MEANING = {
+    "parameters": "the split",
+    "metrics": "metrics",
+    "metrics_secondary": "metrics",
+    "saved_metrics": "shared metrics",
+    "holdout": "the holdout",
+    "holdout_id": "the holdout",
+}
+
+
+def changes_during_run(entries: list[dict[str, Any]]) -> list[str]:
+    """Notes from PostHog's activity log: the split, metrics or holdout changed mid-run."""
+    notes: list[str] = []
+    for entry in entries:
+        changes = (entry.get("detail") or {}).get("changes") or []
+        fields = {c.get("field") for c in changes if isinstance(c, Mapping)}
+        what = sorted({_MEANING[f] for f in fields if f in _MEANING})
+        if not what:
+            continue
+        user = entry.get("user") if isinstance(entry.get("user"), Mapping) else None
+        who = (user or {}).get("email") or "someone"
+        when = str(entry.get("created_at") or "")[:10]
+        notes.append(f"{' and '.join(what)} changed during the run ({when}, {who}): earlier numbers mix both")
+    return list(dict.fromkeys(notes))

@@ -30,3 +30,11 @@ def test_since_filters_and_is_checked(cloud: Server) -> None:
 def test_a_release_without_the_log_says_so(legacy: Server) -> None:
     result = legacy.run("log", "checkout-redesign")
     assert result.returncode == 6 and "keeps no experiment activity log" in result.stderr
+
+
+def test_results_say_when_the_metrics_changed_during_the_run(cloud: Server) -> None:
+    before = cloud.run("results", "checkout-redesign", "-o", "table")
+    assert "changed during the run" not in before.stdout
+    assert cloud.run("metrics", "add", "checkout-redesign", "{mean: purchase, name: Late addition}").returncode == 0
+    after = cloud.run("results", "checkout-redesign", "-o", "table")
+    assert "metrics changed during the run" in after.stdout and "hedgehog@example.com" in after.stdout

@@ -183,8 +183,9 @@ def _report(
     """PostHog's answers from api, read into a report by core: data flows one way.
     ``shown``: the report is drawn for people, so its strings (names, variant keys,
     PostHog's error details) have their control characters made visible first."""
+    from expctl.api.activity import entries_during_run
     from expctl.api.project_settings import results_defaults
-    from expctl.core.freshness import StoredSource
+    from expctl.core.freshness import StoredSource, changes_during_run
     from expctl.core.report import build_report
     from expctl.core.stats_settings import needs_project_defaults
     from expctl.model.metrics import metric_specs
@@ -194,7 +195,11 @@ def _report(
     raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done, on_progress=on_progress)
     defaults = results_defaults(api.client) if needs_project_defaults(exp.get("stats_config")) else {}
     meta = {k: v for k, v in raw.run.payload.items() if k != "results"} if raw.run is not None else None
-    exposures, answers, notes = raw.exposures, raw.answers, list(raw.notes)
+    exposures, answers, notes = (
+        raw.exposures,
+        raw.answers,
+        [*raw.notes, *changes_during_run(entries_during_run(api.client, exp))],
+    )
     if shown:
         exp, meta = for_display(exp), for_display(meta)
         exposures, answers, notes = for_display(exposures), _shown(answers), [visible(n) for n in notes]
