@@ -62,6 +62,22 @@ class ApiBackend:
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]:
         return self.experiments.find_by_flag_key(key)
 
+    def existing_flag(self, key: str) -> dict[str, Any] | None:
+        """The live feature flag with this key, where the key may read flags
+        (``feature_flag:read``); None when there is none or it cannot be known."""
+        from expctl.errors import ExpctlError
+
+        client = self.experiments.client
+        if client.capabilities.get("flag_reads") is False:
+            return None
+        try:
+            data = client.get(client.project_path("feature_flags/"), {"search": key})
+        except ExpctlError:
+            client.capabilities["flag_reads"] = False
+            return None
+        rows = data.get("results") if isinstance(data, dict) else None
+        return next((dict(r) for r in rows or [] if isinstance(r, dict) and r.get("key") == key), None)
+
     def delete(self, experiment_id: int) -> str:
         return self.experiments.delete(experiment_id)
 

@@ -11,7 +11,6 @@ from typing import Any, NamedTuple, cast
 
 from expctl.api.client import PostHogClient
 from expctl.api.flag_key_lookup import FlagUsers, at_once, scan_both
-from expctl.api.flag_links import linked_flag_note, without_flag_config
 from expctl.api.flags import set_split_on_flag, split_missed
 from expctl.api.listing import ListFilters, list_rows, server_filters
 from expctl.api.pagination import ALL_PAGE_SIZE, PageInfo, iter_list
@@ -23,6 +22,7 @@ from expctl.errors import (
     UsageError,
 )
 from expctl.model.experiment import Experiment, variants_of
+from expctl.model.flag_links import linked_flag_note, without_flag_config
 from expctl.model.flagkeys import KeyHint, flag_id_of, is_flag_key, preferred
 from expctl.model.times import parse_time
 

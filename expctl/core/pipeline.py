@@ -37,8 +37,10 @@ def plan_specs(specs: SpecSet, backend: Backend, *, parallel: int = 8, known: Fu
     """What applying ``specs`` would do, from PostHog's current state."""
     shared: dict[str, list[int]] = {}
     state = load_state(backend, specs.specs, parallel=parallel, shared=shared, known=known)
+    new_keys = [s.flag_key for s in specs.specs if s.flag_key not in state and s.flag_key not in shared]
+    flags = {key: flag for key in new_keys if (flag := backend.existing_flag(key)) is not None}
     if not specs.resources and not any("holdout" in s.data or "shared_metrics" in s.data for s in specs.specs):
-        return plan(specs.specs, state, shared)
+        return plan(specs.specs, state, shared, flags=flags)
     notes: list[str] = []
     rows: dict[str, list[dict[str, Any]]] = {}
     for kind in (HOLDOUT, SHARED_METRIC):
@@ -49,7 +51,7 @@ def plan_specs(specs: SpecSet, backend: Backend, *, parallel: int = 8, known: Fu
     directory: Directory = directory_of(holdouts, metrics)
     directory.unread = {HOLDOUT, SHARED_METRIC} - set(rows)
     resources = plan_resources(specs.resources, holdouts, metrics, directory)
-    made = plan(specs.specs, state, shared, directory)
+    made = plan(specs.specs, state, shared, directory, flags=flags)
     made.resources = resources
     made.notes = notes
     return made

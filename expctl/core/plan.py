@@ -29,6 +29,7 @@ from expctl.core.references import (
 )
 from expctl.core.spec import Spec, normalize_variants
 from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
+from expctl.model.flag_links import planned_link_note
 
 # Lifecycle order; a move to a lower rank is backwards.
 RANK = {"draft": 0, "running": 1, "paused": 1, "stopped": 2}
@@ -98,6 +99,8 @@ def plan(
     experiments: Mapping[str, Mapping[str, Any]],
     shared: Mapping[str, Sequence[int]] | None = None,
     directory: Directory | None = None,
+    *,
+    flags: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Plan:
     """``experiments`` maps flag key -> the experiment PostHog has (full object where
     needed); ``shared`` holds the keys several live experiments use, which no spec can
@@ -113,6 +116,9 @@ def plan(
             items.append(_shared(spec, ids))
         else:
             item = _create(spec, directory) if found is None else _update(spec, dict(found), directory)
+            existing = (flags or {}).get(spec.flag_key) if found is None else None
+            if existing is not None:  # newest PostHog links it as it is; the late-2024 release refuses the key
+                item.warnings.append(planned_link_note(spec.flag_key, existing, item.create_body or {}))
             uncomputable = [f for f in ("metrics", "metrics_secondary") if has_experiment_metric(spec.data.get(f))]
             writes_legacy = spec.data.get("secondary_metrics") and (
                 item.action == CREATE or any(c.field == "secondary_metrics" for c in item.changes)

@@ -50,6 +50,8 @@ def test_apply_links_an_existing_flag(cloud: Server, tmp_path: Path) -> None:
     assert cloud.run("delete", "left-behind", "--yes").returncode == 0
     spec = "name: New\nfeature_flag_key: left-behind\nvariants: [{key: control, split_percent: 50}, {key: test, split_percent: 50}]\n"
     specs = write_specs(tmp_path / "s", {"a.yaml": spec})
+    planned = cloud.run("diff", "-f", str(specs))
+    assert "will link the existing flag 'left-behind' as it is: control 50% · test 50%" in planned.stdout, planned
     applied = cloud.run("apply", "-f", str(specs), "--yes")
     assert applied.returncode == 0, applied
     assert "linked the existing flag 'left-behind'" in applied.stdout + applied.stderr

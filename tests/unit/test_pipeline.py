@@ -31,6 +31,9 @@ class Memory:
     def get(self, experiment_id: int) -> dict[str, Any]:
         return next(e for e in self.experiments if e["id"] == experiment_id)
 
+    def existing_flag(self, key: str) -> dict[str, Any] | None:
+        return None
+
     def create(self, body: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         self.writes.append(f"create experiment {body['feature_flag_key']}")
         made = {"id": 100 + len(self.experiments), **body}

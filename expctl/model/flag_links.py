@@ -1,4 +1,4 @@
-"""Creating an experiment on a flag that already exists: link it as it is, and say so.
+"""Creating an experiment on a flag that already exists: link it as it is, and say so (pure).
 
 Newest PostHog (``presentation/serializers.py``, ``_normalize_feature_flag_input``) links
 an existing flag of the same key "as-is" and refuses a flag config sent beside it: "A
@@ -65,3 +65,11 @@ def _rollout(flag: Mapping[str, Any]) -> str:
         if isinstance(g, Mapping)
     ]
     return f"rolled out to {max(shares):g}%" if shares else "no release conditions"
+
+
+def planned_link_note(key: str, flag: Mapping[str, Any], asked: Mapping[str, Any]) -> str:
+    """What a plan says of a create whose flag key is an existing flag's."""
+    as_created = {"feature_flag": flag, "feature_flag_key": key, "parameters": {}}
+    return "will " + linked_flag_note(as_created, asked).replace(
+        "linked the existing flag", "link the existing flag", 1
+    )
