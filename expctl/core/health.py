@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from expctl.core.stats import SampleRatioCheck, format_p
 
@@ -59,7 +59,7 @@ def split_check(
     finding = _finding(experiment, "srm")
     evidence = finding.get("evidence") if finding else None
     p_value = evidence.get("p_value") if isinstance(evidence, Mapping) else None
-    if isinstance(p_value, (int, float)) and not isinstance(p_value, bool) and observed:
+    if _is_number(p_value) and observed:
         shares = local.expected_share if local is not None else {}
         counted = local.observed if local is not None else dict(observed)
         return SplitCheck(SampleRatioCheck(counted, shares, None, max(len(counted) - 1, 1), float(p_value), POSTHOG))
@@ -72,7 +72,7 @@ def bias_risk(experiment: Mapping[str, Any], exposures_raw: Mapping[str, Any] | 
         finding = _finding(experiment, "bias_risk_multiple_excluded")
         risk = finding.get("evidence") if finding else None
     share = risk.get("multiple_variant_percentage") if isinstance(risk, Mapping) else None
-    return BiasRisk(float(share)) if isinstance(share, (int, float)) and not isinstance(share, bool) else None
+    return BiasRisk(float(share)) if _is_number(share) else None
 
 
 def srm_words(check: SampleRatioCheck, *, statistic: bool = False) -> str:
@@ -100,5 +100,5 @@ def _finding(experiment: Mapping[str, Any], code: str) -> Mapping[str, Any] | No
     return next((f for f in findings if isinstance(f, Mapping) and f.get("code") == code), None)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
