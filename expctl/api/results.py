@@ -22,10 +22,11 @@ from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.api.experiments import ENDPOINT_MISSING
-from expctl.api.stored_results import RECENTLY, StoredResultsApi, StoredRun
+from expctl.api.stored_results import RECENTLY, StoredResultsApi
 from expctl.errors import ApiNotFoundError, ApiRejectedError, ApiUnexpectedError, ExpctlError, RejectedError
 from expctl.model.metrics import FAILED, LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
 from expctl.model.numbers import not_numbers
+from expctl.model.stored_run import StoredRun
 
 MAX_QUERIES_IN_FLIGHT = 3
 LEGACY_QUERY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")

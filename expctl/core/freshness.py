@@ -11,40 +11,17 @@ stopped experiment's ``end_date``, leaves data out: said, with ``--refresh`` as 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from expctl.model.stored_run import StoredRun
 from expctl.model.times import parse_time
 
-PLACEHOLDER = "timeseries_fallback"
 STALE_WHILE_RUNNING = timedelta(hours=25)
 STALE_AFTER_END = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class StoredSource:
-    """The stored run the numbers were read from: PostHog's payload without ``results``."""
-
-    run: Mapping[str, Any]
-    server_now: str | None = None
-
-    @property
-    def query_to(self) -> str | None:
-        value = self.run.get("query_to")
-        return value if isinstance(value, str) else None
-
-    @property
-    def placeholder(self) -> bool:
-        return self.run.get("result_source") == PLACEHOLDER
-
-    @property
-    def active_run(self) -> Mapping[str, Any] | None:
-        active = self.run.get("active_run")
-        return active if isinstance(active, Mapping) and active.get("id") != self.run.get("id") else None
-
-
-def freshness_warnings(source: StoredSource, experiment: Mapping[str, Any]) -> list[str]:
+def freshness_warnings(source: StoredRun, experiment: Mapping[str, Any]) -> list[str]:
     """What a reader must know before trusting the stored numbers."""
     warnings: list[str] = []
     cutoff = parse_time(source.query_to)
@@ -55,7 +32,7 @@ def freshness_warnings(source: StoredSource, experiment: Mapping[str, Any]) -> l
             "PostHog has not finished a full recalculation yet: these are its latest daily results "
             "(a placeholder); --refresh asks for one"
         )
-    if source.run.get("status") == "failed":
+    if source.status == "failed":
         warnings.append("PostHog's latest recalculation failed for some metrics; --refresh tries again")
     if cutoff is not None and end is not None and end - cutoff > STALE_AFTER_END:
         warnings.append(
@@ -73,7 +50,7 @@ def freshness_warnings(source: StoredSource, experiment: Mapping[str, Any]) -> l
     return warnings
 
 
-def age(source: StoredSource) -> str | None:
+def age(source: StoredRun) -> str | None:
     """The cutoff's age on PostHog's clock ("3 h"), or None when either time is unknown."""
     cutoff, now = parse_time(source.query_to), parse_time(source.server_now)
     if cutoff is None or now is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from expctl.core.freshness import StoredSource, freshness_warnings
+from expctl.core.freshness import freshness_warnings
 from expctl.core.health import bias_risk, split_check, srm_words
 from expctl.core.legacy_results import from_legacy, legacy_no_data
 from expctl.core.results import (
@@ -28,6 +28,7 @@ from expctl.core.results import (
 from expctl.core.stats import SampleRatioCheck, sample_ratio_check
 from expctl.core.stats_settings import resolve
 from expctl.model.metrics import LEGACY, LEGACY_NO_DATA, QUERY, MetricAnswer, MetricSpec
+from expctl.model.stored_run import StoredRun
 
 
 def build_report(
@@ -37,7 +38,7 @@ def build_report(
     answers: Mapping[str, MetricAnswer],
     *,
     project_settings: Mapping[str, Any] | None = None,
-    source: StoredSource | None = None,
+    source: StoredRun | None = None,
     notes: Sequence[str] = (),
 ) -> ResultsReport:
     """The report from PostHog's answers: each metric read, exposures, PostHog's health

@@ -29,11 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from expctl.core.freshness import StoredSource
 from expctl.core.health import BiasRisk
 from expctl.core.stats import SampleRatioCheck
 from expctl.core.stats_settings import StatsSettings
 from expctl.model.metrics import MetricSpec
+from expctl.model.stored_run import StoredRun
 
 WINNING = "winning"
 LOSING = "losing"
@@ -165,7 +165,7 @@ class ResultsReport:
     srm_note: str | None = None  # why there is no test (PostHog tests from 100 exposures)
     bias: BiasRisk | None = None
     settings: StatsSettings | None = None
-    source: StoredSource | None = None  # the stored run read; None: computed by /query/
+    source: StoredRun | None = None  # the stored run read; None: computed by /query/
     notes: list[str] = field(default_factory=list)  # how the numbers were got, freshness
 
     @property
@@ -181,7 +181,7 @@ class ResultsReport:
         variant's verdict, what it follows, and any disagreement with the interval."""
         payload: dict[str, Any] = {}
         if self.source is not None:
-            payload["recalculation"] = dict(self.source.run)
+            payload["recalculation"] = dict(self.source.payload)
         if self.exposures_raw is not None:
             payload["exposures"] = self.exposures_raw
         for metric in self.metrics:

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from expctl.api.results import ResultsApi
-    from expctl.api.stored_results import StoredRun
     from expctl.core.results import ResultsReport
     from expctl.errors import RejectedError
     from expctl.model.metrics import MetricAnswer
+    from expctl.model.stored_run import StoredRun
 
 results_app = new_app()
 
@@ -185,10 +185,11 @@ def _report(
     PostHog's error details) have their control characters made visible first."""
     from expctl.api.activity import entries_during_run
     from expctl.api.project_settings import results_defaults
-    from expctl.core.freshness import StoredSource, changes_during_run
+    from expctl.core.freshness import changes_during_run
     from expctl.core.report import build_report
     from expctl.core.stats_settings import needs_project_defaults
     from expctl.model.metrics import metric_specs
+    from expctl.model.stored_run import StoredRun
     from expctl.render.safe import for_display, visible
 
     specs = metric_specs(exp)
@@ -204,7 +205,7 @@ def _report(
         exp, meta = for_display(exp), for_display(meta)
         exposures, answers, notes = for_display(exposures), _shown(answers), [visible(n) for n in notes]
         specs = metric_specs(exp)
-    source = StoredSource(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
+    source = StoredRun(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
     return build_report(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
 
 
