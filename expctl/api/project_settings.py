@@ -12,7 +12,7 @@ without it, or a release without the endpoint, leaves the defaults unknown, neve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from expctl.api.client import PostHogClient
 from expctl.errors import ApiAuthError, ApiError
@@ -20,35 +20,46 @@ from expctl.errors import ApiAuthError, ApiError
 _MEMO_KEY = "experiments_config"
 
 
+class Settings(NamedTuple):
+    data: dict[str, Any] | None
+    why_not: str | None = None
+    server_has_none: bool = False  # the endpoint is missing, not refused: PostHog's built-in defaults apply
+
+
 def experiments_config(client: PostHogClient) -> tuple[dict[str, Any] | None, str | None]:
     """(the settings, None) or (None, why they could not be read); asked once per client."""
+    found = _settings(client)
+    return found.data, found.why_not
+
+
+def _settings(client: PostHogClient) -> Settings:
     if _MEMO_KEY not in client.memo:
         client.memo[_MEMO_KEY] = _read(client)
-    found: tuple[dict[str, Any] | None, str | None] = client.memo[_MEMO_KEY]
+    found: Settings = client.memo[_MEMO_KEY]
     return found
 
 
-def _read(client: PostHogClient) -> tuple[dict[str, Any] | None, str | None]:
+def _read(client: PostHogClient) -> Settings:
     try:
         data = client.get(client.project_path("experiments_config/"))
     except ApiAuthError as exc:
         if exc.status == 401:
             raise
         if "does not support personal api key access" in exc.detail.lower():
-            return None, "PostHog lets no personal API key read the project's experiment settings"
-        return None, "the project's experiment settings could not be read (the key needs project:read)"
+            return Settings(None, "PostHog lets no personal API key read the project's experiment settings")
+        return Settings(None, "the project's experiment settings could not be read (the key needs project:read)")
     except ApiError:
-        return None, "this PostHog has no experiment settings (experiments_config/)"
+        return Settings(None, "this PostHog has no experiment settings (experiments_config/)", server_has_none=True)
     if not isinstance(data, dict):
-        return None, "PostHog's experiment settings are not an object"
-    return data, None
+        return Settings(None, "PostHog's experiment settings are not an object")
+    return Settings(data)
 
 
 def results_defaults(client: PostHogClient) -> dict[str, Any] | None:
     """The defaults results fall back to: the settings; ``{}`` where the server has none
     (a release before them computes with PostHog's built-in defaults); None when the key
     may not read them (unknown)."""
-    data, why_not = experiments_config(client)
-    if data is not None:
-        return data
-    return {} if why_not and "experiments_config/" in why_not else None
+    found = _settings(client)
+    if found.data is not None:
+        return found.data
+    return {} if found.server_has_none else None
