@@ -3,7 +3,8 @@ holdouts and shared metrics APIs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from expctl.api.experiments import ExperimentsApi
@@ -62,9 +63,22 @@ class ApiBackend:
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]:
         return self.experiments.find_by_flag_key(key)
 
-    def existing_flag(self, key: str) -> dict[str, Any] | None:
-        """The live feature flag with this key, where the key may read flags
-        (``feature_flag:read``); None when there is none or it cannot be known."""
+    def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The live feature flags with these keys, where the key may read flags
+        (``feature_flag:read``): the first asked alone (a refusal stops the rest, asked
+        once a run), the others eight at a time."""
+        if not keys:
+            return {}
+        first = self._existing_flag(keys[0])
+        found = {keys[0]: first} if first is not None else {}
+        if len(keys) > 1 and self.experiments.client.capabilities.get("flag_reads") is not False:
+            with ThreadPoolExecutor(max_workers=8, thread_name_prefix="expctl-flags") as pool:
+                for key, flag in zip(keys[1:], pool.map(self._existing_flag, keys[1:]), strict=True):
+                    if flag is not None:
+                        found[key] = flag
+        return found
+
+    def _existing_flag(self, key: str) -> dict[str, Any] | None:
         from expctl.errors import ExpctlError
 
         client = self.experiments.client

@@ -7,7 +7,7 @@ metrics are addressed by their spec kind (``spec_kinds.HOLDOUT``/``SHARED_METRIC
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -35,7 +35,7 @@ class Backend(Protocol):
 
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]: ...
 
-    def existing_flag(self, key: str) -> dict[str, Any] | None: ...
+    def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
     def delete(self, experiment_id: int) -> str: ...
 

@@ -38,7 +38,7 @@ def plan_specs(specs: SpecSet, backend: Backend, *, parallel: int = 8, known: Fu
     shared: dict[str, list[int]] = {}
     state = load_state(backend, specs.specs, parallel=parallel, shared=shared, known=known)
     new_keys = [s.flag_key for s in specs.specs if s.flag_key not in state and s.flag_key not in shared]
-    flags = {key: flag for key in new_keys if (flag := backend.existing_flag(key)) is not None}
+    flags = backend.existing_flags(new_keys)
     if not specs.resources and not any("holdout" in s.data or "shared_metrics" in s.data for s in specs.specs):
         return plan(specs.specs, state, shared, flags=flags)
     notes: list[str] = []

@@ -3,7 +3,7 @@ and shared metrics made first, their ids put into the experiments' requests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,8 @@ class Memory:
     def get(self, experiment_id: int) -> dict[str, Any]:
         return next(e for e in self.experiments if e["id"] == experiment_id)
 
-    def existing_flag(self, key: str) -> dict[str, Any] | None:
-        return None
+    def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return {}
 
     def create(self, body: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         self.writes.append(f"create experiment {body['feature_flag_key']}")
