@@ -22,8 +22,8 @@ from typing import Any
 DERIVED = frozenset(
     {
         "version", "updated_at", "status", "health", "user_access_level", "resolved_exposure_event",
-        "is_legacy", "can_freeze_exposure", "created_by", "created_at", "holdout", "saved_metrics",
-        "feature_flag_key", "flag_cleanup_task_id",
+        "is_legacy", "can_freeze_exposure", "created_by", "created_at", "feature_flag_key",
+        "flag_cleanup_task_id",
     }
 )  # fmt: skip
 MACHINE_RUNNING_TIME_KEYS = ("recommended_running_time", "recommended_sample_size")
@@ -47,9 +47,7 @@ def machine_view(name: str, value: Any) -> Any:
 def changed_fields(read: Mapping[str, Any], fresh: Mapping[str, Any]) -> set[str]:
     """The experiment's fields whose values differ, machine churn left out."""
     names = (set(read) | set(fresh)) - DERIVED
-    return {n for n in names if _canon(machine_view(n, read.get(n))) != _canon(machine_view(n, fresh.get(n)))} | {
-        n for n in ("feature_flag", "saved_metrics", "holdout") if _canon(read.get(n)) != _canon(fresh.get(n))
-    }
+    return {n for n in names if _canon(machine_view(n, read.get(n))) != _canon(machine_view(n, fresh.get(n)))}
 
 
 def overlap(patch: Mapping[str, Any], changed: set[str]) -> list[str]:
