@@ -10,21 +10,18 @@ from typing import Any
 from expctl.api.experiments import ExperimentsApi
 from expctl.api.lifecycle import Lifecycle
 from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
-
-# The spec kinds of holdouts and shared metrics, as core.spec_kinds names them (api/ may
-# not import core; a test keeps the two equal).
-SPEC_KINDS = ("Holdout", "SharedMetric")
+from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
 
 class ApiBackend:
-    """core.apply works on plain dicts; the API's typed experiments are handed over as such."""
+    """core.apply.execute works on plain dicts; the API's typed experiments are handed over as such."""
 
     def __init__(self, experiments: ExperimentsApi) -> None:
         self.experiments = experiments
         self.lifecycle = Lifecycle(experiments)
         self._resources = {
             kind: ResourceApi(experiments.client, resource)
-            for kind, resource in zip(SPEC_KINDS, (HOLDOUTS, SHARED_METRICS), strict=True)
+            for kind, resource in zip((HOLDOUT, SHARED_METRIC), (HOLDOUTS, SHARED_METRICS), strict=True)
         }
 
     def list_experiments(self, *, archived: bool) -> Iterator[dict[str, Any]]:

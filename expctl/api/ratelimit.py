@@ -65,7 +65,7 @@ CLOUD_BUDGET = Budget(
 UNLIMITED_BUDGET = Budget(api=(), query=(), query_concurrency=3)
 PUBLISHED = CLOUD_BUDGET
 # Send times are kept for the longest window PostHog has (an hour), at most LOG_KEEP per
-# bucket, trimmed in batches; the carried budget (cli/local/send_log.py) keeps as many.
+# bucket, trimmed in batches; the carried budget (cli/state/send_log.py) keeps as many.
 LOG_SECONDS = 3600.0 * (1 + _MARGIN_FRACTION) + _MARGIN_SECONDS
 LOG_KEEP = 5000
 
@@ -110,7 +110,7 @@ class RateLimiter:
       server sends no Retry-After). A 429 inside the budget (another limit of the
       server's, or another client on the key) tightens the window that bound. At most
       once a minute per bucket: the requests in flight come back 429 together. What was
-      learned carries to the next run (``cli/local/send_log.py``).
+      learned carries to the next run (``cli/state/send_log.py``).
     * **Even pacing.** Once a window has made the run wait, the rest of the run sends at
       that window's average rate (one request every ``seconds / requests``) instead of
       in bursts each time the window slides: the same throughput, room left for anyone

@@ -10,7 +10,7 @@
 Queries run concurrently, never more than three at once: PostHog runs at most three
 queries per team and answers a fourth with a 429. The client's query bucket enforces the
 cap and the query rate limit for every thread of the run. Answers are returned as they
-came (``MetricAnswer``); reading them is core's (``expctl.core.results.build_report``).
+came (``MetricAnswer``); reading them is core's (``expctl.core.results.verdicts.read_results``).
 """
 
 from __future__ import annotations

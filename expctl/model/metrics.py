@@ -4,7 +4,7 @@ An experiment's metrics are its inline ``metrics`` and ``metrics_secondary``, th
 metrics linked to it (``saved_metrics``), and, for experiments from before 2025, the
 goal in ``filters`` and its ``secondary_metrics``. :func:`metric_specs` lists them in
 PostHog's display order; the API fetches one :class:`MetricAnswer` for each; core turns
-the answers into results (``expctl.core.results.build_report``).
+the answers into results (``expctl.core.results.verdicts.read_results``).
 """
 
 from __future__ import annotations

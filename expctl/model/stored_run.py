@@ -1,7 +1,7 @@
 """One metrics recalculation run as PostHog sent it (``recalculation.py``'s job payload).
 
 Read by the API layer (``expctl.api.stored_results``) and by core, which judges its
-freshness (``expctl.core.freshness``): one description of the run for both.
+freshness (``expctl.core.results.freshness``): one description of the run for both.
 """
 
 from __future__ import annotations

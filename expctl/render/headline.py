@@ -2,13 +2,13 @@
 "Mixed: Checkout conversion −15.9% (losing, significant); Revenue per user +14.1% (winning)".
 
 The verdicts are PostHog's (``significant``) read by the metric's goal
-(``expctl.core.results``); the change is PostHog's delta (the interval's midpoint). Only
+(``expctl.core.results.verdicts``); the change is PostHog's delta (the interval's midpoint). Only
 primary metrics decide the word in front; secondary ones are in the tables below it.
 """
 
 from __future__ import annotations
 
-from expctl.core.results import INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, MetricResult, ResultsReport
+from expctl.core.results.verdicts import INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, ExperimentResults, MetricResult
 from expctl.render.results import format_delta
 
 OUTCOMES = {
@@ -18,7 +18,7 @@ OUTCOMES = {
 }
 
 
-def headline(report: ResultsReport) -> str:
+def headline(report: ExperimentResults) -> str:
     primary = [m for m in report.metrics if m.role == "primary"]
     if not primary:
         return "No primary metric: nothing decides this experiment yet"

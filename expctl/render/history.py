@@ -11,7 +11,7 @@ from __future__ import annotations
 from io import StringIO
 from typing import Any
 
-from expctl.core.history import Exposures, MetricHistory
+from expctl.core.results.daily import Exposures, MetricHistory
 from expctl.render.results import bar_header, draw_bar, format_count, format_delta, format_interval
 from expctl.render.style import capture_console
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from expctl import __version__
-from expctl.core.history import Exposures, MetricHistory
-from expctl.core.results import BASELINE, LOSING, WINNING, MetricResult, ResultsReport
+from expctl.core.results.daily import Exposures, MetricHistory
+from expctl.core.results.verdicts import BASELINE, LOSING, WINNING, ExperimentResults, MetricResult
 from expctl.model.experiment import status_of, variants_of
 from expctl.model.times import parse_time
 from expctl.render.results import (
@@ -37,7 +37,7 @@ class PageInputs:
     """Everything one page shows: what PostHog answered, and what could not be had."""
 
     experiment: Mapping[str, Any]
-    results: ResultsReport | None
+    results: ExperimentResults | None
     exposures: Exposures | None = None
     daily: list[MetricHistory] = field(default_factory=list)
     plan: list[tuple[str, str]] = field(default_factory=list)  # label, value
@@ -212,8 +212,8 @@ def _lead(page: PageInputs) -> dict[str, Any] | None:
     }
 
 
-def _srm(results: ResultsReport | None) -> dict[str, Any] | None:
-    from expctl.core.health import srm_words
+def _srm(results: ExperimentResults | None) -> dict[str, Any] | None:
+    from expctl.core.results.health import srm_words
 
     srm = results.srm if results else None
     if srm is None:

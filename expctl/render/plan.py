@@ -6,14 +6,14 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from expctl.core.apply import Outcome
-from expctl.core.export import to_yaml
-from expctl.core.metric_compress import compress
-from expctl.core.plan import Plan
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, PlanItem
-from expctl.core.references import json_safe
-from expctl.core.resource_plan import ResourceItem, ResourceOutcome
-from expctl.core.spec import Spec
+from expctl.core.apply.execute import Outcome
+from expctl.core.apply.items import CREATE, ERROR, UNCHANGED, UPDATE, FieldChange, PlanItem
+from expctl.core.apply.plan import Plan
+from expctl.core.apply.resources import ResourceItem, ResourceOutcome
+from expctl.core.metrics.compress import compress
+from expctl.core.specs.export import to_yaml
+from expctl.core.specs.load import Spec
+from expctl.core.specs.references import json_safe
 from expctl.render.style import Styler
 from expctl.render.words import natural_key, plural
 

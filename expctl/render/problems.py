@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from expctl.core.spec import Problem, SpecSet
+from expctl.core.specs.load import Problem, SpecSet
 
 
 def problem_lines(result: SpecSet) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expctl.core.metric_compress import compress
-from expctl.core.spec_kinds import holdout_percentage
+from expctl.core.metrics.compress import compress
+from expctl.core.specs.kinds import holdout_percentage
 from expctl.render.columns import Column
 
 

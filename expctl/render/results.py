@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from expctl.core.results import BASELINE, INSUFFICIENT, LOSING, NOT_SIGNIFICANT, WINNING, MetricResult, ResultsReport
+from expctl.core.results.verdicts import (
+    BASELINE,
+    INSUFFICIENT,
+    LOSING,
+    NOT_SIGNIFICANT,
+    WINNING,
+    ExperimentResults,
+    MetricResult,
+)
 from expctl.model.experiment import status_of
 from expctl.render import timefmt
 from expctl.render.words import hanging
@@ -164,14 +172,14 @@ def holdout_line(experiment: Mapping[str, Any]) -> str | None:
     holdout = experiment.get("holdout")
     if not isinstance(holdout, Mapping):
         return None
-    from expctl.core.spec_kinds import holdout_percentage
+    from expctl.core.specs.kinds import holdout_percentage
 
     share = holdout_percentage(holdout.get("filters"))
     held = f"{share:g}% of users" if isinstance(share, (int, float)) else "some users"
     return f"Holdout: {holdout.get('name')} ({held} held back from this experiment; not in these results)"
 
 
-def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tuple[str, str]]:
+def header_lines(report: ExperimentResults, now: datetime | None = None) -> list[tuple[str, str]]:
     """(text, style) lines above the tables: what, since when, computed how, how fresh,
     exposures and PostHog's health checks, then what a reader must know first."""
     exp = report.experiment
@@ -197,7 +205,7 @@ def header_lines(report: ResultsReport, now: datetime | None = None) -> list[tup
     return lines
 
 
-def _method_words(report: ResultsReport) -> str:
+def _method_words(report: ExperimentResults) -> str:
     """The method, where the settings are unknown (a report built without them)."""
     return {
         "bayesian": f"Bayesian, {report.level * 100:g}% credible intervals",
@@ -206,11 +214,11 @@ def _method_words(report: ResultsReport) -> str:
     }.get(report.method, report.method)
 
 
-def freshness_lines(report: ResultsReport, now: datetime | None) -> list[tuple[str, str]]:
+def freshness_lines(report: ExperimentResults, now: datetime | None) -> list[tuple[str, str]]:
     """Where the numbers came from and how old they are, on PostHog's clock."""
     source = report.source
     if source is not None:
-        from expctl.core.freshness import age
+        from expctl.core.results.freshness import age
 
         old = age(source)
         kind = "PostHog's daily results (placeholder)" if source.placeholder else "PostHog's stored results"
@@ -225,8 +233,8 @@ def freshness_lines(report: ResultsReport, now: datetime | None) -> list[tuple[s
     return [(f"Data as of {when} (just computed)", "dim")]
 
 
-def _exposure_lines(report: ResultsReport) -> list[tuple[str, str]]:
-    from expctl.core.health import srm_words
+def _exposure_lines(report: ExperimentResults) -> list[tuple[str, str]]:
+    from expctl.core.results.health import srm_words
 
     lines: list[tuple[str, str]] = []
     srm = report.srm
@@ -256,7 +264,7 @@ def _exposure_lines(report: ResultsReport) -> list[tuple[str, str]]:
 
 
 def render_table(
-    report: ResultsReport, *, width: int, color: bool, now: datetime | None = None, wrap: bool = True
+    report: ExperimentResults, *, width: int, color: bool, now: datetime | None = None, wrap: bool = True
 ) -> str:
     """The results as tables; ``wrap`` off (piped output) keeps each line of text whole
     however long, so a script never finds a line broken in the middle of its data."""
@@ -355,7 +363,7 @@ def _headers(metric: MetricResult) -> list[str]:
     ]
 
 
-def _bar_width(report: ResultsReport, width: int, gap: int) -> int:
+def _bar_width(report: ExperimentResults, width: int, gap: int) -> int:
     """One bar width for the whole report (odd, so zero sits in the middle), or 0 for none."""
     room = BAR_MAX_WIDTH
     for metric in report.metrics:

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from expctl.core.results import ResultsReport
+from expctl.core.results.verdicts import ExperimentResults
 from expctl.render.results import header_lines, table_cells
 
 # -- markdown for pull requests ----------------------------------------------------------------
 
 
-def render_markdown(report: ResultsReport, now: datetime | None = None) -> str:
+def render_markdown(report: ExperimentResults, now: datetime | None = None) -> str:
     lines = [f"### Experiment results: {report.experiment.get('name')}", ""]
     details = [text for text, _ in header_lines(report, now)[1:]]
     lines.extend(f"_{_md(text)}_  " for text in details)
@@ -62,7 +62,7 @@ PLAIN_COLUMNS = (
 )
 
 
-def render_plain(report: ResultsReport) -> str:
+def render_plain(report: ExperimentResults) -> str:
     """One row per metric and variant; numbers unformatted; no header (see PLAIN_COLUMNS).
 
     ``delta`` is relative (0.05 = +5%) or, for ``ABSOLUTE`` experiments, the difference of

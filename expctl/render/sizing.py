@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expctl.core.sample_size import RATE, SampleSize
-from expctl.core.sizing import RunningPlan
+from expctl.core.sizing.running import RunningEstimate
+from expctl.core.sizing.sample_size import RATE, SampleSize
 
 LABEL = 20
 
@@ -47,7 +47,7 @@ def _baseline(size: SampleSize) -> tuple[str, str]:
     )
 
 
-def plan_lines(size: SampleSize, *, plain: bool) -> list[str]:
+def sample_size_lines(size: SampleSize, *, plain: bool) -> list[str]:
     if plain:
         return [f"{key}\t{'' if value is None else value}" for key, value in size.as_json().items()]
     inputs = size.inputs
@@ -68,7 +68,7 @@ def plan_lines(size: SampleSize, *, plain: bool) -> list[str]:
 
 
 def running_lines(
-    experiment: Mapping[str, Any], metric_name: str, plan: RunningPlan, mde_source: str, posthog: Any
+    experiment: Mapping[str, Any], metric_name: str, plan: RunningEstimate, mde_source: str, posthog: Any
 ) -> list[str]:
     rows = running_rows(metric_name, plan, mde_source, posthog)
     title = f"{experiment.get('name')} (id {experiment.get('id')}) · plan"
@@ -84,7 +84,7 @@ def posthog_estimate(posthog: Any) -> str | None:
     return f"{int(posthog['recommended_sample_size']):,} in total{when}"
 
 
-def running_rows(metric_name: str, plan: RunningPlan, mde_source: str, posthog: Any) -> list[tuple[str, str]]:
+def running_rows(metric_name: str, plan: RunningEstimate, mde_source: str, posthog: Any) -> list[tuple[str, str]]:
     """The plan as (label, value) pairs: the terminal aligns them, the report tables them."""
     size = plan.size
     so_far = " · ".join(f"{k} {v:,}" for k, v in plan.collected.items())

@@ -66,7 +66,7 @@ def test_help_version_and_offline_plan_do_not_import_httpx_yaml_or_keyring() -> 
 def test_importing_the_app_loads_no_command_module() -> None:
     code = (
         "import sys\nimport expctl.cli.framework.app\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('expctl.cli.commands', 'expctl.cli.local'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('expctl.cli.commands', 'expctl.cli.state'))))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""One apply at a time per project on a machine (expctl/cli/local/apply_lock.py)."""
+"""One apply at a time per project on a machine (expctl/cli/state/apply_lock.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from expctl.cli.local.apply_lock import apply_lock, lock_path
+from expctl.cli.state.apply_lock import apply_lock, lock_path
 from expctl.errors import UnavailableError
 
 

@@ -161,7 +161,7 @@ def test_commands_get_their_api_objects_from_the_runtime() -> None:
 
 def test_command_rooms_follow_one_naming_rule() -> None:
     """Commands live in cli/commands/, one room per command group, named without a suffix;
-    the command-line machinery in cli/framework/, what is kept between runs in cli/local/."""
+    the command-line machinery in cli/framework/, what is kept between runs in cli/state/."""
     cli = PACKAGE / "cli"
     assert sorted(p.name for p in cli.iterdir() if p.suffix == ".py") == ["__init__.py"]
     rooms = [p.stem for p in (cli / "commands").glob("*.py") if p.stem != "__init__"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from expctl.core.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
+from expctl.core.apply.bodies import ExperimentCreate, check_flag_key, parse_sets, parse_variants
 from expctl.errors import UsageError
 from expctl.model.flagkeys import is_flag_key
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from expctl.cli.framework.failures import report
+from expctl.cli.framework.failures import write_error
 from expctl.cli.framework.messages import Messages
 from expctl.errors import (
     EXIT_CODE_MEANINGS,
@@ -35,14 +35,14 @@ def test_report_prints_one_line_and_redacts_the_key() -> None:
     stream = io.StringIO()
     messages = Messages(stream, color=False)
     messages.add_secret("phx_secret")
-    code = report(ApiAuthError("key phx_secret refused", hint="run `expctl auth login`"), messages)
+    code = write_error(ApiAuthError("key phx_secret refused", hint="run `expctl auth login`"), messages)
     assert code == 4
     assert stream.getvalue() == "error: key [REDACTED] refused; run `expctl auth login`\n"
 
 
 def test_unexpected_errors_are_one_line_without_debug() -> None:
     stream = io.StringIO()
-    code = report(ValueError("boom"), Messages(stream, color=False))
+    code = write_error(ValueError("boom"), Messages(stream, color=False))
     assert code == 1
     assert stream.getvalue() == "error: unexpected error (ValueError: boom); run again with --debug for details\n"
 
@@ -52,5 +52,5 @@ def test_unexpected_errors_show_the_traceback_with_debug() -> None:
     try:
         raise ValueError("boom")
     except ValueError as exc:
-        report(exc, Messages(stream, color=False, debug=True))
+        write_error(exc, Messages(stream, color=False, debug=True))
     assert "Traceback" in stream.getvalue()

@@ -14,7 +14,7 @@ import typer
 from expctl.cli.framework import fastcomplete
 from expctl.cli.framework.options import complete_experiment
 from expctl.cli.framework.registry import COMMANDS, TAKES_EXPERIMENTS, TAKES_ONE_EXPERIMENT
-from expctl.cli.local.flag_keys import KeyCache
+from expctl.cli.state.flag_keys import FlagKeyCache
 from expctl.main import COMPLETE_VAR, main
 from tests.support.cli import moved_clock
 
@@ -27,7 +27,7 @@ def cached_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
     env |= {"EXPCTL_HOST": HOST, "EXPCTL_PROJECT": "1"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    KeyCache.for_target(env, HOST, "1").update(
+    FlagKeyCache.for_target(env, HOST, "1").update(
         [
             {"id": 1, "feature_flag_key": "checkout-redesign", "name": "Checkout redesign"},
             {"id": 2, "feature_flag_key": "pricing-copy", "name": "Pricing: page copy"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from expctl.core.freshness import age, freshness_warnings
+from expctl.core.results.freshness import age, freshness_warnings
 from expctl.model.stored_run import StoredRun
 
 RUN = {"id": "r1", "status": "completed", "query_to": "2026-11-30T06:00:00Z", "result_source": "recalculation"}

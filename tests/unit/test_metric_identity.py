@@ -1,10 +1,10 @@
-"""Which existing metric a spec metric stands for (expctl/core/metric_identity.py)."""
+"""Which existing metric a spec metric stands for (expctl/core/apply/metric_identity.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from expctl.core.metric_identity import match_existing, ordering_for, with_identities
+from expctl.core.apply.metric_identity import match_existing, ordering_for, with_identities
 
 
 def mean(name: str, event: str = "purchase", uuid: str | None = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from expctl.core.metricschema import SCHEMA_FILE, definitions, metric_problems
+from expctl.core.metrics.schema import SCHEMA_FILE, definitions, metric_problems
 from tests.support.schema_oracle import FIXTURE
 
 SPEC_SCHEMA = json.loads((SCHEMA_FILE.parent / "experiment-spec.schema.json").read_text())

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 import yaml
 
-from expctl.core.metric_compress import compress
-from expctl.core.metric_shorthand import ShorthandError, expand, parse_window
-from expctl.core.metricschema import SCHEMA_FILE, metric_problems
-from expctl.core.spec import load_specs
-from expctl.core.spec_metrics import parse_metric_option
+from expctl.core.metrics.compress import compress
+from expctl.core.metrics.from_spec import parse_metric_option
+from expctl.core.metrics.schema import SCHEMA_FILE, metric_problems
+from expctl.core.metrics.shorthand import ShorthandError, expand, parse_window
+from expctl.core.specs.load import load_specs
 from expctl.errors import UsageError
 
 SPEC_SCHEMA = json.loads((SCHEMA_FILE.parent / "experiment-spec.schema.json").read_text())

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from expctl.api.backend import ApiBackend
 from expctl.api.experiments import ExperimentsApi
-from expctl.core.apply import execute, load_state
-from expctl.core.plan import plan
-from expctl.core.plan_terms import ERROR
-from expctl.core.spec import check_document
-from expctl.core.yamlsrc import Document, SpecFileError, decode, load_documents
+from expctl.core.apply.execute import execute, load_state
+from expctl.core.apply.items import ERROR
+from expctl.core.apply.plan import plan
+from expctl.core.specs.load import check_document
+from expctl.core.specs.yaml_source import Document, SpecFileError, decode, load_documents
 from expctl.standin.demo import add_demo_experiments
 from tests.fakeposthog import FakePostHog
 from tests.support.clients import client_for

@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from expctl.core.metric_edit import entries, find, move_patch, remove_patch
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE
-from expctl.core.references import Directory, Ref, holdout_change, json_safe, resolve, unresolved
-from expctl.core.resource_plan import directory_of, plan_resources
-from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC, ResourceSpec
-from expctl.core.yamlsrc import Document
+from expctl.core.apply.items import CREATE, ERROR, UNCHANGED, UPDATE
+from expctl.core.apply.resources import directory_of, plan_resources
+from expctl.core.metrics.edit import entries, find, move_patch, remove_patch
+from expctl.core.specs.kinds import ResourceSpec
+from expctl.core.specs.references import Directory, Ref, holdout_change, json_safe, resolve, unresolved
+from expctl.core.specs.yaml_source import Document
 from expctl.errors import NotFoundError, UsageError
+from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
 QUERY = {
     "kind": "ExperimentMetric",
@@ -128,7 +129,7 @@ def test_edits_send_uuids_links_and_the_ordering_array() -> None:
 
 
 def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
-    from expctl.core.metric_edit import link_patch, unlink_patch
+    from expctl.core.metrics.edit import link_patch, unlink_patch
 
     twice = {
         "id": 3,
@@ -150,9 +151,9 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
 
 
 def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:
-    from expctl.core.apply import Outcome
-    from expctl.core.plan_terms import CREATE, PlanItem
-    from expctl.core.spec import load_specs
+    from expctl.core.apply.execute import Outcome
+    from expctl.core.apply.items import CREATE, PlanItem
+    from expctl.core.specs.load import load_specs
     from expctl.render.plan import interrupted_summary
 
     def outcome(key: str, **state: object) -> Outcome:

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from expctl.core.report import (
+from expctl.core.results.read import (
     check_sample_ratio,
     exposures_from_metrics,
     gate_failures,
 )
-from expctl.core.results import (
+from expctl.core.results.verdicts import (
     LOSING,
     WINNING,
-    ResultsReport,
+    ExperimentResults,
     from_experiment_query,
 )
 from expctl.model.metrics import metric_specs
@@ -70,16 +70,16 @@ def row(key: str, n: int, total: float, squares: float, **stats: Any) -> dict[st
     }
 
 
-def report_for(experiment: dict[str, Any], payloads: dict[str, dict[str, Any]]) -> ResultsReport:
+def report_for(experiment: dict[str, Any], payloads: dict[str, dict[str, Any]]) -> ExperimentResults:
     metrics = [
         from_experiment_query(spec, payloads[spec.key], experiment.get("stats_config"))
         for spec in metric_specs(experiment)
     ]
     counts = exposures_from_metrics(metrics)
-    return ResultsReport(experiment, metrics, counts, None, check_sample_ratio(experiment, counts))
+    return ExperimentResults(experiment, metrics, counts, None, check_sample_ratio(experiment, counts))
 
 
-def slower_pages(method: str = "bayesian") -> ResultsReport:
+def slower_pages(method: str = "bayesian") -> ExperimentResults:
     """The test variant's pages load about 8% slower, significantly: worse for this metric."""
     if method == "bayesian":
         stats = {"method": "bayesian", "chance_to_win": 0.98, "credible_interval": [0.041, 0.12], "significant": True}
@@ -145,7 +145,7 @@ def test_a_decrease_metric_that_improved_is_winning() -> None:
     assert report.metrics[0].rows[1].chance_to_win == pytest.approx(0.99)
 
 
-def absolute_report(stats_config: dict[str, Any]) -> ResultsReport:
+def absolute_report(stats_config: dict[str, Any]) -> ExperimentResults:
     revenue = {**LATENCY, "uuid": "m-rev", "name": "Revenue", "goal": "increase"}
     if stats_config["method"] == "frequentist":
         stats = {"method": "frequentist", "p_value": 0.02, "confidence_interval": [0.3, 4.7], "significant": True}

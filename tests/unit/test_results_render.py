@@ -14,19 +14,19 @@ from typing import Any
 import pytest
 from scipy.stats import chi2
 
-from expctl.core.legacy_results import (
+from expctl.core.results.legacy import (
     from_legacy,
 )
-from expctl.core.report import (
+from expctl.core.results.read import (
     check_sample_ratio,
     exposures_from_metrics,
     gate_failures,
 )
-from expctl.core.results import (
-    ResultsReport,
+from expctl.core.results.srm import chi_square_sf, sample_ratio_check
+from expctl.core.results.verdicts import (
+    ExperimentResults,
     from_experiment_query,
 )
-from expctl.core.stats import chi_square_sf, sample_ratio_check
 from expctl.model.metrics import MetricSpec, metric_specs
 from expctl.render.results import render_table
 from expctl.render.results_text import render_markdown, render_plain
@@ -124,7 +124,7 @@ def payload(baseline: dict[str, Any], variants: list[dict[str, Any]]) -> dict[st
 
 def build(
     exp: dict[str, Any], payloads: dict[str, dict[str, Any]], exposures: dict[str, int] | None = None
-) -> ResultsReport:
+) -> ExperimentResults:
     metrics = []
     for spec in metric_specs(exp):
         data = payloads[spec.key]
@@ -138,10 +138,10 @@ def build(
         if all(m.method == "legacy" for m in metrics)
         else (exp.get("stats_config") or {}).get("method", "bayesian")
     )
-    return ResultsReport(exp, metrics, counts, None, check_sample_ratio(exp, counts), method, level)
+    return ExperimentResults(exp, metrics, counts, None, check_sample_ratio(exp, counts), method, level)
 
 
-def bayesian_report() -> ResultsReport:
+def bayesian_report() -> ExperimentResults:
     return build(
         experiment(),
         {
@@ -183,7 +183,7 @@ def bayesian_report() -> ResultsReport:
     )
 
 
-def frequentist_report() -> ResultsReport:
+def frequentist_report() -> ExperimentResults:
     exp = experiment(
         name="Onboarding checklist",
         status="stopped",
@@ -229,7 +229,7 @@ def frequentist_report() -> ResultsReport:
     )
 
 
-def failures_report() -> ResultsReport:
+def failures_report() -> ExperimentResults:
     exp = experiment(start_date="2026-11-25T15:00:00Z", metrics=[FUNNEL], metrics_secondary=[])
     return build(
         exp,
@@ -248,7 +248,7 @@ def failures_report() -> ResultsReport:
     )
 
 
-def srm_report() -> ResultsReport:
+def srm_report() -> ExperimentResults:
     exp = experiment(metrics=[MEAN], metrics_secondary=[])
     return build(
         exp,
@@ -268,7 +268,7 @@ def srm_report() -> ResultsReport:
     )
 
 
-def legacy_report() -> ResultsReport:
+def legacy_report() -> ExperimentResults:
     exp = experiment(
         metrics=[],
         metrics_secondary=[],
@@ -315,7 +315,7 @@ def legacy_report() -> ResultsReport:
         },
     )
     exposures = exposures_from_metrics([trend])
-    return ResultsReport(exp, [trend, funnel], exposures, None, check_sample_ratio(exp, exposures), "legacy", 0.95)
+    return ExperimentResults(exp, [trend, funnel], exposures, None, check_sample_ratio(exp, exposures), "legacy", 0.95)
 
 
 REPORTS = {

@@ -1,8 +1,8 @@
-"""Actions by name when a spec moves to another project (expctl/core/retarget.py)."""
+"""Actions by name when a spec moves to another project (expctl/core/specs/retarget.py)."""
 
 from __future__ import annotations
 
-from expctl.core.retarget import ACTION, COHORT, referenced_ids, retarget
+from expctl.core.specs.retarget import ACTION, COHORT, referenced_ids, retarget
 
 
 def test_both_forms_are_rewritten_and_missing_or_doubled_names_are_problems() -> None:

@@ -8,10 +8,10 @@ import pytest
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 
-from expctl.core.history import DayResult, MetricHistory, exposures_from
-from expctl.core.results import VariantRow
-from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs, sample_size
-from expctl.core.sizing import baseline_of, calculator_request
+from expctl.core.results.daily import DayResult, MetricHistory, exposures_from
+from expctl.core.results.verdicts import VariantRow
+from expctl.core.sizing.running import baseline_of, calculator_request
+from expctl.core.sizing.sample_size import MEAN, RATE, PlanInputs, SizingError, sample_size
 from expctl.errors import UsageError
 from expctl.model.metrics import MetricSpec
 from expctl.settings.quantities import percentage, rate
@@ -72,7 +72,7 @@ def test_days_needed_and_the_json_names() -> None:
     ],
 )
 def test_inputs_that_cannot_be_planned(inputs: PlanInputs, message: str) -> None:
-    with pytest.raises(PlanError, match=message):
+    with pytest.raises(SizingError, match=message):
         sample_size(inputs)
 
 
@@ -107,9 +107,9 @@ def test_a_percentage_takes_its_sign_or_not() -> None:
 
 def test_an_effect_too_small_for_any_experiment() -> None:
     for mde in (1e-300, 1e-9):
-        with pytest.raises(PlanError, match="users per variant: no experiment reaches that; raise --mde"):
+        with pytest.raises(SizingError, match="users per variant: no experiment reaches that; raise --mde"):
             sample_size(PlanInputs(RATE, mde, baseline_rate=0.1))
-        with pytest.raises(PlanError, match="raise --mde"):
+        with pytest.raises(SizingError, match="raise --mde"):
             sample_size(PlanInputs(MEAN, mde, baseline_mean=10, baseline_stddev=3))
 
 
@@ -155,5 +155,5 @@ def test_baselines_and_posthogs_calculator_request() -> None:
         "baseline_stats": stats,
         "exposure_rate_per_day": 250.0,
     }
-    with pytest.raises(PlanError, match="no exposures yet"):
+    with pytest.raises(SizingError, match="no exposures yet"):
         baseline_of(funnel, {"number_of_samples": 0})

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from expctl.core.report import (
+from expctl.core.results.read import (
     exposures_from_query,
 )
-from expctl.core.results import (
+from expctl.core.results.verdicts import (
     from_experiment_query,
 )
 from expctl.model.metrics import metric_specs

@@ -1,4 +1,4 @@
-"""The rate budget carried between runs (expctl/cli/local/send_log.py)."""
+"""The rate budget carried between runs (expctl/cli/state/send_log.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from expctl.api.ratelimit import CLOUD_BUDGET, UNLIMITED_BUDGET, RateLimiter, Window
-from expctl.cli.local.send_log import SendLog
+from expctl.cli.state.send_log import SendLog
 from tests.support.clock import VirtualClock
 
 

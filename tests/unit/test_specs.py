@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from expctl.core.plan import moves_between, plan
-from expctl.core.plan_terms import CREATE, ERROR, UNCHANGED, UPDATE
-from expctl.core.spec import SPEC_FIELDS, load_specs
+from expctl.core.apply.items import CREATE, ERROR, UNCHANGED, UPDATE
+from expctl.core.apply.plan import moves_between, plan
+from expctl.core.specs.load import SPEC_FIELDS, load_specs
 
 MINIMAL = """\
 apiVersion: expctl/v1

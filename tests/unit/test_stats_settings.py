@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from expctl.core.spec_statistics import read_statistics, to_statistics
-from expctl.core.stats_settings import needs_project_defaults, plan_caveats, resolve
+from expctl.core.results.stats_settings import needs_project_defaults, plan_caveats, resolve
+from expctl.core.specs.statistics import read_statistics, to_statistics
 
 
 def test_defaults_are_posthogs() -> None:

@@ -73,7 +73,7 @@ def _each(
 ) -> None:
     """Apply ``move`` to every experiment; keep going after a failure, exit with the first."""
     from expctl.api.experiments import ExperimentRef
-    from expctl.cli.framework.failures import report
+    from expctl.cli.framework.failures import write_error
     from expctl.core.lifecycle import check_move
     from expctl.errors import AlreadySaidError, ExpctlError
     from expctl.render.columns import choose_columns
@@ -86,7 +86,7 @@ def _each(
             check_move(verb, exp, text)
             after = move(exp, text)
         except ExpctlError as exc:
-            code = report(exc, rt.messages)
+            code = write_error(exc, rt.messages)
             first_failure = first_failure or code
             continue
         changed.append(after)

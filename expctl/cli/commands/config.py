@@ -88,7 +88,7 @@ def get_command(ctx: typer.Context, key: KeyArg) -> None:
         typer.echo(rt.settings.profile_name)
         return
     if key not in SETTINGS:
-        from expctl.core.fields import suggest
+        from expctl.core.specs.fields import suggest
 
         raise UsageError(
             f"unknown setting {key!r}{suggest(key, list(SETTINGS))}", hint=f"settings: {', '.join(SETTINGS)}"
@@ -121,7 +121,7 @@ def set_command(
             hint="use `expctl auth login` (it checks the key and uses the keyring)",
         )
     if key not in SETTINGS:
-        from expctl.core.fields import suggest
+        from expctl.core.specs.fields import suggest
 
         raise UsageError(
             f"unknown setting {key!r}{suggest(key, list(SETTINGS))}", hint=f"settings: {', '.join(SETTINGS)}"

@@ -42,7 +42,7 @@ def duplicate_command(
     new key unless that is what you want.
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.bodies import check_flag_key
+    from expctl.core.apply.bodies import check_flag_key
 
     rt = runtime_of(ctx)
     if flag_key is not None:
@@ -93,7 +93,7 @@ def copy_command(
     (saved) metrics stay behind: they belong to their project.
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.bodies import check_flag_key
+    from expctl.core.apply.bodies import check_flag_key
 
     rt = runtime_of(ctx)
     if flag_key is not None:

@@ -93,7 +93,7 @@ def create_command(
     with `expctl launch`. Metrics given with --metric are checked offline against
     PostHog's definitions before anything is sent.
     """
-    from expctl.core.bodies import ExperimentCreate, check_flag_key, check_name, parse_variants
+    from expctl.core.apply.bodies import ExperimentCreate, check_flag_key, check_name, parse_variants
 
     extra = _create_extras(type_, set_)
     extra.update(_metric_fields(metric or [], secondary_metric or [], extra))
@@ -116,7 +116,7 @@ def create_command(
 
 
 def _report_created(rt: Runtime, created: Mapping[str, Any], extra: dict[str, Any], output: str | None) -> None:
-    from expctl.core.fields import fields_not_stored, not_computable_warning
+    from expctl.core.specs.fields import fields_not_stored, not_computable_warning
     from expctl.model.experiment import status_of
     from expctl.render.words import unstored_message
 
@@ -136,8 +136,8 @@ def _report_created(rt: Runtime, created: Mapping[str, Any], extra: dict[str, An
 def _create_extras(type_: str | None, sets: list[str] | None) -> dict[str, Any]:
     """The --set fields of a create, after checking --type and that --set does not
     stand in for an option of its own."""
-    from expctl.core.bodies import parse_sets
-    from expctl.core.fields import TYPES
+    from expctl.core.apply.bodies import parse_sets
+    from expctl.core.specs.fields import TYPES
     from expctl.errors import UsageError
 
     if type_ is not None and type_ not in TYPES:
@@ -150,7 +150,7 @@ def _create_extras(type_: str | None, sets: list[str] | None) -> dict[str, Any]:
 
 
 def _metric_fields(primary: list[str], secondary: list[str], extra: dict[str, Any]) -> dict[str, Any]:
-    from expctl.core.spec_metrics import parse_metric_option
+    from expctl.core.metrics.from_spec import parse_metric_option
     from expctl.errors import UsageError
 
     out: dict[str, Any] = {}
@@ -180,7 +180,7 @@ def _linked(
     if primary or secondary:
         if "saved_metrics_ids" in extra:
             raise UsageError("use --shared-metric or --set saved_metrics_ids, not both")
-        from expctl.core.metric_edit import ONCE_PER_EXPERIMENT
+        from expctl.core.metrics.edit import ONCE_PER_EXPERIMENT
 
         api = rt.shared_metrics
         links: list[dict[str, Any]] = []

@@ -132,7 +132,7 @@ def _list_rows(
     keys for completion; returns how many were shown."""
     from expctl.api.listing import ListFilters
     from expctl.api.pagination import ALL_PAGE_SIZE
-    from expctl.cli.local.flag_keys import MAX_ENTRIES
+    from expctl.cli.state.flag_keys import MAX_ENTRIES
 
     out = rt.output(output)
     if out.mode in ("table", "plain") or columns:
@@ -227,8 +227,8 @@ def update_command(
     and changing the split biases results that are already collected.
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.bodies import changed_fields, check_name, parse_sets
-    from expctl.core.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
+    from expctl.core.apply.bodies import changed_fields, check_name, parse_sets
+    from expctl.core.specs.fields import CREATE_ONLY_FIELDS, WRITE_ONLY_FIELDS
     from expctl.errors import UsageError
     from expctl.model.experiment import status_of
 
@@ -261,7 +261,7 @@ def update_command(
 def _send_update(rt: Runtime, current: Mapping[str, Any], changes: dict[str, Any], output: str | None) -> None:
     """PATCH, then say what was stored: fields an older PostHog does not have are named,
     never claimed; exit 6 when none of what was asked for was stored."""
-    from expctl.core.fields import fields_not_stored, not_computable_warning
+    from expctl.core.specs.fields import fields_not_stored, not_computable_warning
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 

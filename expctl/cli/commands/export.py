@@ -14,7 +14,7 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
-    from expctl.core.spec import SpecSet
+    from expctl.core.specs.load import SpecSet
 
 export_app = new_app()
 
@@ -66,7 +66,7 @@ def export_command(
     documents, so the files validate on their own. <flag-key>.yaml, holdout-<name>.yaml
     and shared-metric-<name>.yaml go into the directory.
     """
-    from expctl.core.export import resource_to_spec, to_spec, to_yaml
+    from expctl.core.specs.export import resource_to_spec, to_spec, to_yaml
     from expctl.errors import UsageError
     from expctl.settings.shared_files import slug
 
@@ -124,9 +124,9 @@ def _resources(rt: Runtime, experiments: Sequence[Mapping[str, Any]], all_: bool
     """(kind, row) of the holdouts and shared metrics to write, and whether experiments must
     refer to them by id instead (the key may not read them: then none are written)."""
     from expctl.api.resources import HOLDOUTS, SHARED_METRICS
-    from expctl.core.references import shared_current
-    from expctl.core.spec_kinds import HOLDOUT, SHARED_METRIC
+    from expctl.core.specs.references import shared_current
     from expctl.errors import ApiAuthError
+    from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
     used_holdouts = {(e.get("holdout") or {}).get("id") for e in experiments if isinstance(e.get("holdout"), Mapping)}
     used_metrics = {sid for e in experiments for sid, _name, _role in shared_current(e)}
@@ -157,7 +157,7 @@ def _file_name(kind: str, row: Mapping[str, Any]) -> str:
 def _one_per_flag_key(rt: Runtime, experiments: Sequence[Any]) -> list[Any]:
     """A spec is found by its flag key, so export one experiment per key: the one `apply`
     would manage. The others are named on stderr, never silently overwritten."""
-    from expctl.core.apply import managed_experiment
+    from expctl.core.apply.execute import managed_experiment
 
     by_key: dict[Any, list[Any]] = {}
     for exp in experiments:
@@ -185,8 +185,8 @@ def live_specs(
     read and checked as spec files are: what `promote` and `diff --against` apply to
     ``target``, with each action's id replaced by the target's (by name). Without
     ``with_state``, lifecycle is left out."""
-    from expctl.core.export import to_spec, to_yaml
-    from expctl.core.spec import load_specs
+    from expctl.core.specs.export import to_spec, to_yaml
+    from expctl.core.specs.load import load_specs
 
     fulls = _experiments(rt, refs, not refs, parallel)
     if not refs:
@@ -208,7 +208,7 @@ def live_specs(
 def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any]]) -> None:
     """Each action and cohort id of the source replaced by the target's of the same name;
     refused (exit 6) before anything is written when the target lacks one."""
-    from expctl.core.retarget import ACTION, COHORT, referenced_ids, retarget
+    from expctl.core.specs.retarget import ACTION, COHORT, referenced_ids, retarget
     from expctl.errors import RejectedError
 
     problems: list[str] = []
@@ -228,6 +228,6 @@ def _actions_by_name(source: Runtime, target: Runtime, specs: list[dict[str, Any
 
 
 def _listed(rt: Runtime, kind: str) -> list[dict[str, Any]]:
-    from expctl.core.retarget import ACTION
+    from expctl.core.specs.retarget import ACTION
 
     return rt.actions.all() if kind == ACTION else rt.actions.cohorts()

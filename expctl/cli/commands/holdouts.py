@@ -144,7 +144,7 @@ def _only_changes(current: Mapping[str, Any], body: dict[str, Any]) -> dict[str,
     rewrites the flag of every experiment in the holdout whenever the filters sent differ
     from the stored ones, which carry the ``variant`` it adds
     (``ExperimentHoldoutSerializer.update``): the same percentage is not sent at all."""
-    from expctl.core.resource_plan import comparable
+    from expctl.core.apply.resources import comparable
 
     return {key: value for key, value in body.items() if comparable(key, value) != comparable(key, current.get(key))}
 

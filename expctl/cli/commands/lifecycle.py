@@ -310,7 +310,7 @@ def _warn_unstored_conclusion(
     rt: Runtime, after: Mapping[str, Any], conclusion: str | None, comment: str | None
 ) -> None:
     """Releases before 2025 have no conclusion fields and drop them without a word."""
-    from expctl.core.fields import fields_not_stored
+    from expctl.core.specs.fields import fields_not_stored
     from expctl.render.words import unstored_message
 
     sent = {k: v for k, v in (("conclusion", conclusion), ("conclusion_comment", comment)) if v is not None}
@@ -340,7 +340,7 @@ def _percent(value: Any) -> str:
 
 
 def _check_conclusion(conclusion: str | None) -> None:
-    from expctl.core.fields import CONCLUSIONS
+    from expctl.core.specs.fields import CONCLUSIONS
     from expctl.errors import UsageError
 
     if conclusion is not None and conclusion not in CONCLUSIONS:

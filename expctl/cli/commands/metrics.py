@@ -41,7 +41,7 @@ AllowUnknownOpt = Annotated[
 
 
 def metric_rows(experiment: Mapping[str, Any]) -> list[dict[str, Any]]:
-    from expctl.core.metric_edit import entries
+    from expctl.core.metrics.edit import entries
 
     return [
         {
@@ -121,8 +121,8 @@ def add_command(
     anything is sent. On a running experiment PostHog computes the new metric from the
     experiment's start date, so its results cover the whole run.
     """
-    from expctl.core.metric_edit import add_patch
-    from expctl.core.spec_metrics import parse_metric_option
+    from expctl.core.metrics.edit import add_patch
+    from expctl.core.metrics.from_spec import parse_metric_option
 
     role = "secondary" if secondary else "primary"
     body = parse_metric_option(metric, "SHORTHAND")
@@ -156,7 +156,7 @@ def remove_command(
     one are not reattached.
     """
     from expctl.cli.framework.prompts import confirm
-    from expctl.core.metric_edit import find, remove_patch
+    from expctl.core.metrics.edit import find, remove_patch
 
     rt = runtime_of(ctx)
     current = _experiment(rt, experiment)
@@ -193,7 +193,7 @@ def move_command(
     The first primary metric is the one PostHog leads with. Only the ordering array
     (``primary_metrics_ordered_uuids`` or ``secondary_metrics_ordered_uuids``) is sent.
     """
-    from expctl.core.metric_edit import find, move_patch
+    from expctl.core.metrics.edit import find, move_patch
 
     rt = runtime_of(ctx)
     current = _experiment(rt, experiment)
@@ -213,7 +213,7 @@ def _experiment(rt: Runtime, text: str) -> dict[str, Any]:
 
 
 def _patch(rt: Runtime, current: Mapping[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    from expctl.core.fields import fields_not_stored, not_computable_warning
+    from expctl.core.specs.fields import fields_not_stored, not_computable_warning
     from expctl.errors import RejectedError
     from expctl.render.words import unstored_message
 

@@ -110,7 +110,7 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
     give becomes a note on the page instead of a failure."""
     from expctl.cli.commands.results import _report
     from expctl.cli.commands.results_history import _daily
-    from expctl.core.history import exposures_from, exposures_from_history, latest_samples
+    from expctl.core.results.daily import exposures_from, exposures_from_history, latest_samples
     from expctl.errors import ExpctlError
     from expctl.render.html_report import PageInputs
 
@@ -134,25 +134,25 @@ def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInp
         page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
     known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": page.exposures}
     known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
-    page.plan = _plan_lines(rt, experiment, page, known)
+    page.plan = _sizing_lines(rt, experiment, page, known)
     return page
 
 
-def _plan_lines(
+def _sizing_lines(
     rt: Runtime, experiment: Mapping[str, Any], page: PageInputs, known: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
     """The plan as label/value rows, PostHog's running-time estimate among them (and on the
     page's head); what the estimate leaves out of the experiment's analysis is said."""
     from expctl.cli.commands.sizing_running import measure
-    from expctl.core.sample_size import PlanError
-    from expctl.core.sizing import calculator_request
-    from expctl.core.stats_settings import plan_caveats
+    from expctl.core.results.stats_settings import plan_caveats
+    from expctl.core.sizing.running import calculator_request
+    from expctl.core.sizing.sample_size import SizingError
     from expctl.errors import ExpctlError
     from expctl.render.sizing import posthog_estimate, running_rows
 
     try:
         spec, plan, source, control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8, known=known)
-    except (PlanError, ExpctlError) as exc:
+    except (SizingError, ExpctlError) as exc:
         page.notes.append(f"No plan: {getattr(exc, 'message', None) or exc}")
         return []
     body = calculator_request(spec.query or {}, control, plan.size.inputs.mde, plan.size.inputs.variants, plan.per_day)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from expctl.api.results import ResultsApi
-    from expctl.core.results import ResultsReport
+    from expctl.core.results.verdicts import ExperimentResults
     from expctl.errors import RejectedError
     from expctl.model.metrics import MetricAnswer
     from expctl.model.stored_run import StoredRun
@@ -90,7 +90,7 @@ def results_command(
     with the day it became significant marked; -o json gives the series.
     """
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.report import parse_fail_on
+    from expctl.core.results.read import parse_fail_on
 
     rt = runtime_of(ctx)
     conditions = parse_fail_on(fail_on or [])
@@ -137,7 +137,7 @@ def draft_refusal(exp: Mapping[str, Any]) -> RejectedError:
 
 
 def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:
-    from expctl.core.report import gate_failures
+    from expctl.core.results.read import gate_failures
     from expctl.errors import ExitCode
     from expctl.model.experiment import status_of
 
@@ -179,15 +179,15 @@ def _report(
     *,
     shown: bool = False,
     on_progress: Callable[[StoredRun], None] | None = None,
-) -> ResultsReport:
+) -> ExperimentResults:
     """PostHog's answers from api, read into a report by core: data flows one way.
     ``shown``: the report is drawn for people, so its strings (names, variant keys,
     PostHog's error details) have their control characters made visible first."""
     from expctl.api.activity import entries_during_run
     from expctl.api.project_settings import results_defaults
-    from expctl.core.freshness import changes_during_run
-    from expctl.core.report import build_report
-    from expctl.core.stats_settings import needs_project_defaults
+    from expctl.core.results.freshness import changes_during_run
+    from expctl.core.results.read import read_results
+    from expctl.core.results.stats_settings import needs_project_defaults
     from expctl.model.metrics import metric_specs
     from expctl.model.stored_run import StoredRun
     from expctl.render.safe import for_display, visible
@@ -206,7 +206,7 @@ def _report(
         exposures, answers, notes = for_display(exposures), _shown(answers), [visible(n) for n in notes]
         specs = metric_specs(exp)
     source = StoredRun(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
-    return build_report(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
+    return read_results(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
 
 
 def _shown(answers: Mapping[str, MetricAnswer]) -> dict[str, MetricAnswer]:
@@ -223,7 +223,7 @@ def _shown(answers: Mapping[str, MetricAnswer]) -> dict[str, MetricAnswer]:
     return shown
 
 
-def _render(rt: Runtime, report: ResultsReport, mode: str) -> None:
+def _render(rt: Runtime, report: ExperimentResults, mode: str) -> None:
     from expctl.render.results import holdout_line, render_table
     from expctl.render.results_text import render_markdown, render_plain
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
-    from expctl.api.history import HistoryApi
+    from expctl.api.daily_results import HistoryApi
 
 
 def show_history(rt: Runtime, experiment: Mapping[str, Any], mode: str) -> None:
-    from expctl.core.history import exposures_from
+    from expctl.core.results.daily import exposures_from
 
     api = rt.history_api
     with rt.progress("Fetching the history", output=mode):
@@ -42,7 +42,7 @@ def show_history(rt: Runtime, experiment: Mapping[str, Any], mode: str) -> None:
 
 def _daily(rt: Runtime, api: HistoryApi, experiment: Mapping[str, Any]) -> tuple[list[Any], str]:
     """Each primary metric's history, and a note when this server keeps no daily results."""
-    from expctl.core.history import metric_history
+    from expctl.core.results.daily import metric_history
     from expctl.model.metrics import metric_specs
 
     primary = [s for s in metric_specs(experiment) if s.role == "primary" and not s.legacy and s.query]

@@ -106,7 +106,7 @@ def create_command(
     output: OutputOpt = None,
 ) -> None:
     """Create a shared metric; checked offline against PostHog's definitions first."""
-    from expctl.core.spec_metrics import parse_metric_option
+    from expctl.core.metrics.from_spec import parse_metric_option
 
     body: dict[str, Any] = {"name": name, "query": parse_metric_option(metric, "--metric")}
     if description is not None:
@@ -136,7 +136,7 @@ def update_command(
     output: OutputOpt = None,
 ) -> None:
     """Change a shared metric. Every experiment using it sees the change; it keeps its uuid."""
-    from expctl.core.spec_metrics import parse_metric_option
+    from expctl.core.metrics.from_spec import parse_metric_option
     from expctl.errors import UsageError
 
     body: dict[str, Any] = {}
@@ -184,7 +184,7 @@ def link_command(
 ) -> None:
     """Use a shared metric in an experiment, as a primary or secondary metric."""
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.metric_edit import link_patch
+    from expctl.core.metrics.edit import link_patch
 
     rt = runtime_of(ctx)
     shared = _api(rt).resolve(ref)
@@ -203,7 +203,7 @@ def link_command(
 def unlink_command(ctx: typer.Context, experiment: ExperimentArg, ref: SharedRefArg, output: OutputOpt = None) -> None:
     """Stop using a shared metric in an experiment, in either role (the shared metric stays)."""
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.metric_edit import entries, unlink_patch
+    from expctl.core.metrics.edit import entries, unlink_patch
     from expctl.errors import NotFoundError
 
     rt = runtime_of(ctx)

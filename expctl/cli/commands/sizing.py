@@ -14,7 +14,7 @@ from expctl.cli.framework.output_modes import OBJECTS
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
-    from expctl.core.sample_size import PlanInputs
+    from expctl.core.sizing.sample_size import PlanInputs
 
 plan_app = new_app()
 
@@ -98,7 +98,7 @@ def plan_command(
     the sample still needed and the days remaining; beside it PostHog's own estimate
     where the server offers calculate_running_time/.
     """
-    from expctl.core.sample_size import PlanError
+    from expctl.core.sizing.sample_size import SizingError
     from expctl.settings.quantities import rate
 
     rt = runtime_of(ctx)
@@ -112,11 +112,11 @@ def plan_command(
                 _offline_inputs(baseline_rate, (baseline_mean, baseline_stddev), mde, test, daily_exposures),
             )
         else:
-            from expctl.cli.commands.sizing_running import plan_running
+            from expctl.cli.commands.sizing_running import estimate_running
 
             _, level, chance = test
-            plan_running(rt, out_mode, experiment, mde=_optional(rate, mde, "--mde"), alpha=level, power=chance)
-    except PlanError as exc:
+            estimate_running(rt, out_mode, experiment, mde=_optional(rate, mde, "--mde"), alpha=level, power=chance)
+    except SizingError as exc:
         from expctl.errors import UsageError
 
         raise UsageError(str(exc)) from None
@@ -134,14 +134,14 @@ def _offline_inputs(
     daily: str | None,
 ) -> PlanInputs:
     """The offline plan's inputs from what was typed (every rate as 10% or 0.10)."""
-    from expctl.core.sample_size import MEAN, RATE, PlanError, PlanInputs
+    from expctl.core.sizing.sample_size import MEAN, RATE, PlanInputs, SizingError
     from expctl.settings.quantities import finite, rate
 
     mean, stddev = mean_and_sd
     if mde is None:
-        raise PlanError("give --mde, the smallest relative change worth detecting (e.g. --mde 5%)")
+        raise SizingError("give --mde, the smallest relative change worth detecting (e.g. --mde 5%)")
     if (baseline_rate is None) == (mean is None and stddev is None):
-        raise PlanError("give --baseline-rate (funnels), or --baseline-mean and --baseline-stddev (means)")
+        raise SizingError("give --baseline-rate (funnels), or --baseline-mean and --baseline-stddev (means)")
     variants, alpha, power = test
     return PlanInputs(
         RATE if baseline_rate is not None else MEAN,
@@ -157,15 +157,15 @@ def _offline_inputs(
 
 
 def _offline(rt: Runtime, mode: str, inputs: PlanInputs) -> None:
-    from expctl.core.sample_size import sample_size
+    from expctl.core.sizing.sample_size import sample_size
 
     result = sample_size(inputs)
     if mode in ("json", "yaml"):
         rt.output(mode).data(result.as_json())
         return
-    from expctl.render.sizing import plan_lines
+    from expctl.render.sizing import sample_size_lines
 
-    rt.output("plain").text("".join(f"{line}\n" for line in plan_lines(result, plain=mode == "plain")))
+    rt.output("plain").text("".join(f"{line}\n" for line in sample_size_lines(result, plain=mode == "plain")))
 
 
 def label(experiment: Mapping[str, Any]) -> str:

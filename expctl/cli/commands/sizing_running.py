@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
-    from expctl.api.history import HistoryApi
-    from expctl.core.sizing import RunningPlan
+    from expctl.api.daily_results import HistoryApi
+    from expctl.core.sizing.running import RunningEstimate
 
 
-def plan_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: float, power: float) -> None:
+def estimate_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: float, power: float) -> None:
     from expctl.api.experiments import ExperimentRef
-    from expctl.core.sizing import as_json, calculator_request
+    from expctl.core.sizing.running import as_json, calculator_request
     from expctl.errors import RejectedError
     from expctl.model.experiment import status_of
 
@@ -44,7 +44,7 @@ def plan_running(rt: Runtime, mode: str, ref: str, *, mde: float | None, alpha: 
     lines = running_lines(experiment, spec.name, plan, source, posthog)
     rt.output("plain").text("".join(f"{line}\n" for line in lines))
     from expctl.api.project_settings import results_defaults
-    from expctl.core.stats_settings import plan_caveats, resolve
+    from expctl.core.results.stats_settings import plan_caveats, resolve
 
     for caveat in plan_caveats(resolve(experiment.get("stats_config"), results_defaults(rt.client))):
         rt.messages.note(f"expctl's estimate: {caveat}.")
@@ -60,16 +60,16 @@ def measure(
     alpha: float,
     power: float,
     known: Mapping[str, Any] | None = None,
-) -> tuple[Any, RunningPlan, str, Mapping[str, Any]]:
+) -> tuple[Any, RunningEstimate, str, Mapping[str, Any]]:
     """The primary metric, the plan from what has been measured so far, where its MDE came
-    from, and the control's statistics; PlanError when there is nothing to plan with.
+    from, and the control's statistics; SizingError when there is nothing to plan with.
 
     ``known``: answers PostHog already gave in this run (``"exposures"``: the exposure
     query's; ``"exposure_series"``: exposures per day read elsewhere, e.g. off the daily
     results; each metric's by its key), used instead of asking again."""
-    from expctl.core.history import exposures_from
-    from expctl.core.sample_size import PlanError
-    from expctl.core.sizing import running_plan
+    from expctl.core.results.daily import exposures_from
+    from expctl.core.sizing.running import running_estimate
+    from expctl.core.sizing.sample_size import SizingError
 
     spec = _primary(experiment)
     api = rt.history_api
@@ -82,8 +82,8 @@ def measure(
     baseline = answered.get("baseline") if isinstance(answered, Mapping) else None
     control = baseline if isinstance(baseline, Mapping) else _control(api, experiment, spec)
     if exposures is None:
-        raise PlanError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
-    plan = running_plan(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
+        raise SizingError("this PostHog gives no exposure series (ExperimentExposureQuery), so no rate to plan with")
+    plan = running_estimate(spec.query or {}, control, exposures, mde=relative, alpha=alpha, power=power)
     return spec, plan, source, control
 
 
@@ -91,8 +91,8 @@ def stored_known(rt: Runtime, experiment: Mapping[str, Any]) -> dict[str, Any]:
     """What PostHog has stored for the plan, so it spends no query: the primary metric's
     answer from the latest stored run and the exposures per day off its daily results.
     Empty where the server stores neither (older releases ask the query endpoint)."""
-    from expctl.core.history import exposures_from_history, latest_samples, metric_history
-    from expctl.core.sample_size import PlanError
+    from expctl.core.results.daily import exposures_from_history, latest_samples, metric_history
+    from expctl.core.sizing.sample_size import SizingError
 
     stored = rt.results_api.stored
     run = stored.latest(experiment["id"]) if stored.available else None
@@ -100,7 +100,7 @@ def stored_known(rt: Runtime, experiment: Mapping[str, Any]) -> dict[str, Any]:
         return {}
     try:
         spec = _primary(experiment)
-    except PlanError:
+    except SizingError:
         return {}
     item = run.items().get(spec.key) or {}
     known: dict[str, Any] = {spec.key: item["result"]} if isinstance(item.get("result"), Mapping) else {}
@@ -116,13 +116,13 @@ def stored_known(rt: Runtime, experiment: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _primary(experiment: Mapping[str, Any]) -> Any:
-    from expctl.core.sample_size import PlanError
+    from expctl.core.sizing.sample_size import SizingError
     from expctl.model.metrics import metric_specs
 
     for spec in metric_specs(experiment):
         if spec.role == "primary" and not spec.legacy and spec.query and spec.query.get("kind") == "ExperimentMetric":
             return spec
-    raise PlanError("the experiment has no primary metric of PostHog's current kind to measure a baseline on")
+    raise SizingError("the experiment has no primary metric of PostHog's current kind to measure a baseline on")
 
 
 # PostHog's fallback when neither the experiment nor the project sets an MDE: the web app's
@@ -152,7 +152,7 @@ def _mde(api: HistoryApi, experiment: Mapping[str, Any], given: float | None) ->
 
 def _control(api: HistoryApi, experiment: Mapping[str, Any], spec: Any) -> Mapping[str, Any]:
     """The baseline row of the primary metric's answer: the control's statistics so far."""
-    from expctl.core.sample_size import PlanError
+    from expctl.core.sizing.sample_size import SizingError
     from expctl.errors import AuthError
     from expctl.model.metrics import QUERY
 
@@ -161,8 +161,8 @@ def _control(api: HistoryApi, experiment: Mapping[str, Any], spec: Any) -> Mappi
         raise answer.error  # a missing scope is the key's problem (exit 4), not the plan's
     if answer.kind != QUERY or not isinstance(answer.payload, Mapping):
         why = answer.error.message if answer.error is not None else "no result"
-        raise PlanError(f"could not measure the primary metric '{spec.name}' so far: {why}")
+        raise SizingError(f"could not measure the primary metric '{spec.name}' so far: {why}")
     baseline = answer.payload.get("baseline")
     if not isinstance(baseline, Mapping):
-        raise PlanError(f"PostHog returned no baseline for '{spec.name}' yet")
+        raise SizingError(f"PostHog returned no baseline for '{spec.name}' yet")
     return baseline

@@ -16,10 +16,10 @@ from expctl.render.words import plural
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from expctl.core.apply import Execution
-    from expctl.core.pipeline import AnyOutcome, Applied
-    from expctl.core.plan import Plan
-    from expctl.core.spec import SpecSet
+    from expctl.core.apply.execute import Execution
+    from expctl.core.apply.pipeline import AnyOutcome, Applied
+    from expctl.core.apply.plan import Plan
+    from expctl.core.specs.load import SpecSet
 
 validate_app = new_app()
 diff_app = new_app()
@@ -60,7 +60,7 @@ def validate_command(ctx: typer.Context, files: FilesOpt, output: ProblemsOutput
     -o json gives editors and CI each problem as {file, line, column, message}.
     """
     from expctl.cli.framework.output_modes import PROBLEMS
-    from expctl.core.overlays import environment_names
+    from expctl.core.specs.overlays import environment_names
 
     rt = runtime_of(ctx)
     mode = rt.output(output, PROBLEMS).mode
@@ -170,8 +170,8 @@ def locked_apply(
     if dry_run:
         _apply(rt, load, True, yes, output, parallel)
         return
-    from expctl.cli.local.apply_lock import apply_lock, lock_path
-    from expctl.cli.local.unsafe_cache import warn_once_about
+    from expctl.cli.state.apply_lock import apply_lock, lock_path
+    from expctl.cli.state.unsafe_cache import warn_once_about
 
     warn_once_about(rt.env, rt.messages)
     target = f"project {rt.settings.project} on {rt.settings.host}"
@@ -231,8 +231,8 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
 
     from expctl.api.backend import ApiBackend
     from expctl.cli.framework.interrupts import CTRL_C_NOTE, ctrl_c_stops
-    from expctl.core.apply import Outcome
-    from expctl.core.pipeline import apply_plan
+    from expctl.core.apply.execute import Outcome
+    from expctl.core.apply.pipeline import apply_plan
     from expctl.render.plan import outcome_line, resource_outcome_line
     from expctl.render.style import Styler
 
@@ -257,7 +257,7 @@ def _run_apply(rt: Runtime, plan: Plan, mode: str, parallel: int) -> Applied:
 def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> None:
     """The summary, each failure, and the exit: 130 interrupted, the first failure's
     code, 6 when the plan refused a spec, else 0."""
-    from expctl.core.pipeline import counts
+    from expctl.core.apply.pipeline import counts
     from expctl.errors import AlreadySaidError, InterruptedByUserError, RejectedError
     from expctl.render.plan import interrupted_summary, outcomes_json, plan_json, resources_json, summary_line
 
@@ -288,7 +288,7 @@ def _end_with_outcomes(rt: Runtime, plan: Plan, applied: Applied, mode: str) -> 
 def _warn_uncomputable(rt: Runtime, execution: Execution) -> None:
     """Experiments this apply created with metrics the release cannot compute: the plan
     could not know the release before it answered (it warns for existing ones)."""
-    from expctl.core.fields import not_computable_warning
+    from expctl.core.specs.fields import not_computable_warning
 
     for outcome in execution.outcomes:
         if outcome.item.current is None and outcome.experiment is not None:
@@ -317,7 +317,7 @@ def schema_command(
 
 def _load(rt: Runtime, files: list[str], stdin_text: str | None = None, env: str | None = None) -> SpecSet:
     """The specs as the environment (--env, or ``env``) sees them: its overlays merged in."""
-    from expctl.core.spec import load_specs
+    from expctl.core.specs.load import load_specs
 
     if stdin_text is None and "-" in files:
         stdin_text = rt.streams.stdin.read()
@@ -340,7 +340,7 @@ def _report_problems(rt: Runtime, result: SpecSet, *, listed: bool = False) -> N
 
 def _plan(rt: Runtime, load: Callable[[], SpecSet], parallel: int) -> Plan:
     from expctl.api.backend import ApiBackend
-    from expctl.core.pipeline import plan_specs
+    from expctl.core.apply.pipeline import plan_specs
 
     result = load()
     if result.problems:

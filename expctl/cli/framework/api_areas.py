@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from expctl.api.activity import ActivityApi
     from expctl.api.client import PostHogClient
     from expctl.api.cohorts import CohortsApi
+    from expctl.api.daily_results import HistoryApi
     from expctl.api.experiments import ExperimentsApi
     from expctl.api.flag_checks import FlagChecksApi
-    from expctl.api.history import HistoryApi
     from expctl.api.migration import MigrationApi
     from expctl.api.probes import Probes
     from expctl.api.project_stats import ProjectStatsApi
@@ -44,7 +44,7 @@ class ApiAreas:
 
     @cached_property
     def history_api(self) -> HistoryApi:
-        from expctl.api.history import HistoryApi
+        from expctl.api.daily_results import HistoryApi
 
         return HistoryApi(self.client)
 

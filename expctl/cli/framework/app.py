@@ -185,7 +185,7 @@ class LazyGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
-        from expctl.cli.framework.failures import report
+        from expctl.cli.framework.failures import write_error
 
         try:
             return super().invoke(ctx)
@@ -204,7 +204,7 @@ class LazyGroup(TyperGroup):
                 messages = Messages(sys.stderr, color=False)
             else:
                 messages = runtime.messages
-            code = report(exc, messages)
+            code = write_error(exc, messages)
             raise typer.Exit(code) from None
 
 
@@ -351,7 +351,7 @@ def _same_environment(env: str | None, profile: str | None) -> None:
     """An environment is the profile of its name: --env and --profile may not disagree;
     and it is a name, never a path (core.overlays.check_environment_name)."""
     if env is not None:
-        from expctl.core.overlays import check_environment_name
+        from expctl.core.specs.overlays import check_environment_name
 
         check_environment_name(env)
     if env is not None and profile is not None and env != profile:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from expctl.cli.local.flag_keys import KeyCache
+from expctl.cli.state.flag_keys import FlagKeyCache
 
 
 def cached_experiments(incomplete: str) -> list[tuple[str, str]]:
@@ -23,7 +23,7 @@ def cached_experiments(incomplete: str) -> list[tuple[str, str]]:
         host, project = settings.host, settings.project
     except Exception:
         return []
-    entries = KeyCache.for_target(env, host, project).entries()
+    entries = FlagKeyCache.for_target(env, host, project).entries()
     found: list[tuple[str, str]] = []
     for key, entry in sorted(entries.items()):
         name = str(entry.get("name", ""))

@@ -10,7 +10,7 @@ from expctl.errors import ExitCode, ExpctlError
 ISSUES_HINT = "run again with --debug for details"
 
 
-def report(exc: BaseException, messages: Messages) -> int:
+def write_error(exc: BaseException, messages: Messages) -> int:
     """Print what went wrong and what to do next; return the documented exit code."""
     if isinstance(exc, ExpctlError):
         if exc.message:  # an empty one was explained on screen already

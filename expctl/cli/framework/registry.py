@@ -70,7 +70,7 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
     ("schema", "specs", "schema_app", _S, "Print the JSON Schema of the spec format, for editors"),
     ("promote", "promote", "promote_app", _S,
      "Make another environment's experiments match this one's, as they stand now"),
-    ("render", "render", "render_app", _S,
+    ("render", "render_specs", "render_app", _S,
      "Print the specs as an environment sees them: its overlays merged, nothing sent"),
     ("demo", "demo", "demo_app", _U, "Try expctl on a PostHog stand-in on this machine: no account needed"),
     ("auth", "auth", "auth_app", _U, "Log in, check and log out"),

@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
     from expctl.api.client import PostHogClient
     from expctl.api.experiments import ExperimentsApi
-    from expctl.cli.local.experiment_cache import ExperimentCache
-    from expctl.cli.local.flag_keys import KeyCache
-    from expctl.cli.local.send_log import SendLog
+    from expctl.cli.state.experiment_cache import ExperimentCache
+    from expctl.cli.state.flag_keys import FlagKeyCache
+    from expctl.cli.state.send_log import SendLog
     from expctl.render.output import Output
     from expctl.render.progress import Progress
     from expctl.settings.config_file import ConfigFile
@@ -253,8 +253,8 @@ class Runtime(ApiAreas):
 
     def _carry_budget(self, client: PostHogClient, host: str, key: str) -> None:
         """Start from the requests earlier runs spent of this key's budget; leave this
-        run's for the next when the runtime closes (``cli/local/send_log.py``)."""
-        from expctl.cli.local.send_log import SendLog
+        run's for the next when the runtime closes (``cli/state/send_log.py``)."""
+        from expctl.cli.state.send_log import SendLog
 
         log = SendLog.for_key(self.env, host, key, self.overrides.clock or time.monotonic)
         log.restore(client.limiter)
@@ -262,9 +262,9 @@ class Runtime(ApiAreas):
 
     @cached_property
     def experiment_cache(self) -> ExperimentCache:
-        """Full experiments from earlier runs of this host and project (``cli/local/experiment_cache.py``)."""
-        from expctl.cli.local.experiment_cache import ExperimentCache, seal_key
-        from expctl.cli.local.unsafe_cache import warn_once_about
+        """Full experiments from earlier runs of this host and project (``cli/state/experiment_cache.py``)."""
+        from expctl.cli.state.experiment_cache import ExperimentCache, seal_key
+        from expctl.cli.state.unsafe_cache import warn_once_about
 
         warn_once_about(self.env, self.messages)
         seal = seal_key(self.api_key().secret.reveal())
@@ -279,15 +279,15 @@ class Runtime(ApiAreas):
         )
 
     @cached_property
-    def key_cache(self) -> KeyCache:
+    def key_cache(self) -> FlagKeyCache:
         """The flag-key cache of this host and project (none when settings are broken)."""
-        from expctl.cli.local.flag_keys import KeyCache
+        from expctl.cli.state.flag_keys import FlagKeyCache
 
         try:
             settings = self.settings
         except Exception:
-            return KeyCache(None)
-        return KeyCache.for_target(self.env, settings.host, settings.project)
+            return FlagKeyCache(None)
+        return FlagKeyCache.for_target(self.env, settings.host, settings.project)
 
     # -- output --------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def orders(incomplete: str) -> list[str]:
 
 
 def fail_on(incomplete: str) -> list[str]:
-    from expctl.core.results import FAIL_ON_CONDITIONS
+    from expctl.core.results.verdicts import FAIL_ON_CONDITIONS
 
     return comma_list(FAIL_ON_CONDITIONS)(incomplete)
 

@@ -1,0 +1,1 @@
+"""`apply`'s pipeline: plan each spec against PostHog, then create, patch and move."""

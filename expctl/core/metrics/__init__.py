@@ -1,0 +1,1 @@
+"""Experiment metrics: the shorthand, its exact compression, schema checks and edits."""

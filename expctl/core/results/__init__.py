@@ -1,0 +1,1 @@
+"""Results as PostHog computed them: verdicts, settings, health, freshness, daily series."""

@@ -1,0 +1,1 @@
+"""Sample sizes: the formulas, and where a running experiment stands against them."""

@@ -1,0 +1,1 @@
+"""Specs: reading YAML safely, every offline check, overlays, export and read-back."""

@@ -1,0 +1,239 @@
+"""Read spec files safely, remembering where every value came from.
+
+Specs come from pull requests, so the reader treats input as untrusted: files are capped
+in size, binary and non-UTF-8 files are refused with a position, duplicate keys are an
+error (YAML would silently keep the last), and alias expansion is bounded so a "billion
+laughs" document fails fast instead of eating memory. Every value's position is kept so
+problems can be reported as ``file:line:column: message``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from expctl.errors import UsageError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NODES_PER_FILE = 200_000
+MAX_DEPTH = 64
+MAX_FILES = 20_000
+ENVIRONMENTS_DIR = "environments"  # in a spec directory: per-environment overlays
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class Document:
+    """One YAML document: its value and the position of every key and value in it."""
+
+    file: str
+    index: int
+    value: Any
+    positions: dict[PathKey, Position] = field(default_factory=dict)
+
+    def where(self, path: PathKey) -> Position:
+        """The position of ``path``, or of its nearest parent that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), Position(self.file, 1, 1))
+
+
+class SpecFileError(Exception):
+    """A file that cannot be read as specs at all; ``position`` says where."""
+
+    def __init__(self, position: Position, message: str) -> None:
+        super().__init__(f"{position}: {message}")
+        self.position = position
+        self.message = message
+
+
+def collect_files(paths: list[str]) -> list[Path]:
+    """Files named directly, plus ``*.yaml`` / ``*.yml`` found under directories (recursively,
+    leaving out each directory's ``environments/``: overlays, see ``core/specs/overlays.py``)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            # environments/ holds overlays (core/specs/overlays.py), never base specs.
+            matches = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file() and p.relative_to(path).parts[0] != ENVIRONMENTS_DIR
+            )
+            found.extend(matches)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UsageError(f"{raw}: no such file or directory")
+        if len(found) > MAX_FILES:
+            raise UsageError(f"more than {MAX_FILES} spec files under {raw}; point -f at a smaller directory")
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    return unique
+
+
+def read_text(path: Path, display: str) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SpecFileError(Position(display, 1, 1), f"cannot read: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise SpecFileError(
+            Position(display, 1, 1),
+            f"file is {size / 1048576:.1f} MiB; spec files are limited to {MAX_FILE_BYTES // 1048576} MiB",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SpecFileError(Position(display, 1, 1), f"cannot read: {exc.strerror}") from None
+    return decode(data, display)
+
+
+def decode(data: bytes, display: str) -> str:
+    if b"\x00" in data[:65536]:
+        offset = data.index(b"\x00")
+        raise SpecFileError(_position_of(data, offset, display), "binary file (contains NUL bytes), not YAML")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecFileError(_position_of(data, exc.start, display), "not UTF-8 text") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _position_of(data: bytes, offset: int, display: str) -> Position:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return Position(display, line, column)
+
+
+def load_documents(text: str, display: str) -> list[Document]:
+    """Parse every document; empty ones are skipped. Raises SpecFileError."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents: list[Document] = []
+    budget = [MAX_NODES_PER_FILE]
+    try:
+        for index, node in enumerate(_compose_all(yaml, text, loader)):
+            if node is None:
+                continue
+            doc = Document(display, index, None)
+            doc.value = _convert(node, doc, (), budget, 0)
+            if doc.value is None:
+                continue
+            documents.append(doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecFileError(position, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise SpecFileError(Position(display, 1, 1), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecFileError(Position(display, 1, 1), "invalid YAML: nested too deeply") from None
+    return documents
+
+
+def _compose_all(yaml: Any, text: str, loader: Any) -> Iterator[Any]:
+    return iter(yaml.compose_all(text, Loader=loader))
+
+
+def _convert(node: Any, doc: Document, path: PathKey, budget: list[int], depth: int) -> Any:
+    import yaml
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SpecFileError(
+            _mark(node, doc.file),
+            f"the document expands to more than {MAX_NODES_PER_FILE:,} values (YAML aliases?); refusing to read it",
+        )
+    if depth > MAX_DEPTH:
+        raise SpecFileError(_mark(node, doc.file), f"nested more than {MAX_DEPTH} levels deep")
+    doc.positions.setdefault(path, _mark(node, doc.file))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise SpecFileError(_mark(key_node, doc.file), "merge keys (<<) are not supported in specs")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecFileError(_mark(key_node, doc.file), "mapping keys must be plain text")
+            key = _scalar(key_node, doc.file)
+            key_text = str(key) if not isinstance(key, bool) else str(key).lower()
+            where = _mark(key_node, doc.file)
+            if key_text in first_seen:
+                raise SpecFileError(where, f"duplicate key '{key_text}' (first at line {first_seen[key_text].line})")
+            first_seen[key_text] = where
+            key_path = (*path, key_text)
+            value_path = (*key_path, "=")
+            doc.positions[key_path] = where
+            result[key_text] = _convert(value_node, doc, key_path, budget, depth + 1)
+            doc.positions[value_path] = _mark(value_node, doc.file)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            items.append(_convert(item, doc, (*path, index), budget, depth + 1))
+        return items
+    return _scalar(node, doc.file)
+
+
+_CONSTRUCTOR: list[Any] = []
+
+
+def _scalar(node: Any, file: str) -> Any:
+    import yaml
+
+    if not _CONSTRUCTOR:
+        _CONSTRUCTOR.append(yaml.constructor.SafeConstructor())
+    constructor = _CONSTRUCTOR[0]
+    build = constructor.yaml_constructors.get(node.tag)
+    if build is None:
+        raise SpecFileError(_mark(node, file), f"unsupported YAML tag {node.tag}")
+    try:
+        value = build(constructor, node)
+    except ValueError as exc:  # a number of thousands of digits, a date that is not one
+        if node.tag.endswith(":int"):
+            raise SpecFileError(
+                _mark(node, file), f"a number of {len(str(node.value)):,} digits: more than any field takes"
+            ) from None
+        raise SpecFileError(
+            _mark(node, file), f"{_short(str(node.value))} is not a value a spec can hold ({_short(str(exc))})"
+        ) from None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _mark(node: Any, file: str) -> Position:
+    mark = node.start_mark
+    return Position(file, mark.line + 1, mark.column + 1)
