@@ -15,7 +15,7 @@ from expctl.core.specs.export import to_yaml
 from expctl.core.specs.load import Spec
 from expctl.core.specs.references import json_safe
 from expctl.render.style import Styler
-from expctl.render.words import natural_key, plural
+from expctl.render.words import plural
 
 MARKS = {CREATE: "+", UPDATE: "~", UNCHANGED: "=", ERROR: "!"}
 CONTEXT_LINES = 2
@@ -209,16 +209,6 @@ def summary_line(counts: dict[str, int]) -> str:
     ]
     parts = [f"{counts[name]} {name}" for name in order if counts.get(name)]
     return ", ".join(parts) if parts else "nothing to do"
-
-
-def interrupted_summary(outcomes: Sequence[Outcome]) -> tuple[str, str]:
-    """After Ctrl-C: the experiments in flight that finished, and those not applied (the
-    partly done first), each list in natural order (bulk-2 before bulk-10)."""
-    ordered = sorted(outcomes, key=lambda o: natural_key(o.key))
-    finished = [o.key for o in ordered if o.finished_after_stop and not o.skipped]
-    partly = [f"{o.key} ({', '.join(o.steps)}; not finished)" for o in ordered if o.skipped and o.steps]
-    not_done = [o.key for o in ordered if o.skipped and not o.steps]
-    return ", ".join(finished), ", ".join(partly + not_done) or "nothing"
 
 
 def outcomes_json(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:

@@ -14,13 +14,6 @@ def unstored_message(fields: list[str]) -> str:
     return f"this PostHog has no {noun} {names}: it ignored {'it' if len(fields) == 1 else 'them'} (not stored)"
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key putting bulk-2 before bulk-10, as people count."""
-    import re
-
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
-
-
 def hanging(text: str, width: int | None, indent: int) -> str:
     """``text`` wrapped to ``width`` with every line after the first indented ``indent``
     cells, words kept whole (a key, a path or a count is never broken); unwrapped when

@@ -153,8 +153,8 @@ def test_a_shared_metric_linked_in_both_roles_is_removed_from_one() -> None:
 def test_the_not_applied_list_after_ctrl_c_is_in_natural_order() -> None:
     from expctl.core.apply.execute import Outcome
     from expctl.core.apply.items import CREATE, PlanItem
+    from expctl.core.apply.pipeline import interrupted_summary
     from expctl.core.specs.load import load_specs
-    from expctl.render.plan import interrupted_summary
 
     def outcome(key: str, **state: object) -> Outcome:
         spec = load_specs(["-"], stdin_text=f"name: {key}\nfeature_flag_key: {key}\n").specs[0]

@@ -15,10 +15,8 @@ from typing import Annotated
 
 import typer
 
-from expctl.cli.commands.export import live_specs
-from expctl.cli.commands.specs import DryRunOpt, ParallelOpt, locked_apply
 from expctl.cli.framework.app import runtime_of
-from expctl.cli.framework.options import PlanOutputOpt, YesOpt, examples, new_app
+from expctl.cli.framework.options import DryRunOpt, ParallelOpt, PlanOutputOpt, YesOpt, examples, new_app
 
 promote_app = new_app()
 
@@ -59,17 +57,16 @@ def promote_command(
     the target refuses something (a holdout or shared metric it lacks, by name). State
     is left alone unless --with-state.
     """
+    from expctl.cli.framework.apply_view import apply_deps, live_source, plan_mode, show_run
+    from expctl.cli.jobs.apply import ApplyOptions
+    from expctl.cli.jobs.promote import PromoteOptions, promote
     from expctl.errors import UsageError
 
     rt = runtime_of(ctx)
     if not source or not target or source == target:
         raise UsageError("name two environments: --from SOURCE --to TARGET", hint="environments are profiles")
     reading, writing = rt.for_environment(source), rt.for_environment(target)
-    locked_apply(
-        writing,
-        lambda: live_specs(reading, list(experiments or []), with_state=with_state, parallel=parallel, target=writing),
-        dry_run=dry_run,
-        yes=yes,
-        output=output,
-        parallel=parallel,
-    )
+    options = PromoteOptions(tuple(experiments or ()), with_state, ApplyOptions(dry_run=dry_run, parallel=parallel))
+    shown_first = dry_run or plan_mode(writing, output) == "table"
+    deps = apply_deps(writing, output, yes=yes, shown_first=shown_first, locked=not dry_run)
+    show_run(writing, promote(live_source(reading), writing.actions, options, deps), output)

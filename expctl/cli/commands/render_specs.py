@@ -6,9 +6,9 @@ from typing import Any
 
 import typer
 
-from expctl.cli.commands.specs import FilesOpt, _load, _report_problems
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import SpecsOutputOpt, examples, new_app
+from expctl.cli.framework.spec_files import FilesOpt, load_files, report_problems
 
 render_app = new_app()
 
@@ -36,9 +36,9 @@ def render_command(
 
     rt = runtime_of(ctx)
     mode = rt.output(output, SPECS).mode
-    result = _load(rt, files)
+    result = load_files(rt, files)
     if result.problems:
-        _report_problems(rt, result)
+        report_problems(rt, result)
     documents: list[dict[str, Any]] = [{"kind": r.kind, **r.data} for r in result.resources]
     documents += [dict(spec.data) for spec in result.specs]
     if mode == "json":

@@ -61,6 +61,8 @@ ColumnsOpt = Annotated[
     ),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")]
+ParallelOpt = Annotated[int, typer.Option("--parallel", help="Experiments to work on at once.", min=1, max=32)]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only show the plan (exit 8 when changes are pending).")]
 ExperimentArg = Annotated[
     str,
     typer.Argument(

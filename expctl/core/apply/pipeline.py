@@ -16,7 +16,7 @@ cost no extra request and need no extra scope.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,3 +135,20 @@ def counts(plan: Plan, applied: Applied) -> dict[str, int]:
         elif item.action == ERROR:
             bump("refused")
     return counted
+
+
+def interrupted_summary(outcomes: Sequence[Outcome]) -> tuple[str, str]:
+    """After Ctrl-C: the experiments in flight that finished, and those not applied (the
+    partly done first), each list in natural order (bulk-2 before bulk-10)."""
+    ordered = sorted(outcomes, key=lambda o: _natural_key(o.key))
+    finished = [o.key for o in ordered if o.finished_after_stop and not o.skipped]
+    partly = [f"{o.key} ({', '.join(o.steps)}; not finished)" for o in ordered if o.skipped and o.steps]
+    not_done = [o.key for o in ordered if o.skipped and not o.steps]
+    return ", ".join(finished), ", ".join(partly + not_done) or "nothing"
+
+
+def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting bulk-2 before bulk-10, as people count."""
+    import re
+
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)

@@ -151,9 +151,23 @@ def load_specs(
     ``core/specs/overlays.py``); problems are collected, not raised."""
     from expctl.core.specs.sources import read_documents
 
+    documents, problems, files = read_documents(paths, stdin_text=stdin_text, env=env, stdin_name=stdin_name)
+    return check_documents(documents, files, [Problem(position, message) for position, message in problems])
+
+
+def live_documents(values: Sequence[Mapping[str, Any]], source: str) -> list[Document]:
+    """Specs made from PostHog's objects (``promote``, ``diff --against``) as documents:
+    each is placed at ``source:N:1``, N its number among them, since no file holds it."""
+    return [
+        Document(source, index, dict(value), {(): Position(source, index + 1, 1)}) for index, value in enumerate(values)
+    ]
+
+
+def check_documents(documents: Sequence[Document], files: int, problems: Sequence[Problem] = ()) -> SpecSet:
+    """Check documents already read (from files, or made from live objects) as spec files are."""
     result = SpecSet()
-    documents, problems, result.files = read_documents(paths, stdin_text=stdin_text, env=env, stdin_name=stdin_name)
-    result.problems.extend(Problem(position, message) for position, message in problems)
+    result.files = files
+    result.problems.extend(problems)
     for doc in documents:
         _read_document(doc, result)
     _check_duplicates(result)
