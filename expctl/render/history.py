@@ -8,6 +8,7 @@ or with NO_COLOR.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from io import StringIO
 from typing import Any
 
@@ -119,3 +120,34 @@ def _failed_days(console: Any, history: MetricHistory, color: bool) -> None:
         more = f" (and {len(failed) - 1} more days)" if len(failed) > 1 else ""
         said = f"⚠ PostHog could not compute {first}{more}: {history.errors[first]}"
         console.print(Text(said, style="yellow" if color else ""), soft_wrap=True)
+
+
+def history_data(
+    experiment: Mapping[str, Any], exposures: Exposures | None, histories: Sequence[MetricHistory], note: str
+) -> dict[str, Any]:
+    """``results --history -o json``: the series as data."""
+    return {
+        "experiment_id": experiment.get("id"),
+        "exposures": exposures.as_json() if exposures else None,
+        "daily_results": note == "",
+        "metrics": [h.as_json() for h in histories],
+    }
+
+
+def history_plain(exposures: Exposures | None, histories: Sequence[MetricHistory]) -> str:
+    """Tab-separated rows for scripts: exposures, then daily deltas."""
+    lines = []
+    if exposures is not None:
+        for index, date in enumerate(exposures.days):
+            for key, counts in exposures.daily.items():
+                lines.append(f"exposures\t{date}\t{key}\t{counts[index]}")
+    for history in histories:
+        for day in history.days:
+            for row in day.rows:
+                low, high = row.interval or (None, None)
+                cells = ["result", history.spec.key, history.spec.name, day.day, row.key, row.delta, low, high]
+                cells.append(row.significant)
+                lines.append(
+                    "\t".join("" if c is None else str(c).lower() if isinstance(c, bool) else str(c) for c in cells)
+                )
+    return "".join(f"{line}\n" for line in lines)

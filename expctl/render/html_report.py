@@ -10,12 +10,13 @@ e-mail or printed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from expctl import __version__
 from expctl.core.results.daily import Exposures, MetricHistory
+from expctl.core.results.overview import ExperimentOverview
 from expctl.core.results.verdicts import BASELINE, LOSING, WINNING, ExperimentResults, MetricResult
 from expctl.model.experiment import status_of, variants_of
 from expctl.model.times import parse_time
@@ -33,19 +34,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass
-class PageInputs:
-    """Everything one page shows: what PostHog answered, and what could not be had."""
-
-    experiment: Mapping[str, Any]
-    results: ExperimentResults | None
-    exposures: Exposures | None = None
-    daily: list[MetricHistory] = field(default_factory=list)
-    plan: list[tuple[str, str]] = field(default_factory=list)  # label, value
-    notes: list[str] = field(default_factory=list)  # what this PostHog (or key) could not give
-    estimate: str | None = None  # PostHog's running-time estimate (calculate_running_time/)
-
-
-@dataclass
 class Where:
     host: str
     project: str
@@ -53,7 +41,7 @@ class Where:
     web_url: str = ""
 
 
-def experiment_page(page: PageInputs, where: Where, *, index_link: bool = False) -> str:
+def experiment_page(page: ExperimentOverview, where: Where, *, index_link: bool = False) -> str:
     metrics = [_metric(m) for m in page.results.metrics] if page.results else []
     context = {
         "e": _experiment(page.experiment),
@@ -63,14 +51,14 @@ def experiment_page(page: PageInputs, where: Where, *, index_link: bool = False)
         "notes": [*(page.results.notes if page.results else []), *page.notes],
         "exposures": _exposures(page.exposures),
         "daily": [_daily(history) for history in page.daily if history.days],
-        "plan": page.plan,
+        "plan": _plan_rows(page),
         "index_link": index_link,
         **_footer(where),
     }
     return str(_environment().get_template("report.html.j2").render(context))
 
 
-def index_page(entries: Sequence[tuple[str, PageInputs]], where: Where) -> str:
+def index_page(entries: Sequence[tuple[str, ExperimentOverview]], where: Where) -> str:
     rows = []
     for file, page in entries:
         verdicts = []
@@ -190,7 +178,7 @@ def _metric(metric: MetricResult) -> dict[str, Any]:
     }
 
 
-def _lead(page: PageInputs) -> dict[str, Any] | None:
+def _lead(page: ExperimentOverview) -> dict[str, Any] | None:
     """The answer first: the headline in words, then how the numbers were computed, how
     fresh they are, PostHog's own warnings and its running-time estimate."""
     from expctl.render.headline import headline
@@ -205,7 +193,7 @@ def _lead(page: PageInputs) -> dict[str, Any] | None:
         "facts": [
             ("Statistics", settings),
             *(("Data", text) for text, _ in freshness_lines(results, None)),
-            *((("PostHog's estimate", page.estimate),) if page.estimate else ()),
+            *((("PostHog's estimate", estimate),) if (estimate := _estimate(page)) else ()),
             *((("Exposure event", str(event)),) if (event := page.experiment.get("resolved_exposure_event")) else ()),
         ],
         "bias": results.bias.words() if results.bias else None,
@@ -264,3 +252,24 @@ def _daily(history: MetricHistory) -> dict[str, Any]:
 
     title = f"{history.spec.name}: change per day"
     return {"name": history.spec.name, "chart": lines(title, days, series, describe, band=band, zero=True)}
+
+
+def _estimate(page: ExperimentOverview) -> str | None:
+    from expctl.render.sizing import posthog_estimate
+
+    return posthog_estimate(page.sizing.posthog) if page.sizing is not None else None
+
+
+def _plan_rows(page: ExperimentOverview) -> list[tuple[str, str]]:
+    """The running estimate as label/value rows, PostHog's among them; what expctl's
+    estimate leaves out of the experiment's analysis is said."""
+    from expctl.core.results.stats_settings import plan_caveats
+    from expctl.render.sizing import running_rows
+
+    sizing = page.sizing
+    if sizing is None:
+        return []
+    rows = running_rows(sizing.spec.name, sizing.estimate, sizing.mde_source, sizing.posthog)
+    settings = page.results.settings if page.results else None
+    rows.extend(("note", f"expctl's estimate: {caveat}") for caveat in (plan_caveats(settings) if settings else []))
+    return rows

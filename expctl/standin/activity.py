@@ -64,10 +64,10 @@ def record(ctx: Ctx, experiment: dict[str, Any], activity: str, before: dict[str
 
 
 def list_activity(ctx: Ctx) -> FakeResponse:
-    from expctl.standin.experiments import _get
+    from expctl.standin.experiments import experiment_of
 
     with ctx.store.lock:
-        experiment = _get(ctx)
+        experiment = experiment_of(ctx)
         entries = list(reversed(ctx.server.activity.get(int(experiment["id"]), [])))
     limit = max(1, min(int(ctx.request.param("limit") or 100), 1000))
     page = max(1, int(ctx.request.param("page") or 1))

@@ -162,7 +162,7 @@ READ_ONLY = {
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _body(ctx: Ctx) -> dict[str, Any]:
+def json_body(ctx: Ctx) -> dict[str, Any]:
     try:
         data = ctx.request.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -179,7 +179,7 @@ def _body(ctx: Ctx) -> dict[str, Any]:
     return data
 
 
-def _get(ctx: Ctx, include_deleted: bool = False) -> dict[str, Any]:
+def experiment_of(ctx: Ctx, include_deleted: bool = False) -> dict[str, Any]:
     experiment = ctx.store.experiments.get(int(ctx.match["id"]))
     if (
         experiment is None
@@ -333,7 +333,7 @@ def serialize(ctx: Ctx, experiment: dict[str, Any], *, slim: bool = False) -> di
     return data
 
 
-def _fingerprint(metric: dict[str, Any], experiment: dict[str, Any]) -> str:
+def metric_fingerprint(metric: dict[str, Any], experiment: dict[str, Any]) -> str:
     payload = {k: v for k, v in metric.items() if k not in ("fingerprint", "uuid", "name")}
     text = json.dumps(
         [payload, iso(experiment.get("start_date")), (experiment.get("stats_config") or {}).get("method")],
@@ -349,7 +349,7 @@ def _saved_query(ctx: Ctx, query: dict[str, Any], experiment: dict[str, Any]) ->
     serializer adds none)."""
     shown = refresh_action_names(ctx, query)
     if ctx.flavour == "cloud" and isinstance(shown, dict):
-        shown["fingerprint"] = _fingerprint(shown, experiment)
+        shown["fingerprint"] = metric_fingerprint(shown, experiment)
     return dict(shown)
 
 
@@ -370,7 +370,7 @@ def _prepare_metrics(ctx: Ctx, experiment: dict[str, Any]) -> None:
             if not metric.get("uuid") or metric["uuid"] in seen:
                 metric["uuid"] = str(uuid.uuid4())
             seen.add(metric["uuid"])
-            metric["fingerprint"] = _fingerprint(metric, experiment)
+            metric["fingerprint"] = metric_fingerprint(metric, experiment)
             if metric["uuid"] not in order:
                 order.append(metric["uuid"])
         current = {m.get("uuid") for m in metrics if isinstance(m, dict)}
@@ -782,7 +782,7 @@ def list_experiments(ctx: Ctx) -> FakeResponse:
 
 def retrieve_experiment(ctx: Ctx) -> FakeResponse:
     with ctx.store.lock:
-        return FakeResponse.json(200, serialize(ctx, _get(ctx)))
+        return FakeResponse.json(200, serialize(ctx, experiment_of(ctx)))
 
 
 # -- create ---------------------------------------------------------------------------------
@@ -807,7 +807,7 @@ def _as_late_2024_serializer_reads(ctx: Ctx, body: dict[str, Any]) -> dict[str, 
 
 
 def create_experiment(ctx: Ctx) -> FakeResponse:
-    body = _as_late_2024_serializer_reads(ctx, _body(ctx))
+    body = _as_late_2024_serializer_reads(ctx, json_body(ctx))
     _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         return FakeResponse.json(201, serialize(ctx, _create(ctx, body)))
@@ -947,7 +947,7 @@ def _create(ctx: Ctx, body: dict[str, Any], *, allow_unknown: bool | None = None
 
 
 def put_experiment(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     if "name" not in body or "feature_flag_key" not in body:
         attr = "name" if "name" not in body else "feature_flag_key"
         return validation("This field is required.", attr=attr, code="required")
@@ -955,12 +955,12 @@ def put_experiment(ctx: Ctx) -> FakeResponse:
 
 
 def patch_experiment(ctx: Ctx) -> FakeResponse:
-    body = _as_late_2024_serializer_reads(ctx, _body(ctx))
+    body = _as_late_2024_serializer_reads(ctx, json_body(ctx))
     _check_metrics_against_schema(ctx, body)
     with ctx.store.lock:
         deleted_flag = body.get("deleted")
         include_deleted = ctx.flavour == "cloud" and deleted_flag is not None and not bool(deleted_flag)
-        experiment = _get(ctx, include_deleted=include_deleted)
+        experiment = experiment_of(ctx, include_deleted=include_deleted)
         from expctl.standin.versioning import bump, resolve_concurrent_update
 
         before = serialize(ctx, experiment)
@@ -1134,7 +1134,7 @@ def _update(ctx: Ctx, experiment: dict[str, Any], body: dict[str, Any]) -> None:
 
 def hard_delete_experiment(ctx: Ctx) -> FakeResponse:
     with ctx.store.lock:
-        experiment = _get(ctx)
+        experiment = experiment_of(ctx)
         experiment["_hard_deleted"] = True
         flag = _flag(ctx, experiment)
         if flag is not None:
@@ -1147,9 +1147,9 @@ def hard_delete_experiment(ctx: Ctx) -> FakeResponse:
 
 def action_handler(name: str) -> Callable[[Ctx], FakeResponse]:
     def handle(ctx: Ctx) -> FakeResponse:
-        body = _body(ctx)
+        body = json_body(ctx)
         with ctx.store.lock:
-            experiment = _get(ctx)
+            experiment = experiment_of(ctx)
             flag = _flag(ctx, experiment)
             before = serialize(ctx, experiment)
             _run_action(ctx, name, experiment, flag, body)
@@ -1356,9 +1356,9 @@ def _clone_experiment(
 
 
 def duplicate(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     with ctx.store.lock:
-        source = _get(ctx)
+        source = experiment_of(ctx)
         if is_legacy(source, ctx.store.saved_metrics):
             return raw(400, {"detail": "Duplication is not supported for experiments using legacy metrics."})
         created = _clone_experiment(ctx, source, ctx, body.get("feature_flag_key"), body.get("name"))
@@ -1368,9 +1368,9 @@ def duplicate(ctx: Ctx) -> FakeResponse:
 def copy_to_project(ctx: Ctx) -> FakeResponse:
     from expctl.standin.server import Ctx as CtxClass
 
-    body = _body(ctx)
+    body = json_body(ctx)
     with ctx.store.lock:
-        source = _get(ctx)
+        source = experiment_of(ctx)
         if is_legacy(source, ctx.store.saved_metrics):
             return raw(400, {"detail": "Copying is not supported for experiments using legacy metrics."})
         target_id = body.get("target_team_id")
@@ -1390,7 +1390,7 @@ def copy_to_project(ctx: Ctx) -> FakeResponse:
 
 def exposure_cohort(ctx: Ctx) -> FakeResponse:
     with ctx.store.lock:
-        experiment = _get(ctx)
+        experiment = experiment_of(ctx)
         flag = _flag(ctx, experiment)
         if flag is None:
             return validation("Experiment does not have a feature flag")

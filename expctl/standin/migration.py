@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 
 def migrate(ctx: Ctx) -> FakeResponse:
-    from expctl.standin.experiments import _get, is_legacy, serialize
+    from expctl.standin.experiments import experiment_of, is_legacy, serialize
 
     with ctx.store.lock:
-        old = _get(ctx)
+        old = experiment_of(ctx)
         moved_to = (old.get("stats_config") or {}).get("migrated_to")
         target = ctx.store.experiments.get(moved_to) if moved_to else None
         if target is not None and not target.get("deleted"):

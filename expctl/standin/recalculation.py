@@ -44,9 +44,9 @@ STALE = timedelta(minutes=30)
 def _experiment(ctx: Ctx) -> dict[str, Any]:
     if not ctx.server.stored_results:
         raise HttpError(not_found("Endpoint not found."))
-    from expctl.standin.experiments import _get
+    from expctl.standin.experiments import experiment_of
 
-    return _get(ctx)
+    return experiment_of(ctx)
 
 
 def _runs(ctx: Ctx, experiment_id: int) -> list[dict[str, Any]]:

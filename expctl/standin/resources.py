@@ -40,8 +40,8 @@ LEGACY_KINDS = ("ExperimentTrendsQuery", "ExperimentFunnelsQuery")
 MAX_LENGTH = 400
 
 
-def _body(ctx: Ctx) -> dict[str, Any]:
-    from expctl.standin.experiments import _body as read_body
+def json_body(ctx: Ctx) -> dict[str, Any]:
+    from expctl.standin.experiments import json_body as read_body
 
     return read_body(ctx)
 
@@ -207,7 +207,7 @@ def _check_query(ctx: Ctx, query: Any) -> None:
 
 
 def create_saved_metric(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     _check_name(ctx, body, creating=True)
     if "query" not in body:
         raise HttpError(validation("This field is required.", attr="query", code="required"))
@@ -222,7 +222,7 @@ def create_saved_metric(ctx: Ctx) -> FakeResponse:
 
 
 def update_saved_metric(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     _check_name(ctx, body, creating=False)
     with ctx.store.lock:
         row = _one(ctx, ctx.store.saved_metrics)
@@ -313,7 +313,7 @@ def _with_variant(row_id: int, filters: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def create_holdout(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     _check_name(ctx, body, creating=True)
     filters = _check_filters(body.get("filters"))
     with ctx.store.lock:
@@ -333,7 +333,7 @@ def _flags_of(ctx: Ctx, holdout_id: int) -> list[dict[str, Any]]:
 
 
 def update_holdout(ctx: Ctx) -> FakeResponse:
-    body = _body(ctx)
+    body = json_body(ctx)
     _check_name(ctx, body, creating=False)
     with ctx.store.lock:
         row = _one(ctx, ctx.store.holdouts)

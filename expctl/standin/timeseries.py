@@ -44,17 +44,17 @@ def _metric_by_uuid(ctx: Ctx, experiment: dict[str, Any], metric_uuid: str) -> d
         for metric in experiment.get(field) or []:
             if isinstance(metric, dict) and metric.get("uuid") == metric_uuid:
                 return metric
-    from expctl.standin.experiments import _fingerprint
+    from expctl.standin.experiments import metric_fingerprint
 
     for link in experiment.get("saved_metrics") or []:
         query = (ctx.store.saved_metrics.get(link["saved_metric"]) or {}).get("query") or {}
         if query.get("uuid") == metric_uuid:
-            return {**query, "fingerprint": _fingerprint(query, experiment)}
+            return {**query, "fingerprint": metric_fingerprint(query, experiment)}
     return None
 
 
 def timeseries_results(ctx: Ctx) -> FakeResponse:
-    from expctl.standin.experiments import _get
+    from expctl.standin.experiments import experiment_of
 
     metric_uuid = (ctx.request.query.get("metric_uuid") or [""])[0]
     fingerprint = (ctx.request.query.get("fingerprint") or [""])[0]
@@ -63,7 +63,7 @@ def timeseries_results(ctx: Ctx) -> FakeResponse:
     if not fingerprint:
         raise HttpError(validation("fingerprint query parameter is required"))
     with ctx.store.lock:
-        experiment = _get(ctx)
+        experiment = experiment_of(ctx)
         start = experiment.get("start_date")
         if not start:
             raise HttpError(validation("Experiment has not been started yet"))
@@ -117,9 +117,9 @@ METRIC_TYPES = ("funnel", "mean_count", "mean_sum_or_avg", "ratio", "retention")
 
 
 def calculate_running_time(ctx: Ctx) -> FakeResponse:
-    from expctl.standin.experiments import _body
+    from expctl.standin.experiments import json_body
 
-    body = _body(ctx)
+    body = json_body(ctx)
     metric_type = body.get("metric_type")
     if metric_type not in METRIC_TYPES:
         raise HttpError(

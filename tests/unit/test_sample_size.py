@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import samplesize_proportions_2indep_onetail
 from expctl.core.results.daily import DayResult, MetricHistory, exposures_from
 from expctl.core.results.verdicts import VariantRow
 from expctl.core.sizing.running import baseline_of, calculator_request
-from expctl.core.sizing.sample_size import MEAN, RATE, PlanInputs, SizingError, sample_size
+from expctl.core.sizing.sample_size import MEAN, RATE, SizingError, SizingInputs, sample_size
 from expctl.errors import UsageError
 from expctl.model.metrics import MetricSpec
 from expctl.settings.quantities import percentage, rate
@@ -24,7 +24,7 @@ TOLERANCE = 0.01  # the issue's bar: within 1% of statsmodels
 @pytest.mark.parametrize(("alpha", "power"), [(0.05, 0.8), (0.01, 0.9), (0.10, 0.8)])
 @pytest.mark.parametrize("variants", [2, 3, 5])
 def test_proportions_match_statsmodels(rate: float, mde: float, alpha: float, power: float, variants: int) -> None:
-    ours = sample_size(PlanInputs(RATE, mde, variants=variants, alpha=alpha, power=power, baseline_rate=rate))
+    ours = sample_size(SizingInputs(RATE, mde, variants=variants, alpha=alpha, power=power, baseline_rate=rate))
     comparisons = variants - 1
     theirs = samplesize_proportions_2indep_onetail(
         rate * mde, rate, power, ratio=1, alpha=alpha / comparisons, alternative="two-sided"
@@ -42,7 +42,7 @@ def test_means_match_statsmodels(
     mean: float, stddev: float, mde: float, alpha: float, power: float, variants: int
 ) -> None:
     ours = sample_size(
-        PlanInputs(MEAN, mde, variants=variants, alpha=alpha, power=power, baseline_mean=mean, baseline_stddev=stddev)
+        SizingInputs(MEAN, mde, variants=variants, alpha=alpha, power=power, baseline_mean=mean, baseline_stddev=stddev)
     )
     effect = abs(mean) * mde / stddev
     theirs = NormalIndPower().solve_power(effect_size=effect, alpha=alpha / (variants - 1), power=power, ratio=1)
@@ -51,7 +51,7 @@ def test_means_match_statsmodels(
 
 
 def test_days_needed_and_the_json_names() -> None:
-    result = sample_size(PlanInputs(RATE, 0.05, baseline_rate=0.10, daily_exposures=8000))
+    result = sample_size(SizingInputs(RATE, 0.05, baseline_rate=0.10, daily_exposures=8000))
     assert (result.sample_size_per_variant, result.total_sample_size, result.days_needed) == (57763, 115526, 15)
     data = result.as_json()
     assert {"sample_size_per_variant", "total_sample_size", "days_needed", "mde", "alpha", "power", "variants"} <= set(
@@ -63,15 +63,15 @@ def test_days_needed_and_the_json_names() -> None:
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
-        (PlanInputs(RATE, 0.05, baseline_rate=1.2), "--baseline-rate is a conversion rate between 0 and 1"),
-        (PlanInputs(RATE, 0.0, baseline_rate=0.1), "--mde must be above 0"),
-        (PlanInputs(RATE, 1.5, baseline_rate=0.5), "passes 100%"),
-        (PlanInputs(MEAN, 0.05, baseline_mean=10, baseline_stddev=0), "--baseline-stddev must be above 0"),
-        (PlanInputs(RATE, 0.05, alpha=1.5, baseline_rate=0.1), "--alpha must be between 0 and 1"),
-        (PlanInputs(RATE, 0.05, baseline_rate=0.1, daily_exposures=-3), "--daily-exposures must be above 0"),
+        (SizingInputs(RATE, 0.05, baseline_rate=1.2), "--baseline-rate is a conversion rate between 0 and 1"),
+        (SizingInputs(RATE, 0.0, baseline_rate=0.1), "--mde must be above 0"),
+        (SizingInputs(RATE, 1.5, baseline_rate=0.5), "passes 100%"),
+        (SizingInputs(MEAN, 0.05, baseline_mean=10, baseline_stddev=0), "--baseline-stddev must be above 0"),
+        (SizingInputs(RATE, 0.05, alpha=1.5, baseline_rate=0.1), "--alpha must be between 0 and 1"),
+        (SizingInputs(RATE, 0.05, baseline_rate=0.1, daily_exposures=-3), "--daily-exposures must be above 0"),
     ],
 )
-def test_inputs_that_cannot_be_planned(inputs: PlanInputs, message: str) -> None:
+def test_inputs_that_cannot_be_planned(inputs: SizingInputs, message: str) -> None:
     with pytest.raises(SizingError, match=message):
         sample_size(inputs)
 
@@ -108,9 +108,9 @@ def test_a_percentage_takes_its_sign_or_not() -> None:
 def test_an_effect_too_small_for_any_experiment() -> None:
     for mde in (1e-300, 1e-9):
         with pytest.raises(SizingError, match="users per variant: no experiment reaches that; raise --mde"):
-            sample_size(PlanInputs(RATE, mde, baseline_rate=0.1))
+            sample_size(SizingInputs(RATE, mde, baseline_rate=0.1))
         with pytest.raises(SizingError, match="raise --mde"):
-            sample_size(PlanInputs(MEAN, mde, baseline_mean=10, baseline_stddev=3))
+            sample_size(SizingInputs(MEAN, mde, baseline_mean=10, baseline_stddev=3))
 
 
 def test_cumulative_exposures_become_daily() -> None:

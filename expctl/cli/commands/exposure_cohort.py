@@ -8,6 +8,7 @@ import typer
 
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ExperimentArg, OutputOpt, examples, new_app
+from expctl.cli.framework.output_modes import EVERY
 
 cohort_app = new_app()
 
@@ -41,7 +42,7 @@ def cohort_command(ctx: typer.Context, experiment: ExperimentArg, output: Output
     else:
         cohort = helpers.create_exposure_cohort(int(exp["id"]))
         rt.messages.success(f"Created exposure cohort {cohort.get('id')} for '{exp.get('name')}' (id {exp.get('id')})")
-    out = rt.output(output, ("table", "plain", "json", "yaml", "ids", "jsonl"))
+    out = rt.output(output, EVERY)
     if out.mode in ("json", "yaml", "jsonl"):
         out.data(cohort)
     else:

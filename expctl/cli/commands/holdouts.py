@@ -12,7 +12,7 @@ from expctl.cli.framework.options import OutputOpt, YesOpt, examples, new_app
 
 if TYPE_CHECKING:
     from expctl.api.resources import ResourceApi
-    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.resource_commands import ResourceCommands
     from expctl.cli.framework.runtime import Runtime
 
 holdouts_app = new_app(
@@ -35,7 +35,7 @@ DescriptionOpt = Annotated[str | None, typer.Option("--description", help="Why i
 
 def _commands() -> ResourceCommands:
     from expctl.api.resources import HOLDOUTS
-    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.resource_commands import ResourceCommands
     from expctl.render.resources import HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail
 
     return ResourceCommands(HOLDOUTS, HOLDOUT_COLUMNS, HOLDOUT_DEFAULT, holdout_detail)

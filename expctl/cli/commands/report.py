@@ -15,7 +15,8 @@ from expctl.cli.framework.options import OptionalExperimentArg, examples, new_ap
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
-    from expctl.render.html_report import PageInputs
+    from expctl.cli.jobs.report import ReportApis
+    from expctl.core.results.overview import ExperimentOverview
 
 report_app = new_app()
 
@@ -80,88 +81,29 @@ def report_command(
     _exit_like_results(rt, pages)
 
 
-def _one(rt: Runtime, ref: str, refresh: bool) -> PageInputs:
+def _apis(rt: Runtime) -> ReportApis:
+    from expctl.cli.jobs.report import ReportApis
+
+    return ReportApis(rt.experiments, rt.results_api, rt.history_api)
+
+
+def _one(rt: Runtime, ref: str, refresh: bool) -> ExperimentOverview:
     from expctl.api.experiments import ExperimentRef
-    from expctl.cli.commands.results import draft_refusal
+    from expctl.cli.jobs.report import overview
+    from expctl.cli.jobs.results import draft_refusal
     from expctl.model.experiment import status_of
 
     experiment = rt.experiments.resolve(ExperimentRef.parse(ref))
     if status_of(experiment) == "draft":
         raise draft_refusal(experiment)
     with rt.progress("Gathering the report"):
-        return gather(rt, experiment, refresh)
+        return overview(_apis(rt), experiment, refresh)
 
 
-def _every(rt: Runtime, status: str | None, refresh: bool) -> list[PageInputs]:
-    from expctl.api.listing import ListFilters
-    from expctl.model.experiment import status_of
+def _every(rt: Runtime, status: str | None, refresh: bool) -> list[ExperimentOverview]:
+    from expctl.cli.jobs.report import every_overview
 
-    rows = [row for row in rt.experiments.iter(ListFilters(status=status)) if status_of(row) != "draft"]
-    pages = []
-    with rt.progress("Gathering the reports", total=len(rows)) as bar:
-        for row in rows:
-            pages.append(gather(rt, rt.experiments.get(int(row["id"])), refresh))
-            bar.advance()
-    return pages
-
-
-def gather(rt: Runtime, experiment: Mapping[str, Any], refresh: bool) -> PageInputs:
-    """Results, exposures, daily results and the plan; what this PostHog (or key) cannot
-    give becomes a note on the page instead of a failure."""
-    from expctl.cli.commands.results import _report
-    from expctl.cli.commands.results_history import _daily
-    from expctl.core.results.daily import exposures_from, exposures_from_history, latest_samples
-    from expctl.errors import ExpctlError
-    from expctl.render.html_report import PageInputs
-
-    results = _report(rt.results_api, experiment, refresh)  # type: ignore[arg-type]
-    # The results already asked for the exposures and every metric: the history and the
-    # plan use those answers rather than asking again.
-    page = PageInputs(experiment, results, exposures=exposures_from(results.exposures_raw))
-    try:
-        page.daily, note = _daily(rt, rt.history_api, experiment)
-        if note:
-            page.notes.append(note)
-    except ExpctlError as exc:
-        page.notes.append(f"No history: {exc.message}")
-    if page.exposures is None:  # the stored results asked no exposure query: the daily results count them
-        query_to = results.source.query_to if results.source else None
-        latest = {m.key: latest_samples(query_to, m.raw) for m in results.metrics}
-        page.exposures = next(
-            filter(None, (exposures_from_history(h, latest.get(h.spec.key)) for h in page.daily)), None
-        )
-    if page.exposures is None:
-        page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
-    known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": page.exposures}
-    known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
-    page.plan = _sizing_lines(rt, experiment, page, known)
-    return page
-
-
-def _sizing_lines(
-    rt: Runtime, experiment: Mapping[str, Any], page: PageInputs, known: Mapping[str, Any]
-) -> list[tuple[str, str]]:
-    """The plan as label/value rows, PostHog's running-time estimate among them (and on the
-    page's head); what the estimate leaves out of the experiment's analysis is said."""
-    from expctl.cli.commands.sizing_running import measure
-    from expctl.core.results.stats_settings import plan_caveats
-    from expctl.core.sizing.running import calculator_request
-    from expctl.core.sizing.sample_size import SizingError
-    from expctl.errors import ExpctlError
-    from expctl.render.sizing import posthog_estimate, running_rows
-
-    try:
-        spec, plan, source, control = measure(rt, experiment, mde=None, alpha=0.05, power=0.8, known=known)
-    except (SizingError, ExpctlError) as exc:
-        page.notes.append(f"No plan: {getattr(exc, 'message', None) or exc}")
-        return []
-    body = calculator_request(spec.query or {}, control, plan.size.inputs.mde, plan.size.inputs.variants, plan.per_day)
-    posthog, _missing = rt.history_api.running_time(body)
-    page.estimate = posthog_estimate(posthog)
-    rows = running_rows(spec.name, plan, source, posthog)
-    settings = page.results.settings if page.results else None
-    rows.extend(("note", f"expctl's estimate: {caveat}") for caveat in (plan_caveats(settings) if settings else []))
-    return rows
+    return every_overview(_apis(rt), status, refresh, rt.progress)
 
 
 def _where(rt: Runtime, experiment_id: Any = None) -> Any:
@@ -172,7 +114,7 @@ def _where(rt: Runtime, experiment_id: Any = None) -> Any:
     return Where(rt.settings.host, str(rt.client.project), made, url)
 
 
-def _write_one(rt: Runtime, path: Path | None, page: PageInputs) -> None:
+def _write_one(rt: Runtime, path: Path | None, page: ExperimentOverview) -> None:
     from expctl.render.html_report import experiment_page
     from expctl.render.safe import visible_block
 
@@ -198,7 +140,7 @@ def page_name(experiment: Mapping[str, Any]) -> str:
     return f"{slug(experiment.get('feature_flag_key'), fallback='experiment')}-{experiment.get('id')}.html"
 
 
-def _write_all(rt: Runtime, directory: Path, pages: list[PageInputs]) -> None:
+def _write_all(rt: Runtime, directory: Path, pages: list[ExperimentOverview]) -> None:
     """One page each, then the index; a failure half-way still leaves the index of what
     was written, and its own line and exit code."""
     from expctl.render.html_report import experiment_page, index_page
@@ -217,7 +159,7 @@ def _write_all(rt: Runtime, directory: Path, pages: list[PageInputs]) -> None:
     rt.messages.success(f"Wrote {len(pages)} report{'' if len(pages) == 1 else 's'} and index.html to {directory}/")
 
 
-def _exit_like_results(rt: Runtime, pages: list[PageInputs]) -> None:
+def _exit_like_results(rt: Runtime, pages: list[ExperimentOverview]) -> None:
     """A metric PostHog could not compute is in the report; it is said on stderr too, and
     the run ends with its code, as `results` does."""
     from expctl.errors import AlreadySaidError

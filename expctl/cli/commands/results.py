@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,13 +14,7 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.model.experiment import Experiment
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-
-    from expctl.api.results import ResultsApi
     from expctl.core.results.verdicts import ExperimentResults
-    from expctl.errors import RejectedError
-    from expctl.model.metrics import MetricAnswer
-    from expctl.model.stored_run import StoredRun
 
 results_app = new_app()
 
@@ -112,10 +106,11 @@ def results_command(
 
 
 def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None:
-    from expctl.cli.commands.results_history import show_history
     from expctl.cli.framework.output_modes import OBJECTS
+    from expctl.cli.jobs.history import history
     from expctl.errors import RejectedError, UsageError
     from expctl.model.experiment import status_of
+    from expctl.render.history import history_data, history_plain, render_history
 
     if conflicting:
         raise UsageError("--history shows the past; it does not take --fail-on or --watch")
@@ -123,23 +118,31 @@ def _history(rt: Runtime, exp: Experiment, mode: str, conflicting: bool) -> None
         raise UsageError(f"--history prints {', '.join(OBJECTS)}, not {mode}")
     if status_of(exp) == "draft":
         raise RejectedError(f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no history yet")
-    show_history(rt, exp, mode)
-
-
-def draft_refusal(exp: Mapping[str, Any]) -> RejectedError:
-    """A draft has no results: what `results` and `report` say (exit 6)."""
-    from expctl.errors import RejectedError
-
-    return RejectedError(
-        f"'{exp.get('name')}' (id {exp.get('id')}) is a draft: it has no results until it is launched",
-        hint=f"launch it with `expctl launch {exp.get('feature_flag_key') or exp.get('id')}`",
-    )
+    with rt.progress("Fetching the history", output=mode):
+        found = history(rt.history_api, exp)
+    if found.daily.skipped:
+        names = ", ".join(repr(n) for n in found.daily.skipped)
+        rt.messages.note(f"No daily results asked for {names}: no fingerprint given.")
+    if mode in ("json", "yaml"):
+        rt.output(mode).data(history_data(exp, found.exposures, found.daily.histories, found.daily.note))
+    elif mode == "plain":
+        rt.output("plain").text(history_plain(found.exposures, found.daily.histories))
+    else:
+        title = f"{exp.get('name')} (id {exp.get('id')}) · history"
+        width = min(rt.width or 80, 100)
+        chart = render_history(title, found.exposures, found.daily.histories, width=width, color=rt.stdout_color)
+        rt.output("table").text(chart)
+    if found.daily.note:
+        rt.messages.note(found.daily.note)
+    if found.exposures is None:
+        rt.messages.note("This PostHog gives no exposure series (ExperimentExposureQuery); nothing to chart.")
 
 
 def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str], mode: str) -> int:
-    from expctl.core.results.read import gate_failures
+    from expctl.cli.jobs.results import ResultsOptions, draft_refusal, experiment_results, gate_code
     from expctl.errors import ExitCode
     from expctl.model.experiment import status_of
+    from expctl.render.safe import for_display
 
     if status_of(exp) == "draft":
         refusal = draft_refusal(exp)
@@ -148,79 +151,21 @@ def _show_once(rt: Runtime, exp: Experiment, refresh: bool, conditions: list[str
             return int(ExitCode.GATE_FAILED)
         raise refusal
     with rt.progress("Recalculating results" if refresh else "Fetching results", output=mode) as bar:
-        report = _report(
-            rt.results_api,
-            exp,
+        options = ResultsOptions(
             refresh,
+            display=for_display if mode in ("table", "plain", "markdown") else None,
             on_done=lambda _: bar.advance(),
-            shown=mode in ("table", "plain", "markdown"),
             on_progress=lambda run: bar.describe(run.progress_text()),
         )
-    _render(rt, report, mode)
-    failed = [m for m in report.metrics if m.error is not None]
-    for metric in failed:
-        # Said here in every mode: plain and json rows only carry an "error" cell.
-        rt.messages.error(f"could not compute the {metric.role} metric '{metric.name}': {metric.error}")
-    held = gate_failures(report, conditions)
+        results = experiment_results(rt.results_api, exp, options)
+    _render(rt, results, mode)
+    for metric in results.metrics:
+        if metric.error is not None:  # said in every mode: plain and json rows only carry an "error" cell
+            rt.messages.error(f"could not compute the {metric.role} metric '{metric.name}': {metric.error}")
+    code, held = gate_code(results, conditions)
     for reason in held:
         rt.messages.error(f"gate failed: {reason}")
-    if held:
-        return int(ExitCode.GATE_FAILED)
-    if failed:
-        return failed[0].error_code or int(ExitCode.ERROR)
-    return 0
-
-
-def _report(
-    api: ResultsApi,
-    exp: Experiment,
-    refresh: bool,
-    on_done: Callable[[Any], None] | None = None,
-    *,
-    shown: bool = False,
-    on_progress: Callable[[StoredRun], None] | None = None,
-) -> ExperimentResults:
-    """PostHog's answers from api, read into a report by core: data flows one way.
-    ``shown``: the report is drawn for people, so its strings (names, variant keys,
-    PostHog's error details) have their control characters made visible first."""
-    from expctl.api.activity import entries_during_run
-    from expctl.api.project_settings import results_defaults
-    from expctl.core.results.freshness import changes_during_run
-    from expctl.core.results.read import read_results
-    from expctl.core.results.stats_settings import needs_project_defaults
-    from expctl.model.metrics import metric_specs
-    from expctl.model.stored_run import StoredRun
-    from expctl.render.safe import for_display, visible
-
-    specs = metric_specs(exp)
-    raw = api.fetch(exp, specs, refresh=refresh, on_done=on_done, on_progress=on_progress)
-    defaults = results_defaults(api.client) if needs_project_defaults(exp.get("stats_config")) else {}
-    meta = {k: v for k, v in raw.run.payload.items() if k != "results"} if raw.run is not None else None
-    exposures, answers, notes = (
-        raw.exposures,
-        raw.answers,
-        [*raw.notes, *changes_during_run(entries_during_run(api.client, exp))],
-    )
-    if shown:
-        exp, meta = for_display(exp), for_display(meta)
-        exposures, answers, notes = for_display(exposures), _shown(answers), [visible(n) for n in notes]
-        specs = metric_specs(exp)
-    source = StoredRun(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
-    return read_results(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
-
-
-def _shown(answers: Mapping[str, MetricAnswer]) -> dict[str, MetricAnswer]:
-    """PostHog's answers with every string made visible, for a report drawn for people."""
-    from dataclasses import replace
-
-    from expctl.render.safe import for_display, visible
-
-    shown = {}
-    for key, answer in answers.items():
-        if answer.error is not None:
-            answer.error.message = visible(answer.error.message)
-        shown[key] = replace(answer, payload=for_display(answer.payload), detail=visible(answer.detail))
-    return shown
+    return code
 
 
 def _render(rt: Runtime, report: ExperimentResults, mode: str) -> None:
@@ -256,13 +201,14 @@ def _check_watch(seconds: int, on_a_terminal: bool) -> None:
 def _watch(rt: Runtime, exp: Experiment, every: float, refresh: bool) -> None:
     import time
 
+    from expctl.cli.jobs.results import ResultsOptions, experiment_results
     from expctl.render.results import render_table
 
     api = rt.results_api
     stream = rt.streams.stdout
     try:
         while True:
-            report = _report(api, exp, refresh)
+            report = experiment_results(api, exp, ResultsOptions(refresh))
             screen = render_table(report, width=rt.width or 100, color=rt.stdout_color)
             stream.write("\033[H\033[2J" + screen + f"\nRedrawing every {every:g} s; Ctrl-C to stop.\n")
             stream.flush()

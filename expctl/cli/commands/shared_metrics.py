@@ -11,7 +11,7 @@ from expctl.cli.framework.options import ExperimentArg, OutputOpt, YesOpt, examp
 
 if TYPE_CHECKING:
     from expctl.api.resources import ResourceApi
-    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.resource_commands import ResourceCommands
     from expctl.cli.framework.runtime import Runtime
 
 shared_metrics_app = new_app(
@@ -37,7 +37,7 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag, repeated
 
 def _commands() -> ResourceCommands:
     from expctl.api.resources import SHARED_METRICS
-    from expctl.cli.commands.resource_commands import ResourceCommands
+    from expctl.cli.framework.resource_commands import ResourceCommands
     from expctl.render.resources import SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail
 
     return ResourceCommands(SHARED_METRICS, SHARED_METRIC_COLUMNS, SHARED_METRIC_DEFAULT, shared_metric_detail)

@@ -14,7 +14,8 @@ from expctl.cli.framework.output_modes import OBJECTS
 from expctl.cli.framework.runtime import Runtime
 
 if TYPE_CHECKING:
-    from expctl.core.sizing.sample_size import PlanInputs
+    from expctl.cli.jobs.sizing import SizingOptions
+    from expctl.core.sizing.sample_size import SizingInputs
 
 plan_app = new_app()
 
@@ -112,10 +113,10 @@ def plan_command(
                 _offline_inputs(baseline_rate, (baseline_mean, baseline_stddev), mde, test, daily_exposures),
             )
         else:
-            from expctl.cli.commands.sizing_running import estimate_running
+            from expctl.cli.jobs.sizing import SizingOptions
 
             _, level, chance = test
-            estimate_running(rt, out_mode, experiment, mde=_optional(rate, mde, "--mde"), alpha=level, power=chance)
+            _running(rt, out_mode, experiment, SizingOptions(_optional(rate, mde, "--mde"), level, chance))
     except SizingError as exc:
         from expctl.errors import UsageError
 
@@ -132,9 +133,9 @@ def _offline_inputs(
     mde: str | None,
     test: tuple[int, float, float],
     daily: str | None,
-) -> PlanInputs:
+) -> SizingInputs:
     """The offline plan's inputs from what was typed (every rate as 10% or 0.10)."""
-    from expctl.core.sizing.sample_size import MEAN, RATE, PlanInputs, SizingError
+    from expctl.core.sizing.sample_size import MEAN, RATE, SizingError, SizingInputs
     from expctl.settings.quantities import finite, rate
 
     mean, stddev = mean_and_sd
@@ -143,7 +144,7 @@ def _offline_inputs(
     if (baseline_rate is None) == (mean is None and stddev is None):
         raise SizingError("give --baseline-rate (funnels), or --baseline-mean and --baseline-stddev (means)")
     variants, alpha, power = test
-    return PlanInputs(
+    return SizingInputs(
         RATE if baseline_rate is not None else MEAN,
         rate(mde, "--mde"),
         variants=variants,
@@ -156,7 +157,7 @@ def _offline_inputs(
     )
 
 
-def _offline(rt: Runtime, mode: str, inputs: PlanInputs) -> None:
+def _offline(rt: Runtime, mode: str, inputs: SizingInputs) -> None:
     from expctl.core.sizing.sample_size import sample_size
 
     result = sample_size(inputs)
@@ -170,3 +171,42 @@ def _offline(rt: Runtime, mode: str, inputs: PlanInputs) -> None:
 
 def label(experiment: Mapping[str, Any]) -> str:
     return f"'{experiment.get('name')}' (id {experiment.get('id')})"
+
+
+def _running(rt: Runtime, mode: str, ref: str, options: SizingOptions) -> None:
+    """A running experiment: the sample still needed and the days left, beside PostHog's."""
+    from expctl.api.experiments import ExperimentRef
+    from expctl.cli.jobs.sizing import draft_refusal, running_sizing
+    from expctl.model.experiment import status_of
+
+    experiment = rt.experiments.resolve(ExperimentRef.parse(ref))
+    if status_of(experiment) == "draft":
+        raise draft_refusal(experiment)
+    with rt.progress("Measuring so far", output=mode):
+        made = running_sizing(rt.history_api, rt.results_api, experiment, options)
+    if mode in ("json", "yaml", "plain"):
+        from expctl.core.sizing.running import as_json
+
+        data = as_json(made.estimate, made.posthog)
+        data.update(
+            experiment_id=experiment.get("id"),
+            metric_uuid=made.spec.key,
+            metric_name=made.spec.name,
+            mde_source=made.mde_source,
+        )
+        if mode == "plain":
+            keys = ("days_remaining", "sample_still_needed", "sample_size_per_variant", "total_sample_size")
+            rt.output("plain").text("".join(f"{k}\t{data[k]}\n" for k in keys))
+        else:
+            rt.output(mode).data(data)
+        return
+    from expctl.api.project_settings import results_defaults
+    from expctl.core.results.stats_settings import plan_caveats, resolve
+    from expctl.render.sizing import running_lines
+
+    lines = running_lines(experiment, made.spec.name, made.estimate, made.mde_source, made.posthog)
+    rt.output("plain").text("".join(f"{line}\n" for line in lines))
+    for caveat in plan_caveats(resolve(experiment.get("stats_config"), results_defaults(rt.client))):
+        rt.messages.note(f"expctl's estimate: {caveat}.")
+    if made.missing is not None:
+        rt.messages.note(f"No estimate from PostHog: {made.missing}; expctl's estimate only.")

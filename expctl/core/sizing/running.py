@@ -12,12 +12,12 @@ control's statistics as ``baseline_stats``, so its estimate can be shown beside 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from expctl.core.results.daily import Exposures
-from expctl.core.sizing.sample_size import MEAN, RATE, PlanInputs, SampleSize, SizingError, sample_size
+from expctl.core.sizing.sample_size import MEAN, RATE, SampleSize, SizingError, SizingInputs, sample_size
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def running_estimate(
 ) -> RunningEstimate:
     baseline = baseline_of(metric, control)
     variants = max(2, len(exposures.total))
-    inputs = PlanInputs(
+    inputs = SizingInputs(
         baseline.kind,
         mde,
         variants=variants,
@@ -151,3 +151,43 @@ def as_json(plan: RunningEstimate, posthog: Mapping[str, Any] | None) -> dict[st
         posthog_estimate=dict(posthog) if posthog is not None else None,
     )
     return data
+
+
+# PostHog's fallback when neither the experiment nor the project sets an MDE: the web app's
+# DEFAULT_MDE and running_time_calculator.py's DEFAULT_MINIMUM_DETECTABLE_EFFECT (a percentage).
+POSTHOG_DEFAULT_MDE = 30
+
+
+def minimum_detectable_effect(
+    experiment: Mapping[str, Any],
+    given: float | None,
+    project_default: Callable[[], tuple[float | None, str | None]],
+) -> tuple[float, str]:
+    """The minimum detectable effect, where PostHog keeps it, in this order: --mde; the
+    experiment's ``running_time_calculation`` (the canonical home, as newest PostHog's
+    serializer says); its ``parameters`` (the historical one); the project's default from
+    its experiment settings (asked only when needed); PostHog's own fallback (30%).
+    Returns it as a fraction and where it came from."""
+    if given is not None:
+        return given, "from --mde"
+    for field in ("running_time_calculation", "parameters"):
+        stored = (experiment.get(field) or {}).get("minimum_detectable_effect")
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool) and stored > 0:
+            return float(stored) / 100, "the experiment's setting"
+    default, why_not = project_default()
+    if default is not None:
+        return default / 100, "the project's default"
+    return POSTHOG_DEFAULT_MDE / 100, "PostHog's default" + (f"; {why_not}" if why_not else "")
+
+
+@dataclass
+class RunningSizing:
+    """The primary metric, expctl's estimate, where its MDE came from, the control's
+    statistics, and PostHog's own estimate (or why there is none)."""
+
+    spec: Any
+    estimate: RunningEstimate
+    mde_source: str
+    control: Mapping[str, Any]
+    posthog: dict[str, Any] | None = None
+    missing: str | None = None

@@ -30,7 +30,7 @@ MAX_SAMPLE = 1e12  # users per variant: beyond any experiment (and past it the a
 
 
 @dataclass(frozen=True)
-class PlanInputs:
+class SizingInputs:
     kind: str  # RATE | MEAN
     mde: float  # relative, 0.05 = 5%
     variants: int = 2
@@ -44,7 +44,7 @@ class PlanInputs:
 
 @dataclass(frozen=True)
 class SampleSize:
-    inputs: PlanInputs
+    inputs: SizingInputs
     comparisons: int
     alpha_per_comparison: float
     expected: float  # the baseline's value under the MDE (rate or mean)
@@ -74,7 +74,7 @@ class SizingError(ValueError):
     """Inputs that cannot be planned for, in words for the person who gave them."""
 
 
-def check(inputs: PlanInputs) -> None:
+def check(inputs: SizingInputs) -> None:
     if not 0 < inputs.alpha < 1:
         raise SizingError("--alpha must be between 0 and 1 (e.g. 0.05 or 5%)")
     if not 0 < inputs.power < 1:
@@ -106,7 +106,7 @@ def _ratio(numerator: float, denominator: float) -> float:
         return math.inf
 
 
-def sample_size(inputs: PlanInputs) -> SampleSize:
+def sample_size(inputs: SizingInputs) -> SampleSize:
     """The sample size per variant and in total, and the days at the daily exposures."""
     check(inputs)
     comparisons = inputs.variants - 1
