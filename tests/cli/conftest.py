@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,14 +23,41 @@ from tests.support.cli import REPO, Result
 from tests.support.clock import VirtualClock
 
 
-@dataclass
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
+def invoke(
+    env: dict[str, str],
+    transport: object,
+    args: Sequence[str],
+    *,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    clock: VirtualClock | None = None,
+) -> Result:
+    """The one in-process runner: ``args`` through the app with the runtime's test seam (this
+    environment, non-terminal streams, ``transport`` for PostHog), as the entry point would
+    run them (global options hoisted), in ``cwd`` (the repository by default)."""
+    from typer.testing import CliRunner
 
-    def __repr__(self) -> str:
-        return f"Outcome(code={self.code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
+    from expctl.cli.framework.app import app
+    from expctl.cli.framework.runtime import RuntimeOverrides
+    from expctl.main import hoist_global_options
+
+    overrides = RuntimeOverrides(
+        env=env,
+        transport=transport,  # type: ignore[arg-type]
+        stdin_isatty=False,
+        stdout_isatty=False,
+        stderr_isatty=False,
+        **({"sleep": clock.sleep, "clock": clock} if clock is not None else {}),  # type: ignore[arg-type]
+    )
+    before = Path.cwd()
+    os.chdir(cwd or REPO)
+    try:
+        result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin or "")
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr, list(args))
 
 
 class InProcess:
@@ -45,29 +71,11 @@ class InProcess:
         self.clock = VirtualClock(start=1000.0)  # the throttles' clock, moved by expctl's sleep
         self.fake.clock = self.clock
 
-    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Outcome:
-        from typer.testing import CliRunner
-
-        from expctl.cli.framework.app import app
-        from expctl.cli.framework.runtime import RuntimeOverrides
-        from expctl.main import hoist_global_options
-
+    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
         environ = dict(os.environ)
         environ.update({"EXPCTL_HOST": "http://127.0.0.1:8000", "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY})
         environ.update(env or {})
-        overrides = RuntimeOverrides(
-            env=environ,
-            transport=self.transport,
-            stdin_isatty=False,
-            stdout_isatty=False,
-            stderr_isatty=False,
-            sleep=self.clock.sleep,
-            clock=self.clock,
-        )
-        result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Outcome(result.exit_code, result.stdout, result.stderr)
+        return invoke(environ, self.transport, args, stdin=stdin, cwd=Path.cwd(), clock=self.clock)
 
 
 def invoke_and_assert(
@@ -78,10 +86,10 @@ def invoke_and_assert(
     stderr: Sequence[str] = (),
     *,
     stdin: str | None = None,
-) -> Outcome:
+) -> Result:
     """Run ``args``; check the exit code and that each text appears where it should."""
     outcome = project.run(*args, stdin=stdin)
-    assert outcome.code == code, outcome
+    assert outcome.returncode == code, outcome
     for text in stdout:
         assert text in outcome.stdout, (text, outcome)
     for text in stderr:
@@ -117,28 +125,7 @@ class InProcessServer(Served):
         timeout: float = 60,
         cwd: Path | None = None,
     ) -> Result:
-        from typer.testing import CliRunner
-
-        from expctl.cli.framework.app import app
-        from expctl.cli.framework.runtime import RuntimeOverrides
-        from expctl.main import hoist_global_options
-
-        overrides = RuntimeOverrides(
-            env={**self.env, **(env or {})},
-            transport=self.transport,
-            stdin_isatty=False,
-            stdout_isatty=False,
-            stderr_isatty=False,
-        )
-        before = Path.cwd()
-        os.chdir(cwd or REPO)
-        try:
-            result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=input or "")
-        finally:
-            os.chdir(before)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return Result(result.exit_code, result.stdout, result.stderr, list(args))
+        return invoke({**self.env, **(env or {})}, self.transport, args, stdin=input, cwd=cwd)
 
     def stop(self) -> None:
         """Nothing runs: the handler is called in this process."""

@@ -211,7 +211,10 @@ def test_every_command_answers_help(project: InProcess) -> None:
 
     for entry in COMMANDS:
         outcome = project.run(entry.name, "--help")
-        assert outcome.code == 0 and outcome.stdout.startswith(f"Usage: expctl {entry.name}"), (entry.name, outcome)
+        assert outcome.returncode == 0 and outcome.stdout.startswith(f"Usage: expctl {entry.name}"), (
+            entry.name,
+            outcome,
+        )
 
 
 def test_the_older_release_in_process(any_project: InProcess) -> None:

@@ -39,7 +39,7 @@ def test_an_experiment_changed_behind_expctls_back_is_read_again(project: InProc
     # Another client edits one experiment's metrics: PostHog moves its updated_at.
     body = json.dumps({"metrics": [{"kind": "ExperimentMetric", "metric_type": "mean",
                                     "source": {"kind": "EventsNode", "event": "signup"}}]})  # fmt: skip
-    assert project.run("api", "PATCH", "experiments/2/", "--input", "-", stdin=body).code == 0
+    assert project.run("api", "PATCH", "experiments/2/", "--input", "-", stdin=body).returncode == 0
     project.fake.clear_log()
     diff = invoke_and_assert(project, ["diff", "-f", str(specs)], 8)
     assert "1 to update" in diff.stdout
@@ -76,7 +76,7 @@ def test_without_the_cache_every_run_reads_what_it_needs(project: InProcess, tmp
     specs = _specs(project, tmp_path, 5)
     project.fake.clear_log()
     outcome = project.run("diff", "-f", str(specs), env={"EXPCTL_NO_CACHE": "1"})
-    assert outcome.code == 0, outcome
+    assert outcome.returncode == 0, outcome
     assert _detail_reads(project) >= 5
 
 
@@ -155,11 +155,11 @@ def test_a_cache_folder_others_may_write_is_not_used(project: InProcess, tmp_pat
     specs = _specs(project, tmp_path, 3)
     env = {"EXPCTL_CACHE_DIR": str(shared)}
     outcome = project.run("diff", "-f", str(specs), env=env)
-    assert outcome.code == 0, outcome
+    assert outcome.returncode == 0, outcome
     warnings = [line for line in outcome.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
         f"warning: not keeping anything in {shared}: others may write in it, so its files could be planted "
         f"(make it yours and owner-only: chmod 700 {shared}; or set EXPCTL_CACHE_DIR)"
     ]
     assert list(shared.iterdir()) == []
-    assert project.run("list", env=env).code == 0 and list(shared.iterdir()) == []
+    assert project.run("list", env=env).returncode == 0 and list(shared.iterdir()) == []

@@ -52,7 +52,7 @@ def test_an_unknown_profile_is_named(project: InProcess, tmp_path: Path) -> None
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
     for args, source in ((["--profile", "nope", "list"], "--profile"), (["list"], "EXPCTL_PROFILE")):
         outcome = project.run(*args, env={**env, "EXPCTL_PROFILE": "nope"} if source != "--profile" else env)
-        assert outcome.code == 2, outcome
+        assert outcome.returncode == 2, outcome
         assert outcome.stderr.startswith(f"error: no profile 'nope' ({source}) in "), outcome.stderr
         assert "`expctl auth login --profile nope` creates it" in outcome.stderr
     invoke_and_assert(project, ["--profile", "default", "list", "-o", "ids"], 0)

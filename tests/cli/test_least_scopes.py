@@ -27,9 +27,9 @@ SETUP: dict[str, list[list[str]]] = {
 
 def _environment(project: InProcess, name: str, number: str, cwd: Path) -> None:
     for setting, value in (("host", "http://127.0.0.1:8000"), ("project", number)):
-        assert _run(project, ["config", "set", setting, value, "--profile", name], cwd).code == 0  # type: ignore[attr-defined]
+        assert _run(project, ["config", "set", setting, value, "--profile", name], cwd).returncode == 0
     login = ["auth", "login", "--profile", name, "--with-token", "--insecure-storage"]
-    assert _run(project, login, cwd, key="", stdin=LEAST_KEY).code == 0  # type: ignore[attr-defined]
+    assert _run(project, login, cwd, key="", stdin=LEAST_KEY).returncode == 0
 
 
 def _run(project: InProcess, args: list[str], cwd: Path, *, key: str | None = None, stdin: str | None = None) -> object:
@@ -47,7 +47,7 @@ def test_each_command_works_with_exactly_its_listed_scopes(needs: Needs, tmp_pat
         add_legacy_experiments(project.fake)
     for setup in SETUP.get(args[0], []):
         done = _run(project, setup, tmp_path)
-        assert done.code == 0, done  # type: ignore[attr-defined]
+        assert done.returncode == 0, done
     project.fake.store.keys[LEAST_KEY] = ApiKey(LEAST_KEY, 1, list(needs.scopes))
     if args[0] == "promote":  # two environments, each with the key under test
         for name, number in (("staging", "1"), ("prod", "2")):
@@ -57,7 +57,7 @@ def test_each_command_works_with_exactly_its_listed_scopes(needs: Needs, tmp_pat
         outcome = _run(project, args, tmp_path, key="", stdin=stdin)
     else:
         outcome = _run(project, args, tmp_path, key=LEAST_KEY)
-    assert outcome.code == 0, (needs, outcome)  # type: ignore[attr-defined]
+    assert outcome.returncode == 0, (needs, outcome)
     assert "error:" not in outcome.stderr  # type: ignore[attr-defined]
 
 
@@ -80,7 +80,7 @@ def test_the_table_is_tight_one_scope_less_is_refused() -> None:
             fewer = [s for s in needs.scopes if s != dropped]
             project.fake.store.keys[LEAST_KEY] = ApiKey(LEAST_KEY, 1, fewer)
             outcome = project.run(*args, env={"EXPCTL_API_KEY": LEAST_KEY})
-            assert outcome.code == 4, (needs.command, dropped, outcome)
+            assert outcome.returncode == 4, (needs.command, dropped, outcome)
 
 
 def test_specs_referring_by_id_diff_and_apply_with_the_quick_start_scopes(tmp_path: Path) -> None:
@@ -92,16 +92,16 @@ def test_specs_referring_by_id_diff_and_apply_with_the_quick_start_scopes(tmp_pa
         "create", "--name", "With both", "--flag-key", "with-both", "--holdout", "Global holdout",
         "--shared-metric", "Revenue per user",
     )  # fmt: skip
-    assert made.code == 0, made
+    assert made.returncode == 0, made
     project.fake.store.keys[LEAST_KEY] = ApiKey(LEAST_KEY, 1, ["experiment:read", "experiment:write", "query:read"])
     limited = {"EXPCTL_API_KEY": LEAST_KEY}
     exported = project.run("export", "with-both", "-f", str(tmp_path), env=limited)
-    assert exported.code == 0 and "refer to them by id" in exported.stderr, exported
+    assert exported.returncode == 0 and "refer to them by id" in exported.stderr, exported
     spec = (tmp_path / "with-both.yaml").read_text()
     assert "holdout: 1" in spec and "{id: 1, type: primary}" in spec
     project.fake.clear_log()
     diff = project.run("diff", "-f", str(tmp_path / "with-both.yaml"), env=limited)
-    assert diff.code == 0 and "1 unchanged" in diff.stdout, diff
+    assert diff.returncode == 0 and "1 unchanged" in diff.stdout, diff
     assert "Holdout ids in the specs not checked" in diff.stderr
     assert "SharedMetric ids in the specs not checked" in diff.stderr
     assert project.fake.writes() == []

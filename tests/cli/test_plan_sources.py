@@ -15,7 +15,7 @@ from tests.cli.conftest import InProcess, invoke_and_assert
 
 def _plan(project: InProcess, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     outcome = project.run("plan", "checkout-redesign", "-o", "json", *args, env=env)
-    assert outcome.code == 0, outcome
+    assert outcome.returncode == 0, outcome
     return dict(json.loads(outcome.stdout))
 
 

@@ -65,7 +65,7 @@ def test_the_test_server_refuses_one_saved_metric_twice_as_posthog_does(flavour:
         "saved_metrics_ids": [{"id": 1, "metadata": {"type": "primary"}}, {"id": 1, "metadata": {"type": "secondary"}}]
     }
     refused = project.run("api", "PATCH", "experiments/1/", "--input", "-", stdin=json.dumps(body))
-    assert refused.code == 6, refused
+    assert refused.returncode == 6, refused
     expected = "Saved metric does not exist" + (" or does not belong to this project" if flavour == "cloud" else "")
     assert expected in refused.stderr
 
@@ -163,7 +163,7 @@ def test_what_posthog_refuses_is_refused_before_sending(
             if command == "apply"
             else project.run(command, "-f", str(path))
         )
-        assert outcome.code == 2, outcome
+        assert outcome.returncode == 2, outcome
         assert said in outcome.stdout, outcome
     assert project.fake.writes() == []
 
@@ -180,5 +180,5 @@ def test_what_posthog_refuses_is_refused_before_sending(
 )  # fmt: skip
 def test_commands_refuse_what_posthog_refuses(project: InProcess, args: list[str], said: str) -> None:
     outcome = project.run(*args)
-    assert outcome.code == 2 and said in outcome.stderr, outcome
+    assert outcome.returncode == 2 and said in outcome.stderr, outcome
     assert project.fake.writes() == []

@@ -28,7 +28,7 @@ def test_429_without_retry_after_waits_the_seconds_in_detail(project: InProcess)
     throttle.windows = [(2, 2.0)]
     throttle.send_retry_after = False
     outcomes = [project.run("get", "checkout-redesign", "--rate-limit", "off", "-o", "ids") for _ in range(3)]
-    assert [o.code for o in outcomes] == [0, 0, 0], outcomes
+    assert [o.returncode for o in outcomes] == [0, 0, 0], outcomes
     assert "retrying in 3.0 s" in outcomes[-1].stderr, outcomes[-1]
     throttled = [e.status for e in project.fake.requests()].count(429)
     assert throttled >= 1 and project.clock.slept == [3.0] * throttled, "the seconds in PostHog's detail, per 429"
@@ -76,7 +76,7 @@ def test_a_server_limited_below_posthogs_rate_is_learned_and_remembered(project:
     assert [e.status for e in project.fake.requests()].count(429) <= 3
     project.fake.clear_log()
     outcome = project.run("export", "--all", "--parallel", "1", "-f", str(tmp_path / "b"), env={"EXPCTL_NO_CACHE": ""})
-    assert outcome.code == 0, outcome
+    assert outcome.returncode == 0, outcome
     second = [e.status for e in project.fake.requests()]
     assert second.count(429) <= 1, f"{second.count(429)} throttled in the second job"
 
@@ -94,7 +94,7 @@ def test_a_concurrency_429_waits_for_a_slot_and_keeps_the_budget(project: InProc
 
     project.clock.sleep = others_finish  # type: ignore[method-assign]
     outcome = project.run("results", "checkout-redesign", "-o", "json", "--rate-limit", "cloud")
-    assert outcome.code == 0, outcome
+    assert outcome.returncode == 0, outcome
     assert "already running the team's maximum of queries at once" in outcome.stderr
     assert "another client" not in outcome.stderr and "pacing to" not in outcome.stderr
     assert 429 in [e.status for e in project.fake.requests("POST", "/query/")], "the server really refused one"
