@@ -1,0 +1,72 @@
+"""Decisions: ship, keep running, review, roll back or invalid, from results and a policy.
+
+Pure logic for ``expctl decide``: the command reads the experiment's ``decision:`` block
+(:func:`read_policy`, :func:`check_policy_against`), fetches PostHog's results and the
+activity log, and passes them in; :func:`decide` answers one :class:`Decision`. PostHog's
+effects and intervals are used as given; only p-values and thresholds are corrected for
+the number of comparisons (``corrections``). ``engine`` documents the precedence.
+"""
+
+from expctl.core.decision.corrections import (
+    BENJAMINI_HOCHBERG,
+    CORRECTIONS,
+    HOLM,
+    NONE,
+    bayesian_threshold,
+    benjamini_hochberg,
+    holm,
+    no_correction,
+)
+from expctl.core.decision.engine import decide
+from expctl.core.decision.outcomes import (
+    EXIT_CODES,
+    INVALID,
+    KEEP_RUNNING,
+    PRECEDENCE,
+    REVIEW,
+    ROLL_BACK,
+    SHIP,
+    WAITING_FOR_APPROVAL,
+    Decision,
+    DecisionContext,
+    MetricEntry,
+)
+from expctl.core.decision.policy import (
+    ALL_PRIMARY_WIN,
+    ANY_PRIMARY_WINS,
+    Guardrail,
+    Policy,
+    PolicyProblem,
+    read_policy,
+)
+from expctl.core.decision.policy_check import check_policy_against
+
+__all__ = [
+    "ALL_PRIMARY_WIN",
+    "ANY_PRIMARY_WINS",
+    "BENJAMINI_HOCHBERG",
+    "CORRECTIONS",
+    "EXIT_CODES",
+    "HOLM",
+    "INVALID",
+    "KEEP_RUNNING",
+    "NONE",
+    "PRECEDENCE",
+    "REVIEW",
+    "ROLL_BACK",
+    "SHIP",
+    "WAITING_FOR_APPROVAL",
+    "Decision",
+    "DecisionContext",
+    "Guardrail",
+    "MetricEntry",
+    "Policy",
+    "PolicyProblem",
+    "bayesian_threshold",
+    "benjamini_hochberg",
+    "check_policy_against",
+    "decide",
+    "holm",
+    "no_correction",
+    "read_policy",
+]
