@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from expctl.cli.framework.api_areas import ApiAreas
 from expctl.cli.framework.messages import Messages
 from expctl.render.style import color_enabled
+from expctl.settings.environment import config_of, float_variable, int_variable, variables_for_environment
 
 if TYPE_CHECKING:
     import httpx
@@ -106,8 +107,8 @@ class Runtime(ApiAreas):
         self.env: Mapping[str, str] = self.overrides.env if self.overrides.env is not None else dict(os.environ)
         self._config: ConfigFile | None = None  # read early only for --env, then reused
         if options.env:
-            self._config = _config_of(self.env)
-            self.env = _environment_variables(self.env, options.env, self._config)
+            self._config = config_of(self.env)
+            self.env = variables_for_environment(self.env, options.env, self._config)
         self.streams = Streams.current(self.overrides)
         self.messages = Messages(
             self.streams.stderr,
@@ -160,7 +161,7 @@ class Runtime(ApiAreas):
     def settings(self) -> Settings:
         from expctl.settings.resolve import resolve_settings
 
-        return resolve_settings(self.options.as_flags(), self.env, self._config or _config_of(self.env))
+        return resolve_settings(self.options.as_flags(), self.env, self._config or config_of(self.env))
 
     @cached_property
     def keyring(self) -> KeyringStore:
@@ -231,8 +232,8 @@ class Runtime(ApiAreas):
             api_key=Secret(key),
             timeout=settings.timeout,
             max_wait=settings.max_wait,
-            retries=_int_env(self.env, "EXPCTL_RETRIES", 5) if retries is None else retries,
-            backoff=_float_env(self.env, "EXPCTL_RETRY_BACKOFF", 0.5),
+            retries=int_variable(self.env, "EXPCTL_RETRIES", 5) if retries is None else retries,
+            backoff=float_variable(self.env, "EXPCTL_RETRY_BACKOFF", 0.5),
             ca_bundle=settings.ca_bundle,
             budget=parse_budget(settings.rate_limit, is_cloud=is_posthog_cloud(target)),
         )
@@ -357,35 +358,3 @@ class Runtime(ApiAreas):
         if self._client is not None:
             self._client.close()
             self._client = None
-
-
-def _config_of(env: Mapping[str, str]) -> ConfigFile:
-    from expctl.settings.config_file import ConfigFile
-    from expctl.settings.paths import config_file
-
-    return ConfigFile.load(config_file(env))
-
-
-def _environment_variables(env: Mapping[str, str], name: str, config: ConfigFile) -> Mapping[str, str]:
-    """For --env NAME with a profile of that name: the profile decides host, project and
-    key, not variables set for another environment (a shell's EXPCTL_PROJECT must not send
-    `apply --env prod` to staging). Without such a profile the variables stay: a CI job
-    gives host, project and key that way and --env only picks the overlays."""
-    from expctl.settings.definitions import API_KEY_ENV, SETTINGS
-
-    if name not in config.profiles():
-        return env
-    chosen = {*API_KEY_ENV, *SETTINGS["host"].env, *SETTINGS["project"].env, "EXPCTL_PROFILE"}
-    return {key: value for key, value in env.items() if key not in chosen}
-
-
-def _int_env(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "")
-    return int(raw) if raw.isdigit() else default
-
-
-def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
-    try:
-        return float(env[name]) if env.get(name) else default
-    except ValueError:
-        return default
