@@ -62,6 +62,16 @@ class Served:
     def flavour(self) -> str:
         return self.fake.flavour
 
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 60,
+        cwd: Path | None = None,
+    ) -> Result:
+        raise NotImplementedError  # each tier runs commands its own way
+
 
 class Server(Served):
     """A FakePostHog on 127.0.0.1, and the installed expctl run against it in a subprocess."""

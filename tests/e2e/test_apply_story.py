@@ -1,4 +1,4 @@
-"""Specs in git, end to end on both server flavours: apply, re-apply, change, drift, export.
+"""Specs in git, end to end on both eras (the older one in process): apply, re-apply, change, drift, export.
 
 The subprocess story of this area; the rest of its tests run in process in tests/cli/test_apply.py.
 """
@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import Server
+from tests.conftest import Served, Server
 from tests.support.area_apply import SPECS, by_key, flag_of, write_specs
 
 
-def test_apply_story(server: Server, tmp_path: Path) -> None:
+def test_apply_story(cloud: Server, tmp_path: Path) -> None:
+    """The installed entry point, on current Cloud; the late-2024 release runs the same
+    story in process (tests/cli/test_stories.py)."""
+    apply_story(cloud, tmp_path)
+
+
+def apply_story(server: Served, tmp_path: Path) -> None:
     specs = write_specs(tmp_path / "specs", SPECS)
     fake = server.fake
 

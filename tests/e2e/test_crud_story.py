@@ -1,4 +1,5 @@
-"""The foundation story, on both server flavours, through the installed `expctl`:
+"""The foundation story, on both eras (the installed `expctl` on current Cloud, the late-2024
+release in process: tests/cli/test_stories.py):
 
 create -> get by id and by flag key -> update -> archive -> list shows it only with
 --archived -> unarchive -> delete -> get says not found (exit 5).
@@ -10,10 +11,16 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import Server
+from tests.conftest import Served, Server
 
 
-def test_experiment_crud_story(server: Server) -> None:
+def test_experiment_crud_story(cloud: Server) -> None:
+    """The installed entry point, on current Cloud; the late-2024 release runs the same
+    story in process (tests/cli/test_stories.py)."""
+    experiment_crud_story(cloud)
+
+
+def experiment_crud_story(server: Served) -> None:
     fake = server.fake
 
     created = server.run(

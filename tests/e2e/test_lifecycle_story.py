@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import Server
+from tests.conftest import Served, Server
 from tests.support.area_lifecycle import status_of
 
 
-def test_lifecycle_story(server: Server) -> None:
+def test_lifecycle_story(cloud: Server) -> None:
+    """The installed entry point, on current Cloud; the late-2024 release runs the same
+    story in process (tests/cli/test_stories.py)."""
+    lifecycle_story(cloud)
+
+
+def lifecycle_story(server: Served) -> None:
     fake = server.fake
     exp_id = server.ids["pricing-copy"]
     record = fake.store.experiments[exp_id]

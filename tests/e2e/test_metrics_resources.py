@@ -1,7 +1,7 @@
 """Metrics people can write, shared metrics and holdouts (issue 16), end to end.
 
-Each test runs the installed `expctl` against the test server on 127.0.0.1, in both
-eras where the behaviour is the same; the server's saved-metric and holdout endpoints
+Each test runs the installed `expctl` against the test server on 127.0.0.1 (the story from
+nothing on current Cloud; the late-2024 release runs it in process, tests/cli/test_stories.py); the server's saved-metric and holdout endpoints
 follow PostHog's source (expctl/standin/resources.py cites it).
 
 The subprocess story of this area; the rest of its tests run in process in tests/cli/test_metrics_resources.py.
@@ -13,11 +13,17 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import Server
+from tests.conftest import Served, Server
 from tests.support.area_metrics_resources import FROM_NOTHING, _write
 
 
-def test_a_holdout_two_shared_metrics_and_an_experiment_from_nothing(server: Server, tmp_path: Path) -> None:
+def test_a_holdout_two_shared_metrics_and_an_experiment_from_nothing(cloud: Server, tmp_path: Path) -> None:
+    """The installed entry point, on current Cloud; the late-2024 release runs the same
+    story in process (tests/cli/test_stories.py)."""
+    a_holdout_two_shared_metrics_and_an_experiment_from_nothing(cloud, tmp_path)
+
+
+def a_holdout_two_shared_metrics_and_an_experiment_from_nothing(server: Served, tmp_path: Path) -> None:
     specs = _write(tmp_path / "specs", FROM_NOTHING)
     diff = server.run("diff", "-f", str(specs))
     assert diff.returncode == 8, diff
