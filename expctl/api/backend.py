@@ -3,7 +3,7 @@ holdouts and shared metrics APIs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -59,6 +59,20 @@ class ApiBackend:
 
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]:
         return self.experiments.find_by_flag_key(key)
+
+    def experiments_with_keys(self, keys: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+        """Every experiment (archived or not) of each flag key, oldest first: one scan of
+        both lists for all the keys, however many."""
+        from expctl.api.flag_key_lookup import scan_both
+
+        wanted = set(keys)
+        found: dict[str, list[dict[str, Any]]] = {key: [] for key in wanted}
+        rows = scan_both(
+            lambda archived: self.experiments.rows(archived=archived), lambda r: r.get("feature_flag_key") in wanted
+        )
+        for row in sorted(rows, key=lambda r: int(r.get("id") or 0)):
+            found[str(row.get("feature_flag_key"))].append(row)
+        return found
 
     def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The live feature flags with these keys, where the key may read flags

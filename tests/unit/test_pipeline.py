@@ -10,7 +10,7 @@ from typing import Any
 from expctl.core.apply.backend import Backend
 from expctl.core.apply.items import CREATE, ERROR
 from expctl.core.apply.pipeline import apply_plan, counts, plan_specs
-from expctl.core.specs.load import load_specs
+from expctl.core.specs.load import SpecSet, load_specs
 from expctl.errors import ApiAuthError, ApiErrorInfo, RejectedError
 from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
@@ -23,6 +23,7 @@ class Memory:
         self.resources: dict[str, list[dict[str, Any]]] = {HOLDOUT: [], SHARED_METRIC: []}
         self.refuse_holdouts = False
         self.writes: list[str] = []
+        self.scans = 0
 
     def list_experiments(self, *, archived: bool) -> Iterable[dict[str, Any]]:
         return [e for e in self.experiments if bool(e.get("archived")) == archived]
@@ -47,6 +48,10 @@ class Memory:
 
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]:
         return [e for e in self.experiments if e.get("feature_flag_key") == key]
+
+    def experiments_with_keys(self, keys: Any) -> dict[str, list[dict[str, Any]]]:
+        self.scans += 1
+        return {key: self.experiments_with_key(key) for key in keys}
 
     def delete(self, experiment_id: int) -> str:
         raise AssertionError("nothing to delete here")
@@ -153,3 +158,49 @@ def test_a_shared_metric_refused_as_existing_is_adopted_not_failed(tmp_path: Pat
     applied = apply_plan(plan, memory)
     assert applied.failures == [], "the shared metric exists: the run did not fail"
     assert memory.experiments[0]["saved_metrics_ids"] == [{"id": 1, "metadata": {"type": "primary"}}]
+
+
+class CreatedElsewhereFirst(Memory):
+    """Another machine's apply creates the same experiment spec while ours runs (the
+    apply lock is per machine): theirs lands first, with the lower id."""
+
+    def create(self, body: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if body["feature_flag_key"] == "checkout":
+            self.experiments.append({"id": 7, **body, "created_at": "theirs"})
+        return super().create(body, **kwargs)
+
+    def delete(self, experiment_id: int) -> str:
+        self.writes.append(f"delete experiment {experiment_id}")
+        self.experiments = [e for e in self.experiments if e["id"] != experiment_id]
+        return "soft"
+
+
+def _experiment_specs(tmp_path: Path, keys: list[str]) -> SpecSet:
+    for key in keys:
+        (tmp_path / f"{key}.yaml").write_text(f"name: {key}\nfeature_flag_key: {key}\n", encoding="utf-8")
+    return load_specs([str(tmp_path)])
+
+
+def test_creating_many_specs_scans_the_lists_once_not_once_per_create(tmp_path: Path) -> None:
+    """Issue 36: the never-twice check costs one scan a run, not a scan after every create."""
+    memory = Memory()
+    keys = [f"exp-{n}" for n in range(25)]
+    applied = apply_plan(plan_specs(_experiment_specs(tmp_path, keys), memory), memory)
+    assert applied.failures == []
+    assert sorted(e["feature_flag_key"] for e in memory.experiments) == sorted(keys)
+    assert memory.scans == 1
+
+
+def test_a_spec_another_machine_created_first_is_adopted_and_ours_removed(tmp_path: Path) -> None:
+    memory = CreatedElsewhereFirst()
+    said: list[Any] = []
+    plan = plan_specs(_experiment_specs(tmp_path, ["checkout", "pricing"]), memory)
+    applied = apply_plan(plan, memory, on_outcome=said.append)
+    assert sorted(e["feature_flag_key"] for e in memory.experiments) == ["checkout", "pricing"], "one each"
+    assert [e["id"] for e in memory.experiments if e["feature_flag_key"] == "checkout"] == [7], "theirs kept"
+    (checkout,) = [o for o in applied.execution.outcomes if o.key == "checkout"]
+    assert checkout.found_existing and checkout.experiment is not None and checkout.experiment["id"] == 7
+    assert "created" not in checkout.steps and checkout.corrected
+    assert [o.key for o in said].count("checkout") == 2, "its line is said again, corrected"
+    assert counts(plan, applied) == {"found existing": 1, "created": 1}
+    assert memory.scans == 1

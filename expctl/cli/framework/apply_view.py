@@ -84,7 +84,8 @@ def _applying(rt: Runtime, mode: str, count: int, stop: threading.Event) -> Iter
         def report(outcome: Any) -> None:
             if isinstance(outcome, Outcome):
                 line = outcome_line(outcome, style)
-                bar.advance()
+                if not outcome.corrected:
+                    bar.advance()
             else:
                 line = resource_outcome_line(outcome, style)
             if mode == "table":

@@ -7,7 +7,7 @@ metrics are addressed by their spec kind (``spec_kinds.HOLDOUT``/``SHARED_METRIC
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -34,6 +34,8 @@ class Backend(Protocol):
     def move(self, verb: str, experiment: Mapping[str, Any]) -> dict[str, Any]: ...
 
     def experiments_with_key(self, key: str) -> list[dict[str, Any]]: ...
+
+    def experiments_with_keys(self, keys: Collection[str]) -> dict[str, list[dict[str, Any]]]: ...
 
     def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 

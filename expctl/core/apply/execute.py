@@ -140,6 +140,7 @@ class Outcome:
     skipped: bool = False  # interrupted before it started, or before its last step
     found_existing: bool = False  # another run created it first
     finished_after_stop: bool = False  # in flight at Ctrl-C and let finish its write
+    corrected: bool = False  # reported once already, then found created by another run first
 
     @property
     def key(self) -> str:
@@ -176,6 +177,10 @@ def execute(
     finally:
         _wait_for_writes_in_flight(pool, stop)
     outcomes = [runs.done.get(index) or Outcome(item, skipped=True) for index, item in enumerate(work)]
+    for outcome in _settle_races(outcomes, backend):
+        outcome.corrected = True
+        if on_outcome is not None:
+            on_outcome(outcome)  # said again: what this run's line for it said has changed
     return Execution(outcomes, interrupted=stop.is_set())
 
 
@@ -251,18 +256,39 @@ def _create_once(item: PlanItem[Spec], backend: Backend, outcome: Outcome) -> di
         outcome.found_existing = True
         outcome.experiment = backend.get(int(existing[0]["id"]))  # the full object: a list row is not one
         return outcome.experiment
-    others = backend.experiments_with_key(key)
-    winner = min(others, key=lambda e: int(e.get("id") or 0)) if others else created
-    if int(winner["id"]) != int(created["id"]):
-        # Another run created this spec a moment before us: keep theirs, remove ours. What
-        # we remember of theirs is what a GET answers, never its list row (which lacks
-        # metrics: a later plan would think this PostHog has no such field).
-        backend.delete(int(created["id"]))
-        outcome.found_existing = True
-        outcome.experiment = backend.get(int(winner["id"]))
-        return outcome.experiment
     outcome.steps.append("created")
     return created
+
+
+def _settle_races(outcomes: Sequence[Outcome], backend: Backend) -> list[Outcome]:
+    """Never twice, at the price of one scan a run: another run (another machine: the
+    lock is per machine) may have created the same spec while this one did. Once every
+    create is done, the flag keys this run created are looked up together; where an
+    older experiment has the key, theirs is kept and ours removed. What we remember of
+    theirs is what a GET answers, never its list row (which lacks metrics: a later plan
+    would think this PostHog has no such field). Returns the outcomes it changed."""
+    created = {o.key: o for o in outcomes if "created" in o.steps and o.experiment is not None and o.error is None}
+    if not created:
+        return []
+    try:
+        found = backend.experiments_with_keys(list(created))
+    except ExpctlError:
+        return []  # PostHog cannot be asked now: this run's creates stand, as they would alone
+    changed = []
+    for key, outcome in created.items():
+        assert outcome.experiment is not None
+        winner = (found.get(key) or [outcome.experiment])[0]
+        if int(winner["id"]) == int(outcome.experiment["id"]):
+            continue
+        try:
+            backend.delete(int(outcome.experiment["id"]))
+            outcome.experiment = backend.get(int(winner["id"]))
+        except ExpctlError as exc:
+            outcome.error = exc
+        outcome.steps.remove("created")
+        outcome.found_existing = True
+        changed.append(outcome)
+    return changed
 
 
 def summary(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, int]:
