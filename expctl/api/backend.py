@@ -12,6 +12,9 @@ from expctl.api.lifecycle import Lifecycle
 from expctl.api.resources import HOLDOUTS, SHARED_METRICS, ResourceApi
 from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
+# New flag keys searched one by one up to this many; more, and the flags are listed once.
+SEARCH_AT_MOST = 16
+
 
 class ApiBackend:
     """core.apply.execute works on plain dicts; the API's typed experiments are handed over as such."""
@@ -77,17 +80,29 @@ class ApiBackend:
     def existing_flags(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The live feature flags with these keys, where the key may read flags
         (``feature_flag:read``): the first asked alone (a refusal stops the rest, asked
-        once a run), the others eight at a time."""
+        once a run), the others eight at a time, or, for more than a few, from one list
+        of the project's flags."""
         if not keys:
             return {}
         first = self._existing_flag(keys[0])
         found = {keys[0]: first} if first is not None else {}
         if len(keys) > 1 and self.experiments.client.capabilities.get("flag_reads") is not False:
+            if len(keys) > SEARCH_AT_MOST:
+                return {**found, **self._listed_flags(set(keys[1:]))}
             with ThreadPoolExecutor(max_workers=8, thread_name_prefix="expctl-flags") as pool:
                 for key, flag in zip(keys[1:], pool.map(self._existing_flag, keys[1:]), strict=True):
                     if flag is not None:
                         found[key] = flag
         return found
+
+    def _listed_flags(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        """Many keys: the project's flags listed once (a page per few hundred flags)
+        instead of a search per key, which made creating N specs cost 2N requests."""
+        from expctl.api.pagination import ALL_PAGE_SIZE, iter_list
+
+        client = self.experiments.client
+        rows = iter_list(client, client.project_path("feature_flags/"), {}, page_size=ALL_PAGE_SIZE)
+        return {str(r["key"]): dict(r) for r in rows if isinstance(r, dict) and r.get("key") in keys}
 
     def _existing_flag(self, key: str) -> dict[str, Any] | None:
         from expctl.errors import ExpctlError

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from expctl.standin.demo import mean_metrics
 from tests.benchmarks.common import EXPCTL, Row, Server, interleaved_medians, median_of, peak_mib, timed
+from tests.benchmarks.growth import growth_cases
 from tests.benchmarks.hostile import hostile_cases
 from tests.benchmarks.scale import scale_cases
 
@@ -256,7 +257,11 @@ def print_table(rows: list[Row]) -> None:
     for row in rows:
         ours = f"{row.ours:.0f} {row.unit}"
         base = f"{row.baseline:.0f} {row.unit}"
-        target = f"<= {row.target:.2g}x" if row.unit == "ms" else f"<= {row.target * row.baseline:.0f} MiB"
+        target = (
+            f"<= {row.target:.2g}x"
+            if row.unit in ("ms", "s", "requests")
+            else f"<= {row.target * row.baseline:.0f} MiB"
+        )
         verdict = "yes" if row.ok else "NO"
         print(f"{row.case:<{width}} {ours:>10} {base:>10} {row.ratio:>6.2f}x {target:>10}  {verdict}")
         print(f"    baseline: {row.baseline_name}")
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="repetitions per case (after one warm-up)")
     parser.add_argument(
         "--only",
-        choices=("startup", "list", "apply", "scale", "results", "memory", "hostile"),
+        choices=("startup", "list", "apply", "scale", "results", "memory", "hostile", "growth"),
         help="run one group of cases",
     )
     args = parser.parse_args(argv)
@@ -283,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": lambda workdir: [results_case(runs)],
         "memory": lambda workdir: [memory_case(20_000 if args.quick else 50_000)],
         "hostile": lambda workdir: hostile_cases(runs, workdir),
+        "growth": lambda workdir: growth_cases(max(3, runs // 2), workdir),
     }
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as workdir:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from expctl.api.daily_results import HistoryApi
     from expctl.core.results.daily import Exposures, MetricHistory
 
-DAILY_AT_ONCE = 4  # timeseries_results/ reads stored rows (CRUD budget), not the query cap
+DAILY_AT_ONCE = 8  # timeseries_results/ reads stored rows (CRUD budget), not the query cap
 NO_FINGERPRINTS = "This PostHog keeps no daily results for these metrics (no metric fingerprints): exposures only."
 NO_DAILY_RESULTS = "This PostHog has no daily results (timeseries_results/): exposures only."
 

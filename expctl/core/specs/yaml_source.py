@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from expctl.errors import UsageError
 
@@ -26,8 +26,10 @@ ENVIRONMENTS_DIR = "environments"  # in a spec directory: per-environment overla
 PathKey = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    """Where a value is: a tuple, as every key and value of every spec has one (a frozen
+    dataclass cost a third of the reader's time at 2,000 specs)."""
+
     file: str
     line: int
     column: int
@@ -161,44 +163,67 @@ def _compose_all(yaml: Any, text: str, loader: Any) -> Iterator[Any]:
     return iter(yaml.compose_all(text, Loader=loader))
 
 
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 def _convert(node: Any, doc: Document, path: PathKey, budget: list[int], depth: int) -> Any:
+    """The node's value, every key's and value's position noted on the way. The hot path
+    of a large re-apply: plain strings (most scalars) skip the YAML constructor."""
     import yaml
 
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise SpecFileError(
-            _mark(node, doc.file),
-            f"the document expands to more than {MAX_NODES_PER_FILE:,} values (YAML aliases?); refusing to read it",
-        )
-    if depth > MAX_DEPTH:
-        raise SpecFileError(_mark(node, doc.file), f"nested more than {MAX_DEPTH} levels deep")
-    doc.positions.setdefault(path, _mark(node, doc.file))
-    if isinstance(node, yaml.MappingNode):
+    return _Converter(yaml, doc, budget).value(node, path, depth)
+
+
+class _Converter:
+    def __init__(self, yaml: Any, doc: Document, budget: list[int]) -> None:
+        self.mapping, self.sequence, self.scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+        self.doc, self.file, self.positions, self.budget = doc, doc.file, doc.positions, budget
+
+    def mark(self, node: Any) -> Position:
+        mark = node.start_mark
+        return Position(self.file, mark.line + 1, mark.column + 1)
+
+    def value(self, node: Any, path: PathKey, depth: int) -> Any:
+        budget = self.budget
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise SpecFileError(
+                self.mark(node),
+                f"the document expands to more than {MAX_NODES_PER_FILE:,} values (YAML aliases?); refusing to read it",
+            )
+        if depth > MAX_DEPTH:
+            raise SpecFileError(self.mark(node), f"nested more than {MAX_DEPTH} levels deep")
+        if path not in self.positions:
+            self.positions[path] = self.mark(node)
+        kind = type(node)
+        if kind is self.mapping:
+            return self.mapping_value(node, path, depth)
+        if kind is self.sequence:
+            return [self.value(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value
+        return _scalar(node, self.file)
+
+    def mapping_value(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Position] = {}
+        positions = self.positions
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise SpecFileError(_mark(key_node, doc.file), "merge keys (<<) are not supported in specs")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecFileError(_mark(key_node, doc.file), "mapping keys must be plain text")
-            key = _scalar(key_node, doc.file)
-            key_text = str(key) if not isinstance(key, bool) else str(key).lower()
-            where = _mark(key_node, doc.file)
-            if key_text in first_seen:
-                raise SpecFileError(where, f"duplicate key '{key_text}' (first at line {first_seen[key_text].line})")
-            first_seen[key_text] = where
+            if key_node.tag == _MERGE:
+                raise SpecFileError(self.mark(key_node), "merge keys (<<) are not supported in specs")
+            if type(key_node) is not self.scalar:
+                raise SpecFileError(self.mark(key_node), "mapping keys must be plain text")
+            key = key_node.value if key_node.tag == _STR else _scalar(key_node, self.file)
+            key_text = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
             key_path = (*path, key_text)
-            value_path = (*key_path, "=")
-            doc.positions[key_path] = where
-            result[key_text] = _convert(value_node, doc, key_path, budget, depth + 1)
-            doc.positions[value_path] = _mark(value_node, doc.file)
+            where = self.mark(key_node)
+            if key_text in result:
+                raise SpecFileError(where, f"duplicate key '{key_text}' (first at line {positions[key_path].line})")
+            positions[key_path] = where
+            result[key_text] = self.value(value_node, key_path, depth + 1)
+            value_path: PathKey = (*key_path, "=")
+            positions[value_path] = self.mark(value_node)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            items.append(_convert(item, doc, (*path, index), budget, depth + 1))
-        return items
-    return _scalar(node, doc.file)
 
 
 _CONSTRUCTOR: list[Any] = []
