@@ -49,6 +49,11 @@ class ExitCode(IntEnum):
     TLS = 10
     LOCAL_WRITE = 11
     CONFLICT = 12
+    DECIDED_KEEP_RUNNING = 20
+    DECIDED_REVIEW = 21
+    DECIDED_ROLL_BACK = 22
+    DECIDED_INVALID = 23
+    WAITING_FOR_APPROVAL = 24
     INTERRUPTED = 130
 
 
@@ -67,6 +72,11 @@ EXIT_CODE_NAMES: dict[ExitCode, str] = {
     ExitCode.TLS: "TLS certificate not trusted",
     ExitCode.LOCAL_WRITE: "could not write",
     ExitCode.CONFLICT: "conflict",
+    ExitCode.DECIDED_KEEP_RUNNING: "keep running",
+    ExitCode.DECIDED_REVIEW: "review",
+    ExitCode.DECIDED_ROLL_BACK: "roll back",
+    ExitCode.DECIDED_INVALID: "invalid",
+    ExitCode.WAITING_FOR_APPROVAL: "waiting for approval",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -94,6 +104,11 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
         "conflict: someone changed the experiment in PostHog since expctl read it, in the fields the write "
         "changes; nothing was written"
     ),
+    ExitCode.DECIDED_KEEP_RUNNING: "`decide`: keep running (not enough evidence yet; the days left are said)",
+    ExitCode.DECIDED_REVIEW: "`decide`: a person must review (mixed results, or a win the correction overturns)",
+    ExitCode.DECIDED_ROLL_BACK: "`decide`: roll back (a primary metric loses, or a guardrail is breached)",
+    ExitCode.DECIDED_INVALID: "`decide`: the test is invalid (sample ratio mismatch, bias, changed mid-run)",
+    ExitCode.WAITING_FOR_APPROVAL: "a flag change waits for approval (PostHog's change request; the link is said)",
     ExitCode.INTERRUPTED: "interrupted",
 }
 
@@ -235,6 +250,20 @@ class ApiNotFoundError(ApiError, NotFoundError):
 
 class ApiRejectedError(ApiError, RejectedError):
     """400, 405 or 409 from PostHog."""
+
+
+class ApprovalRequiredError(ApiError):
+    """409 with ``change_request_id``: the flag change needs an approval first (PostHog's
+    approvals, ``products/approvals``: ``code`` approval_required or change_request_pending).
+    Nothing was changed yet; it is its own outcome, never a failure."""
+
+    exit_code = ExitCode.WAITING_FOR_APPROVAL
+
+    @property
+    def change_request_id(self) -> str | None:
+        body = self.info.body if self.info else None
+        value = body.get("change_request_id") if isinstance(body, dict) else None
+        return str(value) if value is not None else None
 
 
 class ApiVersionConflictError(ApiError):

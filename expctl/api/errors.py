@@ -22,6 +22,7 @@ from expctl.errors import (
     ApiUnavailableError,
     ApiUnexpectedError,
     ApiVersionConflictError,
+    ApprovalRequiredError,
     NotPostHogError,
 )
 
@@ -109,10 +110,17 @@ def error_for_response(
     if status == 409 and isinstance(body, dict) and "current_version" in body:
         # ExperimentVersionConflict (presentation/views.py): {detail, current_version, conflicting_*}
         return ApiVersionConflictError(f"PostHog refused a stale write: {said}", info=info)
+    if status == 409 and isinstance(body, dict) and body.get("change_request_id") is not None:
+        # ApprovalHandlingMixin (products/approvals/backend): {code: approval_required |
+        # change_request_pending, change_request_id, change_request: {...}, required_approvers}
+        change = body["change_request_id"]
+        return ApprovalRequiredError(
+            f"the change waits for approval: PostHog opened change request {change}",
+            info=info,
+            hint=f"an approver decides it in PostHog (Approvals, change request {change}); run again afterwards",
+        )
     if status == 409:
-        change = body.get("change_request_id") if isinstance(body, dict) else None
-        extra = f" (change request {change})" if change else ""
-        return ApiRejectedError(f"PostHog refused the change: {said}{extra}", info=info)
+        return ApiRejectedError(f"PostHog refused the change: {said}", info=info)
     if status == 429:
         return ApiUnavailableError(
             f"PostHog is throttling requests: {said}",

@@ -20,7 +20,7 @@ from typing import Any, cast
 from expctl.api.experiments import ENDPOINT_MISSING, ExperimentsApi
 from expctl.api.flags import FlagsApi, ship_filters
 from expctl.errors import ApiNotFoundError, NotFoundError, RejectedError
-from expctl.model.experiment import Experiment, status_of
+from expctl.model.experiment import Experiment, serves_only, status_of
 
 ACTIONS_CAPABILITY = "lifecycle_actions"
 
@@ -105,7 +105,7 @@ class Lifecycle:
                 return self.experiments.update(int(exp["id"]), patch)
             return self.experiments.get(int(exp["id"]))
 
-        return self._move(exp, "ship_variant", body, fallback, done=lambda after: _serves_only(after, variant))
+        return self._move(exp, "ship_variant", body, fallback, done=lambda after: serves_only(after, variant))
 
     def reset(self, exp: Mapping[str, Any], ref: str) -> Experiment:
         patch = {
@@ -203,11 +203,3 @@ class Lifecycle:
         flag = self._flag_of(exp)
         self.flags.update(int(flag["id"]), {"active": active})
         return self.experiments.get(int(exp["id"]))
-
-
-def _serves_only(exp: Mapping[str, Any], variant: str) -> bool:
-    flag = exp.get("feature_flag")
-    if not isinstance(flag, Mapping):
-        return False
-    variants = ((flag.get("filters") or {}).get("multivariate") or {}).get("variants") or []
-    return any(v.get("key") == variant and v.get("rollout_percentage") == 100 for v in variants)

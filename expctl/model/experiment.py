@@ -138,3 +138,15 @@ def split_flag_users(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[st
     for row in rows:
         (finished if row.get("archived") or status_of(row) == "stopped" else in_play).append(row)
     return in_play, finished
+
+
+def serves_only(experiment: Mapping[str, Any], variant: str) -> bool:
+    """Whether the experiment's flag serves ``variant`` to everyone it releases to (100%
+    of the split): what PostHog's ship action leaves behind."""
+    flag = experiment.get("feature_flag")
+    if not isinstance(flag, Mapping):
+        return False
+    variants = ((flag.get("filters") or {}).get("multivariate") or {}).get("variants") or []
+    return any(
+        isinstance(v, Mapping) and v.get("key") == variant and v.get("rollout_percentage") == 100 for v in variants
+    )

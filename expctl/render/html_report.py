@@ -45,6 +45,7 @@ def experiment_page(page: ExperimentOverview, where: Where, *, index_link: bool 
     metrics = [_metric(m) for m in page.results.metrics] if page.results else []
     context = {
         "e": _experiment(page.experiment),
+        "decision": _decision(page),
         "lead": _lead(page),
         "metrics": metrics,
         "srm": _srm(page.results),
@@ -77,6 +78,14 @@ def index_page(entries: Sequence[tuple[str, ExperimentOverview]], where: Where) 
             }
         )
     return str(_environment().get_template("index.html.j2").render({"entries": rows, **_footer(where)}))
+
+
+def review_page(findings: Sequence[Any], title: str, made: str) -> str:
+    """`review -o html`: the findings as one page in the report's style."""
+    rows = [{"label": f.label, "name": f.experiment.get("name"), "id": f.experiment.get("id"), "why": f.why}
+            for f in findings]  # fmt: skip
+    context = {"findings": rows, "title": title, "made_at": made, "version": __version__}
+    return str(_environment().get_template("review.html.j2").render(context))
 
 
 def _environment() -> Any:
@@ -176,6 +185,15 @@ def _metric(metric: MetricResult) -> dict[str, Any]:
         "evidence": evidence_header(metric).lower(),
         "warnings": [*metric.warnings, *metric.notes],
     }
+
+
+def _decision(page: ExperimentOverview) -> dict[str, Any] | None:
+    """What `expctl decide` says, first on the page: the outcome and its reasons."""
+    from expctl.render.decision import headline
+
+    if page.decision is None:
+        return None
+    return {"headline": headline(page.decision), "reasons": page.decision.reasons}
 
 
 def _lead(page: ExperimentOverview) -> dict[str, Any] | None:

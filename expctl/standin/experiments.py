@@ -1152,12 +1152,20 @@ def action_handler(name: str) -> Callable[[Ctx], FakeResponse]:
             experiment = experiment_of(ctx)
             flag = _flag(ctx, experiment)
             before = serialize(ctx, experiment)
+            stored_parameters = clone(experiment.get("parameters"))
             _run_action(ctx, name, experiment, flag, body)
             experiment["updated_at"] = ctx.store.now()
             if ctx.flavour == "cloud":
                 from expctl.standin.activity import record
 
-                record(ctx, experiment, name, before, serialize(ctx, experiment))
+                after = serialize(ctx, experiment)
+                if experiment.get("parameters") == stored_parameters:
+                    # The split shown in parameters comes from the flag here; PostHog's ship_variant
+                    # writes the flag through FeatureFlagSerializer (the flag's own log) and saves
+                    # the experiment's end_date and conclusion only (experiment_service.ship_variant,
+                    # read for issue 37), so the experiment's entry has no parameters change.
+                    after["parameters"] = before.get("parameters")
+                record(ctx, experiment, name, before, after)
             if name not in ("pause", "resume"):  # those save only the flag (inferred, see versioning.py)
                 from expctl.standin.versioning import bump
 

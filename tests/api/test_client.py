@@ -13,6 +13,7 @@ from expctl.errors import (
     ApiRejectedError,
     ApiUnavailableError,
     ApiUnexpectedError,
+    ApprovalRequiredError,
     ExitCode,
     NotPostHogError,
 )
@@ -186,7 +187,13 @@ def test_post_is_repeated_after_429_because_it_was_not_processed() -> None:
             "project 1 not found on https://posthog.test",
         ),
         (405, None, ApiRejectedError, "does not allow GET"),
-        (409, {"detail": "Approval required", "change_request_id": "cr_1"}, ApiRejectedError, "change request cr_1"),
+        (
+            409,
+            {"detail": "Approval required", "change_request_id": "cr_1"},
+            ApprovalRequiredError,
+            "change request cr_1",
+        ),
+        (409, {"detail": "Conflict."}, ApiRejectedError, "refused the change: Conflict."),
     ],
 )
 def test_error_mapping(status: int, body: object, error: type, message: str) -> None:

@@ -45,6 +45,9 @@ def test_each_command_works_with_exactly_its_listed_scopes(needs: Needs, tmp_pat
         from expctl.standin.demo import add_legacy_experiments
 
         add_legacy_experiments(project.fake)
+    if args[0] == "decide":  # the demo's checkout is mixed; a policy on the metric it wins ships it
+        (tmp_path / "specs").mkdir()
+        (tmp_path / "specs" / "policy.yaml").write_text("decision:\n  primary: [Revenue per user]\n")
     for setup in SETUP.get(args[0], []):
         done = _run(project, setup, tmp_path)
         assert done.returncode == 0, done

@@ -81,18 +81,19 @@ def test_a_holdout_update_sends_nothing_when_the_percentage_is_the_same(project:
 
 
 def test_an_approval_gate_on_a_holdout_is_said_in_one_line(project: InProcess) -> None:
-    # A guess at the body's shape (not read in PostHog's source): a 409 naming the change
-    # request that awaits approval, as the issue describes newest Cloud's gate.
+    # ApprovalHandlingMixin's 409 (products/approvals/backend, read for issue 37): the
+    # change request that awaits approval; exit 24, waiting, never "refused".
     gate = FakeResponse.json(
         409,
-        {"type": "validation_error", "code": "conflict", "detail": "This change requires approval.",
-         "attr": None, "change_request_id": 7},
+        {"code": "approval_required", "status": "approval_required", "detail": "This change requires approval.",
+         "change_request_id": 7, "change_request": {"id": 7}, "required_approvers": 1},
     )  # fmt: skip
     for args in (["holdouts", "update", "Global holdout", "--percentage", "12"], ["holdouts", "delete", "1", "--yes"]):
         project.fake.script("PATCH" if args[1] == "update" else "DELETE", r"/experiment_holdouts/1/$", gate)
-        refused = invoke_and_assert(project, args, 6)
-        lines = refused.stderr.splitlines()
-        assert lines == ["error: PostHog refused the change: This change requires approval. (change request 7)"], lines
+        waiting = invoke_and_assert(project, args, 24)
+        lines = waiting.stderr.splitlines()
+        assert lines[0].startswith("warning: the change waits for approval: PostHog opened change request 7"), lines
+        assert len(lines) == 1 and "error" not in waiting.stderr, lines
 
 
 def test_the_list_filters_posthog_has_agree_on_both_releases(any_project: InProcess) -> None:

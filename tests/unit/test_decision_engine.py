@@ -93,7 +93,7 @@ def test_a_guardrail_whose_lower_bound_passes_the_margin_rolls_back_a_winner() -
     policy = Policy(guardrails=(Guardrail("Revenue", 0.05),), min_runtime_days=14, planned_sample=5000)
     decision = decide(results(metric("Checkout", win()), revenue), policy, DONE)
     assert (decision.outcome, decision.variant) == (ROLL_BACK, None)
-    assert decision.exit_code == 12
+    assert decision.exit_code == 22
     assert statuses(decision)[("Revenue", "test")] == BREACHED
     assert "lower bound" in decision.reasons[0] and "-5%" in decision.reasons[0]
 
@@ -126,7 +126,7 @@ def test_one_primary_winning_and_another_losing_is_a_review() -> None:
     loser = row(delta=-0.08, interval=(-0.12, -0.04), p_value=0.001, significant=True, verdict=LOSING)
     decision = decide(results(metric("Checkout", win()), metric("Retention", loser)), PLANNED, DONE)
     assert decision.outcome == REVIEW
-    assert decision.exit_code == 11
+    assert decision.exit_code == 21
     assert "mixed" in decision.reasons[0]
 
 
@@ -170,7 +170,7 @@ def test_sample_ratio_mismatch_makes_it_invalid_whatever_the_metrics_say() -> No
     breached = latency(0.2, 0.4)
     policy = Policy(guardrails=(Guardrail("Latency", 0.05),), planned_sample=5000)
     decision = decide(results(metric("Checkout", win()), breached, srm=srm), policy, DONE)
-    assert (decision.outcome, decision.exit_code) == (INVALID, 13)
+    assert (decision.outcome, decision.exit_code) == (INVALID, 23)
     assert decision.reasons[0].startswith("exposures do not match the configured split")
     assert "PostHog's test" in decision.reasons[0]
     assert decision.metrics  # the numbers are still shown
@@ -200,7 +200,7 @@ def test_keep_running_counts_the_days_left_to_the_planned_sample() -> None:
     exposures = {"control": 4000, "test": 3000, "$multiple": 40}
     context = DecisionContext(days_running=10, exposures=exposures, exposures_per_day=500)
     decision = decide(results(metric("Checkout", flat)), Policy(min_runtime_days=14, planned_sample=10_000), context)
-    assert decision.outcome == KEEP_RUNNING and decision.exit_code == 10
+    assert decision.outcome == KEEP_RUNNING and decision.exit_code == 20
     # (10000 - 3000) / (500 per day / 2 variants): 28 days; the 4 days of runtime left are fewer.
     assert decision.days_left == pytest.approx(28.0)
     assert any("about 28.0 days left to the planned sample of 10,000 per variant" in r for r in decision.reasons)
@@ -377,13 +377,24 @@ def test_as_json_is_plain_data_with_the_documented_keys() -> None:
 
 
 def test_exit_codes() -> None:
+    """Above the general codes (1-12), so "decided: keep running" is not "could not decide";
+    errors.ExitCode documents the same numbers."""
+    from expctl.errors import ExitCode
+
+    assert {EXIT_CODES[o] for o in EXIT_CODES if o != "ship"} == {
+        int(ExitCode.DECIDED_KEEP_RUNNING),
+        int(ExitCode.DECIDED_REVIEW),
+        int(ExitCode.DECIDED_ROLL_BACK),
+        int(ExitCode.DECIDED_INVALID),
+        int(ExitCode.WAITING_FOR_APPROVAL),
+    }
     assert dict(EXIT_CODES) == {
         "ship": 0,
-        "keep-running": 10,
-        "review": 11,
-        "roll-back": 12,
-        "invalid": 13,
-        "waiting-for-approval": 14,
+        "keep-running": 20,
+        "review": 21,
+        "roll-back": 22,
+        "invalid": 23,
+        "waiting-for-approval": 24,
     }
 
 

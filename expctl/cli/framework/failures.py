@@ -5,13 +5,16 @@ from __future__ import annotations
 import traceback
 
 from expctl.cli.framework.messages import Messages
-from expctl.errors import ExitCode, ExpctlError
+from expctl.errors import ApprovalRequiredError, ExitCode, ExpctlError
 
 ISSUES_HINT = "run again with --debug for details"
 
 
 def write_error(exc: BaseException, messages: Messages) -> int:
     """Print what went wrong and what to do next; return the documented exit code."""
+    if isinstance(exc, ApprovalRequiredError):  # an outcome of its own, not a failure
+        messages.warn(f"{exc.message}; {exc.hint}" if exc.hint else exc.message)
+        return int(exc.exit_code)
     if isinstance(exc, ExpctlError):
         if exc.message:  # an empty one was explained on screen already
             messages.error(exc.message, exc.hint)

@@ -8,6 +8,7 @@ import typer
 
 from expctl.cli.framework.output_modes import (
     CHECKS,
+    DECISIONS,
     EVERY,
     METRIC_LISTS,
     OBJECTS,
@@ -15,6 +16,7 @@ from expctl.cli.framework.output_modes import (
     PROBLEMS,
     RAW,
     RESULTS,
+    REVIEWS,
     SPECS,
     help_for,
 )
@@ -51,6 +53,8 @@ ChecksOutputOpt = Annotated[str | None, _output_option(CHECKS)]
 ProblemsOutputOpt = Annotated[str | None, _output_option(PROBLEMS)]
 SpecsOutputOpt = Annotated[str | None, _output_option(SPECS)]
 RawOutputOpt = Annotated[str | None, _output_option(RAW)]
+DecisionOutputOpt = Annotated[str | None, _output_option(DECISIONS)]
+ReviewOutputOpt = Annotated[str | None, _output_option(REVIEWS)]
 OutputOpt = EveryOutputOpt
 ColumnsOpt = Annotated[
     str | None,

@@ -22,6 +22,8 @@ CHECKS = ("table", "json", "yaml")  # doctor's checks
 PROBLEMS = ("plain", "json", "yaml")  # validate: file:line:column lines, or as data
 SPECS = ("yaml", "json")  # specs as documents
 RAW = ("json", "jsonl", "yaml")  # `expctl api`: PostHog's answer as it came
+DECISIONS = ("table", "json", "yaml", "markdown")  # `decide`: for people, as data, for a pull request
+REVIEWS = ("table", "json", "yaml", "markdown", "html")  # `review`: html in the report's style
 
 # command path -> the modes its -o accepts (commands without -o are not listed)
 COMMAND_MODES: dict[str, tuple[str, ...]] = {
@@ -57,6 +59,8 @@ COMMAND_MODES: dict[str, tuple[str, ...]] = {
     "holdouts create": EVERY,
     "holdouts update": EVERY,
     "results": RESULTS,
+    "decide": DECISIONS,
+    "review": REVIEWS,
     "plan": OBJECTS,
     "validate": PROBLEMS,
     "diff": PLANS,

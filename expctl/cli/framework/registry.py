@@ -59,6 +59,10 @@ COMMANDS: tuple[CommandEntry, ...] = tuple(CommandEntry(*row) for row in (
      "Show how each variant is doing: delta, interval, chance to win, verdict"),
     ("report", "report", "report_app", _R,
      "Write a report people can share: one HTML file, nothing to log in to or load"),
+    ("decide", "decide", "decide_app", _R,
+     "Decide an experiment: ship VARIANT, keep-running, review, roll-back or invalid"),
+    ("review", "review", "review_app", _R,
+     "List every experiment that needs a person, most urgent first"),
     ("plan", "sizing", "plan_app", _R,
      "Sample size and time to a decision, before launch or while running"),
     ("validate", "specs", "validate_app", _S,
@@ -95,5 +99,6 @@ BY_NAME = {entry.name: entry for entry in COMMANDS}
 TAKES_ONE_EXPERIMENT = frozenset(
     {"get", "update", "duplicate", "copy", "open", "launch", "pause", "resume", "end", "ship", "reset"}
     | {"freeze-exposure", "unfreeze-exposure", "exposure-cohort", "results", "plan", "report", "log", "migrate"}
+    | {"decide"}
 )
 TAKES_EXPERIMENTS = frozenset({"archive", "unarchive", "delete", "export"})

@@ -69,6 +69,13 @@ SCOPES: tuple[Needs, ...] = (
     Needs("results checkout-redesign --refresh", WRITE, "asks PostHog to recalculate (metrics_recalculation)"),
     Needs("results checkout-redesign --history", READ, "query:read adds the exposures per day"),
     Needs("report checkout-redesign", READ, "+ query:read without stored results; project:read: the default MDE"),
+    Needs(
+        "decide checkout-redesign --policy specs/policy.yaml",
+        READ,
+        "+ query:read without stored results; activity_log:read: mid-run changes",
+    ),
+    Needs("decide checkout-redesign --policy specs/policy.yaml --apply --yes", WRITE, "PostHog's ship action"),
+    Needs("review", READ, "stored results: no query where the server keeps them"),
     Needs("plan checkout-redesign", READ, "+ query:read without stored results; project:read: the default MDE"),
     Needs("plan --baseline-rate 0.1 --mde 5%", (), "offline"),
     Needs("validate -f specs/", (), "offline"),

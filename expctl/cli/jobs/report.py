@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from expctl.api.daily_results import HistoryApi
     from expctl.api.experiments import ExperimentsApi
     from expctl.api.results import ResultsApi
+    from expctl.core.decision import Decision
     from expctl.core.results.overview import ExperimentOverview
 
 # Experiments gathered at once by `report --all`: each asks its stored run and daily
@@ -62,7 +63,19 @@ def overview(apis: ReportApis, experiment: Mapping[str, Any], refresh: bool) -> 
     known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": page.exposures}
     known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
     _size(apis, page, known)
+    page.decision = _decision(page)
     return page
+
+
+def _decision(page: ExperimentOverview) -> Decision | None:
+    """The default policy's decision from the answers the page already has: no request."""
+    from expctl.cli.jobs.decide import decision_context
+    from expctl.core.decision import Policy, decide
+
+    if page.results is None:
+        return None
+    planned = int(page.sizing.estimate.size.sample_size_per_variant) if page.sizing is not None else None
+    return decide(page.results, Policy(), decision_context(page.experiment, page.results, [], planned))
 
 
 def _size(apis: ReportApis, page: ExperimentOverview, known: Mapping[str, Any]) -> None:

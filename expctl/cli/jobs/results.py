@@ -56,14 +56,17 @@ def experiment_results(api: ResultsApi, exp: Mapping[str, Any], options: Results
     defaults = results_defaults(api.client) if needs_project_defaults(exp.get("stats_config")) else {}
     meta = {k: v for k, v in raw.run.payload.items() if k != "results"} if raw.run is not None else None
     exposures, answers = raw.exposures, raw.answers
-    notes = [*raw.notes, *changes_during_run(entries_during_run(api.client, exp))]
+    changes = changes_during_run(entries_during_run(api.client, exp))
+    notes = [*raw.notes, *changes]
     display = options.display
     if display is not None:
         exp, meta = display(exp), display(meta)
         exposures, answers, notes = display(exposures), _shown(answers, display), [display(n) for n in notes]
         specs = metric_specs(exp)
     source = StoredRun(meta, raw.run.server_now) if raw.run is not None and meta is not None else None
-    return read_results(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
+    results = read_results(exp, specs, exposures, answers, project_settings=defaults, source=source, notes=notes)
+    results.changes = [display(c) for c in changes] if display is not None else changes
+    return results
 
 
 def _shown(answers: Mapping[str, MetricAnswer], display: Display) -> dict[str, MetricAnswer]:

@@ -22,14 +22,16 @@ WAITING_FOR_APPROVAL = "waiting-for-approval"  # produced by the command layer, 
 # Strongest first: the first outcome any finding calls for wins (see engine.decide).
 PRECEDENCE = (INVALID, ROLL_BACK, REVIEW, SHIP, KEEP_RUNNING)
 
+# 0 stays "go ahead"; the others sit above the general codes (1-12) so a pipeline can tell
+# "decided: keep running" from "could not decide" (errors.ExitCode lists them all).
 EXIT_CODES: Mapping[str, int] = MappingProxyType(
     {
         SHIP: 0,
-        KEEP_RUNNING: 10,
-        REVIEW: 11,
-        ROLL_BACK: 12,
-        INVALID: 13,
-        WAITING_FOR_APPROVAL: 14,
+        KEEP_RUNNING: 20,
+        REVIEW: 21,
+        ROLL_BACK: 22,
+        INVALID: 23,
+        WAITING_FOR_APPROVAL: 24,
     }
 )
 

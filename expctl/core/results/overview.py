@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from expctl.core.decision import Decision
     from expctl.core.results.daily import Exposures, MetricHistory
     from expctl.core.results.verdicts import ExperimentResults
     from expctl.core.sizing.running import RunningSizing
@@ -23,3 +24,4 @@ class ExperimentOverview:
     daily: list[MetricHistory] = field(default_factory=list)
     sizing: RunningSizing | None = None  # with PostHog's estimate beside expctl's
     notes: list[str] = field(default_factory=list)  # what this PostHog (or key) could not give
+    decision: Decision | None = None  # `expctl decide` with the default policy, from the same answers

@@ -167,6 +167,7 @@ class ExperimentResults:
     settings: StatsSettings | None = None
     source: StoredRun | None = None  # the stored run read; None: computed by /query/
     notes: list[str] = field(default_factory=list)  # how the numbers were got, freshness
+    changes: list[str] = field(default_factory=list)  # the split or metrics changed mid-run (activity log)
 
     @property
     def freshness(self) -> tuple[str | None, bool]:

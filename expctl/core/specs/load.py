@@ -21,7 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from expctl.core.decision import Policy
 from expctl.core.metrics.from_spec import read_metrics
+from expctl.core.specs.decision_block import check_decision
 from expctl.core.specs.fields import CONCLUSIONS, TYPES, json_type_of, non_finite_at, suggest
 from expctl.core.specs.kinds import (
     ResourceSpec,
@@ -61,6 +63,7 @@ SPEC_FIELDS: dict[str, tuple[str, ...]] = {
     "stats_config": ("object", "null"),
     "statistics": ("object",),
     "tags": ("array",),
+    "decision": ("object",),  # expctl's decision policy (core/specs/decision_block.py), never sent
     "scheduling_config": ("object", "null"),
     "parameters": ("object",),
     "running_time_calculation": ("object", "null"),
@@ -99,6 +102,7 @@ class Problem:
 class Spec:
     doc: Document
     data: dict[str, Any]  # the document minus apiVersion/kind, variants normalised
+    policy: Policy | None = None  # its decision: block (the default policy without one)
 
     @property
     def flag_key(self) -> str:
@@ -306,13 +310,14 @@ def check_document(doc: Document) -> tuple[Spec | None, list[Problem]]:
             problem(("tags",), "tags must be a list of at most 100 names of 1 to 255 characters")
         else:  # tagged_item.py tagify: trimmed and lowercased, as PostHog stores them
             expanded["tags"] = sorted({t.strip().lower() for t in tags})
+    policy = check_decision(value, expanded, problem)
     if problems:
         return None, problems
-    data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind", "statistics")}
+    data = {k: v for k, v in value.items() if k not in ("apiVersion", "kind", "statistics", "decision")}
     data.update(expanded)
     if isinstance(data.get("variants"), list):
         data["variants"] = normalize_variants(data["variants"])
-    return Spec(doc=doc, data=data), problems
+    return Spec(doc=doc, data=data, policy=policy), problems
 
 
 def _statistics(value: Mapping[str, Any], problem: Any) -> dict[str, Any]:
