@@ -56,8 +56,16 @@ def inside(directory: Path, name: str) -> Path:
 
 
 def write_shared(path: Path, text: str) -> None:
-    """Write a file to share, atomically, with the umask's mode."""
+    """Write a file to share, atomically, with the umask's mode. A path that is not a
+    regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is written into, never
+    replaced: an atomic rename over a device as root would remove the device."""
+    import stat
+
     try:
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            with path.open("w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         write_atomic(path, text, mode=None)
     except OSError as exc:
         raise LocalWriteError(f"could not write {path}: {exc.strerror or exc}") from None

@@ -20,7 +20,7 @@ from tests.benchmarks.common import EXPCTL, KEY, Row, Server, interleaved_median
 
 
 def growth_cases(runs: int, workdir: Path) -> list[Row]:
-    return [*create_cases(workdir), promote_case(), report_case(runs), reapply_cpu_case(workdir)]
+    return [*create_cases(workdir), promote_case(), report_case(runs, workdir), reapply_cpu_case(workdir)]
 
 
 def _write_specs(folder: Path, count: int, prefix: str) -> Path:
@@ -102,7 +102,7 @@ def promote_case() -> Row:
     )
 
 
-def report_case(runs: int) -> Row:
+def report_case(runs: int, workdir: Path) -> Row:
     server = Server("--latency-ms", "200", "--query-latency-ms", "200")
     try:
         env = server.env(EXPCTL_NO_CACHE="1")
@@ -113,7 +113,7 @@ def report_case(runs: int) -> Row:
         medians = interleaved_medians(
             runs,
             {
-                "report": lambda: timed([EXPCTL, "report", ref, "-f", str(Path("/dev/null"))], env, check=False),
+                "report": lambda: timed([EXPCTL, "report", ref, "-f", str(workdir / "report.html")], env, check=False),
                 "results": lambda: timed([EXPCTL, "results", ref, "-o", "json"], env, check=False),
             },
         )

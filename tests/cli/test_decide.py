@@ -167,3 +167,45 @@ def _post(fake: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
     from expctl.standin.demo import call
 
     return dict(call(fake, "POST", path.replace("/api/projects/1/", "/api/projects/{project}/"), body))
+
+
+def test_a_policy_file_with_a_problem_makes_the_decision_invalid_and_says_where(
+    cloud: InProcessServer, tmp_path: Path
+) -> None:
+    _frequentist(cloud, WINS)
+    policy = _policy(tmp_path, "decision:\n  correction: holmes\n")
+    decided = cloud.run("decide", "checkout-redesign", "--policy", policy, "-o", "json")
+    assert decided.returncode == 23, decided
+    (reason,) = [r for r in json.loads(decided.stdout)["reasons"] if "holmes" in r]
+    assert f"{policy}:2:" in reason
+
+
+def test_the_report_leads_with_the_decision(cloud: InProcessServer, tmp_path: Path) -> None:
+    _frequentist(cloud, {CONVERSION: _answer(0.03, (0.01, 0.12)), REVENUE: _answer(0.04, (0.01, 0.2))})
+    page = tmp_path / "checkout.html"
+    written = cloud.run("report", "checkout-redesign", "-f", str(page))
+    assert written.returncode == 0, written
+    html = page.read_text(encoding="utf-8")
+    assert html.index('id="decision"') < html.index('id="answer"') < html.index('id="summary"')
+    assert "Decision: Needs a person&#39;s review" in html or "Decision: Needs a person's review" in html
+
+
+def test_review_writes_one_page_and_markdown_for_a_step_summary(cloud: InProcessServer, tmp_path: Path) -> None:
+    page = tmp_path / "review.html"
+    html = cloud.run("review", "-o", "html", "-f", str(page))
+    assert html.returncode == 0, html
+    text = page.read_text(encoding="utf-8")
+    assert "Onboarding checklist" in text and "flag cleanup" in text and "<script" not in text
+    markdown = cloud.run("review", "-o", "markdown")
+    assert markdown.returncode == 0 and "| flag cleanup | Onboarding checklist" in markdown.stdout, markdown
+    refused = cloud.run("review", "-o", "html")
+    assert refused.returncode == 2 and "-f FILE" in refused.stderr, refused
+
+
+def test_apply_rolls_back_by_shipping_the_control_as_lost(cloud: InProcessServer, tmp_path: Path) -> None:
+    _frequentist(cloud, {**WINS, ADD_TO_CART: _answer(0.01, (-0.12, -0.02))})
+    rolled = cloud.run("decide", "checkout-redesign", "--policy", _policy(tmp_path, GUARDED), "--apply", "--yes")
+    assert rolled.returncode == 22, rolled  # still the decision's code: a pipeline may page the owner
+    (ship,) = cloud.fake.requests("POST", "/ship_variant/")
+    sent = json.loads(ship.body)
+    assert (sent["variant_key"], sent["conclusion"]) == ("control", "lost")
