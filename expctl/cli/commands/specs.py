@@ -130,7 +130,7 @@ def diff_command(
             deps,
         )
     else:
-        run = plan_only(lambda: load_files(rt, files), ApplyOptions(parallel=parallel), deps)
+        run = plan_only(lambda: load_files(rt, files, cached=True), ApplyOptions(parallel=parallel), deps)
     show_run(target, run, output)
 
 
@@ -164,7 +164,7 @@ def apply_command(
     rt = runtime_of(ctx)
     shown_first = dry_run or plan_mode(rt, output) == "table"
     deps = apply_deps(rt, output, yes=yes, shown_first=shown_first, locked=not dry_run)
-    run = run_apply(lambda: load_files(rt, files), ApplyOptions(dry_run=dry_run, parallel=parallel), deps)
+    run = run_apply(lambda: load_files(rt, files, cached=True), ApplyOptions(dry_run=dry_run, parallel=parallel), deps)
     show_run(rt, run, output)
 
 

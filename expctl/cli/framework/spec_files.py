@@ -11,6 +11,7 @@ from expctl.cli.framework.runtime import Runtime
 from expctl.render.words import plural
 
 if TYPE_CHECKING:
+    from expctl.cli.state.spec_cache import SpecCache
     from expctl.core.specs.load import SpecSet
 
 FilesOpt = Annotated[
@@ -24,13 +25,27 @@ FilesOpt = Annotated[
 ]
 
 
-def load_files(rt: Runtime, files: list[str], stdin_text: str | None = None, env: str | None = None) -> SpecSet:
-    """The specs as the environment (--env, or ``env``) sees them: its overlays merged in."""
+def load_files(
+    rt: Runtime, files: list[str], stdin_text: str | None = None, env: str | None = None, *, cached: bool = False
+) -> SpecSet:
+    """The specs as the environment (--env, or ``env``) sees them: its overlays merged in.
+    ``cached``: files read by an earlier run with the same text are not parsed again
+    (``cli/state/spec_cache.py``), for commands that talk to PostHog (and hold its key)."""
     from expctl.core.specs.load import load_specs
 
     if stdin_text is None and "-" in files:
         stdin_text = rt.streams.stdin.read()
-    return load_specs(files, stdin_text=stdin_text, env=env or rt.options.env)
+    cache = _spec_cache(rt) if cached else None
+    specs = load_specs(files, stdin_text=stdin_text, env=env or rt.options.env, cache=cache)
+    if cache is not None:
+        cache.save()
+    return specs
+
+
+def _spec_cache(rt: Runtime) -> SpecCache:
+    from expctl.cli.state.spec_cache import SpecCache
+
+    return SpecCache.for_env(rt.env, rt.api_key().secret.reveal())
 
 
 def report_problems(rt: Runtime, result: SpecSet, *, listed: bool = False) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expctl.core.decision import Policy
 from expctl.core.metrics.from_spec import read_metrics
@@ -34,6 +34,9 @@ from expctl.core.specs.kinds import (
 )
 from expctl.core.specs.variants import check_excluded_variants, check_variants
 from expctl.core.specs.yaml_source import Document, PathKey, Position
+
+if TYPE_CHECKING:
+    from expctl.core.specs.sources import ReadFiles
 from expctl.model.flagkeys import is_flag_key
 from expctl.model.spec_kinds import HOLDOUT, SHARED_METRIC
 
@@ -149,13 +152,20 @@ LEGACY_SECONDARY_NOTE = (
 
 
 def load_specs(
-    paths: Sequence[str], *, stdin_text: str | None = None, env: str | None = None, stdin_name: str = "<stdin>"
+    paths: Sequence[str],
+    *,
+    stdin_text: str | None = None,
+    env: str | None = None,
+    stdin_name: str = "<stdin>",
+    cache: ReadFiles | None = None,
 ) -> SpecSet:
     """Read and check every spec under ``paths`` (with ``env``'s overlays merged in, see
     ``core/specs/overlays.py``); problems are collected, not raised."""
     from expctl.core.specs.sources import read_documents
 
-    documents, problems, files = read_documents(paths, stdin_text=stdin_text, env=env, stdin_name=stdin_name)
+    documents, problems, files = read_documents(
+        paths, stdin_text=stdin_text, env=env, stdin_name=stdin_name, cache=cache
+    )
     return check_documents(documents, files, [Problem(position, message) for position, message in problems])
 
 

@@ -47,6 +47,24 @@ class Document:
     value: Any
     positions: dict[PathKey, Position] = field(default_factory=dict)
 
+    @classmethod
+    def from_marks(cls, file: str, index: int, value: Any, marks: list[list[Any]]) -> Document:
+        """A document read earlier (``cli/state/spec_cache.py``): its positions, ``[*path,
+        line, column]`` each, are made only when one is asked for (a problem, a plan line),
+        which on a run that changes nothing is never."""
+        doc = cls.__new__(cls)
+        doc.__dict__.update(file=file, index=index, value=value, _marks=marks)
+        return doc
+
+    def __getattr__(self, name: str) -> Any:
+        marks = self.__dict__.get("_marks")
+        if name != "positions" or marks is None:
+            raise AttributeError(name)
+        file = self.__dict__["file"]
+        self.positions = {tuple(m[:-2]): Position(file, m[-2], m[-1]) for m in marks}
+        del self.__dict__["_marks"]
+        return self.positions
+
     def where(self, path: PathKey) -> Position:
         """The position of ``path``, or of its nearest parent that has one."""
         probe = tuple(path)
@@ -68,32 +86,47 @@ class SpecFileError(Exception):
 
 def collect_files(paths: list[str]) -> list[Path]:
     """Files named directly, plus ``*.yaml`` / ``*.yml`` found under directories (recursively,
-    leaving out each directory's ``environments/``: overlays, see ``core/specs/overlays.py``)."""
+    leaving out each directory's ``environments/``: overlays, see ``core/specs/overlays.py``),
+    each file once (a file named twice, or reached through a link, is the same inode)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            # environments/ holds overlays (core/specs/overlays.py), never base specs.
-            matches = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file() and p.relative_to(path).parts[0] != ENVIRONMENTS_DIR
-            )
-            found.extend(matches)
+            found.extend(_spec_files_under(path))
         elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"{raw}: no such file or directory")
         if len(found) > MAX_FILES:
             raise UsageError(f"more than {MAX_FILES} spec files under {raw}; point -f at a smaller directory")
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()
     unique = []
     for path in found:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
+        info = path.stat()
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
             unique.append(path)
     return unique
+
+
+def _spec_files_under(root: Path) -> list[Path]:
+    """``*.yaml`` and ``*.yml`` files under ``root``, in path order, as ``Path.rglob`` found
+    them (links to files kept, links to directories not followed), with one directory scan
+    each instead of several system calls per file."""
+    import os
+
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[str, ...]] = [()]
+    while pending:
+        relative = pending.pop()
+        with os.scandir(root.joinpath(*relative)) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if relative or entry.name != ENVIRONMENTS_DIR:  # overlays (core/specs/overlays.py)
+                        pending.append((*relative, entry.name))
+                elif os.path.splitext(entry.name)[1] in (".yaml", ".yml") and entry.is_file():
+                    found.append((*relative, entry.name))
+    return [root.joinpath(*parts) for parts in sorted(found)]
 
 
 def read_text(path: Path, display: str) -> str:
