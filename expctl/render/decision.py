@@ -58,7 +58,7 @@ def _rows(metrics: Sequence[MetricEntry]) -> list[list[str]]:
 HEADER = ["ROLE", "METRIC", "VARIANT", "CHANGE", "INTERVAL", "EVIDENCE", "STATUS"]
 
 
-def render_decision(experiment: Mapping[str, Any], decision: Decision, notes: Sequence[str], *, color: bool) -> str:
+def render_decision(experiment: Mapping[str, Any], decision: Decision, *, color: bool) -> str:
     style = Styler(color)
     lines = [
         f"{experiment.get('name')} (id {experiment.get('id')}) · decision",
@@ -73,7 +73,6 @@ def render_decision(experiment: Mapping[str, Any], decision: Decision, notes: Se
         lines += [
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [HEADER, *rows]
         ]
-    lines += [f"note: {note}" for note in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -94,10 +93,13 @@ def decision_markdown(experiment: Mapping[str, Any], decision: Decision, notes: 
     return "\n".join(lines) + "\n"
 
 
-def decision_json(experiment: Mapping[str, Any], decision: Decision, planned: int | None) -> dict[str, Any]:
+def decision_json(
+    experiment: Mapping[str, Any], decision: Decision, planned: int | None, notes: Sequence[str]
+) -> dict[str, Any]:
     return {
         "experiment": {k: experiment.get(k) for k in ("id", "name", "feature_flag_key")},
         **decision.as_json(),
         "exit_code": decision.exit_code,
         "planned_sample_per_variant": planned,
+        "notes": list(notes),
     }

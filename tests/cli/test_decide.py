@@ -106,7 +106,7 @@ def test_apply_ships_exactly_once_and_a_rerun_writes_nothing(cloud: InProcessSer
     (ship,) = cloud.fake.requests("POST", "/ship_variant/")
     sent = json.loads(ship.body)
     assert sent["variant_key"] == "test" and sent["conclusion"] == "won"
-    assert sent["conclusion_comment"].startswith("Decided by expctl:")
+    assert sent["conclusion_comment"].startswith("Decided by expctl. ")
     cloud.fake.log.clear()
     again = cloud.run("decide", "checkout-redesign", "--policy", policy, "--apply", "--yes")
     assert again.returncode == 0, again
@@ -169,15 +169,29 @@ def _post(fake: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
     return dict(call(fake, "POST", path.replace("/api/projects/1/", "/api/projects/{project}/"), body))
 
 
-def test_a_policy_file_with_a_problem_makes_the_decision_invalid_and_says_where(
-    cloud: InProcessServer, tmp_path: Path
-) -> None:
+def test_a_policy_with_a_problem_is_exit_2_and_says_where(cloud: InProcessServer, tmp_path: Path) -> None:
+    """A typo in a policy is not a broken experiment: exit 2 with the position, as validate."""
     _frequentist(cloud, WINS)
     policy = _policy(tmp_path, "decision:\n  correction: holmes\n")
     decided = cloud.run("decide", "checkout-redesign", "--policy", policy, "-o", "json")
-    assert decided.returncode == 23, decided
-    (reason,) = [r for r in json.loads(decided.stdout)["reasons"] if "holmes" in r]
-    assert f"{policy}:2:" in reason
+    assert decided.returncode == 2 and decided.stdout == "", decided
+    assert f"error: {policy}:2:" in decided.stderr and "holmes" in decided.stderr
+    assert "the decision policy has 1 problem; nothing was decided" in decided.stderr
+
+
+def test_another_specs_problem_is_not_this_decisions(cloud: InProcessServer, tmp_path: Path) -> None:
+    _frequentist(cloud, WINS)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "checkout.yaml").write_text(
+        "name: Checkout redesign\nfeature_flag_key: checkout-redesign\nmetrics:\n- name: Checkout conversion\n"
+        "  funnel: [checkout_started, purchase]\ndecision:\n  correction: none\n",
+        encoding="utf-8",
+    )
+    (specs / "broken.yaml").write_text("name: Other\nfeature_flag_key: other\ndecision: {correction: holmes}\n")
+    decided = cloud.run("decide", "checkout-redesign", "-f", str(specs), "-o", "json")
+    assert decided.returncode == 0, decided
+    assert json.loads(decided.stdout)["decision"] == "ship"
 
 
 def test_the_report_leads_with_the_decision(cloud: InProcessServer, tmp_path: Path) -> None:
@@ -209,3 +223,24 @@ def test_apply_rolls_back_by_shipping_the_control_as_lost(cloud: InProcessServer
     (ship,) = cloud.fake.requests("POST", "/ship_variant/")
     sent = json.loads(ship.body)
     assert (sent["variant_key"], sent["conclusion"]) == ("control", "lost")
+
+
+def test_apply_never_reverses_a_concluded_experiment(cloud: InProcessServer, tmp_path: Path) -> None:
+    _frequentist(cloud, {**WINS, ADD_TO_CART: _answer(0.6, (-0.02, 0.03))})
+    assert (
+        cloud.run("decide", "checkout-redesign", "--policy", _policy(tmp_path, GUARDED), "--apply", "--yes").returncode
+        == 0
+    )
+    _frequentist(cloud, {**WINS, ADD_TO_CART: _answer(0.01, (-0.12, -0.02))})  # now the guardrail is breached
+    cloud.fake.log.clear()
+    refused = cloud.run("decide", "checkout-redesign", "--policy", _policy(tmp_path, GUARDED), "--apply", "--yes")
+    assert refused.returncode == 6 and "does not reverse a concluded experiment" in refused.stderr, refused
+    assert cloud.fake.writes() == []
+
+
+def test_review_takes_the_specs_policies_and_refuses_a_broken_one(cloud: InProcessServer, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "broken.yaml").write_text("name: Other\nfeature_flag_key: other\ndecision: {correction: holmes}\n")
+    refused = cloud.run("review", "--specs", str(specs))
+    assert refused.returncode == 2 and "holmes" in refused.stdout + refused.stderr, refused

@@ -231,7 +231,8 @@ def test_an_early_frequentist_win_keeps_running_without_sequential_testing() -> 
 
 
 def test_an_early_win_ships_when_sequential_testing_is_on() -> None:
-    early = DecisionContext(days_running=4, exposures={"control": 2000, "test": 2000}, sequential=True)
+    """Past the minimum runtime (a floor for shipping whatever the test), before the sample."""
+    early = DecisionContext(days_running=15, exposures={"control": 2000, "test": 2000}, sequential=True)
     decision = decide(results(metric("Checkout", win())), PLANNED, early)
     assert (decision.outcome, decision.variant) == (SHIP, "test")
     note = next(r for r in decision.reasons if r.startswith("taken before"))
@@ -254,7 +255,7 @@ def bayesian(*rows: VariantRow, name: str = "Checkout") -> MetricResult:
 
 def test_a_bayesian_win_stands_early_against_the_policy_threshold() -> None:
     sure = row(delta=0.1, interval=(0.04, 0.16), chance_to_win=0.99, significant=True, verdict=WINNING)
-    early = DecisionContext(days_running=2, exposures={"control": 500, "test": 500})
+    early = DecisionContext(days_running=20, exposures={"control": 500, "test": 500})
     decision = decide(results(bayesian(sure), method="bayesian"), PLANNED, early)
     assert (decision.outcome, decision.variant) == (SHIP, "test")
     assert any("Bayesian chance to win is read against the policy's fixed threshold" in r for r in decision.reasons)
@@ -419,3 +420,20 @@ def test_an_errored_primary_metric_needs_a_review() -> None:
     decision = decide(results(broken), PLANNED, DONE)
     assert decision.outcome == REVIEW
     assert decision.reasons[0] == "primary metric 'Checkout' has no result: PostHog answered 500"
+
+
+def test_the_minimum_runtime_is_a_floor_for_shipping_even_on_a_test_that_allows_early_looks() -> None:
+    sure = row(delta=0.1, interval=(0.04, 0.16), chance_to_win=0.99, significant=True, verdict=WINNING)
+    young = DecisionContext(days_running=2, exposures={"control": 500, "test": 500})
+    decision = decide(results(bayesian(sure), method="bayesian"), PLANNED, young)
+    assert decision.outcome == KEEP_RUNNING
+    assert decision.reasons[0].startswith("PostHog's numbers point to ship, but the minimum runtime of 14 days")
+
+
+def test_an_ended_experiment_with_nothing_decided_is_a_review_not_keep_running() -> None:
+    flat = row(delta=0.0, interval=(-0.05, 0.05), p_value=0.9, significant=False)
+    ended = DecisionContext(days_running=20, exposures={"control": 800, "test": 800}, exposures_per_day=80, ended=True)
+    decision = decide(results(metric("Checkout", flat)), PLANNED, ended)
+    assert decision.outcome == REVIEW and decision.days_left is None
+    assert decision.reasons[0] == "the experiment ended with nothing decided: a person concludes it"
+    assert not any("days left" in r for r in decision.reasons)

@@ -33,7 +33,10 @@ PolicySpecsOpt = Annotated[
 PolicyFileOpt = Annotated[
     Path | None,
     typer.Option(
-        "--policy", help="A policy file (a decision: block) for an experiment without a spec.", show_default=False
+        "--policy",
+        help="A policy file (a decision: block) for an experiment without a spec.",
+        metavar="FILE",
+        show_default=False,
     ),
 ]
 ApplyDecisionOpt = Annotated[bool, typer.Option("--apply", help="Carry the decision out: ship, or roll back.")]
@@ -104,22 +107,37 @@ def _decide(rt: Runtime, ref: str, files: list[str], policy_file: Path | None, m
 def _policy(
     rt: Runtime, exp: Mapping[str, Any], files: list[str], policy_file: Path | None
 ) -> tuple[Policy, list[str]]:
-    """The policy and what is wrong with where it came from (the decision is then invalid)."""
+    """The policy: from the policy file, else from the experiment's own spec, else the
+    default. A problem with it ends the run with exit 2, as `validate` would (a typo in
+    a policy is not a broken experiment); other specs' problems are not this decision's."""
     from expctl.core.decision import Policy
     from expctl.errors import UsageError
 
     if policy_file is not None:
         from expctl.core.decision.policy_file import read_policy_file
 
-        return read_policy_file(policy_file)
-    if not files:
+        policy, problems = read_policy_file(policy_file)
+    elif files:
+        specs = load_files(rt, files)
+        spec = next((s for s in specs.specs if s.flag_key == exp.get("feature_flag_key")), None)
+        if spec is None:
+            known = f"; {len(specs.problems)} problems in them (`expctl validate -f`)" if specs.problems else ""
+            raise UsageError(
+                f"no valid spec in {', '.join(files)} has the flag key {exp.get('feature_flag_key')!r}{known}",
+                hint="fix the spec, or give its policy with --policy FILE",
+            )
+        own = spec.doc.file
+        problems = [str(p) for p in specs.problems if p.position.file == own]
+        policy = spec.policy or Policy()
+    else:
         return Policy(), []
-    specs = load_files(rt, files)
-    problems = [str(problem) for problem in specs.problems]
-    spec = next((s for s in specs.specs if s.flag_key == exp.get("feature_flag_key")), None)
-    if spec is None and not problems:
-        raise UsageError(f"no spec in {', '.join(files)} has the flag key {exp.get('feature_flag_key')!r}")
-    return (spec.policy if spec is not None and spec.policy is not None else Policy()), problems
+    if problems:
+        from expctl.render.words import plural
+
+        for problem in problems:
+            rt.messages.error(problem)
+        raise UsageError(f"the decision policy has {plural(len(problems), 'problem')}; nothing was decided")
+    return policy, []
 
 
 def _show(rt: Runtime, run: DecisionRun, mode: str) -> None:
@@ -134,11 +152,13 @@ def _show(rt: Runtime, run: DecisionRun, mode: str) -> None:
         ),
     ]
     if mode in ("json", "yaml"):
-        rt.output(mode).data(decision_json(run.experiment, run.decision, run.planned_sample))
+        rt.output(mode).data(decision_json(run.experiment, run.decision, run.planned_sample, notes))
     elif mode == "markdown":
         rt.output("plain").text(decision_markdown(run.experiment, run.decision, notes))
     else:
-        rt.output("plain").text(render_decision(run.experiment, run.decision, notes, color=rt.stdout_color))
+        rt.output("plain").text(render_decision(run.experiment, run.decision, color=rt.stdout_color))
+        for note in notes:
+            rt.messages.note(note)
 
 
 def _carry_out(rt: Runtime, run: DecisionRun, yes: bool) -> int:
@@ -156,9 +176,17 @@ def _carry_out(rt: Runtime, run: DecisionRun, yes: bool) -> int:
         return run.decision.exit_code
     variant, conclusion, _comment = wanted
     action = f"shipping {variant} of {label} (conclusion {conclusion})"
+    from expctl.errors import RejectedError
     from expctl.model.experiment import serves_only
 
-    if not (run.experiment.get("end_date") and serves_only(run.experiment, variant)):
+    concluded = run.experiment.get("conclusion")
+    done = run.experiment.get("end_date") and serves_only(run.experiment, variant) and concluded == conclusion
+    if run.experiment.get("end_date") and concluded and not done:
+        raise RejectedError(
+            f"{label} already ended with conclusion {concluded}; --apply does not reverse a concluded experiment",
+            hint=f"to change it, use `expctl ship {run.experiment.get('feature_flag_key')} --variant {variant}`",
+        )
+    if not done:
         rt.messages.info(f"Plan: ship {variant} to everyone in {label}, end it, conclusion {conclusion}.")
         confirm(rt, f"Ship {variant} of {label}?", action=action, assume_yes=yes)
     carried = carry_out(Lifecycle(rt.experiments), run)

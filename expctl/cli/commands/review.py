@@ -14,18 +14,18 @@ from expctl.cli.framework.spec_files import load_files
 
 if TYPE_CHECKING:
     from expctl.cli.framework.runtime import Runtime
+    from expctl.core.decision import Policy
     from expctl.core.decision.triage import Finding
 
 review_app = new_app()
 
-ReviewFilesOpt = Annotated[
+ReviewFileOpt = Annotated[
+    Path | None,
+    typer.Option("--file", "-f", help="With -o html: the page to write.", metavar="FILE", show_default=False),
+]
+ReviewSpecsOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--filename",
-        "-f",
-        help="Spec files or directories: their decision: policies (html: the file).",
-        show_default=False,
-    ),
+    typer.Option("--specs", help="Spec files or directories: their decision: policies.", show_default=False),
 ]
 
 
@@ -35,17 +35,19 @@ ReviewFilesOpt = Annotated[
         "expctl review                                         # a table, most urgent first",
         'expctl review -o markdown >> "$GITHUB_STEP_SUMMARY"   # a weekly job\'s summary',
         "expctl review -o html -f review.html                  # one page in the report's style",
-        "expctl review -f experiments/                         # with the specs' decision: policies",
+        "expctl review --specs experiments/                    # with the specs' decision: policies",
     ),
 )
-def review_command(ctx: typer.Context, files: ReviewFilesOpt = None, output: ReviewOutputOpt = None) -> None:
+def review_command(
+    ctx: typer.Context, path: ReviewFileOpt = None, specs: ReviewSpecsOpt = None, output: ReviewOutputOpt = None
+) -> None:
     """List every experiment that needs a person, most urgent first.
 
     \b
     From PostHog's stored results (no query where the server keeps them):
       invalid          sample ratio mismatch, bias risk, split or metrics changed mid-run
-      roll back        a primary metric loses, or a guardrail is breached
-      ready to decide  `decide` says ship or review
+      roll back        a primary metric loses (and none wins), or a guardrail is breached
+      ready to decide  `decide` says ship, or review (mixed: one primary wins, one loses)
       underpowered     the planned sample is months away at today's traffic
       flag cleanup     ended, but the flag still serves more than one variant
       no metrics, not migrated (legacy metrics), stale draft (untouched for weeks)
@@ -57,18 +59,31 @@ def review_command(ctx: typer.Context, files: ReviewFilesOpt = None, output: Rev
 
     rt = runtime_of(ctx)
     mode = rt.output(output, REVIEWS).mode
-    if mode == "html" and len(files or []) != 1:
-        raise UsageError("-o html writes one page: name the file with -f FILE")
-    policies = {}
-    if files and mode != "html":
-        policies = {spec.flag_key: spec.policy for spec in load_files(rt, list(files)).specs}
+    if (mode == "html") != (path is not None):
+        raise UsageError("-o html writes one page: name it with -f FILE (and -f goes with -o html only)")
     source = ReviewSource(
-        rt.experiments, rt.experiment_cache, DecideApis(rt.results_api, rt.history_api), policies.get, rt.progress
+        rt.experiments,
+        rt.experiment_cache,
+        DecideApis(rt.results_api, rt.history_api),
+        _policies(rt, list(specs or [])).get,
+        rt.progress,
     )
     findings = review(source)
-    _show(rt, findings, mode, Path(files[0]) if mode == "html" and files else None)
+    _show(rt, findings, mode, path)
     for error in source.errors:
         rt.messages.warn(f"not reviewed: {error}")
+
+
+def _policies(rt: Runtime, specs: list[str]) -> dict[str, Policy | None]:
+    """Each spec's policy by flag key; a problem in any ends the run (exit 2), as `validate`."""
+    from expctl.cli.framework.spec_files import report_problems
+
+    if not specs:
+        return {}
+    found = load_files(rt, specs)
+    if found.problems:
+        report_problems(rt, found)
+    return {spec.flag_key: spec.policy for spec in found.specs}
 
 
 def _show(rt: Runtime, findings: list[Finding], mode: str, html_file: Path | None) -> None:

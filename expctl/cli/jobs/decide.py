@@ -57,6 +57,11 @@ def decide_experiment(
     results = experiment_results(apis.results, experiment, ResultsOptions())
     fit = [str(p) for p in check_policy_against(policy, experiment) if p.severity == "error"]
     planned, source, notes = _planned_sample(apis, experiment, policy, results)
+    if apis.results.client.capabilities.get("activity_log") is False:
+        notes.append(
+            "changes made during the run were not checked: the activity log could not be read "
+            "(the key needs activity_log:read)"
+        )
     context = decision_context(experiment, results, [*problems, *fit], planned)
     decision = decide(results, policy, context)
     return DecisionRun(experiment, decision, results, planned, source, notes)
@@ -80,6 +85,7 @@ def decision_context(
         changed_mid_run=tuple(results.changes),
         validation_problems=tuple(problems),
         planned_sample=planned,
+        ended=bool(experiment.get("end_date")),
     )
 
 
@@ -116,7 +122,11 @@ def _planned_sample(
 
     if policy.planned_sample is not None:
         return policy.planned_sample, "the policy's planned_sample", []
+    from expctl.cli.jobs.sizing import stored_known
+
     known: dict[str, Any] = {"exposures": results.exposures_raw}
+    if results.exposures_raw is None:  # the stored run asked no exposure query: its daily results count them
+        known.update(stored_known(apis.history, apis.results, experiment))
     known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
     try:
         sized = measure(apis.history, experiment, SizingOptions(mde=policy.target_mde), known)
@@ -149,9 +159,8 @@ def write_for(run: DecisionRun) -> tuple[str, str, str] | None:
         variant = "control" if "control" in keys or not keys else keys[0]
     else:
         return None
-    comment = "Decided by expctl: " + " ".join(
-        reason if reason.endswith(".") else reason + "." for reason in decision.reasons[:6]
-    )
+    sentences = [reason[:1].upper() + reason[1:] for reason in decision.reasons[:6]]
+    comment = "Decided by expctl. " + " ".join(s if s.endswith(".") else s + "." for s in sentences)
     return variant, CONCLUSIONS[decision.outcome], comment[:4000]  # ShipVariantSerializer's max_length
 
 

@@ -92,7 +92,10 @@ def decide(results: ExperimentResults, policy: Policy, context: DecisionContext)
         outcome, reasons = REVIEW, [*setup, *reasons]
     else:
         reasons = [*reasons, *setup]
-    if outcome == KEEP_RUNNING and plan.reached and plan.planned_sample is not None:
+    if outcome == KEEP_RUNNING and context.ended:
+        outcome = REVIEW
+        reasons.insert(0, "the experiment ended with nothing decided: a person concludes it")
+    elif outcome == KEEP_RUNNING and plan.reached and plan.planned_sample is not None:
         outcome = REVIEW
         reasons.insert(0, "the planned sample is reached with nothing decided: a person decides whether to stop")
     reasons.extend(_basis(roles, primary, policy, plan))
@@ -223,11 +226,16 @@ def _several(best: Finding, others: str) -> str:
 
 def _gate(outcome: str, reasons: list[str], plan: Timing) -> tuple[str, list[str]]:
     """Keep running when a decision comes before the planned end on a test that is not
-    valid under repeated looks; otherwise say why an early decision stands."""
+    valid under repeated looks; otherwise say why an early decision stands. The minimum
+    runtime is a floor for shipping whatever the test: it is there for the weekly cycles
+    and novelty effects no test statistic sees (a roll-back may still come early)."""
     if outcome == KEEP_RUNNING or plan.reached:
         return outcome, reasons
     pending = " and ".join(plan.pending)
     verb = "are" if len(plan.pending) > 1 else "is"
+    if plan.early_basis is not None and outcome == SHIP and not plan.runtime_reached:
+        runtime = next(p for p in plan.pending if p.startswith("the minimum runtime"))
+        return KEEP_RUNNING, [f"PostHog's numbers point to ship, but {runtime} is not reached", *reasons]
     if plan.early_basis is not None:
         return outcome, [*reasons, f"taken before {pending}: {plan.early_basis}"]
     head = (

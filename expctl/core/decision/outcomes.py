@@ -67,6 +67,7 @@ class DecisionContext:
     changed_mid_run: Sequence[str] = ()
     validation_problems: Sequence[str] = ()
     planned_sample: int | None = None
+    ended: bool = False  # the experiment has ended: no more data comes, today's numbers are final
 
 
 @dataclass(frozen=True)

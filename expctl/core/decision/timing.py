@@ -60,19 +60,21 @@ def timing(results: ExperimentResults, policy: Policy, context: DecisionContext)
     notes: list[str] = []
     if policy.target_mde is not None and planned is None:
         notes.append(f"the target MDE of {pct(policy.target_mde)} was not sized into a planned sample")
-    if policy.min_runtime_days is not None:
+    if context.ended:
+        notes.append("the experiment has ended: no more data comes, so today's numbers are final")
+    elif policy.min_runtime_days is not None:
         if context.days_running is None:
             runtime.append(f"the minimum runtime of {policy.min_runtime_days} days (days running unknown)")
         elif context.days_running < policy.min_runtime_days:
             ran = f"{context.days_running:.3g}"
             runtime.append(f"the minimum runtime of {policy.min_runtime_days} days ({ran} so far)")
-    if planned is not None:
+    if planned is not None and not context.ended:
         least = min(exposures.values()) if exposures else None
         if least is None:
             sample.append(f"the planned sample of {planned:,} per variant (exposures unknown)")
         elif least < planned:
             sample.append(f"the planned sample of {planned:,} per variant ({least:,} in the smallest so far)")
-    if policy.min_runtime_days is None and planned is None:
+    if policy.min_runtime_days is None and planned is None and not context.ended:
         notes.append("the policy sets no minimum runtime or planned sample, so today's numbers are taken as final")
     return Timing(
         runtime_reached=not runtime,
@@ -92,7 +94,10 @@ def days_left(
 
     The sample part is (planned - the smallest variant's exposures) / (exposures per day
     / number of variants): the even split the planned sample assumes. None when a part
-    that applies cannot be estimated (no exposures, no daily rate, no days running)."""
+    that applies cannot be estimated (no exposures, no daily rate, no days running), and
+    for an experiment that has ended (no day is left)."""
+    if context.ended:
+        return None
     parts: list[float] = []
     if planned is not None:
         rate = context.exposures_per_day

@@ -22,6 +22,8 @@ def check_decision(
     its place in the block. ``expanded``: the spec's metrics in PostHog's form."""
     if DECISION not in value:
         return Policy()
+    if not isinstance(value[DECISION], Mapping):
+        return None  # the field's type check says it once
     policy, problems = read_policy(value[DECISION])
     if policy is None:
         for found in problems:
