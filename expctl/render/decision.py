@@ -58,6 +58,19 @@ def _rows(metrics: Sequence[MetricEntry]) -> list[list[str]]:
 HEADER = ["ROLE", "METRIC", "VARIANT", "CHANGE", "INTERVAL", "EVIDENCE", "STATUS"]
 
 
+def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as lines of columns two spaces apart, each column as wide as its widest cell
+    (the last one left as it is): `decide`'s metrics and `review`'s findings."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip() for row in rows]
+
+
+def markdown_cell(text: object) -> str:
+    """A server string in a Markdown table cell or list item: a pipe cannot end the cell and
+    a line break cannot end the row."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def render_decision(experiment: Mapping[str, Any], decision: Decision, *, color: bool) -> str:
     style = Styler(color)
     lines = [
@@ -68,28 +81,19 @@ def render_decision(experiment: Mapping[str, Any], decision: Decision, *, color:
     lines += [f"  • {reason}" for reason in decision.reasons]
     rows = _rows(decision.metrics)
     if rows:
-        widths = [max(len(str(r[i])) for r in [HEADER, *rows]) for i in range(len(HEADER))]
-        lines.append("")
-        lines += [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [HEADER, *rows]
-        ]
+        lines += ["", *aligned([HEADER, *rows])]
     return "\n".join(lines) + "\n"
 
 
 def decision_markdown(experiment: Mapping[str, Any], decision: Decision, notes: Sequence[str]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = [
-        f"### {cell(str(experiment.get('name')))} (id {experiment.get('id')}): **{cell(headline(decision))}**",
-        "",
-    ]
-    lines += [f"- {cell(reason)}" for reason in decision.reasons]
+    name, answer = markdown_cell(experiment.get("name")), markdown_cell(headline(decision))
+    lines = [f"### {name} (id {experiment.get('id')}): **{answer}**", ""]
+    lines += [f"- {markdown_cell(reason)}" for reason in decision.reasons]
     rows = _rows(decision.metrics)
     if rows:
         lines += ["", "| " + " | ".join(h.lower() for h in HEADER) + " |", "|" + "---|" * len(HEADER)]
-        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    lines += [f"\n_{cell(note)}_" for note in notes]
+        lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
+    lines += [f"\n_{markdown_cell(note)}_" for note in notes]
     return "\n".join(lines) + "\n"
 
 

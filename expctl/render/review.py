@@ -4,9 +4,9 @@ data (JSON) and as one page in the shareable report's style (HTML, autoescaped).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from expctl.core.decision.triage import Finding
+from expctl.render.decision import aligned, markdown_cell
 
 
 def review_table(findings: Sequence[Finding], width: int | None) -> str:
@@ -14,25 +14,20 @@ def review_table(findings: Sequence[Finding], width: int | None) -> str:
         return "Nothing needs a person: every experiment is on track.\n"
     rows = [(f.label.upper(), str(f.experiment.get("id")), str(f.experiment.get("name")), f.why) for f in findings]
     header = ("URGENCY", "ID", "NAME", "WHY")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
-    lines = []
-    for row in [header, *rows]:
-        line = "  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
-        lines.append(line if width is None or len(line) <= width else line[: max(width - 1, 20)] + "…")
-    return "\n".join(lines) + "\n"
+    lines = aligned([header, *rows])
+    return "".join(
+        f"{line if width is None or len(line) <= width else line[: max(width - 1, 20)] + '…'}\n" for line in lines
+    )
 
 
 def review_markdown(findings: Sequence[Finding], title: str) -> str:
-    def cell(text: Any) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
-    lines = [f"## {cell(title)}", ""]
+    lines = [f"## {markdown_cell(title)}", ""]
     if not findings:
         return "\n".join([*lines, "Nothing needs a person: every experiment is on track.", ""])
     lines += ["| urgency | experiment | why |", "|---|---|---|"]
-    lines += [
-        f"| {f.label} | {cell(f.experiment.get('name'))} ({f.experiment.get('id')}) | {cell(f.why)} |" for f in findings
-    ]
+    for f in findings:
+        name = markdown_cell(f.experiment.get("name"))
+        lines.append(f"| {f.label} | {name} ({f.experiment.get('id')}) | {markdown_cell(f.why)} |")
     return "\n".join(lines) + "\n"
 
 
