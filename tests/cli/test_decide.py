@@ -77,6 +77,7 @@ def test_a_borderline_win_holm_overturns_is_a_review(cloud: InProcessServer) -> 
     assert body["decision"] == "review"
     assert "not after the correction" in " ".join(body["reasons"])
     assert [m["corrected_p_value"] for m in body["metrics"] if m["role"] == "primary"] == [0.06, 0.06]
+    assert len(cloud.fake.requests("GET", "/metrics_recalculation/latest/")) == 1, "the stored run is read once"
 
 
 def test_a_mismatched_split_is_invalid(cloud: InProcessServer) -> None:

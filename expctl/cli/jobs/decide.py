@@ -122,18 +122,29 @@ def _planned_sample(
 
     if policy.planned_sample is not None:
         return policy.planned_sample, "the policy's planned_sample", []
-    from expctl.cli.jobs.sizing import stored_known
+    from expctl.cli.jobs.sizing import known_from
 
-    known: dict[str, Any] = {"exposures": results.exposures_raw}
-    if results.exposures_raw is None:  # the stored run asked no exposure query: its daily results count them
-        known.update(stored_known(apis.history, apis.results, experiment))
-    known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
+    # The stored run asks no exposure query: the primary metric's daily results count them.
+    known = known_from(results, _daily_series(apis, experiment, results) if results.exposures_raw is None else None)
     try:
         sized = measure(apis.history, experiment, SizingOptions(mde=policy.target_mde), known)
     except (SizingError, ExpctlError) as exc:
         return None, None, [f"no planned sample: {getattr(exc, 'message', None) or exc}"]
     source = "the policy's target_mde" if policy.target_mde is not None else f"the MDE ({sized.mde_source})"
     return int(sized.estimate.size.sample_size_per_variant), f"sized from {source}", []
+
+
+def _daily_series(apis: DecideApis, experiment: Mapping[str, Any], results: ExperimentResults) -> Any:
+    from expctl.cli.jobs.sizing import daily_exposures, primary_metric
+    from expctl.core.sizing.sample_size import SizingError
+
+    try:
+        spec = primary_metric(experiment)
+    except SizingError:
+        return None  # measure says why
+    query_to = results.source.query_to if results.source else None
+    answer = next((m.raw for m in results.metrics if m.key == spec.key), None)
+    return daily_exposures(apis.history, experiment, spec, query_to, answer)
 
 
 @dataclass

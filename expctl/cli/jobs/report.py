@@ -39,6 +39,7 @@ def overview(apis: ReportApis, experiment: Mapping[str, Any], refresh: bool) -> 
     """Results, exposures, daily results and the running estimate of one experiment."""
     from expctl.cli.jobs.history import daily_results
     from expctl.cli.jobs.results import ResultsOptions, experiment_results
+    from expctl.cli.jobs.sizing import known_from
     from expctl.core.results.daily import exposures_from, exposures_from_history, latest_samples
     from expctl.core.results.overview import ExperimentOverview
     from expctl.errors import ExpctlError
@@ -60,9 +61,7 @@ def overview(apis: ReportApis, experiment: Mapping[str, Any], refresh: bool) -> 
         )
     if page.exposures is None:
         page.notes.append("This PostHog gives no exposure series (ExperimentExposureQuery): no exposures per day.")
-    known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": page.exposures}
-    known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
-    _size(apis, page, known)
+    _size(apis, page, known_from(results, page.exposures))
     page.decision = _decision(page)
     return page
 

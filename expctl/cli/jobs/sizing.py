@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from expctl.api.daily_results import HistoryApi
     from expctl.api.results import ResultsApi
+    from expctl.core.results.verdicts import ExperimentResults
     from expctl.core.sizing.running import RunningSizing
     from expctl.errors import RejectedError
 
@@ -82,7 +83,6 @@ def stored_known(history: HistoryApi, results: ResultsApi, experiment: Mapping[s
     """What PostHog has stored for the plan, so it spends no query: the primary metric's
     answer from the latest stored run and the exposures per day off its daily results.
     Empty where the server stores neither (older releases ask the query endpoint)."""
-    from expctl.core.results.daily import exposures_from_history, latest_samples, metric_history
     from expctl.core.sizing.sample_size import SizingError
 
     stored = results.stored
@@ -95,14 +95,33 @@ def stored_known(history: HistoryApi, results: ResultsApi, experiment: Mapping[s
         return {}
     item = run.items().get(spec.key) or {}
     known: dict[str, Any] = {spec.key: item["result"]} if isinstance(item.get("result"), Mapping) else {}
+    series = daily_exposures(history, experiment, spec, run.query_to, known.get(spec.key))
+    if series is not None:
+        known["exposure_series"] = series
+    return known
+
+
+def daily_exposures(
+    history: HistoryApi, experiment: Mapping[str, Any], spec: Any, query_to: str | None, answer: Any
+) -> Any:
+    """Exposures per day counted off the metric's daily results (``timeseries_results/``),
+    the newest day topped up from its stored answer: for a stored run, which asks no
+    exposure query. None where the metric has no fingerprint or PostHog no daily results."""
+    from expctl.core.results.daily import exposures_from_history, latest_samples, metric_history
+
     query = spec.query or {}
-    if query.get("uuid") and query.get("fingerprint"):
-        daily = history.daily_results(int(experiment["id"]), str(query["uuid"]), str(query["fingerprint"]))
-        series = metric_history(spec, daily, experiment.get("stats_config")) if daily else None
-        latest = latest_samples(run.query_to, known.get(spec.key))
-        exposures = exposures_from_history(series, latest) if series is not None else None
-        if exposures is not None:
-            known["exposure_series"] = exposures
+    if not (query.get("uuid") and query.get("fingerprint")):
+        return None
+    daily = history.daily_results(int(experiment["id"]), str(query["uuid"]), str(query["fingerprint"]))
+    series = metric_history(spec, daily, experiment.get("stats_config")) if daily else None
+    return exposures_from_history(series, latest_samples(query_to, answer)) if series is not None else None
+
+
+def known_from(results: ExperimentResults, exposure_series: Any = None) -> dict[str, Any]:
+    """What the results already answered, for ``measure``: the exposure query's answer,
+    exposures per day read elsewhere, and each metric's answer by its key."""
+    known: dict[str, Any] = {"exposures": results.exposures_raw, "exposure_series": exposure_series}
+    known.update((metric.key, metric.raw) for metric in results.metrics if metric.raw is not None)
     return known
 
 
