@@ -24,13 +24,14 @@ UNHELD = "x-standin-unheld"  # a request header (lower case, as FakeRequest keep
 @dataclass
 class _Match:
     method: str | None
-    path_contains: str
+    path_contains: str | tuple[str, ...]  # a part of the path, or any of several
     query_has: str | None = None  # a query parameter that must be present (e.g. "offset")
 
     def matches(self, method: str, path: str, query: dict[str, list[str]]) -> bool:
         if self.method is not None and method != self.method:
             return False
-        if self.path_contains not in path:
+        needles = (self.path_contains,) if isinstance(self.path_contains, str) else self.path_contains
+        if not any(needle in path for needle in needles):
             return False
         return self.query_has is None or self.query_has in query
 
@@ -41,6 +42,7 @@ class Barrier(_Match):
     deadline: float = DEADLINE
     arrived: int = 0
     met: bool = False
+    timed_out: bool = False  # one gave up waiting: they came one after another
     _all_here: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,10 +52,12 @@ class Barrier(_Match):
                 return  # the barrier has done its job; later requests pass
             self.arrived += 1
             if self.arrived == self.count:
-                self.met = True
+                self.met = not self.timed_out  # met only while every one before was held
                 self._all_here.set()
                 return
-        self._all_here.wait(self.deadline)
+        if not self._all_here.wait(self.deadline):
+            with self._lock:
+                self.timed_out = True
 
 
 @dataclass
@@ -93,7 +97,12 @@ class Holds:
         self._lock = threading.Lock()
 
     def barrier(
-        self, count: int, *, method: str | None = None, path_contains: str = "", query_has: str | None = None
+        self,
+        count: int,
+        *,
+        method: str | None = None,
+        path_contains: str | tuple[str, ...] = "",
+        query_has: str | None = None,
     ) -> Barrier:
         made = Barrier(method, path_contains, query_has, count=count)
         with self._lock:

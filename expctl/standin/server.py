@@ -174,7 +174,12 @@ class FakePostHog:
         self.scripted.append((method.upper(), re.compile(path_regex), response))
 
     def barrier(
-        self, count: int, *, method: str | None = None, path_contains: str = "", query_has: str | None = None
+        self,
+        count: int,
+        *,
+        method: str | None = None,
+        path_contains: str | tuple[str, ...] = "",
+        query_has: str | None = None,
     ) -> Barrier:
         """Hold the first ``count`` matching requests until all have arrived (``holds.py``)."""
         return self.holds.barrier(count, method=method, path_contains=path_contains, query_has=query_has)

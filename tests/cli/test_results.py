@@ -179,3 +179,12 @@ def test_a_recalculation_posthog_refuses_shows_the_last_run_without_waiting(clou
         cloud.fake.requests("POST", "/query/") == []
         and len(cloud.fake.requests("POST", "/metrics_recalculation/")) == 1
     )
+
+
+def test_the_activity_log_is_read_while_the_stored_run_is(cloud: Server) -> None:
+    """The changes made during the run depend on the experiment alone: that request is in
+    flight together with the stored run's, not after it (one round trip fewer)."""
+    together = cloud.fake.barrier(2, method="GET", path_contains=("metrics_recalculation", "/activity"))
+    outcome = cloud.run("results", "checkout-redesign", "-o", "json")
+    assert outcome.returncode == 0, outcome
+    assert together.met, "the stored run and the activity log were asked for one after the other"
