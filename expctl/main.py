@@ -1,9 +1,10 @@
 """Entry point: ``expctl`` and ``python -m expctl``.
 
-Two things happen before typer sees the arguments: ``--version`` alone is answered at
-once (it is run thousands of times by scripts and needs nothing else), and global
-options written after the subcommand (``expctl list --project 2``, the way gh and
-kubectl allow) are moved in front of it, where the root command parses them.
+Three things happen before typer sees the arguments: ``--version`` alone is answered at
+once (it is run thousands of times by scripts and needs nothing else); global options
+written after the subcommand (``expctl list --project 2``, the way gh and kubectl allow)
+are moved in front of it, where the root command parses them; and a plain ``list``,
+``get`` or ``results`` runs without typer at all (``cli/quick``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: list[str], *, completing: bool) -> int:
+    hoisted = hoist_global_options(args)
+    if not completing:
+        from expctl.cli.quick.entry import run_quick
+
+        quick = run_quick(hoisted)  # list, get and results without typer, when plain
+        if quick is not None:
+            return _flushed(quick)
     import typer
 
     from expctl.cli.framework.app import app, tidy_metavars
@@ -102,26 +110,30 @@ def _run(args: list[str], *, completing: bool) -> int:
     tidy_metavars(command)
     code: int = 0
     try:
-        command.main(
-            args=hoist_global_options(args), prog_name="expctl", complete_var=COMPLETE_VAR, standalone_mode=True
-        )
+        command.main(args=hoisted, prog_name="expctl", complete_var=COMPLETE_VAR, standalone_mode=True)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return _flushed(code)
+
+
+def _flushed(code: int) -> int:
+    """``code``, once the last of the output is written (or its reader went away)."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`| head`): that is not an error, and nothing is left to say.
-        _stdout_to_devnull()
+        _silence_stdout()
     except OSError as exc:  # the last of the output did not fit (`> /dev/full`, a full disk)
-        _stdout_to_devnull()
+        _silence_stdout()
         sys.stderr.write(f"error: could not write to standard output: {exc.strerror or exc}\n")
         return 11  # ExitCode.LOCAL_WRITE, without importing the error table at start-up
     return code
 
 
-def _stdout_to_devnull() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+def _silence_stdout() -> None:
+    from expctl.cli.framework.failures import silence_stdout
+
+    silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

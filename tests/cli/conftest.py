@@ -9,6 +9,7 @@ subprocess story per area for the installed entry point.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,10 +32,12 @@ def invoke(
     stdin: str | None = None,
     cwd: Path | None = None,
     clock: VirtualClock | None = None,
+    quick: bool = True,
 ) -> Result:
     """The one in-process runner: ``args`` through the app with the runtime's test seam (this
     environment, non-terminal streams, ``transport`` for PostHog), as the entry point would
-    run them (global options hoisted), in ``cwd`` (the repository by default)."""
+    run them (global options hoisted; a plain list, get or results on the quick path unless
+    ``quick`` is False), in ``cwd`` (the repository by default)."""
     from typer.testing import CliRunner
 
     from expctl.cli.framework.app import app
@@ -51,13 +54,36 @@ def invoke(
     )
     before = Path.cwd()
     os.chdir(cwd or REPO)
+    hoisted = hoist_global_options(list(args))
     try:
-        result = CliRunner().invoke(app, hoist_global_options(list(args)), obj=overrides, input=stdin or "")
+        answered = run_quick_captured(hoisted, overrides, stdin or "") if quick else None
+        if answered is not None:
+            return Result(*answered, list(args))
+        result = CliRunner().invoke(app, hoisted, obj=overrides, input=stdin or "")
     finally:
         os.chdir(before)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Result(result.exit_code, result.stdout, result.stderr, list(args))
+
+
+def run_quick_captured(args: list[str], overrides: object, stdin: str) -> tuple[int, str, str] | None:
+    """``cli/quick``'s answer (exit code, stdout, stderr) with the standard streams captured
+    as typer's CliRunner captures them, or None when the command line is for typer."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from expctl.cli.quick.entry import run_quick
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = run_quick(args, overrides)  # type: ignore[arg-type]
+    finally:
+        sys.stdin = saved_stdin
+    return None if code is None else (code, out.getvalue(), err.getvalue())
 
 
 class InProcess:

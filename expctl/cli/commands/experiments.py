@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -12,20 +11,12 @@ from expctl.cli.framework import value_completion
 from expctl.cli.framework.app import runtime_of
 from expctl.cli.framework.options import ColumnsOpt, ExperimentArg, ExperimentsArg, OutputOpt, YesOpt, examples, new_app
 from expctl.cli.framework.runtime import Runtime
+from expctl.cli.views.experiments import DEFAULT_LIMIT
 
 list_app = new_app()
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield None
-
-
 get_app = new_app()
 update_app = new_app()
 delete_app = new_app()
-
-DEFAULT_LIMIT = 100
 
 
 StatusOpt = Annotated[
@@ -91,77 +82,23 @@ def list_command(
     Newest first; archived experiments only with --archived. When more exist than were
     shown, a note on stderr says how many and how to see them.
     """
-    from expctl.api.listing import ListFilters
-    from expctl.api.pagination import PageInfo
-    from expctl.errors import UsageError
-    from expctl.model.experiment import LIST_STATUS_FILTERS
+    from expctl.cli.views.experiments import show_list
 
-    rt = runtime_of(ctx)
-    if status is not None and status not in LIST_STATUS_FILTERS:
-        raise UsageError(f"--status {status!r} is not one of {', '.join(LIST_STATUS_FILTERS)}")
-    filters = ListFilters(
+    show_list(
+        runtime_of(ctx),
         status=status,
         archived=archived,
         search=search,
-        created_by_id=created_by,
+        created_by=created_by,
+        tag=tag,
+        exclude_tag=exclude_tag,
         order=order,
-        tags=tuple(tag or ()),
-        excluded_tags=tuple(exclude_tag or ()),
+        limit=limit,
+        offset=offset,
+        all_=all_,
+        output=output,
+        columns=columns,
     )
-    info = PageInfo()
-    shown = _list_rows(rt, filters, None if all_ else limit, offset, info, output, columns)
-    if shown == 0 and rt.output(output).mode == "table":
-        rt.messages.note("No experiments found." + ("" if archived else " Archived ones are listed with --archived."))
-    if not all_ and info.more_after_limit and info.count is not None:
-        rt.messages.note(
-            f"Showing {shown} of {info.count} experiments (from {offset}); "
-            "use --all for every one, or --limit/--offset for the next page."
-        )
-
-
-def _list_rows(
-    rt: Runtime,
-    filters: Any,
-    limit: int | None,
-    offset: int,
-    info: Any,
-    output: str | None,
-    columns: str | None,
-) -> int:
-    """Print the rows (with a progress bar for a full listing) and remember their flag
-    keys for completion; returns how many were shown."""
-    from expctl.api.listing import ListFilters
-    from expctl.api.pagination import ALL_PAGE_SIZE
-    from expctl.cli.state.flag_keys import MAX_ENTRIES
-
-    out = rt.output(output)
-    if out.mode in ("table", "plain") or columns:
-        from expctl.render.columns import choose_columns
-
-        chosen = choose_columns(columns)
-    else:
-        chosen = []
-    seen: list[Mapping[str, Any]] = []
-
-    def remember(items: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for item in items:
-            if len(seen) < MAX_ENTRIES:
-                seen.append({k: item.get(k) for k in ("id", "feature_flag_key", "name", "feature_flag")})
-            yield item
-
-    watched = limit is None and (out.mode == "table" or not rt.streams.stdout_isatty)
-    with rt.progress("Listing experiments", output=out.mode) if watched else _nothing() as bar:
-        items = rt.experiments.iter(
-            filters,
-            limit=limit,
-            offset=offset,
-            page_size=ALL_PAGE_SIZE if limit is None else min(limit, ALL_PAGE_SIZE),
-            info=info,
-            on_page=lambda page: bar.set(page.fetched, page.count) if bar is not None else None,
-        )
-        shown = out.rows(remember(items), chosen)
-    rt.key_cache.update(seen, replace=limit is None and offset == 0 and filters == ListFilters())
-    return int(shown)
 
 
 @get_app.command(
@@ -180,15 +117,9 @@ def get_command(
     EXPERIMENT is a numeric id or the experiment's feature flag key. On a terminal a
     summary is shown; -o json gives PostHog's object unchanged.
     """
-    from expctl.api.experiments import ExperimentRef
-    from expctl.render.columns import choose_columns
-    from expctl.render.detail import experiment_detail
+    from expctl.cli.views.experiments import show_experiment
 
-    rt = runtime_of(ctx)
-    out = rt.output(output)
-    found = rt.experiments.resolve(ExperimentRef.parse(experiment))
-    url = rt.web_url(found.get("id"))
-    out.item(found, choose_columns(columns), lambda exp, color: experiment_detail(exp, color, url))
+    show_experiment(runtime_of(ctx), experiment=experiment, output=output, columns=columns)
 
 
 UpdateSetOpt = Annotated[

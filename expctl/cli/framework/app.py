@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 
 from expctl import __version__
 from expctl.cli.framework.registry import BY_NAME, COMMANDS, SECTIONS
-from expctl.cli.framework.runtime import GlobalOptions, Runtime, RuntimeOverrides
+from expctl.cli.framework.runtime import GlobalOptions, Runtime, RuntimeOverrides, checked
 from expctl.cli.framework.typer_compat import (
     click_exception_types,
     click_usage_error,
@@ -22,7 +22,7 @@ from expctl.cli.framework.typer_compat import (
     plain_argument_help,
     value_type,
 )
-from expctl.errors import EXIT_CODE_NAMES, UsageError
+from expctl.errors import EXIT_CODE_NAMES
 
 GLOBAL_HELP_LINE = (
     "Global options (--host, --project, --profile, --env, --debug, --timeout, --max-wait, --rate-limit, "
@@ -185,14 +185,14 @@ class LazyGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
-        from expctl.cli.framework.failures import write_error
+        from expctl.cli.framework.failures import silence_stdout, write_error
 
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(0) from None
         except (Exception, KeyboardInterrupt) as exc:
             runtime = ctx.obj if isinstance(ctx.obj, Runtime) else None
@@ -228,18 +228,6 @@ def _show_click_error(exc: Any) -> int:
     hint = None if "did you mean" in text else f"see `{path} --help`"
     _stderr_messages().error(text, hint)
     return int(getattr(exc, "exit_code", 2))
-
-
-def _silence_stdout() -> None:
-    """After the reader went away (``| head``), drop further output quietly."""
-    import os
-    import sys
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _version(value: bool) -> None:
@@ -327,38 +315,25 @@ def root(
     version: VersionOpt = False,
 ) -> None:
     overrides = ctx.obj if isinstance(ctx.obj, RuntimeOverrides) else RuntimeOverrides()
-    _same_environment(env, profile)
     runtime = Runtime(
-        GlobalOptions(
-            host=host,
-            project=project,
-            profile=profile,
-            debug=debug,
-            timeout=timeout,
-            max_wait=max_wait,
-            rate_limit=rate_limit,
-            ca_bundle=ca_bundle,
-            allow_insecure_http=allow_insecure_http,
-            env=env,
+        checked(
+            GlobalOptions(
+                host=host,
+                project=project,
+                profile=profile,
+                debug=debug,
+                timeout=timeout,
+                max_wait=max_wait,
+                rate_limit=rate_limit,
+                ca_bundle=ca_bundle,
+                allow_insecure_http=allow_insecure_http,
+                env=env,
+            )
         ),
         overrides,
     )
     ctx.obj = runtime
     ctx.call_on_close(runtime.close)
-
-
-def _same_environment(env: str | None, profile: str | None) -> None:
-    """An environment is the profile of its name: --env and --profile may not disagree;
-    and it is a name, never a path (core.overlays.check_environment_name)."""
-    if env is not None:
-        from expctl.core.specs.overlays import check_environment_name
-
-        check_environment_name(env)
-    if env is not None and profile is not None and env != profile:
-        raise UsageError(
-            f"--env {env} and --profile {profile} disagree: an environment is the profile of its name",
-            hint="give one of them",
-        )
 
 
 def runtime_of(ctx: typer.Context) -> Runtime:

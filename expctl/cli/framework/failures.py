@@ -28,3 +28,15 @@ def write_error(exc: BaseException, messages: Messages) -> int:
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     messages.error(f"unexpected error ({detail})", None if messages.debug_enabled else ISSUES_HINT)
     return int(ExitCode.ERROR)
+
+
+def silence_stdout() -> None:
+    """After the reader went away (``| head``), send further output nowhere, quietly."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

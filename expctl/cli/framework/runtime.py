@@ -59,6 +59,24 @@ class GlobalOptions(NamedTuple):
         }
 
 
+def checked(options: GlobalOptions) -> GlobalOptions:
+    """The global options, once they agree: an environment is the profile of its name, so
+    --env and --profile may not differ; and it is a name, never a path
+    (core.specs.overlays.check_environment_name)."""
+    if options.env is not None:
+        from expctl.core.specs.overlays import check_environment_name
+
+        check_environment_name(options.env)
+    if options.env is not None and options.profile is not None and options.env != options.profile:
+        from expctl.errors import UsageError
+
+        raise UsageError(
+            f"--env {options.env} and --profile {options.profile} disagree: an environment is the profile of its name",
+            hint="give one of them",
+        )
+    return options
+
+
 class RuntimeOverrides(NamedTuple):
     """What tests may replace; every field left as None means "the real thing"."""
 
