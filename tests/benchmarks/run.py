@@ -289,9 +289,7 @@ def print_table(rows: list[Row]) -> None:
         ours = f"{row.ours:.0f} {row.unit}"
         base = f"{row.baseline:.0f} {row.unit}"
         target = (
-            f"<= {row.target:g}x"
-            if row.unit in ("ms", "s", "requests")
-            else f"<= {row.target * row.baseline:.0f} MiB"
+            f"<= {row.target:g}x" if row.unit in ("ms", "s", "requests") else f"<= {row.target * row.baseline:.0f} MiB"
         )
         verdict = "yes" if row.ok else "NO"
         print(f"{row.case:<{width}} {ours:>10} {base:>10} {row.ratio:>6.2f}x {target:>10}  {verdict}")
