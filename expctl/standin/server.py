@@ -317,6 +317,16 @@ class FakePostHog:
                     "max_concurrent_queries": self.max_concurrent_queries_seen,
                 },
             )
+        if request.path == "/_fake/log":
+            # The requests so far, in arrival order, for a benchmark's sequential replay.
+            entries = [e for e in self.requests() if not e.path.startswith("/_fake/")]
+            return FakeResponse.json(
+                200,
+                [
+                    {"method": e.method, "path": e.path, "query": e.query, "body": e.body.decode("utf-8", "replace")}
+                    for e in sorted(entries, key=lambda e: e.started)
+                ],
+            )
         if request.path == "/_fake/reset" and request.method == "POST":
             self.clear_log()
             self.max_concurrent_queries_seen = 0

@@ -20,7 +20,13 @@ from tests.benchmarks.common import EXPCTL, KEY, Row, Server, interleaved_median
 
 
 def growth_cases(runs: int, workdir: Path) -> list[Row]:
-    return [*create_cases(workdir), promote_case(), report_case(runs, workdir), reapply_cpu_case(workdir)]
+    return [
+        *create_cases(workdir),
+        promote_case(),
+        report_case(runs, workdir),
+        history_case(runs, workdir),
+        reapply_cpu_case(workdir),
+    ]
 
 
 def _write_specs(folder: Path, count: int, prefix: str) -> Path:
@@ -125,6 +131,47 @@ def report_case(runs: int, workdir: Path) -> Row:
         medians["results"],
         1.3,
         baseline_name="expctl results of the same experiment",
+    )
+
+
+SEQUENTIAL_REPLAY = """
+import httpx, json, os, sys
+client = httpx.Client(base_url=os.environ["EXPCTL_HOST"], headers={"Authorization": "Bearer " + os.environ["EXPCTL_API_KEY"]}, timeout=60)
+for call in json.load(open(sys.argv[1])):
+    client.request(call["method"], call["path"], params=call["query"], content=call["body"].encode() or None,
+                   headers={"Content-Type": "application/json"} if call["body"] else None)
+"""
+
+
+def history_case(runs: int, workdir: Path) -> Row:
+    """``results --history`` of 15 primary metrics at 200 ms a request, beside the same
+    requests sent one after another (what it cost before daily results were concurrent)."""
+    import json
+    import sys
+
+    server = Server("--latency-ms", "200", "--query-latency-ms", "200")
+    try:
+        env = server.env(EXPCTL_NO_CACHE="1")
+        body = {"name": "Fifteen", "feature_flag_key": "fifteen", "parameters": {}, "metrics": mean_metrics(15)}
+        created = server.http.post("/api/projects/1/experiments/", json=body).json()
+        server.http.post(f"/api/projects/1/experiments/{created['id']}/launch/")
+        history = [EXPCTL, "results", str(created["id"]), "--history", "-o", "json"]
+        server.reset()
+        timed(history, env)
+        calls = server.http.get("/_fake/log").json()
+        (workdir / "history-calls.json").write_text(json.dumps(calls))
+        replay = [sys.executable, "-c", SEQUENTIAL_REPLAY, str(workdir / "history-calls.json")]
+        medians = interleaved_medians(
+            runs, {"history": lambda: timed(history, env), "replay": lambda: timed(replay, env)}
+        )
+    finally:
+        server.stop()
+    return Row(
+        "expctl results --history (15 metrics, 200 ms a request)",
+        medians["history"],
+        medians["replay"],
+        0.5,
+        baseline_name=f"its {len(calls)} requests replayed one after another",
     )
 
 
