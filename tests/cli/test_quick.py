@@ -35,20 +35,30 @@ def _typer_commands() -> dict[str, Any]:
     return {"": root, **{name: root.get_command(context, name) for name in COMMANDS}}
 
 
-def _as_param(click_param: Any) -> tuple[str, tuple[str, ...], str, str]:
+def _as_param(click_param: Any) -> tuple[str, tuple[str, ...], str, str, Any]:
     from expctl.cli.framework.typer_compat import value_type
 
     if type(click_param).__name__ == "TyperArgument":
-        return (click_param.name, (), "argument", "str")
+        return (click_param.name, (), "argument", "str", _bounds(click_param))
     kind = "flag" if click_param.is_flag else ("repeated" if click_param.multiple else "value")
-    return (click_param.name, tuple(click_param.opts), kind, "str" if kind == "flag" else value_type(click_param))
+    shown_type = "str" if kind == "flag" else value_type(click_param)
+    return (click_param.name, tuple(click_param.opts), kind, shown_type, _bounds(click_param))
+
+
+def _bounds(click_param: Any) -> tuple[Any, Any]:
+    """(min, max) of a number option: on typer 0.29 in its parameter info, on 0.28 in click's range type."""
+    descriptor = getattr(click_param, "type_descriptor", None)
+    if descriptor is not None:
+        return (descriptor.parameter_info.min, descriptor.parameter_info.max)
+    kind = getattr(click_param, "type", None)
+    return (getattr(kind, "min", None), getattr(kind, "max", None))
 
 
 @pytest.mark.parametrize("name", ["", *COMMANDS])
 def test_the_quick_table_is_the_typer_commands_options(name: str) -> None:
     typer_params = [_as_param(p) for p in _typer_commands()[name].params if p.name != "version"]
     table = ROOT if name == "" else COMMANDS[name]
-    assert [(p.name, p.flags, p.kind, p.type) for p in table] == typer_params
+    assert [(p.name, p.flags, p.kind, p.type, (p.minimum, None)) for p in table] == typer_params
     assert not any(p.secondary_opts for p in _typer_commands()[name].params), "a --no-X form is not in the table"
 
 
