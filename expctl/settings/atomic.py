@@ -54,28 +54,40 @@ MAX_STATE_BYTES = 64 * 1024 * 1024
 
 def read_json_object(path: Path | None) -> dict[str, Any]:
     """A JSON object from ``path``; empty when there is no path, no file, or the file is
-    torn, not an object, too big, not a plain file of this user's, or reached through a
-    symlink (a cache must never be trusted further than that)."""
-    if path is None:
+    torn, not an object, or not one :func:`read_own_file` would read."""
+    raw = read_own_file(path)
+    if raw is None:
         return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_own_file(path: Path | None) -> bytes | None:
+    """A state file's bytes; None when there is no path or no file, or the file is too big,
+    not a plain file of this user's, or reached through a symlink (a cache must never be
+    trusted further than that)."""
+    if path is None:
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return {}
+        return None
     try:
         import stat
 
         found = os.fstat(fd)
         if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_STATE_BYTES:
-            return {}
+            return None
         if hasattr(os, "geteuid") and found.st_uid != os.geteuid():
-            return {}
+            return None
         with os.fdopen(fd, "rb") as handle:
             fd = -1
-            data = json.loads(handle.read().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
+            return handle.read()
+    except OSError:
+        return None
     finally:
         if fd >= 0:
             os.close(fd)
-    return data if isinstance(data, dict) else {}

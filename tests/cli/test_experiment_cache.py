@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from tests.cli.conftest import InProcess, invoke_and_assert
 from tests.fakeposthog import seed_experiments
@@ -85,6 +86,12 @@ def _cache_file(home: Path) -> Path:
     return found
 
 
+def _header_and_body(cache: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cache file's header line (identity, seal) and its body (id -> experiment)."""
+    header, body = cache.read_text().split("\n", 1)
+    return json.loads(header), json.loads(body)
+
+
 def test_an_edited_entry_is_not_believed_and_costs_a_read(project: InProcess, tmp_path: Path, home: Path) -> None:
     """An entry edited to claim what the spec wants (with PostHog's updated_at kept) must
     cost a GET, never hide a change: each entry is sealed with a key derived from the
@@ -93,11 +100,11 @@ def test_an_edited_entry_is_not_believed_and_costs_a_read(project: InProcess, tm
     spec = specs / "seeded-00001.yaml"
     spec.write_text(spec.read_text().replace("description: ''", "description: from the spec"))
     cache = _cache_file(home)
-    data = json.loads(cache.read_text())
-    assert data["host"] == "http://127.0.0.1:8000" and data["project"] == "1" and data["format"] == 2
-    entry = next(e for e in data["experiments"].values() if e["experiment"]["feature_flag_key"] == "seeded-00001")
-    entry["experiment"]["description"] = "from the spec"  # forged to match; updated_at untouched
-    cache.write_text(json.dumps(data))
+    header, body = _header_and_body(cache)
+    assert header["host"] == "http://127.0.0.1:8000" and header["project"] == "1" and header["format"] == 4
+    entry = next(e for e in body.values() if e["feature_flag_key"] == "seeded-00001")
+    entry["description"] = "from the spec"  # forged to match; updated_at untouched
+    cache.write_text(json.dumps(header) + "\n" + json.dumps(body))
     diff = invoke_and_assert(project, ["diff", "-f", str(specs)], 8)
     assert "1 to update" in diff.stdout, "the real change is still planned"
 
@@ -105,9 +112,9 @@ def test_an_edited_entry_is_not_believed_and_costs_a_read(project: InProcess, tm
 def test_another_projects_cache_file_is_not_read(project: InProcess, tmp_path: Path, home: Path) -> None:
     specs = _specs(project, tmp_path, 3)
     cache = _cache_file(home)
-    data = json.loads(cache.read_text())
-    data["project"] = "2"  # a file that says it is another project's (a name collision, a copy)
-    cache.write_text(json.dumps(data))
+    header, body = _header_and_body(cache)
+    header["project"] = "2"  # a file that says it is another project's (a name collision, a copy)
+    cache.write_text(json.dumps(header) + "\n" + json.dumps(body))
     project.fake.clear_log()
     invoke_and_assert(project, ["diff", "-f", str(specs)], 0)
     assert _detail_reads(project) > 0
@@ -136,8 +143,8 @@ def test_a_list_row_never_enters_the_cache(project: InProcess, tmp_path: Path, h
     applying.join(timeout=120)
     live = [e for e in project.fake.live_experiments() if e["name"] == "Race"]
     assert len(live) == 1
-    cached = json.loads(_cache_file(home).read_text())["experiments"].values()
-    assert all("metrics" in e["experiment"] and "filters" in e["experiment"] for e in cached)
+    cached = _header_and_body(_cache_file(home))[1].values()
+    assert all("metrics" in e and "filters" in e for e in cached)
     (specs / "race.yaml").write_text("name: Race\nfeature_flag_key: race\nmetrics:\n  - mean: signup\n")
     project.fake.clear_log()
     applied = invoke_and_assert(project, ["apply", "-f", str(specs), "--yes"], 0)

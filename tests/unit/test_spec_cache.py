@@ -47,9 +47,9 @@ def test_a_planted_or_edited_cache_is_not_believed(tmp_path: Path) -> None:
     folder, env = _setup(tmp_path)
     _load(folder, env)
     path = tmp_path / "cache" / "specs.json"
-    outer = json.loads(path.read_text())
-    outer["body"] = outer["body"].replace("One page", "Planted")
-    path.write_text(json.dumps(outer))
+    header, body = path.read_text().split("\n", 1)
+    assert json.loads(header)["seal"], "a header line with the seal, then the body"
+    path.write_text(header + "\n" + body.replace("One page", "Planted"))
     data, _ = _load(folder, env)
     assert data[0]["description"] == "One page", "the seal failed: the file was parsed"
     other_key, _ = _load(folder, env, key="phx_other")

@@ -38,11 +38,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.settings.atomic import read_json_object, write_atomic
+from expctl.settings.atomic import read_own_file, write_atomic
 from expctl.settings.paths import caching_off, per_project
 
 MAX_ENTRIES = 5000
-FORMAT = 2
+FORMAT = 4  # 4: a header line (identity and the seal), then the experiments as sealed
 # What a full experiment has and a list row lacks, on every PostHog release expctl serves.
 FULL_OBJECT_FIELDS = ("filters", "saved_metrics")
 
@@ -113,14 +113,15 @@ class ExperimentCache:
             if len(entries) > MAX_ENTRIES:
                 entries = dict(list(entries.items())[-MAX_ENTRIES:])
             with contextlib.suppress(OSError, TypeError, ValueError):
-                sealed = {key: {"experiment": e, "seal": self._seal_of(e)} for key, e in entries.items()}
-                payload = json.dumps({**self.identity, "experiments": sealed}, separators=(",", ":"))
-                write_atomic(self.path, payload, mode=0o600, durable=False)
+                body = json.dumps(entries, separators=(",", ":"))
+                header = json.dumps({**self.identity, "seal": self._seal_of(body)})
+                write_atomic(self.path, header + "\n" + body, mode=0o600, durable=False)
             self._changed = False
 
-    def _seal_of(self, experiment: Mapping[str, Any]) -> str:
-        body = json.dumps(experiment, sort_keys=True, separators=(",", ":")).encode()
-        return hmac.new(self._seal, body, hashlib.sha256).hexdigest()
+    def _seal_of(self, body: str) -> str:
+        """The seal of the whole body, checked on the text as stored: one HMAC, and reading
+        never encodes an experiment again."""
+        return hmac.new(self._seal, body.encode(), hashlib.sha256).hexdigest()
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:
@@ -128,19 +129,30 @@ class ExperimentCache:
         return self._entries
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        """The cached experiments whose seal holds; nothing when the file is missing,
-        torn, of another format, host or project."""
-        data = read_json_object(self.path)
-        if any(data.get(name) != value for name, value in self.identity.items()):
+        """The cached experiments, when the header line names this format, host and project
+        and its seal holds for the body; nothing when the file is missing, torn, edited,
+        planted, or another's."""
+        raw = read_own_file(self.path)
+        if raw is None:
             return {}
-        stored = data.get("experiments")
+        first, _, rest = raw.partition(b"\n")
+        try:
+            header = json.loads(first)
+            body = rest.decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return {}
+        if not isinstance(header, dict) or any(header.get(name) != value for name, value in self.identity.items()):
+            return {}
+        if not hmac.compare_digest(str(header.get("seal")), self._seal_of(body)):
+            return {}
+        try:
+            stored = json.loads(body)
+        except (ValueError, RecursionError):
+            return {}
         if not isinstance(stored, dict):
             return {}
-        kept = {}
-        for key, entry in stored.items():
-            experiment = entry.get("experiment") if isinstance(entry, dict) else None
-            if not isinstance(experiment, dict) or str(experiment.get("id")) != str(key) or not is_full(experiment):
-                continue
-            if hmac.compare_digest(str(entry.get("seal")), self._seal_of(experiment)):
-                kept[str(key)] = experiment
-        return kept
+        return {
+            str(key): experiment
+            for key, experiment in stored.items()
+            if isinstance(experiment, dict) and str(experiment.get("id")) == str(key) and is_full(experiment)
+        }

@@ -27,13 +27,16 @@ import json
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from expctl import __version__
 from expctl.core.specs.yaml_source import Document
-from expctl.settings.atomic import read_json_object, write_atomic
+from expctl.settings.atomic import read_own_file, write_atomic
 from expctl.settings.paths import caching_off, state_file
 
-FORMAT = 1
+# 3: a header line, then the body as it is sealed; each entry a document's values and,
+# apart, the JSON text of its positions, parsed only when a position is asked for.
+FORMAT = 3
 
 
 def seal_key(api_key: str) -> bytes:
@@ -44,8 +47,8 @@ class SpecCache:
     def __init__(self, path: Path | None, seal: bytes) -> None:
         self.path = path if seal else None
         self._seal = seal
-        self._stored: dict[str, str] | None = None
-        self._used: dict[str, str] = {}
+        self._stored: dict[str, list[Any]] | None = None
+        self._used: dict[str, list[Any]] = {}
         self._changed = False
         self._lock = threading.Lock()
 
@@ -67,20 +70,25 @@ class SpecCache:
                 return None
             self._used[key] = entry
         try:
-            items = json.loads(entry)
-            return [Document.from_marks(display, index, value, marks) for index, value, marks in items]
+            values, marks = entry
+            return [
+                Document.from_marks(display, index, value, where)
+                for (index, value), where in zip(json.loads(values), marks, strict=True)
+            ]
         except (ValueError, TypeError):
             return None
 
     def put(self, display: str, text: str, documents: list[Document]) -> None:
         if self.path is None:
             return
-        entry = [[doc.index, doc.value, [[*path, p.line, p.column] for path, p in doc.positions.items()]]
-                 for doc in documents]  # fmt: skip
+        # The positions are most of an entry: kept as a text of their own per document, a
+        # run that reports no problem never parses them.
+        values = [[doc.index, doc.value] for doc in documents]
+        marks = [json.dumps([[*path, p.line, p.column] for path, p in doc.positions.items()]) for doc in documents]
         with contextlib.suppress(TypeError, ValueError):
-            serialized = json.dumps(entry, separators=(",", ":"))
+            entry = [json.dumps(values, separators=(",", ":")), marks]
             with self._lock:
-                self._used[_key(display, text)] = serialized
+                self._used[_key(display, text)] = entry
                 self._changed = True
 
     def save(self) -> None:
@@ -91,30 +99,49 @@ class SpecCache:
                 return
             with contextlib.suppress(OSError, TypeError, ValueError):
                 body = json.dumps(self._used, separators=(",", ":"))
-                outer = {"format": FORMAT, "version": __version__, "seal": self._seal_of(body), "body": body}
-                write_atomic(self.path, json.dumps(outer), mode=0o600, durable=False)
+                header = json.dumps({"format": FORMAT, "version": __version__, "seal": self._seal_of(body)})
+                write_atomic(self.path, header + "\n" + body, mode=0o600, durable=False)
             self._changed = False
 
     def _seal_of(self, body: str) -> str:
         return hmac.new(self._seal, body.encode(), hashlib.sha256).hexdigest()
 
-    def _load(self) -> dict[str, str]:
+    def _load(self) -> dict[str, list[Any]]:
         if self._stored is None:
             self._stored = self._read()
         return self._stored
 
-    def _read(self) -> dict[str, str]:
-        data = read_json_object(self.path)
-        body = data.get("body")
-        if data.get("format") != FORMAT or data.get("version") != __version__ or not isinstance(body, str):
+    def _read(self) -> dict[str, list[Any]]:
+        """The entries, when the header line's format, version and seal hold for the body
+        that follows it; nothing otherwise (a file of an older format, edited or planted)."""
+        raw = read_own_file(self.path)
+        if raw is None:
             return {}
-        if not hmac.compare_digest(str(data.get("seal")), self._seal_of(body)):
+        first, _, rest = raw.partition(b"\n")
+        try:
+            header = json.loads(first)
+            body = rest.decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
             return {}
-        with contextlib.suppress(ValueError):
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != __version__:
+            return {}
+        if not hmac.compare_digest(str(header.get("seal")), self._seal_of(body)):
+            return {}
+        with contextlib.suppress(ValueError, RecursionError):
             stored = json.loads(body)
             if isinstance(stored, dict):
-                return {k: v for k, v in stored.items() if isinstance(v, str)}
+                return {k: v for k, v in stored.items() if _is_entry(v)}
         return {}
+
+
+def _is_entry(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], list)
+        and all(isinstance(m, str) for m in value[1])
+    )
 
 
 def _key(display: str, text: str) -> str:

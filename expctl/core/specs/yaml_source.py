@@ -48,10 +48,10 @@ class Document:
     positions: dict[PathKey, Position] = field(default_factory=dict)
 
     @classmethod
-    def from_marks(cls, file: str, index: int, value: Any, marks: list[list[Any]]) -> Document:
+    def from_marks(cls, file: str, index: int, value: Any, marks: str | list[list[Any]]) -> Document:
         """A document read earlier (``cli/state/spec_cache.py``): its positions, ``[*path,
-        line, column]`` each, are made only when one is asked for (a problem, a plan line),
-        which on a run that changes nothing is never."""
+        line, column]`` each (or the JSON text of them), are made only when one is asked for
+        (a problem, a plan line), which on a run that changes nothing is never."""
         doc = cls.__new__(cls)
         doc.__dict__.update(file=file, index=index, value=value, _marks=marks)
         return doc
@@ -61,6 +61,10 @@ class Document:
         if name != "positions" or marks is None:
             raise AttributeError(name)
         file = self.__dict__["file"]
+        if isinstance(marks, str):
+            import json
+
+            marks = json.loads(marks)
         self.positions = {tuple(m[:-2]): Position(file, m[-2], m[-1]) for m in marks}
         del self.__dict__["_marks"]
         return self.positions
