@@ -23,7 +23,8 @@ The cache can only ever cost a request, never change an outcome:
   folder nobody else may write (``settings.paths.cache_dir_problem``).
 
 One file per host and project under the cache directory (``$XDG_CACHE_HOME/expctl``,
-owner-only), at most ``MAX_ENTRIES`` experiments (about 5 KB each); `rm -r
+owner-only), at most ``MAX_ENTRIES`` experiments (about 2-5 KB each) and no more than a state
+file may hold (``settings.atomic.MAX_STATE_BYTES``; the oldest go first); `rm -r
 ~/.cache/expctl` or ``EXPCTL_NO_CACHE=1`` does without it.
 """
 
@@ -38,10 +39,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.settings.atomic import read_own_file, write_atomic
+from expctl.settings.atomic import MAX_STATE_BYTES, read_own_file, write_atomic
 from expctl.settings.paths import caching_off, per_project
 
-MAX_ENTRIES = 5000
+MAX_ENTRIES = 20_000  # a project of 10,000 experiments re-applies from the cache (5,000 cost a GET each)
 FORMAT = 4  # 4: a header line (identity and the seal), then the experiments as sealed
 # What a full experiment has and a list row lacks, on every PostHog release expctl serves.
 FULL_OBJECT_FIELDS = ("filters", "saved_metrics")
@@ -114,6 +115,9 @@ class ExperimentCache:
                 entries = dict(list(entries.items())[-MAX_ENTRIES:])
             with contextlib.suppress(OSError, TypeError, ValueError):
                 body = json.dumps(entries, separators=(",", ":"))
+                while len(body) > MAX_STATE_BYTES - 4096 and entries:  # a file too big is never read
+                    entries = dict(list(entries.items())[len(entries) // 10 + 1 :])
+                    body = json.dumps(entries, separators=(",", ":"))
                 header = json.dumps({**self.identity, "seal": self._seal_of(body)})
                 write_atomic(self.path, header + "\n" + body, mode=0o600, durable=False)
             self._changed = False
