@@ -286,8 +286,9 @@ def print_table(rows: list[Row]) -> None:
     print(header)
     print("-" * len(header))
     for row in rows:
-        ours = f"{row.ours:.0f} {row.unit}"
-        base = f"{row.baseline:.0f} {row.unit}"
+        digits = 2 if row.unit == "s" else 0
+        ours = f"{row.ours:.{digits}f} {row.unit}"
+        base = f"{row.baseline:.{digits}f} {row.unit}"
         target = (
             f"<= {row.target:g}x" if row.unit in ("ms", "s", "requests") else f"<= {row.target * row.baseline:.0f} MiB"
         )
