@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,20 @@ import pytest
 from expctl.standin.demo import DEMO_TODAY, add_demo_experiments
 from tests.fakeposthog import FULL_KEY, FakePostHog, RunningServer
 from tests.support.cli import Result, base_env, run
+
+
+def _let_children_be_interrupted() -> None:
+    """A suite started in the background by a shell without job control (a script's
+    `cmd &`, some CI runners) inherits SIGINT ignored, and every process it starts would
+    too: Python then installs no KeyboardInterrupt handler, and the tests that press
+    Ctrl-C (apply, results --watch, demo --serve) see nothing happen. A handler of our own
+    is reset to the default at exec, so the commands the tests start can be interrupted,
+    as a person's terminal allows."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+_let_children_be_interrupted()
 
 _LEAKY = ("EXPCTL_", "POSTHOG_", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 

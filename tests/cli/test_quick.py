@@ -180,3 +180,19 @@ def _clean_environ() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_ctrl_c_while_closing_ends_quietly_with_130_as_typer_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the output, the runtime saves the send log and the caches; a Ctrl-C there is
+    no traceback (found by a fresh-eyes trial with a cache file that blocked)."""
+    from expctl.cli.framework.runtime import Runtime
+
+    def interrupted(self: Runtime) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Runtime, "close", interrupted)
+    project = InProcess("cloud")
+    env = {**os.environ, "EXPCTL_HOST": "http://127.0.0.1:8000", "EXPCTL_PROJECT": "1", "EXPCTL_API_KEY": FULL_KEY}
+    outcome = invoke(env, project.transport, ["list", "-o", "ids"], clock=project.clock)
+    assert (outcome.returncode, outcome.stderr) == (130, "")
+    assert outcome.stdout.split(), "the listing was out before the Ctrl-C"

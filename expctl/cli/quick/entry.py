@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from expctl.cli.quick.argv import parse
+from expctl.cli.quick.argv import QuickCommand, parse
 
 if TYPE_CHECKING:
     from expctl.cli.framework.runtime import RuntimeOverrides
@@ -25,6 +25,15 @@ def run_quick(args: Sequence[str], overrides: RuntimeOverrides | None = None) ->
     command = parse(args)
     if command is None:
         return None
+    try:
+        return _run(command, overrides)
+    except KeyboardInterrupt:
+        # Ctrl-C while loading or while closing (the output is out; the send log and the
+        # caches are being saved): 130 and nothing more said, as typer ends then.
+        return 130
+
+
+def _run(command: QuickCommand, overrides: RuntimeOverrides | None) -> int:
     from expctl.cli.framework.failures import silence_stdout, write_error
     from expctl.cli.framework.messages import Messages
     from expctl.cli.framework.runtime import GlobalOptions, Runtime, checked
