@@ -39,7 +39,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from expctl.settings.atomic import MAX_STATE_BYTES, read_own_file, write_atomic
+from expctl.cli.state.sealed_file import read_sealed, write_sealed
+from expctl.settings.atomic import MAX_STATE_BYTES
 from expctl.settings.paths import caching_off, per_project
 
 MAX_ENTRIES = 20_000  # a project of 10,000 experiments re-applies from the cache (5,000 cost a GET each)
@@ -118,14 +119,8 @@ class ExperimentCache:
                 while len(body) > MAX_STATE_BYTES - 4096 and entries:  # a file too big is never read
                     entries = dict(list(entries.items())[len(entries) // 10 + 1 :])
                     body = json.dumps(entries, separators=(",", ":"))
-                header = json.dumps({**self.identity, "seal": self._seal_of(body)})
-                write_atomic(self.path, header + "\n" + body, mode=0o600, durable=False)
+                write_sealed(self.path, self.identity, body, self._seal)
             self._changed = False
-
-    def _seal_of(self, body: str) -> str:
-        """The seal of the whole body, checked on the text as stored: one HMAC, and reading
-        never encodes an experiment again."""
-        return hmac.new(self._seal, body.encode(), hashlib.sha256).hexdigest()
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:
@@ -136,24 +131,8 @@ class ExperimentCache:
         """The cached experiments, when the header line names this format, host and project
         and its seal holds for the body; nothing when the file is missing, torn, edited,
         planted, or another's."""
-        raw = read_own_file(self.path)
-        if raw is None:
-            return {}
-        first, _, rest = raw.partition(b"\n")
-        try:
-            header = json.loads(first)
-            body = rest.decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return {}
-        if not isinstance(header, dict) or any(header.get(name) != value for name, value in self.identity.items()):
-            return {}
-        if not hmac.compare_digest(str(header.get("seal")), self._seal_of(body)):
-            return {}
-        try:
-            stored = json.loads(body)
-        except (ValueError, RecursionError):
-            return {}
-        if not isinstance(stored, dict):
+        stored = read_sealed(self.path, self.identity, self._seal)
+        if stored is None:
             return {}
         return {
             str(key): experiment

@@ -30,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from expctl import __version__
+from expctl.cli.state.sealed_file import read_sealed, write_sealed
 from expctl.core.specs.yaml_source import Document
-from expctl.settings.atomic import read_own_file, write_atomic
 from expctl.settings.paths import caching_off, state_file
 
 # 3: a header line, then the body as it is sealed; each entry a document's values and,
 # apart, the JSON text of its positions, parsed only when a position is asked for.
 FORMAT = 3
+IDENTITY = {"format": FORMAT, "version": __version__}
 
 
 def seal_key(api_key: str) -> bytes:
@@ -99,12 +100,8 @@ class SpecCache:
                 return
             with contextlib.suppress(OSError, TypeError, ValueError):
                 body = json.dumps(self._used, separators=(",", ":"))
-                header = json.dumps({"format": FORMAT, "version": __version__, "seal": self._seal_of(body)})
-                write_atomic(self.path, header + "\n" + body, mode=0o600, durable=False)
+                write_sealed(self.path, IDENTITY, body, self._seal)
             self._changed = False
-
-    def _seal_of(self, body: str) -> str:
-        return hmac.new(self._seal, body.encode(), hashlib.sha256).hexdigest()
 
     def _load(self) -> dict[str, list[Any]]:
         if self._stored is None:
@@ -114,24 +111,10 @@ class SpecCache:
     def _read(self) -> dict[str, list[Any]]:
         """The entries, when the header line's format, version and seal hold for the body
         that follows it; nothing otherwise (a file of an older format, edited or planted)."""
-        raw = read_own_file(self.path)
-        if raw is None:
+        stored = read_sealed(self.path, IDENTITY, self._seal)
+        if stored is None:
             return {}
-        first, _, rest = raw.partition(b"\n")
-        try:
-            header = json.loads(first)
-            body = rest.decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return {}
-        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != __version__:
-            return {}
-        if not hmac.compare_digest(str(header.get("seal")), self._seal_of(body)):
-            return {}
-        with contextlib.suppress(ValueError, RecursionError):
-            stored = json.loads(body)
-            if isinstance(stored, dict):
-                return {k: v for k, v in stored.items() if _is_entry(v)}
-        return {}
+        return {k: v for k, v in stored.items() if _is_entry(v)}
 
 
 def _is_entry(value: object) -> bool:
