@@ -108,14 +108,19 @@ def promote_case() -> Row:
     )
 
 
+def _launched_with_fifteen_metrics(server: Server) -> str:
+    """A running experiment with 15 primary metrics; its id."""
+    body = {"name": "Fifteen", "feature_flag_key": "fifteen", "parameters": {}, "metrics": mean_metrics(15)}
+    created = server.http.post("/api/projects/1/experiments/", json=body).json()
+    server.http.post(f"/api/projects/1/experiments/{created['id']}/launch/")
+    return str(created["id"])
+
+
 def report_case(runs: int, workdir: Path) -> Row:
     server = Server("--latency-ms", "200", "--query-latency-ms", "200")
     try:
         env = server.env(EXPCTL_NO_CACHE="1")
-        body = {"name": "Fifteen", "feature_flag_key": "fifteen", "parameters": {}, "metrics": mean_metrics(15)}
-        created = server.http.post("/api/projects/1/experiments/", json=body).json()
-        server.http.post(f"/api/projects/1/experiments/{created['id']}/launch/")
-        ref = str(created["id"])
+        ref = _launched_with_fifteen_metrics(server)
         medians = interleaved_medians(
             runs,
             {
@@ -152,10 +157,7 @@ def history_case(runs: int, workdir: Path) -> Row:
     server = Server("--latency-ms", "200", "--query-latency-ms", "200")
     try:
         env = server.env(EXPCTL_NO_CACHE="1")
-        body = {"name": "Fifteen", "feature_flag_key": "fifteen", "parameters": {}, "metrics": mean_metrics(15)}
-        created = server.http.post("/api/projects/1/experiments/", json=body).json()
-        server.http.post(f"/api/projects/1/experiments/{created['id']}/launch/")
-        history = [EXPCTL, "results", str(created["id"]), "--history", "-o", "json"]
+        history = [EXPCTL, "results", _launched_with_fifteen_metrics(server), "--history", "-o", "json"]
         server.reset()
         timed(history, env)
         calls = server.http.get("/_fake/log").json()
