@@ -112,8 +112,6 @@ class PostHogClient:
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] | None = None,
     ) -> None:
-        import httpx
-
         self.config = config
         self.hooks = hooks or ClientHooks()
         self._sleep = sleep
@@ -131,25 +129,7 @@ class PostHogClient:
         self.memo: dict[str, Any] = {}
         self._origin = origin(config.host)
         self._debug = HttpDebug(self.hooks.debug, config.api_key.reveal())
-        # httpx's own transport (httpcore): it reads HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
-        # from the environment, does TLS, and reconnects when a kept-alive connection was
-        # closed by the server. Tests pass a MockTransport instead.
-        self._http = httpx.Client(
-            base_url=config.host,
-            headers={
-                "Authorization": f"Bearer {config.api_key.reveal()}",
-                "User-Agent": f"expctl/{__version__}",
-                "Accept": "application/json",
-            },
-            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            verify=tls_context(config.host, config.ca_bundle),
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
-            # A loopback host never goes through a proxy: the key would travel to it in
-            # clear text (HTTP_PROXY, ALL_PROXY); everything else follows the environment.
-            trust_env=not is_loopback(urlsplit(config.host).hostname or ""),
-        )
+        self._http = _http_client(config, transport)
 
     # -- public helpers ------------------------------------------------------------------
 
@@ -374,6 +354,35 @@ class PostHogClient:
             f"{failure.reason} (gave up after {attempts_text(attempts)})",
             hint=f"check that {self.host} is reachable and right (`expctl doctor`)",
         )
+
+
+def _http_client(config: ClientConfig, transport: httpx.BaseTransport | None) -> httpx.Client:
+    """The run's one httpx client: the key in every request, verified TLS, no redirects."""
+    import httpx
+
+    from expctl.api.direct_transport import transport_for
+
+    loopback = is_loopback(urlsplit(config.host).hostname or "")
+    verify = tls_context(config.host, config.ca_bundle)
+    return httpx.Client(
+        base_url=config.host,
+        headers={
+            "Authorization": f"Bearer {config.api_key.reveal()}",
+            "User-Agent": f"expctl/{__version__}",
+            "Accept": "application/json",
+        },
+        timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
+        verify=verify,
+        # Tests pass a MockTransport. Otherwise http.client straight to the host, or,
+        # when a proxy may apply, httpx's own transport, which reads HTTP(S)_PROXY,
+        # ALL_PROXY and NO_PROXY (direct_transport.py says why and what both keep).
+        transport=transport or transport_for(loopback, verify),
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        # A loopback host never goes through a proxy: the key would travel to it in
+        # clear text (HTTP_PROXY, ALL_PROXY); everything else follows the environment.
+        trust_env=not loopback,
+    )
 
 
 def _random() -> float:

@@ -36,6 +36,9 @@ def test_the_installed_entry_point_answers_list_get_and_results_without_typer(se
         imported = _imported(done)
         assert "expctl.cli.quick.entry" in imported, args
         assert not {name for name in imported if name.split(".")[0] in ("typer", "rich")}, args
+        # No proxy applies: requests go out over http.client, and httpx's own transport
+        # (httpcore, h11, anyio: ~30 ms) is never loaded (api/direct_transport.py).
+        assert not {name for name in imported if name.split(".")[0] in ("httpcore", "h11", "anyio")}, args
     help_run = _run_timed(server, "list", "--help")
     assert help_run.returncode == 0 and "Usage:" in help_run.stdout
     assert "typer" in _imported(help_run)
