@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-retry-after", action="store_true", help="throttled answers carry no Retry-After header (detail only)"
     )
     parser.add_argument(
+        "--no-stored-results",
+        action="store_true",
+        help="answer metrics_recalculation/ with 404, as Cloud did before it kept results",
+    )
+    parser.add_argument(
         "--today",
         type=_day,
         metavar="YYYY-MM-DD",
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     fake.faults.error_rate = args.error_rate
     fake.faults.drop_rate = args.drop_rate
     fake.throttle.enabled = args.throttle
+    fake.stored_results = not args.no_stored_results
     fake.throttle.send_retry_after = not args.no_retry_after
     try:
         server = RunningServer(fake, args.port)

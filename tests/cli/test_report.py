@@ -80,3 +80,13 @@ def test_each_query_is_asked_once(cloud: InProcessServer) -> None:
     assert cloud.run("report", "checkout-redesign").returncode == 0
     kinds = [json.loads(e.body)["query"]["kind"] for e in cloud.fake.requests("POST", "/query/")]
     assert sorted(kinds) == ["ExperimentExposureQuery", *["ExperimentQuery"] * 3], kinds
+
+
+def test_the_daily_results_are_asked_for_while_the_results_are(cloud: InProcessServer) -> None:
+    """Daily results depend on the experiment alone: one is in flight together with the
+    stored run, not after every metric is read (issue 36: a report costs little more than
+    its results)."""
+    together = cloud.fake.barrier(2, method="GET", path_contains=("metrics_recalculation", "timeseries_results"))
+    outcome = cloud.run("report", "checkout-redesign")
+    assert outcome.returncode == 0, outcome
+    assert together.met, "the daily results waited for the stored run"

@@ -44,15 +44,19 @@ def overview(apis: ReportApis, experiment: Mapping[str, Any], refresh: bool) -> 
     from expctl.core.results.overview import ExperimentOverview
     from expctl.errors import ExpctlError
 
-    results = experiment_results(apis.results, experiment, ResultsOptions(refresh=refresh))
-    page = ExperimentOverview(experiment, results, exposures=exposures_from(results.exposures_raw))
-    try:
-        daily = daily_results(apis.history, experiment)
-        page.daily = daily.histories
-        if daily.note:
-            page.notes.append(daily.note)
-    except ExpctlError as exc:
-        page.notes.append(f"No history: {exc.message}")
+    # The daily results depend on the experiment alone: they are asked for (the key's
+    # CRUD budget) while the results are (stored run or /query/), not after them.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="expctl-daily") as pool:
+        daily_asked = pool.submit(daily_results, apis.history, experiment)
+        results = experiment_results(apis.results, experiment, ResultsOptions(refresh=refresh))
+        page = ExperimentOverview(experiment, results, exposures=exposures_from(results.exposures_raw))
+        try:
+            daily = daily_asked.result()
+            page.daily = daily.histories
+            if daily.note:
+                page.notes.append(daily.note)
+        except ExpctlError as exc:
+            page.notes.append(f"No history: {exc.message}")
     if page.exposures is None:  # the stored results asked no exposure query: the daily results count them
         query_to = results.source.query_to if results.source else None
         latest = {m.key: latest_samples(query_to, m.raw) for m in results.metrics}
