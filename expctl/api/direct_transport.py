@@ -142,18 +142,9 @@ class DirectTransport(httpx.BaseTransport):
         try:
             sock.settimeout(timeouts.get("read"))
             return connection.getresponse()
-        except TimeoutError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
-        except http.client.RemoteDisconnected as exc:
-            connection.close()
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc
-        except http.client.HTTPException as exc:
-            connection.close()
-            raise httpx.RemoteProtocolError(f"malformed answer: {exc}", request=request) from exc
-        except OSError as exc:
-            connection.close()
-            raise httpx.ReadError(str(exc), request=request) from exc
+            raise _read_failure(exc, request) from exc
 
     def _done(self, origin: tuple[str, str, int], connection: http.client.HTTPConnection, keep: bool) -> None:
         if keep:
@@ -178,16 +169,8 @@ class _Body(httpx.SyncByteStream):
         while True:
             try:
                 chunk = self._answer.read(_CHUNK)
-            except TimeoutError as exc:
-                raise httpx.ReadTimeout(str(exc) or "timed out", request=self._request) from exc
-            except http.client.IncompleteRead as exc:
-                raise httpx.RemoteProtocolError(
-                    f"peer closed connection without sending complete message body ({exc})", request=self._request
-                ) from exc
-            except http.client.HTTPException as exc:
-                raise httpx.RemoteProtocolError(f"malformed answer: {exc}", request=self._request) from exc
-            except OSError as exc:
-                raise httpx.ReadError(str(exc), request=self._request) from exc
+            except (OSError, http.client.HTTPException) as exc:
+                raise _read_failure(exc, self._request) from exc
             if not chunk:
                 if self._answer.length:  # http.client's read(n) ends quietly at an early EOF
                     raise httpx.RemoteProtocolError(
@@ -206,6 +189,21 @@ class _Body(httpx.SyncByteStream):
         keep = self._finished and not self._answer.will_close
         self._answer.close()
         self._done(keep)
+
+
+def _read_failure(exc: OSError | http.client.HTTPException, request: httpx.Request) -> httpx.HTTPError:
+    """httpx's error for a failure while reading an answer, its head or its body."""
+    if isinstance(exc, TimeoutError):
+        return httpx.ReadTimeout(str(exc) or "timed out", request=request)
+    if isinstance(exc, http.client.RemoteDisconnected):  # before HTTPException and OSError: it is both
+        return httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+    if isinstance(exc, http.client.IncompleteRead):
+        return httpx.RemoteProtocolError(
+            f"peer closed connection without sending complete message body ({exc})", request=request
+        )
+    if isinstance(exc, http.client.HTTPException):
+        return httpx.RemoteProtocolError(f"malformed answer: {exc}", request=request)
+    return httpx.ReadError(str(exc), request=request)
 
 
 def _closed_by_server(sock: socket.socket | None) -> bool:
