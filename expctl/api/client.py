@@ -360,7 +360,7 @@ def _http_client(config: ClientConfig, transport: httpx.BaseTransport | None) ->
     """The run's one httpx client: the key in every request, verified TLS, no redirects."""
     import httpx
 
-    from expctl.api.direct_transport import transport_for
+    from expctl.api.direct_transport import MAX_CONNECTIONS, transport_for
 
     loopback = is_loopback(urlsplit(config.host).hostname or "")
     verify = tls_context(config.host, config.ca_bundle)
@@ -378,7 +378,7 @@ def _http_client(config: ClientConfig, transport: httpx.BaseTransport | None) ->
         # ALL_PROXY and NO_PROXY (direct_transport.py says why and what both keep).
         transport=transport or transport_for(loopback, verify),
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
         # A loopback host never goes through a proxy: the key would travel to it in
         # clear text (HTTP_PROXY, ALL_PROXY); everything else follows the environment.
         trust_env=not loopback,
